@@ -1,0 +1,29 @@
+//! CareLine's pure domain: roles and permissions, the verification-request and order state
+//! machines, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
+
+pub mod audit;
+pub mod coverage;
+pub mod newtypes;
+pub mod order;
+pub mod password;
+pub mod phi;
+pub mod role;
+pub mod verification;
+
+pub use coverage::Coverage;
+pub use newtypes::{
+    DateOfBirth, EmailAddress, HcpcsCode, Icd10Code, Npi, ParseError, PersonName, PhoneNumber,
+};
+pub use order::{OrderAction, OrderStatus};
+pub use phi::Phi;
+pub use role::{Actor, DataScope, Permission, Role};
+pub use verification::{VerificationAction, VerificationStatus};
+
+/// A move a state machine does not allow from the current state. The API turns it into a 409.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} this {entity}: it is {from}")]
+pub struct IllegalTransition {
+    pub entity: &'static str,
+    pub from: &'static str,
+    pub action: &'static str,
+}

@@ -1,0 +1,171 @@
+//! CareLine's storage layer: one schema, one set of migrations and one set of queries that run
+//! on SQLite (the zero-setup default) and PostgreSQL. Callers get domain records with PHI
+//! already decrypted into `Phi<T>`; ciphertext and blind indexes never leave this crate.
+
+pub mod audit;
+pub mod entity;
+mod error;
+pub mod migration;
+pub mod orders;
+pub mod patients;
+pub mod products;
+mod scope;
+pub use scope::{MAX_PER_PAGE, Page, clamp_page};
+pub mod users;
+pub mod verification;
+
+pub use error::StoreError;
+
+use careline_crypto::KeyRing;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which database engine a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> Result<Engine, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "database URL must start with sqlite: or postgres:// (got '{}')",
+                url.split(':').next().unwrap_or("")
+            )))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database and the keys that open its PHI columns.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    keys: Arc<KeyRing>,
+    engine: Engine,
+}
+
+impl Store {
+    /// Open a database. SQLite files are created if missing and run in WAL mode with full
+    /// fsync on commit, so an acknowledged write survives a crash or power loss.
+    pub async fn connect(url: &str, keys: Arc<KeyRing>) -> Result<Store, StoreError> {
+        let engine = Engine::of_url(url)?;
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10));
+        match engine {
+            Engine::Sqlite => {
+                opts.max_connections(8).min_connections(1);
+                opts.map_sqlx_sqlite_opts(|o| {
+                    o.create_if_missing(true)
+                        .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(10))
+                });
+            }
+            Engine::Postgres => {
+                opts.max_connections(32).min_connections(2);
+            }
+        }
+        let db = Database::connect(opts).await?;
+        Ok(Store { db, keys, engine })
+    }
+
+    /// Bring the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Names of migrations applied and pending, for `careline migrate --status`.
+    pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let applied = migration::Migrator::get_applied_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let pending = migration::Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        Ok((applied, pending))
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// The current time, truncated to microseconds: both engines store microseconds, and values
+/// that feed the audit hash must read back exactly as written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let t = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
+/// The next value of a named counter, inside the caller's transaction. Human-facing numbers
+/// (patient, order, request numbers) are short digit strings so they can be keyed on a phone.
+pub(crate) async fn next_number(
+    txn: &impl sea_orm::ConnectionTrait,
+    name: &str,
+    first: i64,
+) -> Result<i64, StoreError> {
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::{Expr, OnConflict, Query};
+    let q = Query::insert()
+        .into_table("counters")
+        .columns(["name", "value"])
+        .values_panic([name.into(), first.into()])
+        .on_conflict(
+            OnConflict::column("name")
+                .value("value", Expr::col(("counters", "value")).add(1))
+                .to_owned(),
+        )
+        .returning_col("value")
+        .to_owned();
+    let stmt = txn.get_database_backend().build(&q);
+    let row = txn
+        .query_one_raw(stmt)
+        .await?
+        .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom("counter returned no row".into())))?;
+    Ok(row.try_get::<i64>("", "value")?)
+}

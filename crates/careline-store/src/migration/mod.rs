@@ -1,0 +1,15 @@
+//! The schema's history. One set of migrations serves SQLite and PostgreSQL: each is written
+//! with sea-query's builder, which renders the right DDL for the engine it runs on.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_core::Migration)]
+    }
+}

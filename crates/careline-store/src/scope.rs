@@ -1,0 +1,43 @@
+//! Row scoping: turns an actor's `DataScope` into a SQL condition, so lists, counts and pages
+//! only ever contain rows the actor may see.
+
+use crate::entity::user_hierarchy;
+use careline_domain::DataScope;
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition};
+
+/// `doctor_col IN (SELECT descendant_id FROM user_hierarchy WHERE ancestor_id = me)`, or no
+/// restriction for roles that see everything.
+pub(crate) fn by_doctor(doctor_col: impl ColumnTrait, scope: DataScope) -> Condition {
+    match scope {
+        DataScope::All => Condition::all(),
+        DataScope::Downline(user_id) => Condition::all().add(
+            doctor_col.in_subquery(
+                Query::select()
+                    .column(user_hierarchy::Column::DescendantId)
+                    .from(user_hierarchy::Entity)
+                    .and_where(user_hierarchy::Column::AncestorId.eq(user_id))
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
+/// One page of a list, with the total count under the same scope.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// Page number (from 1) and size, clamped to sane bounds.
+pub fn clamp_page(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
+    (
+        page.unwrap_or(1).max(1),
+        per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE),
+    )
+}

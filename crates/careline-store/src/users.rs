@@ -1,0 +1,636 @@
+//! Users, the sales hierarchy (master distributor → distributor → salesperson → doctor) with
+//! its closure table and assignment history, login bookkeeping and sessions.
+
+use crate::entity::{assignment_history, user, user_hierarchy, user_session};
+use crate::{Page, Store, StoreError, now};
+use careline_domain::{Actor, DataScope, EmailAddress, Role};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub npi: Option<String>,
+    pub is_active: bool,
+    pub manager_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub facility_id: Option<Uuid>,
+    pub territory_id: Option<Uuid>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn to_user(m: user::Model) -> Result<User, StoreError> {
+    Ok(User {
+        role: m
+            .role
+            .parse()
+            .map_err(|e: String| StoreError::Db(sea_orm::DbErr::Custom(e)))?,
+        id: m.id,
+        email: m.email,
+        full_name: m.full_name,
+        phone: m.phone,
+        npi: m.npi,
+        is_active: m.is_active,
+        manager_id: m.manager_id,
+        organization_id: m.organization_id,
+        facility_id: m.facility_id,
+        territory_id: m.territory_id,
+        last_login_at: m.last_login_at,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// What login needs to decide: the user, the stored hash and the lockout state.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub failed_login_count: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: EmailAddress,
+    pub password_hash: String,
+    pub role: Role,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub npi: Option<String>,
+    pub manager_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub facility_id: Option<Uuid>,
+    pub territory_id: Option<Uuid>,
+}
+
+pub async fn create(
+    store: &Store,
+    new: NewUser,
+    created_by: Option<Uuid>,
+) -> Result<User, StoreError> {
+    let txn = store.db().begin().await?;
+    let id = Uuid::now_v7();
+    let t = now();
+    let model = user::ActiveModel {
+        id: Set(id),
+        email: Set(new.email.as_str().to_string()),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().to_string()),
+        full_name: Set(new.full_name),
+        phone: Set(new.phone),
+        npi: Set(new.npi),
+        is_active: Set(true),
+        manager_id: Set(None),
+        organization_id: Set(new.organization_id),
+        facility_id: Set(new.facility_id),
+        territory_id: Set(new.territory_id),
+        failed_login_count: Set(0),
+        locked_until: Set(None),
+        last_login_at: Set(None),
+        password_changed_at: Set(t),
+        created_at: Set(t),
+        updated_at: Set(t),
+    };
+    user::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| StoreError::from_unique(e, "a user with this email"))?;
+    user_hierarchy::Entity::insert(user_hierarchy::ActiveModel {
+        ancestor_id: Set(id),
+        descendant_id: Set(id),
+        depth: Set(0),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    if let Some(manager) = new.manager_id {
+        reassign_in(
+            &txn,
+            id,
+            new.role,
+            Some(manager),
+            created_by,
+            Some("created"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    get(store, id).await?.ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn get(store: &Store, id: Uuid) -> Result<Option<User>, StoreError> {
+    user::Entity::find_by_id(id)
+        .one(store.db())
+        .await?
+        .map(to_user)
+        .transpose()
+}
+
+pub async fn credentials(store: &Store, email: &str) -> Result<Option<Credentials>, StoreError> {
+    let Some(m) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.trim().to_ascii_lowercase()))
+        .one(store.db())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (hash, count, locked) = (
+        m.password_hash.clone(),
+        m.failed_login_count,
+        m.locked_until,
+    );
+    Ok(Some(Credentials {
+        user: to_user(m)?,
+        password_hash: hash,
+        failed_login_count: count,
+        locked_until: locked,
+    }))
+}
+
+pub async fn password_hash(store: &Store, id: Uuid) -> Result<String, StoreError> {
+    let hash: Option<String> = user::Entity::find_by_id(id)
+        .select_only()
+        .column(user::Column::PasswordHash)
+        .into_tuple()
+        .one(store.db())
+        .await?;
+    hash.ok_or(StoreError::NotFound("user"))
+}
+
+/// Count a failed login. At `max_failures` the account locks until `lock_for` from now and
+/// the counter starts again. Returns the lock's end when this failure caused one.
+pub async fn record_failed_login(
+    store: &Store,
+    id: Uuid,
+    max_failures: i32,
+    lock_for: chrono::Duration,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let txn = store.db().begin().await?;
+    let Some(m) = user::Entity::find_by_id(id).one(&txn).await? else {
+        return Err(StoreError::NotFound("user"));
+    };
+    let count = m.failed_login_count + 1;
+    let mut am: user::ActiveModel = m.into();
+    let locked = if count >= max_failures {
+        let until = now() + lock_for;
+        am.failed_login_count = Set(0);
+        am.locked_until = Set(Some(until));
+        Some(until)
+    } else {
+        am.failed_login_count = Set(count);
+        None
+    };
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(locked)
+}
+
+pub async fn record_successful_login(store: &Store, id: Uuid) -> Result<(), StoreError> {
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedLoginCount, 0.into())
+        .col_expr(
+            user::Column::LockedUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(user::Column::LastLoginAt, Some(now()).into())
+        .filter(user::Column::Id.eq(id))
+        .exec(store.db())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    store: &Store,
+    id: Uuid,
+    password_hash: String,
+) -> Result<(), StoreError> {
+    let t = now();
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, password_hash.into())
+        .col_expr(user::Column::PasswordChangedAt, t.into())
+        .col_expr(user::Column::UpdatedAt, t.into())
+        .filter(user::Column::Id.eq(id))
+        .exec(store.db())
+        .await?;
+    Ok(())
+}
+
+pub async fn update_profile(
+    store: &Store,
+    id: Uuid,
+    full_name: Option<String>,
+    phone: Option<Option<String>>,
+) -> Result<User, StoreError> {
+    let Some(m) = user::Entity::find_by_id(id).one(store.db()).await? else {
+        return Err(StoreError::NotFound("user"));
+    };
+    let mut am: user::ActiveModel = m.into();
+    if let Some(n) = full_name {
+        am.full_name = Set(n);
+    }
+    if let Some(p) = phone {
+        am.phone = Set(p);
+    }
+    am.updated_at = Set(now());
+    to_user(am.update(store.db()).await?)
+}
+
+pub async fn set_active(store: &Store, id: Uuid, active: bool) -> Result<(), StoreError> {
+    let res = user::Entity::update_many()
+        .col_expr(user::Column::IsActive, active.into())
+        .col_expr(user::Column::UpdatedAt, now().into())
+        .filter(user::Column::Id.eq(id))
+        .exec(store.db())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// Users the actor may see: everyone for admin, their downline for hierarchy roles, only
+/// themselves otherwise.
+pub async fn list(
+    store: &Store,
+    actor: &Actor,
+    role: Option<Role>,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<User>, StoreError> {
+    let mut c = Condition::all();
+    match (actor.role, actor.scope()) {
+        (Role::Admin, _) => {}
+        (r, DataScope::Downline(me)) if r.in_hierarchy() => {
+            c = c.add(
+                user::Column::Id.in_subquery(
+                    Query::select()
+                        .column(user_hierarchy::Column::DescendantId)
+                        .from(user_hierarchy::Entity)
+                        .and_where(user_hierarchy::Column::AncestorId.eq(me))
+                        .to_owned(),
+                ),
+            )
+        }
+        _ => c = c.add(user::Column::Id.eq(actor.user_id)),
+    }
+    if let Some(r) = role {
+        c = c.add(user::Column::Role.eq(r.as_str()));
+    }
+    let q = user::Entity::find().filter(c);
+    let total = q.clone().count(store.db()).await?;
+    let items = q
+        .order_by_asc(user::Column::Email)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(to_user)
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Does `ancestor` have `descendant` in its downline (or is it the same user)?
+pub async fn is_in_downline(
+    store: &Store,
+    ancestor: Uuid,
+    descendant: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(user_hierarchy::Entity::find_by_id((ancestor, descendant))
+        .one(store.db())
+        .await?
+        .is_some())
+}
+
+/// Move a user under a new manager (or none), keeping the closure table and the assignment
+/// history in step. The manager must hold the role directly above the user's.
+pub async fn reassign(
+    store: &Store,
+    user_id: Uuid,
+    new_manager: Option<Uuid>,
+    changed_by: Option<Uuid>,
+    reason: Option<&str>,
+) -> Result<User, StoreError> {
+    let txn = store.db().begin().await?;
+    let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
+        return Err(StoreError::NotFound("user"));
+    };
+    let role: Role = u
+        .role
+        .parse()
+        .map_err(|e: String| StoreError::Db(sea_orm::DbErr::Custom(e)))?;
+    reassign_in(&txn, user_id, role, new_manager, changed_by, reason).await?;
+    txn.commit().await?;
+    get(store, user_id)
+        .await?
+        .ok_or(StoreError::NotFound("user"))
+}
+
+async fn reassign_in(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    role: Role,
+    new_manager: Option<Uuid>,
+    changed_by: Option<Uuid>,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(m) = new_manager {
+        let Some(manager) = user::Entity::find_by_id(m).one(txn).await? else {
+            return Err(StoreError::invalid("manager_id", "no such user"));
+        };
+        let expected = role.manager_role().ok_or_else(|| {
+            StoreError::invalid(
+                "manager_id",
+                format!("a {role} has no place in the sales hierarchy"),
+            )
+        })?;
+        if manager.role != expected.as_str() {
+            return Err(StoreError::invalid(
+                "manager_id",
+                format!(
+                    "a {role} must report to a {expected}, not a {}",
+                    manager.role
+                ),
+            ));
+        }
+    }
+    let previous = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .and_then(|u| u.manager_id);
+
+    let subtree: Vec<(Uuid, i32)> = user_hierarchy::Entity::find()
+        .select_only()
+        .column(user_hierarchy::Column::DescendantId)
+        .column(user_hierarchy::Column::Depth)
+        .filter(user_hierarchy::Column::AncestorId.eq(user_id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let subtree_ids: Vec<Uuid> = subtree.iter().map(|(d, _)| *d).collect();
+    // Cut the subtree loose from its old ancestors.
+    user_hierarchy::Entity::delete_many()
+        .filter(user_hierarchy::Column::DescendantId.is_in(subtree_ids.clone()))
+        .filter(user_hierarchy::Column::AncestorId.is_not_in(subtree_ids.clone()))
+        .exec(txn)
+        .await?;
+    if let Some(m) = new_manager {
+        if subtree_ids.contains(&m) {
+            return Err(StoreError::invalid("manager_id", "would create a cycle"));
+        }
+        let ancestors: Vec<(Uuid, i32)> = user_hierarchy::Entity::find()
+            .select_only()
+            .column(user_hierarchy::Column::AncestorId)
+            .column(user_hierarchy::Column::Depth)
+            .filter(user_hierarchy::Column::DescendantId.eq(m))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        let rows: Vec<user_hierarchy::ActiveModel> = ancestors
+            .iter()
+            .flat_map(|(a, da)| {
+                subtree
+                    .iter()
+                    .map(move |(d, dd)| user_hierarchy::ActiveModel {
+                        ancestor_id: Set(*a),
+                        descendant_id: Set(*d),
+                        depth: Set(da + dd + 1),
+                    })
+            })
+            .collect();
+        for chunk in rows.chunks(2000) {
+            user_hierarchy::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+    }
+    user::Entity::update_many()
+        .col_expr(user::Column::ManagerId, new_manager.into())
+        .col_expr(user::Column::UpdatedAt, now().into())
+        .filter(user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    assignment_history::Entity::insert(assignment_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        previous_manager_id: Set(previous),
+        new_manager_id: Set(new_manager),
+        changed_by: Set(changed_by),
+        reason: Set(reason.map(str::to_string)),
+        changed_at: Set(now()),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Assignment {
+    pub user_id: Uuid,
+    pub previous_manager_id: Option<Uuid>,
+    pub new_manager_id: Option<Uuid>,
+    pub changed_by: Option<Uuid>,
+    pub reason: Option<String>,
+    pub changed_at: DateTime<Utc>,
+}
+
+pub async fn assignment_history(
+    store: &Store,
+    user_id: Uuid,
+) -> Result<Vec<Assignment>, StoreError> {
+    Ok(assignment_history::Entity::find()
+        .filter(assignment_history::Column::UserId.eq(user_id))
+        .order_by_asc(assignment_history::Column::ChangedAt)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|m| Assignment {
+            user_id: m.user_id,
+            previous_manager_id: m.previous_manager_id,
+            new_manager_id: m.new_manager_id,
+            changed_by: m.changed_by,
+            reason: m.reason,
+            changed_at: m.changed_at,
+        })
+        .collect())
+}
+
+// ---- sessions -------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<user_session::Model> for Session {
+    fn from(m: user_session::Model) -> Self {
+        Session {
+            id: m.id,
+            user_id: m.user_id,
+            created_at: m.created_at,
+            last_seen_at: m.last_seen_at,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
+
+pub async fn create_session(
+    store: &Store,
+    user_id: Uuid,
+    refresh_hash: String,
+    expires_at: DateTime<Utc>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+) -> Result<Session, StoreError> {
+    let t = now();
+    let m = user_session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        refresh_token_hash: Set(refresh_hash),
+        previous_refresh_hash: Set(None),
+        created_at: Set(t),
+        last_seen_at: Set(t),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        user_agent: Set(user_agent.map(|s| s.chars().take(200).collect())),
+        ip_address: Set(ip),
+    };
+    Ok(m.insert(store.db()).await?.into())
+}
+
+pub async fn get_session(store: &Store, id: Uuid) -> Result<Option<Session>, StoreError> {
+    Ok(user_session::Entity::find_by_id(id)
+        .one(store.db())
+        .await?
+        .map(Into::into))
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Refresh {
+    Rotated(Session),
+    /// The token was already used once: someone replayed it. The session is now revoked.
+    Reused(Uuid),
+    /// Revoked, expired or idle too long.
+    Ended(Uuid),
+    Unknown,
+}
+
+pub async fn rotate_refresh(
+    store: &Store,
+    presented_hash: &str,
+    new_hash: String,
+    idle_timeout: chrono::Duration,
+) -> Result<Refresh, StoreError> {
+    let txn = store.db().begin().await?;
+    let t = now();
+    if let Some(s) = user_session::Entity::find()
+        .filter(user_session::Column::RefreshTokenHash.eq(presented_hash))
+        .one(&txn)
+        .await?
+    {
+        let id = s.id;
+        if s.revoked_at.is_some() || s.expires_at <= t || t - s.last_seen_at > idle_timeout {
+            let mut am: user_session::ActiveModel = s.into();
+            if am.revoked_at.as_ref().is_none() {
+                am.revoked_at = Set(Some(t));
+                am.revoked_reason = Set(Some("idle or expired".into()));
+            }
+            am.update(&txn).await?;
+            txn.commit().await?;
+            return Ok(Refresh::Ended(id));
+        }
+        let mut am: user_session::ActiveModel = s.into();
+        am.previous_refresh_hash = Set(Some(presented_hash.to_string()));
+        am.refresh_token_hash = Set(new_hash);
+        am.last_seen_at = Set(t);
+        let s = am.update(&txn).await?;
+        txn.commit().await?;
+        return Ok(Refresh::Rotated(s.into()));
+    }
+    if let Some(s) = user_session::Entity::find()
+        .filter(user_session::Column::PreviousRefreshHash.eq(presented_hash))
+        .one(&txn)
+        .await?
+    {
+        let id = s.id;
+        let mut am: user_session::ActiveModel = s.into();
+        am.revoked_at = Set(Some(t));
+        am.revoked_reason = Set(Some("refresh token reused".into()));
+        am.update(&txn).await?;
+        txn.commit().await?;
+        return Ok(Refresh::Reused(id));
+    }
+    txn.commit().await?;
+    Ok(Refresh::Unknown)
+}
+
+pub async fn touch_session(store: &Store, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+    user_session::Entity::update_many()
+        .col_expr(user_session::Column::LastSeenAt, at.into())
+        .filter(user_session::Column::Id.eq(id))
+        .exec(store.db())
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_session(store: &Store, id: Uuid, reason: &str) -> Result<(), StoreError> {
+    user_session::Entity::update_many()
+        .col_expr(user_session::Column::RevokedAt, Some(now()).into())
+        .col_expr(
+            user_session::Column::RevokedReason,
+            Some(reason.to_string()).into(),
+        )
+        .filter(user_session::Column::Id.eq(id))
+        .filter(user_session::Column::RevokedAt.is_null())
+        .exec(store.db())
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_all_sessions(
+    store: &Store,
+    user_id: Uuid,
+    reason: &str,
+) -> Result<u64, StoreError> {
+    let res = user_session::Entity::update_many()
+        .col_expr(user_session::Column::RevokedAt, Some(now()).into())
+        .col_expr(
+            user_session::Column::RevokedReason,
+            Some(reason.to_string()).into(),
+        )
+        .filter(user_session::Column::UserId.eq(user_id))
+        .filter(user_session::Column::RevokedAt.is_null())
+        .exec(store.db())
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// Count of users, to tell whether a fresh install needs its first admin.
+pub async fn count(store: &Store) -> Result<u64, StoreError> {
+    Ok(user::Entity::find().count(store.db()).await?)
+}

@@ -1,0 +1,8 @@
+//! `/api/v1/admin`: the audit log for administrators.
+
+pub mod audit_logs;
+
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<crate::state::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(audit_logs::audit_logs))
+}

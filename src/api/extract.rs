@@ -1,0 +1,191 @@
+//! Extractors that turn every malformed request into the API's JSON error, and `Caller`, the
+//! authenticated user of a request (401 unless a valid token of a live session is presented).
+
+use super::error::ApiError;
+use crate::auth::SessionCheck;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use careline_domain::audit::{AuditAction, AuditOutcome, AuditType};
+use careline_domain::{Actor, Permission, Role};
+use careline_store::audit::AuditEvent;
+use std::net::SocketAddr;
+use uuid::Uuid;
+
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// The client's address, for audit records and login limits.
+pub fn client_address(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub session_id: Uuid,
+    pub address: Option<String>,
+}
+
+impl Caller {
+    pub fn user_id(&self) -> Uuid {
+        self.actor.user_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+
+    /// Deny unless the caller's role holds `permission`. The refusal is audited.
+    pub async fn require(&self, state: &AppState, permission: Permission) -> Result<(), ApiError> {
+        if self.actor.can(permission) {
+            return Ok(());
+        }
+        state
+            .audit(
+                self.event(
+                    AuditType::SecurityAlert,
+                    AuditAction::E,
+                    format!("access denied: {permission:?}"),
+                )
+                .outcome(AuditOutcome::MinorFailure),
+            )
+            .await?;
+        Err(ApiError::forbidden(format!(
+            "the {} role may not do this",
+            self.actor.role
+        )))
+    }
+
+    /// An audit event with this caller as the agent.
+    pub fn event(
+        &self,
+        t: AuditType,
+        a: AuditAction,
+        description: impl Into<String>,
+    ) -> AuditEvent {
+        AuditEvent::new(t, a, description)
+            .agent(Some(self.actor.user_id), Some(self.actor.role.as_str()))
+            .address(self.address.clone())
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "AUTHENTICATION_REQUIRED",
+                    "sign in first: send Authorization: Bearer <access token>",
+                )
+            })?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "AUTHENTICATION_REQUIRED",
+                    "the Authorization header must be 'Bearer <access token>'",
+                )
+            })?;
+        let claims = state.tokens.verify(token.trim()).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            match e.kind() {
+                ErrorKind::ExpiredSignature => ApiError::unauthorized(
+                    "TOKEN_EXPIRED",
+                    "the access token has expired; refresh it",
+                ),
+                _ => ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid"),
+            }
+        })?;
+        let role: Role = claims.role.parse().map_err(|_| {
+            ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid")
+        })?;
+        let now = chrono::Utc::now();
+        let idle = state.idle_timeout();
+        let mut check = state.sessions.check(claims.sid, now, idle);
+        if matches!(check, SessionCheck::NeedsLoad) {
+            let session = careline_store::users::get_session(&state.store, claims.sid)
+                .await
+                .map_err(|e| ApiError::internal("session lookup", e))?
+                .filter(|s| s.user_id == claims.sub)
+                .ok_or_else(|| {
+                    ApiError::unauthorized(
+                        "SESSION_EXPIRED",
+                        "the session has ended; sign in again",
+                    )
+                })?;
+            state.sessions.load(&session, now);
+            check = state.sessions.check(claims.sid, now, idle);
+        }
+        match check {
+            SessionCheck::Active { persist_last_seen } => {
+                if let Some(at) = persist_last_seen {
+                    let store = state.store.clone();
+                    let sid = claims.sid;
+                    tokio::spawn(async move {
+                        if let Err(e) = careline_store::users::touch_session(&store, sid, at).await
+                        {
+                            tracing::warn!(error = %e, "could not record session activity");
+                        }
+                    });
+                }
+            }
+            SessionCheck::Idle => {
+                let _ =
+                    careline_store::users::revoke_session(&state.store, claims.sid, "idle timeout")
+                        .await;
+                state
+                    .audit(
+                        AuditEvent::new(
+                            AuditType::UserAuthentication,
+                            AuditAction::E,
+                            "automatic logoff after inactivity",
+                        )
+                        .agent(Some(claims.sub), Some(role.as_str()))
+                        .entity("session", claims.sid),
+                    )
+                    .await?;
+                return Err(ApiError::unauthorized(
+                    "SESSION_EXPIRED",
+                    "signed out after inactivity; sign in again",
+                ));
+            }
+            SessionCheck::Ended | SessionCheck::NeedsLoad => {
+                return Err(ApiError::unauthorized(
+                    "SESSION_EXPIRED",
+                    "the session has ended; sign in again",
+                ));
+            }
+        }
+        Ok(Caller {
+            actor: Actor {
+                user_id: claims.sub,
+                role,
+            },
+            session_id: claims.sid,
+            address: client_address(parts),
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! The HTTP API: routes registered through utoipa-axum so the OpenAPI document at
+//! /api/openapi.json is generated from the router itself and cannot drift from it.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod patients;
+pub mod system;
+pub mod users;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use error::ApiError;
+use serde::Serialize;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The error body every endpoint returns on failure.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Always "error".
+    pub status: String,
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable code, e.g. VALIDATION_ERROR, PATIENT_NOT_FOUND.
+    pub code: String,
+    pub message: String,
+    pub details: serde_json::Value,
+}
+
+/// A page of rows and the total under the caller's scope.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "admin"), (name = "system"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route and its OpenAPI description.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(system::routes())
+        .merge(auth::routes())
+        .merge(users::routes())
+        .merge(patients::routes())
+        .merge(admin::routes())
+}
+
+/// The OpenAPI document on its own (for `careline openapi` and tests).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = api_router().split_for_parts();
+    doc
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    let (router, doc) = api_router().split_for_parts();
+    let doc_json = serde_json::to_string(&doc).unwrap_or_default();
+    router
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move {
+                ([(axum::http::header::CONTENT_TYPE, "application/json")], doc_json.clone())
+            }),
+        )
+        .merge(SwaggerUi::new("/docs"))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method")
+        })
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEM_ERROR", "an internal error occurred; it has been logged").into_response()
+        }))
+        // Spans carry method, path and status only: paths hold ids, never PHI.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+        }))
+        .with_state(state)
+}

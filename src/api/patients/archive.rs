@@ -1,0 +1,32 @@
+//! DELETE /api/v1/patients/{id} — archives; records are kept for the retention period.
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{ApiPath, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::Permission;
+use careline_domain::audit::{AuditAction, AuditType};
+use careline_store::patients::{self, Patient};
+use uuid::Uuid;
+
+#[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients",
+    params(("id" = Uuid, Path, description = "patient id")),
+    responses((status = 200, body = Patient), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn archive_patient(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Patient>> {
+    caller.require(&state, Permission::PatientWrite).await?;
+    let patient = patients::archive(&state.store, &caller.actor, id).await?;
+    state
+        .audit(
+            caller
+                .event(AuditType::Rest, AuditAction::D, "patient archived")
+                .entity("patient", id),
+        )
+        .await?;
+    Ok(Json(patient))
+}

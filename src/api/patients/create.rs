@@ -1,0 +1,35 @@
+//! POST /api/v1/patients
+
+use super::PatientCreate;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiJson, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use careline_domain::Permission;
+use careline_domain::audit::{AuditAction, AuditType};
+use careline_store::patients::{self, Patient};
+
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = PatientCreate,
+    responses((status = 201, body = Patient), (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_patient(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PatientCreate>,
+) -> ApiResult<(StatusCode, Json<Patient>)> {
+    caller.require(&state, Permission::PatientWrite).await?;
+    let input = body.parse()?;
+    let patient = patients::create(&state.store, &caller.actor, input)
+        .await
+        .map_err(ApiError::from)?;
+    state
+        .audit(
+            caller
+                .event(AuditType::Rest, AuditAction::C, "patient created")
+                .entity("patient", patient.id),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(patient)))
+}

@@ -1,0 +1,35 @@
+//! PUT /api/v1/patients/{id}
+
+use super::PatientUpdate;
+use crate::api::error::ApiResult;
+use crate::api::extract::{ApiJson, ApiPath, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::Permission;
+use careline_domain::audit::{AuditAction, AuditType};
+use careline_store::patients::{self, Patient};
+use uuid::Uuid;
+
+#[utoipa::path(put, path = "/api/v1/patients/{id}", tag = "patients", request_body = PatientUpdate,
+    params(("id" = Uuid, Path, description = "patient id")),
+    responses((status = 200, body = Patient), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_patient(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<PatientUpdate>,
+) -> ApiResult<Json<Patient>> {
+    caller.require(&state, Permission::PatientWrite).await?;
+    let patch = body.parse()?;
+    let patient = patients::update(&state.store, &caller.actor, id, patch).await?;
+    state
+        .audit(
+            caller
+                .event(AuditType::Rest, AuditAction::U, "patient updated")
+                .entity("patient", id),
+        )
+        .await?;
+    Ok(Json(patient))
+}

@@ -1,0 +1,286 @@
+//! Authentication: Argon2id password hashes, short-lived signed access tokens bound to a
+//! server-side session, the session cache that enforces idle logoff and revocation on every
+//! request, and the per-address limiter on login attempts.
+
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use chrono::{DateTime, Duration, Utc};
+use dashmap::DashMap;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes): OWASP's recommended minimum.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the email is unknown, so a miss costs the same time as a
+/// wrong password and response timing does not reveal which accounts exist.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("not-a-real-password-Zx9!").unwrap_or_default());
+
+pub fn burn_verification_time(password: &str) {
+    let _ = verify_password(&DUMMY_HASH, password);
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: Uuid,
+    pub role: String,
+    /// The session this token belongs to; revoking the session kills the token.
+    pub sid: Uuid,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8]) -> TokenKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue(&self, claims: &Claims) -> Result<String, String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    }
+}
+
+/// What the cache knows about a session.
+#[derive(Debug, Clone)]
+struct CachedSession {
+    last_seen: DateTime<Utc>,
+    persisted_seen: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    revoked: bool,
+    loaded_at: DateTime<Utc>,
+}
+
+/// Per-node cache of session state, so an authenticated request does not cost a database
+/// read. Entries are re-read after `RELOAD_AFTER`, which bounds how long a revocation made on
+/// another node takes to reach this one; revocations made here apply at once.
+#[derive(Default)]
+pub struct SessionCache {
+    map: DashMap<Uuid, CachedSession>,
+}
+
+/// Re-read a session from the database after this long.
+pub const RELOAD_AFTER: Duration = Duration::seconds(30);
+/// Write `last_seen_at` back at most this often per session.
+pub const PERSIST_EVERY: Duration = Duration::seconds(60);
+
+/// Outcome of checking a session on a request.
+pub enum SessionCheck {
+    Active {
+        persist_last_seen: Option<DateTime<Utc>>,
+    },
+    NeedsLoad,
+    Idle,
+    Ended,
+}
+
+impl SessionCache {
+    pub fn check(&self, sid: Uuid, now: DateTime<Utc>, idle_timeout: Duration) -> SessionCheck {
+        let Some(mut entry) = self.map.get_mut(&sid) else {
+            return SessionCheck::NeedsLoad;
+        };
+        if entry.revoked || entry.expires_at <= now {
+            return SessionCheck::Ended;
+        }
+        if now - entry.last_seen > idle_timeout {
+            entry.revoked = true;
+            return SessionCheck::Idle;
+        }
+        if now - entry.loaded_at > RELOAD_AFTER {
+            return SessionCheck::NeedsLoad;
+        }
+        entry.last_seen = now;
+        let persist = if now - entry.persisted_seen > PERSIST_EVERY {
+            entry.persisted_seen = now;
+            Some(now)
+        } else {
+            None
+        };
+        SessionCheck::Active {
+            persist_last_seen: persist,
+        }
+    }
+
+    /// Fill the cache from a session row. Keeps a newer local `last_seen` than the row's.
+    pub fn load(&self, s: &careline_store::users::Session, now: DateTime<Utc>) {
+        let local_seen = self.map.get(&s.id).map(|e| e.last_seen);
+        let last_seen = local_seen.map_or(s.last_seen_at, |l| l.max(s.last_seen_at));
+        self.map.insert(
+            s.id,
+            CachedSession {
+                last_seen,
+                persisted_seen: s.last_seen_at,
+                expires_at: s.expires_at,
+                revoked: s.revoked_at.is_some(),
+                loaded_at: now,
+            },
+        );
+    }
+
+    pub fn revoke(&self, sid: Uuid) {
+        if let Some(mut e) = self.map.get_mut(&sid) {
+            e.revoked = true;
+        }
+    }
+
+    /// Forget every cached session (after a bulk revocation such as a password change).
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+
+    /// Drop entries for sessions that can no longer be used; called periodically.
+    pub fn sweep(&self, now: DateTime<Utc>, idle_timeout: Duration) {
+        self.map
+            .retain(|_, e| !e.revoked && e.expires_at > now && now - e.last_seen <= idle_timeout);
+    }
+}
+
+/// Fixed-window limiter on login attempts per client address.
+pub struct LoginLimiter {
+    per_minute: u32,
+    windows: DashMap<String, (i64, u32)>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        LoginLimiter {
+            per_minute,
+            windows: DashMap::new(),
+        }
+    }
+
+    /// Count an attempt; `Err(seconds to wait)` when over the limit.
+    pub fn attempt(&self, address: &str, now: DateTime<Utc>) -> Result<(), i64> {
+        let minute = now.timestamp() / 60;
+        let mut e = self
+            .windows
+            .entry(address.to_string())
+            .or_insert((minute, 0));
+        if e.0 != minute {
+            *e = (minute, 0);
+        }
+        e.1 += 1;
+        if e.1 > self.per_minute {
+            Err(60 - now.timestamp() % 60)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn sweep(&self, now: DateTime<Utc>) {
+        let minute = now.timestamp() / 60;
+        self.windows.retain(|_, (m, _)| *m == minute);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_round_trip() {
+        let h = hash_password("Tide-Harbor-42-Lamp").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "Tide-Harbor-42-Lamp"));
+        assert!(!verify_password(&h, "tide-harbor-42-lamp"));
+        assert!(!verify_password("garbage", "x"));
+    }
+
+    #[test]
+    fn tokens_verify_and_expire() {
+        let keys = TokenKeys::new(&[7u8; 32]);
+        let now = Utc::now().timestamp();
+        let c = Claims {
+            sub: Uuid::nil(),
+            role: "admin".into(),
+            sid: Uuid::nil(),
+            iat: now,
+            exp: now + 60,
+        };
+        let t = keys.issue(&c).unwrap();
+        assert_eq!(keys.verify(&t).unwrap().role, "admin");
+        let old = Claims {
+            exp: now - 120,
+            ..c.clone()
+        };
+        assert!(keys.verify(&keys.issue(&old).unwrap()).is_err());
+        assert!(TokenKeys::new(&[8u8; 32]).verify(&t).is_err());
+    }
+
+    #[test]
+    fn idle_sessions_end() {
+        let cache = SessionCache::default();
+        let t0 = Utc::now();
+        let s = careline_store::users::Session {
+            id: Uuid::now_v7(),
+            user_id: Uuid::nil(),
+            created_at: t0,
+            last_seen_at: t0,
+            expires_at: t0 + Duration::hours(8),
+            revoked_at: None,
+        };
+        cache.load(&s, t0);
+        let idle = Duration::minutes(15);
+        assert!(matches!(
+            cache.check(s.id, t0 + Duration::seconds(10), idle),
+            SessionCheck::Active { .. }
+        ));
+        assert!(matches!(
+            cache.check(s.id, t0 + Duration::minutes(16), idle),
+            SessionCheck::Idle
+        ));
+        assert!(matches!(
+            cache.check(s.id, t0 + Duration::minutes(16), idle),
+            SessionCheck::Ended
+        ));
+    }
+
+    #[test]
+    fn login_limiter_blocks_after_the_limit() {
+        let l = LoginLimiter::new(3);
+        let t = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        for _ in 0..3 {
+            assert!(l.attempt("1.2.3.4", t).is_ok());
+        }
+        assert!(l.attempt("1.2.3.4", t).is_err());
+        assert!(l.attempt("5.6.7.8", t).is_ok());
+        assert!(l.attempt("1.2.3.4", t + Duration::seconds(60)).is_ok());
+    }
+}

@@ -1,0 +1,211 @@
+//! Configuration: defaults, then a TOML file, then `CARELINE_*` environment variables (each
+//! key of the file is also a variable: `bind` ↔ `CARELINE_BIND`). Secrets are never printed.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database, development keys and other local state live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: `sqlite://<data_dir>/careline.db`.
+    pub database_url: Option<String>,
+    /// HTTP listen address.
+    pub bind: String,
+    /// `text` (default) or `json` log lines.
+    pub log_format: String,
+    /// tracing filter, e.g. `info` or `careline=debug,info`.
+    pub log_level: String,
+    /// Key file (JSON); default `<data_dir>/keys.json`.
+    pub keys_file: Option<PathBuf>,
+    /// The key file's contents inline (e.g. from a secret manager via `CARELINE_KEYS`).
+    pub keys: Option<String>,
+    /// Lifetime of an access token, seconds.
+    pub access_token_ttl_secs: i64,
+    /// Lifetime of a login session (refresh token), seconds.
+    pub refresh_token_ttl_secs: i64,
+    /// Automatic logoff after this many seconds without a request.
+    pub idle_timeout_secs: i64,
+    /// Failed logins before an account locks.
+    pub login_max_failures: i32,
+    /// How long a locked account stays locked, seconds.
+    pub login_lockout_secs: i64,
+    /// Login attempts allowed per client address per minute.
+    pub login_rate_per_minute: u32,
+    /// Largest JSON body accepted, bytes.
+    pub max_body_bytes: usize,
+    /// Largest uploaded document, bytes.
+    pub max_document_bytes: usize,
+    /// Twilio auth token for webhook signatures (used by the phone transport).
+    pub twilio_auth_token: Option<String>,
+    /// The public base URL Twilio calls (used by the phone transport).
+    pub public_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./careline-data"),
+            database_url: None,
+            bind: "127.0.0.1:8080".into(),
+            log_format: "text".into(),
+            log_level: "info".into(),
+            keys_file: None,
+            keys: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 12 * 3600,
+            idle_timeout_secs: 15 * 60,
+            login_max_failures: 5,
+            login_lockout_secs: 15 * 60,
+            login_rate_per_minute: 20,
+            max_body_bytes: 1024 * 1024,
+            max_document_bytes: 10 * 1024 * 1024,
+            twilio_auth_token: None,
+            public_url: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_url.as_deref().map(redact_url))
+            .field("bind", &self.bind)
+            .field("keys_file", &self.keys_file)
+            .field("keys", &self.keys.as_ref().map(|_| "[set]"))
+            .field(
+                "twilio_auth_token",
+                &self.twilio_auth_token.as_ref().map(|_| "[set]"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database URL with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Config {
+    /// Load from defaults, the file (if given, or `./careline.toml` if present) and the
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(p) => {
+                if !p.exists() {
+                    return Err(format!("config file {} does not exist", p.display()));
+                }
+                fig = fig.merge(Toml::file(p));
+            }
+            None => {
+                if Path::new("careline.toml").exists() {
+                    fig = fig.merge(Toml::file("careline.toml"));
+                }
+            }
+        }
+        fig = fig.merge(Env::prefixed("CARELINE_").ignore(&["CONFIG", "TEST_DATABASE_URL"]));
+        let cfg: Config = fig.extract().map_err(|e| {
+            let mut msg = e.to_string();
+            if let Some(k) = e.path.last() {
+                msg = format!("{k}: {msg}");
+            }
+            format!("configuration error: {msg}")
+        })?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    /// Values that parse but make no sense.
+    pub fn check(&self) -> Result<(), String> {
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!(
+                "bind: '{}' is not an address like 127.0.0.1:8080",
+                self.bind
+            ));
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(format!(
+                "log_format: must be text or json, not '{}'",
+                self.log_format
+            ));
+        }
+        if self.access_token_ttl_secs < 30 || self.access_token_ttl_secs > 3600 {
+            return Err("access_token_ttl_secs: must be between 30 and 3600".into());
+        }
+        if self.idle_timeout_secs < 60 {
+            return Err("idle_timeout_secs: must be at least 60".into());
+        }
+        if self.refresh_token_ttl_secs < self.access_token_ttl_secs {
+            return Err("refresh_token_ttl_secs: must be at least access_token_ttl_secs".into());
+        }
+        if self.login_max_failures < 1 {
+            return Err("login_max_failures: must be at least 1".into());
+        }
+        if let Some(url) = &self.database_url {
+            careline_store::Engine::of_url(url).map_err(|e| format!("database_url: {e}"))?;
+        }
+        if let Some(u) = &self.public_url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            return Err("public_url: must start with https:// (or http:// for testing)".into());
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("careline.db").display()))
+    }
+
+    pub fn keys_path(&self) -> PathBuf {
+        self.keys_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys.json"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/careline"),
+            "postgres://app:***@db:5432/careline"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn defaults_are_valid_and_debug_hides_secrets() {
+        let mut c = Config::default();
+        c.check().unwrap();
+        c.twilio_auth_token = Some("tok-123".into());
+        c.keys = Some("{\"secret\":1}".into());
+        let d = format!("{c:?}");
+        assert!(!d.contains("tok-123") && !d.contains("secret"));
+    }
+
+    #[test]
+    fn bad_values_get_one_clear_line() {
+        let c = Config {
+            bind: "nowhere".into(),
+            ..Config::default()
+        };
+        assert!(c.check().unwrap_err().starts_with("bind:"));
+    }
+}

@@ -1,0 +1,13 @@
+//! CareLine: a healthcare IVR platform and the back office behind it, as one program.
+//! This crate holds the HTTP API, authentication, configuration and the command line;
+//! the domain, crypto and storage layers are the workspace's other crates.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod keys;
+pub mod server;
+pub mod state;
+pub mod telemetry;

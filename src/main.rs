@@ -1,0 +1,5 @@
+//! The `careline` command.
+
+fn main() -> std::process::ExitCode {
+    careline::cli::main()
+}

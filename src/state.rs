@@ -1,0 +1,68 @@
+//! The state every request handler shares: the store, the audit writer, configuration and
+//! the authentication caches.
+
+use crate::auth::{LoginLimiter, SessionCache, TokenKeys};
+use crate::config::Config;
+use careline_store::Store;
+use careline_store::audit::{AuditEvent, AuditWriter};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub audit: AuditWriter,
+    pub config: Config,
+    pub sessions: SessionCache,
+    pub login_limiter: LoginLimiter,
+    pub tokens: TokenKeys,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        let audit = AuditWriter::spawn(store.clone());
+        let tokens = TokenKeys::new(store.keys().token_secret());
+        let state = AppState(Arc::new(Inner {
+            login_limiter: LoginLimiter::new(config.login_rate_per_minute),
+            sessions: SessionCache::default(),
+            store,
+            audit,
+            config,
+            tokens,
+        }));
+        // Periodically forget sessions and limiter windows that can no longer matter.
+        let weak = Arc::downgrade(&state.0);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                let Some(s) = weak.upgrade() else { break };
+                let now = chrono::Utc::now();
+                s.sessions
+                    .sweep(now, chrono::Duration::seconds(s.config.idle_timeout_secs));
+                s.login_limiter.sweep(now);
+            }
+        });
+        state
+    }
+
+    /// Write an audit record and wait until it is durable.
+    pub async fn audit(&self, event: AuditEvent) -> Result<(), crate::api::error::ApiError> {
+        self.audit
+            .record(event)
+            .await
+            .map_err(|e| crate::api::error::ApiError::internal("audit write failed", e))
+    }
+
+    pub fn idle_timeout(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.config.idle_timeout_secs)
+    }
+}

@@ -1,0 +1,232 @@
+//! Test harness: a real CareLine server on a free port against a fresh database — a SQLite
+//! file in a temporary directory, or a throwaway PostgreSQL database when
+//! CARELINE_TEST_DATABASE_URL is set (each test creates its own and drops it afterwards).
+
+#![allow(dead_code)]
+
+use careline::config::Config;
+use careline::server::Running;
+use careline_crypto::KeyRing;
+use careline_store::Store;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "Harbor-Light-2026!";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated database. Dropping it removes the database.
+pub struct TestDb {
+    pub store: Store,
+    pub keys: Arc<KeyRing>,
+    pub url: String,
+    pub engine: Engine,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` for PostgreSQL when no test URL is configured.
+    pub async fn new(engine: Engine) -> Option<TestDb> {
+        let keys = Arc::new(KeyRing::generate());
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("careline.db").display());
+                let store = Store::connect(&url, keys.clone()).await.expect("connect sqlite");
+                store.migrate().await.expect("migrate sqlite");
+                Some(TestDb { store, keys, url, engine, _dir: Some(dir), pg_admin: None })
+            }
+            Engine::Postgres => {
+                let admin = std::env::var("CARELINE_TEST_DATABASE_URL").ok()?;
+                let name = format!("careline_t_{}", uuid::Uuid::new_v4().simple());
+                let admin_store = Store::connect(&admin, keys.clone()).await.expect("connect postgres admin");
+                use sea_orm::ConnectionTrait;
+                admin_store
+                    .db()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin_store.close().await.ok();
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                let url = format!("{base}/{name}");
+                let store = Store::connect(&url, keys.clone()).await.expect("connect postgres");
+                store.migrate().await.expect("migrate postgres");
+                Some(TestDb { store, keys, url, engine, _dir: None, pg_admin: Some((admin, name)) })
+            }
+        }
+    }
+
+    /// Drop the throwaway PostgreSQL database.
+    pub async fn cleanup(self) {
+        let TestDb { store, pg_admin, keys, .. } = self;
+        store.close().await.ok();
+        if let Some((admin, name)) = pg_admin {
+            if let Ok(s) = Store::connect(&admin, keys).await {
+                use sea_orm::ConnectionTrait;
+                let _ = s.db().execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                s.close().await.ok();
+            }
+        }
+    }
+}
+
+/// Run a test body on SQLite, then on PostgreSQL when configured.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = common::TestDb::new(common::Engine::Sqlite).await.unwrap();
+                ($body)(db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match common::TestDb::new(common::Engine::Postgres).await {
+                    Some(db) => ($body)(db).await,
+                    None => eprintln!("CARELINE_TEST_DATABASE_URL not set: PostgreSQL run skipped"),
+                }
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db: TestDb,
+    running: Option<Running>,
+}
+
+pub fn test_config() -> Config {
+    Config {
+        bind: "127.0.0.1:0".into(),
+        login_rate_per_minute: 1000,
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> TestApp {
+        Self::spawn_with(db, test_config()).await
+    }
+
+    pub async fn spawn_with(db: TestDb, config: Config) -> TestApp {
+        let running = careline::server::start(db.store.clone(), config).await.expect("start server");
+        TestApp {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            db,
+            running: Some(running),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        self.db.cleanup().await;
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Create a user straight in the store (fast path for test setup).
+    pub async fn user(&self, email: &str, role: careline_domain::Role, manager: Option<uuid::Uuid>) -> uuid::Uuid {
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH.get_or_init(|| careline::auth::hash_password(PASSWORD).unwrap()).clone();
+        careline_store::users::create(
+            self.store(),
+            careline_store::users::NewUser {
+                email: careline_domain::EmailAddress::parse(email).unwrap(),
+                password_hash: hash,
+                role,
+                full_name: email.split('@').next().unwrap().to_string(),
+                phone: None,
+                npi: None,
+                manager_id: manager,
+                organization_id: None,
+                facility_id: None,
+                territory_id: None,
+            },
+            None,
+        )
+        .await
+        .expect("create user")
+        .id
+    }
+
+    pub async fn login_response(&self, email: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Log in and return the access token.
+    pub async fn token(&self, email: &str) -> String {
+        let r = self.login_response(email, PASSWORD).await;
+        assert_eq!(r.status(), 200, "login {email}");
+        r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        split(r).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        split(r).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = self.http.put(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        split(r).await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self.http.delete(self.url(path)).bearer_auth(token).send().await.unwrap();
+        split(r).await
+    }
+}
+
+pub async fn split(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, v)
+}
+
+/// Assert the seeds' error form and return its code.
+pub fn error_code(body: &Value) -> &str {
+    assert_eq!(body["status"], "error", "not the error form: {body}");
+    assert!(body["error"]["message"].is_string(), "no message: {body}");
+    assert!(body["error"]["details"].is_object(), "no details object: {body}");
+    body["error"]["code"].as_str().expect("code")
+}
+
+pub fn patient_body(first: &str, last: &str, dob: &str, phone: &str) -> Value {
+    json!({
+        "first_name": first,
+        "last_name": last,
+        "date_of_birth": dob,
+        "phone": phone,
+        "address": {"line1": "1 Elm St", "city": "Louisville", "state": "KY", "postal_code": "40202"},
+        "clinical_notes": format!("notes about {first} {last}"),
+        "insurance": [{"payer_name": "Aetna", "member_id": format!("MEM-{last}-77"), "is_primary": true}]
+    })
+}
