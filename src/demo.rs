@@ -1,10 +1,16 @@
-//! The demo data set: one user per role arranged in a sales hierarchy, a few patients, and
-//! (as the modules land) products, verification requests and orders. Documented in README;
+//! The demo data set: one user per role arranged in a sales hierarchy, three patients, a
+//! product catalogue with sizes, a template, verification requests in several states and a
+//! shipped order. Documented in README;
 //! running it twice changes nothing.
 
-use careline_domain::{Actor, DateOfBirth, PersonName, PhoneNumber, Role};
+use careline_domain::{
+    Actor, Coverage, DateOfBirth, HcpcsCode, Icd10Code, OrderAction, PersonName, PhoneNumber, Role,
+};
+use careline_store::orders::{self, OrderInput, OrderKey, Shipment};
 use careline_store::patients::{Address, InsuranceInput, PatientInput};
+use careline_store::products::{self, NewProduct, NewSize, Product};
 use careline_store::users::NewUser;
+use careline_store::verification::{self, Decision, ProductRequest, VerificationInput};
 use careline_store::{Store, users};
 
 /// The password of every demo account. Demo only: never use demo data for real patients.
@@ -120,6 +126,34 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
         user_id: ids["doctor2@demo.careline.test"],
         role: Role::Doctor,
     };
+    let admin = Actor {
+        user_id: ids["admin@demo.careline.test"],
+        role: Role::Admin,
+    };
+    let specialist = Actor {
+        user_id: ids["specialist@demo.careline.test"],
+        role: Role::IvrSpecialist,
+    };
+    let shipping = Actor {
+        user_id: ids["shipping@demo.careline.test"],
+        role: Role::ShippingLogistics,
+    };
+    let catalogue = seed_products(store).await?;
+    let template = verification::create_template(
+        store,
+        &admin,
+        verification::TemplateInput {
+            name: "Diabetic foot ulcer: collagen matrix".into(),
+            service_type: "wound care authorization".into(),
+            description: Some("Advanced wound matrix for a diabetic foot ulcer that failed 4 weeks of standard care".into()),
+            default_diagnosis_codes: vec![Icd10Code::parse("E11.621").map_err(|e| e.to_string())?, Icd10Code::parse("L97.412").map_err(|e| e.to_string())?],
+            default_products: vec![catalogue[0].id],
+            justification_template: Some("Ulcer has not improved after 4 weeks of standard care; requesting advanced wound matrix.".into()),
+        },
+    )
+    .await
+    .map_err(e)?;
+    let mut patient_ids = Vec::new();
     for (actor, first, last, dob, phone, member) in [
         (
             doctor,
@@ -177,9 +211,205 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             },
         )
         .await
-        .map_err(e)?;
+        .map_err(e)
+        .map(|p| patient_ids.push(p.id))?;
     }
+    // Maria: approved, ordered and shipped — the order a demo caller asks about.
+    let line = |p: &Product, n: usize, q: i32| ProductRequest {
+        product_id: p.id,
+        notes: None,
+        sizes: vec![(p.sizes[n].id, q)],
+    };
+    let maria = verification::create(
+        store,
+        &doctor,
+        VerificationInput {
+            patient_id: patient_ids[0],
+            service_type: "wound care authorization".into(),
+            priority: "routine".into(),
+            diagnosis_codes: vec![Icd10Code::parse("E11.621").map_err(|e| e.to_string())?],
+            medical_justification: Some(
+                "Right heel ulcer, 2.1 x 1.4 cm, no improvement after 4 weeks.".into(),
+            ),
+            doctor_comment: Some(
+                "Please review the wound measurements and provide coverage details.".into(),
+            ),
+            facility_id: None,
+            template_id: Some(template.id),
+            products: vec![line(&catalogue[0], 0, 4), line(&catalogue[1], 1, 10)],
+        },
+    )
+    .await
+    .map_err(e)?;
+    verification::decide(store, &doctor, maria.id, Decision::Submit)
+        .await
+        .map_err(e)?;
+    verification::decide(store, &specialist, maria.id, Decision::StartReview)
+        .await
+        .map_err(e)?;
+    verification::decide(
+        store,
+        &specialist,
+        maria.id,
+        Decision::Approve {
+            coverage: Coverage {
+                deductible_cents: 50_000,
+                copay_cents: 2_500,
+                coinsurance_percent: 20,
+                out_of_pocket_max_cents: 300_000,
+                prior_auth_required: true,
+                prior_auth_number: Some("PA-2026-77812".into()),
+                coverage_notes: None,
+            },
+            response: Some(
+                "Coverage approved for advanced wound care. Deductible $500, copay $25.".into(),
+            ),
+        },
+    )
+    .await
+    .map_err(e)?;
+    let order = orders::create(
+        store,
+        &doctor,
+        OrderInput {
+            ivr_request_id: maria.id,
+            items: None,
+            shipping_address: None,
+            notes: None,
+        },
+    )
+    .await
+    .map_err(e)?;
+    let key = OrderKey::Id(order.id);
+    orders::transition(store, &admin, &key, OrderAction::Approve, None, None)
+        .await
+        .map_err(e)?;
+    orders::transition(
+        store,
+        &shipping,
+        &key,
+        OrderAction::StartProcessing,
+        None,
+        None,
+    )
+    .await
+    .map_err(e)?;
+    let expected = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    orders::transition(
+        store,
+        &shipping,
+        &key,
+        OrderAction::Ship,
+        Some(Shipment {
+            carrier: "UPS".into(),
+            tracking_number: "1Z999AA10123456784".into(),
+            expected_delivery: Some(expected),
+        }),
+        None,
+    )
+    .await
+    .map_err(e)?;
+    // James: submitted, waiting in the specialists' queue.
+    let james = verification::create(
+        store,
+        &doctor,
+        VerificationInput {
+            patient_id: patient_ids[1],
+            service_type: "wound care authorization".into(),
+            priority: "urgent".into(),
+            diagnosis_codes: vec![Icd10Code::parse("L89.154").map_err(|e| e.to_string())?],
+            medical_justification: Some("Stage 4 sacral pressure injury.".into()),
+            doctor_comment: None,
+            facility_id: None,
+            template_id: None,
+            products: vec![line(&catalogue[2], 1, 30)],
+        },
+    )
+    .await
+    .map_err(e)?;
+    verification::decide(store, &doctor, james.id, Decision::Submit)
+        .await
+        .map_err(e)?;
+    // Linda (Dr. Kim's patient): still a draft.
+    verification::create(
+        store,
+        &doctor2,
+        VerificationInput {
+            patient_id: patient_ids[2],
+            service_type: "wound care authorization".into(),
+            priority: "routine".into(),
+            diagnosis_codes: vec![],
+            medical_justification: None,
+            doctor_comment: None,
+            facility_id: None,
+            template_id: None,
+            products: vec![],
+        },
+    )
+    .await
+    .map_err(e)?;
     Ok(logins)
+}
+
+async fn seed_products(store: &Store) -> Result<Vec<Product>, String> {
+    let mut out = Vec::new();
+    for (sku, name, category, hcpcs, sizes) in [
+        (
+            "CWM-100",
+            "Collagen Wound Matrix",
+            "wound matrix",
+            "Q4102",
+            vec![
+                ("2 cm x 2 cm", "CWM-100-2", 12_000),
+                ("4 cm x 4 cm", "CWM-100-4", 38_000),
+            ],
+        ),
+        (
+            "SAD-200",
+            "Silver Alginate Dressing",
+            "alginate dressing",
+            "A6196",
+            vec![
+                ("2 in x 2 in", "SAD-200-2", 850),
+                ("4 in x 4.75 in", "SAD-200-4", 1_500),
+            ],
+        ),
+        (
+            "BFD-300",
+            "Bordered Foam Dressing",
+            "foam dressing",
+            "A6212",
+            vec![
+                ("4 in x 4 in", "BFD-300-4", 600),
+                ("6 in x 6 in", "BFD-300-6", 1_100),
+            ],
+        ),
+    ] {
+        out.push(
+            products::create(
+                store,
+                NewProduct {
+                    sku: sku.into(),
+                    name: name.into(),
+                    category: category.into(),
+                    hcpcs_code: Some(HcpcsCode::parse(hcpcs).map_err(|e| e.to_string())?),
+                    description: None,
+                    manufacturer: Some("CareLine Demo Supply".into()),
+                    sizes: sizes
+                        .into_iter()
+                        .map(|(l, s, c)| NewSize {
+                            size_label: l.into(),
+                            sku: s.into(),
+                            unit_price_cents: c,
+                        })
+                        .collect(),
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(out)
 }
 
 pub fn print_logins(logins: &[Login]) {

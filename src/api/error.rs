@@ -107,6 +107,9 @@ impl From<StoreError> for ApiError {
             .details(json!({"entity": t.entity, "current_status": t.from, "action": t.action})),
             StoreError::Invalid(fields) => ApiError::validation(fields),
             StoreError::Forbidden(msg) => ApiError::forbidden(msg),
+            StoreError::Rule { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
             other => ApiError::internal("store error", other),
         }
     }

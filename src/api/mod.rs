@@ -5,7 +5,10 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod ivrs;
+pub mod orders;
 pub mod patients;
+pub mod products;
 pub mod system;
 pub mod users;
 
@@ -52,7 +55,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "admin"), (name = "system"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "admin"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -80,6 +83,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(users::routes())
         .merge(patients::routes())
+        .merge(products::routes())
+        .merge(ivrs::routes())
+        .merge(orders::routes())
         .merge(admin::routes())
 }
 

@@ -16,6 +16,9 @@ pub enum StoreError {
     Invalid(Vec<(String, String)>),
     #[error("{0}")]
     Forbidden(String),
+    /// A business rule refused the operation (409 with this code).
+    #[error("{message}")]
+    Rule { code: &'static str, message: String },
     #[error("configuration: {0}")]
     Config(String),
     #[error("database error: {0}")]

@@ -1,0 +1,175 @@
+//! Supporting documents of a verification request, stored encrypted.
+//! POST /api/v1/ivrs/{id}/documents?filename=… with the file as the raw body and its
+//! Content-Type; GET lists them; GET …/documents/{doc_id} downloads one.
+
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiPath, ApiQuery, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use careline_domain::Permission;
+use careline_domain::audit::{AuditAction, AuditType};
+use careline_store::verification::{self, DocumentInfo};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The file types a clinic sends, and the bytes each must start with, so a mislabelled upload
+/// is refused instead of stored.
+const ACCEPTED: &[(&str, &[u8])] = &[
+    ("application/pdf", b"%PDF"),
+    ("image/jpeg", &[0xFF, 0xD8, 0xFF]),
+    ("image/png", &[0x89, b'P', b'N', b'G']),
+    ("image/tiff", b"II*\0"),
+    ("text/plain", b""),
+];
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// The file's name as the user knows it.
+    pub filename: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/ivrs/{id}/documents", tag = "verification requests",
+    params(("id" = Uuid, Path, description = "verification request id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file; Content-Type one of application/pdf, image/jpeg, image/png, image/tiff, text/plain"),
+    responses((status = 201, body = DocumentInfo), (status = 413, body = crate::api::ErrorBody), (status = 415, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn upload_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<DocumentInfo>)> {
+    caller
+        .require(&state, Permission::VerificationMessage)
+        .await?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let Some((_, magic)) = ACCEPTED.iter().find(|(t, _)| *t == content_type) else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "documents must be PDF, JPEG, PNG, TIFF or plain text",
+        ));
+    };
+    let name = q.filename.trim();
+    if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\', '\0']) {
+        return Err(ApiError::validation(vec![(
+            "filename".into(),
+            "must be a plain file name of 1 to 255 characters".into(),
+        )]));
+    }
+    let bytes = axum::body::to_bytes(body, state.config.max_document_bytes)
+        .await
+        .map_err(|_| crate::api::error::too_large())?;
+    if bytes.is_empty() {
+        return Err(ApiError::validation(vec![(
+            "body".into(),
+            "the file is empty".into(),
+        )]));
+    }
+    if !bytes.starts_with(magic)
+        || (content_type == "text/plain" && std::str::from_utf8(&bytes).is_err())
+    {
+        return Err(ApiError::validation(vec![(
+            "body".into(),
+            format!("the content is not a {content_type} file"),
+        )]));
+    }
+    let doc =
+        verification::add_document(&state.store, &caller.actor, id, name, &content_type, &bytes)
+            .await?;
+    state
+        .audit(
+            caller
+                .event(
+                    AuditType::Rest,
+                    AuditAction::C,
+                    "verification request document uploaded",
+                )
+                .entity("verification_request_document", doc.id),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+#[utoipa::path(get, path = "/api/v1/ivrs/{id}/documents", tag = "verification requests",
+    params(("id" = Uuid, Path, description = "verification request id")),
+    responses((status = 200, body = Vec<DocumentInfo>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn list_documents(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<DocumentInfo>>> {
+    caller.require(&state, Permission::VerificationRead).await?;
+    let docs = verification::documents(&state.store, &caller.actor, id).await?;
+    state
+        .audit(
+            caller
+                .event(
+                    AuditType::Rest,
+                    AuditAction::R,
+                    "verification request documents listed",
+                )
+                .entity("verification_request", id),
+        )
+        .await?;
+    Ok(Json(docs))
+}
+
+#[utoipa::path(get, path = "/api/v1/ivrs/{id}/documents/{doc_id}", tag = "verification requests",
+    params(("id" = Uuid, Path, description = "verification request id"), ("doc_id" = Uuid, Path, description = "document id")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn download_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, doc_id)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Response> {
+    caller.require(&state, Permission::VerificationRead).await?;
+    let (info, content) = verification::document(&state.store, &caller.actor, id, doc_id).await?;
+    state
+        .audit(
+            caller
+                .event(
+                    AuditType::Export,
+                    AuditAction::R,
+                    "verification request document downloaded",
+                )
+                .entity("verification_request_document", doc_id),
+        )
+        .await?;
+    // Keep only characters safe in a quoted header value.
+    let safe: String = info
+        .filename
+        .expose()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._- ".contains(*c))
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, info.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        content.into_inner(),
+    )
+        .into_response())
+}

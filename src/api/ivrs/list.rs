@@ -1,0 +1,55 @@
+//! GET /api/v1/ivrs
+
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiQuery, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::audit::{AuditAction, AuditType};
+use careline_domain::{Permission, VerificationStatus};
+use careline_store::verification::{self, ListFilter, VerificationRequest};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RequestQuery {
+    /// draft, submitted, in_review, info_requested, escalated, approved, rejected, cancelled
+    pub status: Option<String>,
+    pub patient_id: Option<Uuid>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ivrs", tag = "verification requests", params(RequestQuery),
+    responses((status = 200, body = crate::api::Page<VerificationRequest>)), security(("bearer" = [])))]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<RequestQuery>,
+) -> ApiResult<Json<careline_store::Page<VerificationRequest>>> {
+    caller.require(&state, Permission::VerificationRead).await?;
+    let status = q
+        .status
+        .map(|s| s.parse::<VerificationStatus>())
+        .transpose()
+        .map_err(|e| ApiError::validation(vec![("status".into(), e)]))?;
+    let (page, per_page) = careline_store::clamp_page(q.page, q.per_page);
+    let filter = ListFilter {
+        status,
+        patient_id: q.patient_id,
+        pending_only: false,
+    };
+    let result = verification::list(&state.store, &caller.actor, &filter, page, per_page).await?;
+    state
+        .audit(
+            caller
+                .event(
+                    AuditType::Query,
+                    AuditAction::R,
+                    format!("verification request list: {} rows", result.items.len()),
+                )
+                .entity("verification_request", "*"),
+        )
+        .await?;
+    Ok(Json(result))
+}

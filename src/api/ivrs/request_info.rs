@@ -1,0 +1,41 @@
+//! POST /api/v1/ivrs/{id}/request-info — send the request back to the doctor with a question.
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{ApiJson, ApiPath, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::Permission;
+use careline_store::verification::{Decision, VerificationRequest};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInfoBody {
+    /// What the specialist needs; becomes a message on the request.
+    pub message: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/ivrs/{id}/request-info", tag = "verification requests", request_body = RequestInfoBody,
+    params(("id" = Uuid, Path, description = "verification request id")),
+    responses((status = 200, body = VerificationRequest), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn request_info(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(b): ApiJson<RequestInfoBody>,
+) -> ApiResult<Json<VerificationRequest>> {
+    let mut problems = Vec::new();
+    super::short_text("message", &b.message, 5000, &mut problems);
+    super::invalid(problems)?;
+    super::decide(
+        &state,
+        &caller,
+        id,
+        Permission::VerificationReview,
+        Decision::RequestInfo { message: b.message },
+    )
+    .await
+}

@@ -1,0 +1,29 @@
+//! POST /api/v1/ivrs/{id}/start-review — a specialist takes the request.
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{ApiPath, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::Permission;
+use careline_store::verification::{Decision, VerificationRequest};
+use uuid::Uuid;
+
+#[utoipa::path(post, path = "/api/v1/ivrs/{id}/start-review", tag = "verification requests",
+    params(("id" = Uuid, Path, description = "verification request id")),
+    responses((status = 200, body = VerificationRequest), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn start_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<VerificationRequest>> {
+    super::decide(
+        &state,
+        &caller,
+        id,
+        Permission::VerificationReview,
+        Decision::StartReview,
+    )
+    .await
+}

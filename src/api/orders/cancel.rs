@@ -1,0 +1,30 @@
+//! DELETE /api/v1/orders/{id} — cancel an order that has not shipped.
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{ApiPath, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::{OrderAction, Permission};
+use careline_store::orders::Order;
+
+#[utoipa::path(delete, path = "/api/v1/orders/{id}", tag = "orders",
+    params(("id" = String, Path, description = "order id or order number")),
+    responses((status = 200, body = Order), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn cancel_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Order>> {
+    super::step(
+        &state,
+        &caller,
+        &id,
+        Permission::OrderCancel,
+        OrderAction::Cancel,
+        None,
+        None,
+    )
+    .await
+}

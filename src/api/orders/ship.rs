@@ -1,0 +1,58 @@
+//! POST /api/v1/orders/{id}/ship — record carrier and tracking number.
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{ApiJson, ApiPath, Caller};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use careline_domain::{OrderAction, Permission};
+use careline_store::orders::{Order, Shipment};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShipBody {
+    /// e.g. UPS, FedEx, USPS
+    pub carrier: String,
+    pub tracking_number: String,
+    pub expected_delivery: Option<chrono::NaiveDate>,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/ship", tag = "orders", request_body = ShipBody,
+    params(("id" = String, Path, description = "order id or order number")),
+    responses((status = 200, body = Order), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn ship_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ShipBody>,
+) -> ApiResult<Json<Order>> {
+    let mut problems = Vec::new();
+    for (f, v) in [
+        ("carrier", &b.carrier),
+        ("tracking_number", &b.tracking_number),
+    ] {
+        if v.trim().is_empty() || v.len() > 100 {
+            problems.push((f.to_string(), "must be 1 to 100 characters".to_string()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::api::error::ApiError::validation(problems));
+    }
+    let shipment = Shipment {
+        carrier: b.carrier,
+        tracking_number: b.tracking_number,
+        expected_delivery: b.expected_delivery,
+    };
+    super::step(
+        &state,
+        &caller,
+        &id,
+        Permission::OrderFulfil,
+        OrderAction::Ship,
+        Some(shipment),
+        None,
+    )
+    .await
+}
