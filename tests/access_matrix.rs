@@ -1,0 +1,391 @@
+//! Every route, tried by every role and by an anonymous caller. The routes come from the
+//! OpenAPI document generated from the router, and each must have an entry in `POLICY`
+//! below: a new endpoint without a stated policy fails this test.
+//!
+//! A role outside a route's policy must get 403 FORBIDDEN (or 401 when anonymous); a role
+//! inside it must get past authorisation (any answer but 401/403/5xx — 404 or 409 can be
+//! right when the data is not theirs or not in that state). Requests are valid, so a refusal
+//! can only come from the permission check.
+
+mod common;
+
+use careline_domain::{Actor, Role};
+use common::{PASSWORD, TestApp, error_code};
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+
+const ALL: &[Role] = &Role::ALL;
+const PUBLIC: &[Role] = &[];
+use Role::*;
+
+/// (method, path) → roles allowed. `PUBLIC` means no sign-in needed.
+fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
+    const READERS: &[Role] = &[
+        Admin,
+        Doctor,
+        IvrSpecialist,
+        MasterDistributor,
+        Distributor,
+        Salesperson,
+    ];
+    const AUTHORS: &[Role] = &[Admin, Doctor];
+    const REVIEWERS: &[Role] = &[Admin, IvrSpecialist];
+    const MESSAGERS: &[Role] = &[Admin, Doctor, IvrSpecialist];
+    const APPROVERS: &[Role] = &[Admin, MasterDistributor, Distributor];
+    const FULFILLERS: &[Role] = &[Admin, ShippingLogistics];
+    const USER_READERS: &[Role] = &[Admin, MasterDistributor, Distributor, Salesperson];
+    const ADMIN: &[Role] = &[Admin];
+    vec![
+        ("GET", "/health", PUBLIC),
+        ("GET", "/ready", PUBLIC),
+        ("POST", "/api/v1/auth/login", PUBLIC),
+        ("POST", "/api/v1/auth/refresh", PUBLIC),
+        ("GET", "/api/v1/auth/me", ALL),
+        ("PUT", "/api/v1/auth/me", ALL),
+        ("POST", "/api/v1/auth/change-password", ALL),
+        ("POST", "/api/v1/auth/logout", ALL),
+        ("GET", "/api/v1/admin/audit-logs", ADMIN),
+        ("GET", "/api/v1/users", USER_READERS),
+        ("POST", "/api/v1/users", ADMIN),
+        ("GET", "/api/v1/users/roles", ALL),
+        ("GET", "/api/v1/users/{id}", USER_READERS),
+        ("DELETE", "/api/v1/users/{id}", ADMIN),
+        ("GET", "/api/v1/users/{id}/assignments", USER_READERS),
+        ("POST", "/api/v1/users/{id}/assignments", APPROVERS),
+        ("GET", "/api/v1/patients", READERS),
+        ("POST", "/api/v1/patients", AUTHORS),
+        ("GET", "/api/v1/patients/search", READERS),
+        ("GET", "/api/v1/patients/{id}", READERS),
+        ("PUT", "/api/v1/patients/{id}", AUTHORS),
+        ("DELETE", "/api/v1/patients/{id}", AUTHORS),
+        ("GET", "/api/v1/patients/{id}/history", READERS),
+        ("GET", "/api/v1/products", ALL),
+        ("POST", "/api/v1/products", ADMIN),
+        ("GET", "/api/v1/products/categories", ALL),
+        ("GET", "/api/v1/products/{id}", ALL),
+        ("GET", "/api/v1/ivrs", READERS),
+        ("POST", "/api/v1/ivrs", AUTHORS),
+        ("GET", "/api/v1/ivrs/pending", REVIEWERS),
+        ("GET", "/api/v1/ivrs/templates", READERS),
+        ("POST", "/api/v1/ivrs/templates", REVIEWERS),
+        ("POST", "/api/v1/ivrs/bulk-approve", REVIEWERS),
+        ("GET", "/api/v1/ivrs/{id}", READERS),
+        ("PUT", "/api/v1/ivrs/{id}", AUTHORS),
+        ("DELETE", "/api/v1/ivrs/{id}", AUTHORS),
+        ("POST", "/api/v1/ivrs/{id}/submit", AUTHORS),
+        ("POST", "/api/v1/ivrs/{id}/start-review", REVIEWERS),
+        ("POST", "/api/v1/ivrs/{id}/approve", REVIEWERS),
+        ("POST", "/api/v1/ivrs/{id}/reject", REVIEWERS),
+        ("POST", "/api/v1/ivrs/{id}/request-info", REVIEWERS),
+        ("POST", "/api/v1/ivrs/{id}/escalate", REVIEWERS),
+        ("GET", "/api/v1/ivrs/{id}/history", READERS),
+        ("GET", "/api/v1/ivrs/{id}/messages", READERS),
+        ("POST", "/api/v1/ivrs/{id}/messages", MESSAGERS),
+        ("GET", "/api/v1/ivrs/{id}/documents", READERS),
+        ("POST", "/api/v1/ivrs/{id}/documents", MESSAGERS),
+        ("GET", "/api/v1/ivrs/{id}/documents/{doc_id}", READERS),
+        ("GET", "/api/v1/orders", ALL),
+        ("POST", "/api/v1/orders", AUTHORS),
+        ("GET", "/api/v1/orders/pending-approval", APPROVERS),
+        ("GET", "/api/v1/orders/{id}", ALL),
+        ("DELETE", "/api/v1/orders/{id}", AUTHORS),
+        ("GET", "/api/v1/orders/{id}/status", ALL),
+        ("POST", "/api/v1/orders/{id}/approve", APPROVERS),
+        ("POST", "/api/v1/orders/{id}/process", FULFILLERS),
+        ("POST", "/api/v1/orders/{id}/ship", FULFILLERS),
+        ("POST", "/api/v1/orders/{id}/deliver", FULFILLERS),
+    ]
+}
+
+fn role_email(r: Role) -> &'static str {
+    match r {
+        Admin => "admin@demo.careline.test",
+        Doctor => "doctor@demo.careline.test",
+        IvrSpecialist => "specialist@demo.careline.test",
+        MasterDistributor => "master@demo.careline.test",
+        Distributor => "distributor@demo.careline.test",
+        Salesperson => "sales@demo.careline.test",
+        ShippingLogistics => "shipping@demo.careline.test",
+    }
+}
+
+/// Ids of real demo rows to put in paths and bodies.
+struct Ids {
+    patient: String,
+    request: String,
+    document: String,
+    order: String,
+    product: String,
+    size: String,
+    user: String,
+    manager: String,
+}
+
+fn path_for(template: &str, ids: &Ids) -> String {
+    let p = template
+        .replace(
+            "/ivrs/{id}/documents/{doc_id}",
+            &format!("/ivrs/{}/documents/{}", ids.request, ids.document),
+        )
+        .replace("/ivrs/{id}", &format!("/ivrs/{}", ids.request))
+        .replace("/orders/{id}", &format!("/orders/{}", ids.order))
+        .replace("/patients/{id}", &format!("/patients/{}", ids.patient))
+        .replace("/products/{id}", &format!("/products/{}", ids.product))
+        .replace("/users/{id}", &format!("/users/{}", ids.user));
+    match template {
+        "/api/v1/patients/search" => format!("{p}?phone=%2B15025550142"),
+        "/api/v1/ivrs/{id}/documents" => format!("{p}?filename=note.txt"),
+        _ => p,
+    }
+}
+
+fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
+    let coverage = json!({"deductible_cents": 0, "copay_cents": 0, "coinsurance_percent": 0,
+                          "out_of_pocket_max_cents": 0, "prior_auth_required": false, "prior_auth_number": null});
+    Some(match (method, template) {
+        ("POST", "/api/v1/auth/login") => json!({"email": "nobody@example.com", "password": "x"}),
+        ("POST", "/api/v1/auth/refresh") => json!({"refresh_token": "not-a-token"}),
+        ("PUT", "/api/v1/auth/me") => json!({"full_name": "Renamed"}),
+        // Wrong current password: exercises the route without changing anything.
+        ("POST", "/api/v1/auth/change-password") => {
+            json!({"current_password": "wrong", "new_password": "Another-Strong-2026!"})
+        }
+        ("POST", "/api/v1/users") => {
+            json!({"email": format!("new{}@example.com", uuid::Uuid::new_v4().simple()), "password": "Another-Strong-2026!", "role": "salesperson", "full_name": "New Person"})
+        }
+        ("POST", "/api/v1/users/{id}/assignments") => {
+            json!({"manager_id": ids.manager, "reason": "matrix test"})
+        }
+        ("POST", "/api/v1/patients") => {
+            json!({"first_name": "Matrix", "last_name": "Test", "date_of_birth": "1970-01-01", "doctor_id": null})
+        }
+        ("PUT", "/api/v1/patients/{id}") => json!({"preferred_language": "es"}),
+        ("POST", "/api/v1/products") => {
+            json!({"sku": format!("SKU-{}", uuid::Uuid::new_v4().simple()), "name": "Gauze", "category": "gauze", "sizes": [{"size_label": "2x2", "sku": format!("S-{}", uuid::Uuid::new_v4().simple()), "unit_price_cents": 100}]})
+        }
+        ("POST", "/api/v1/ivrs") => {
+            json!({"patient_id": ids.patient, "diagnosis_codes": ["E11.621"], "products": [{"product_id": ids.product, "sizes": [{"product_size_id": ids.size, "quantity": 1}]}]})
+        }
+        ("PUT", "/api/v1/ivrs/{id}") => json!({"priority": "urgent"}),
+        ("POST", "/api/v1/ivrs/templates") => json!({"name": "T", "service_type": "wound care"}),
+        ("POST", "/api/v1/ivrs/bulk-approve") => {
+            json!({"ids": [ids.request], "coverage": coverage})
+        }
+        ("POST", "/api/v1/ivrs/{id}/approve") => json!({"coverage": coverage}),
+        ("POST", "/api/v1/ivrs/{id}/reject") => json!({"reason_code": "not_covered"}),
+        ("POST", "/api/v1/ivrs/{id}/request-info") => json!({"message": "need wound photo"}),
+        ("POST", "/api/v1/ivrs/{id}/escalate") => json!({"reason": "complex case"}),
+        ("POST", "/api/v1/ivrs/{id}/messages") => json!({"body": "hello"}),
+        ("POST", "/api/v1/orders") => json!({"ivr_request_id": ids.request}),
+        ("POST", "/api/v1/orders/{id}/ship") => json!({"carrier": "UPS", "tracking_number": "1Z"}),
+        _ => return None,
+    })
+}
+
+async fn call(
+    app: &TestApp,
+    token: Option<&str>,
+    method: &str,
+    template: &str,
+    ids: &Ids,
+) -> (u16, Value) {
+    let url = app.url(&path_for(template, ids));
+    let mut req = app.http.request(method.parse().unwrap(), url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if template == "/api/v1/ivrs/{id}/documents" && method == "POST" {
+        req = req
+            .header("content-type", "text/plain")
+            .body("supporting note");
+    } else if let Some(b) = body_for(method, template, ids) {
+        req = req.json(&b);
+    }
+    common::split(req.send().await.unwrap()).await
+}
+
+on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
+    let store = db.store.clone();
+    careline::demo::seed(&store).await.unwrap();
+    let app = TestApp::spawn(db).await;
+    let admin = Actor {
+        user_id: careline_store::users::credentials(&store, role_email(Admin))
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .id,
+        role: Admin,
+    };
+    let doctor_id = careline_store::users::credentials(&store, role_email(Doctor))
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let patients = careline_store::patients::list(
+        &store,
+        &Actor {
+            user_id: doctor_id,
+            role: Doctor,
+        },
+        false,
+        1,
+        50,
+    )
+    .await
+    .unwrap();
+    let requests = careline_store::verification::list(&store, &admin, &Default::default(), 1, 50)
+        .await
+        .unwrap();
+    let approved = requests
+        .items
+        .iter()
+        .find(|r| r.status == careline_domain::VerificationStatus::Approved)
+        .unwrap();
+    let product = &approved.products[0];
+    let doc = careline_store::verification::add_document(
+        &store,
+        &admin,
+        approved.id,
+        "a.txt",
+        "text/plain",
+        b"x",
+    )
+    .await
+    .unwrap();
+    let sales2 = careline_store::users::credentials(&store, "sales2@demo.careline.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let doctor2 = careline_store::users::credentials(&store, "doctor2@demo.careline.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let ids = Ids {
+        patient: patients
+            .items
+            .iter()
+            .find(|p| p.last_name.expose() == "Gonzalez")
+            .unwrap()
+            .id
+            .to_string(),
+        request: approved.id.to_string(),
+        document: doc.id.to_string(),
+        order: "10000001".into(),
+        product: product.product_id.to_string(),
+        size: product.sizes[0].product_size_id.to_string(),
+        // doctor2 is the target of user routes (deactivation included), so the callers
+        // signed in below are never locked out mid-test; sales2 is a valid new manager.
+        user: doctor2.to_string(),
+        manager: sales2.to_string(),
+    };
+
+    // Every route of the generated document has a policy, and every policy a route.
+    let doc_routes: BTreeSet<(String, String)> = careline::api::openapi()
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(p, item)| {
+            let mut v = Vec::new();
+            if item.get.is_some() {
+                v.push(("GET".to_string(), p.clone()));
+            }
+            if item.post.is_some() {
+                v.push(("POST".to_string(), p.clone()));
+            }
+            if item.put.is_some() {
+                v.push(("PUT".to_string(), p.clone()));
+            }
+            if item.delete.is_some() {
+                v.push(("DELETE".to_string(), p.clone()));
+            }
+            if item.patch.is_some() {
+                v.push(("PATCH".to_string(), p.clone()));
+            }
+            v
+        })
+        .collect();
+    let mut routes = policy();
+    let policy_routes: BTreeSet<(String, String)> = routes
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(doc_routes, policy_routes, "routes and access policy differ");
+
+    let mut tokens: HashMap<Role, String> = HashMap::new();
+    for r in Role::ALL {
+        let resp = app.login_response(role_email(r), PASSWORD).await;
+        assert_eq!(resp.status(), 200);
+        tokens.insert(
+            r,
+            resp.json::<Value>().await.unwrap()["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // Logout ends the session, so it goes last.
+    routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/api/v1/auth/logout") as u8);
+
+    let mut failures = Vec::new();
+    for (method, path, allowed) in &routes {
+        let public = allowed.is_empty();
+        let (status, body) = call(&app, None, method, path, &ids).await;
+        if !public && (status != 401 || error_code(&body) != "AUTHENTICATION_REQUIRED") {
+            failures.push(format!(
+                "{method} {path} anonymous: expected 401, got {status} {body}"
+            ));
+        }
+        if public
+            && (status == 401 || status == 403 || status >= 500)
+            && *path != "/api/v1/auth/login"
+            && *path != "/api/v1/auth/refresh"
+        {
+            failures.push(format!(
+                "{method} {path} anonymous: public route refused with {status}"
+            ));
+        }
+        if public {
+            continue;
+        }
+        for role in Role::ALL {
+            let (status, body) = call(&app, Some(&tokens[&role]), method, path, &ids).await;
+            let ok = if allowed.contains(&role) {
+                let code = body["error"]["code"].as_str().unwrap_or("");
+                status != 403
+                    && status < 500
+                    && !matches!(
+                        code,
+                        "AUTHENTICATION_REQUIRED"
+                            | "INVALID_TOKEN"
+                            | "SESSION_EXPIRED"
+                            | "TOKEN_EXPIRED"
+                    )
+            } else {
+                status == 403 && error_code(&body) == "FORBIDDEN"
+            };
+            if !ok {
+                failures.push(format!(
+                    "{method} {path} as {role}: {} but got {status} {body}",
+                    if allowed.contains(&role) {
+                        "allowed"
+                    } else {
+                        "expected 403"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} access-policy failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    app.stop().await;
+});
