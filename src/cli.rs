@@ -159,25 +159,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         } => {
             let role: careline_domain::Role = role.parse()?;
             let password = read_password()?;
-            let (store, source) = open_store(&config, true).await?;
-            crate::keys::warn_if_development(&source);
-            store
-                .migrate()
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
-            let manager_id = match manager {
-                Some(m) => Some(
-                    careline_store::users::credentials(&store, &m)
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("no user with email {m}"))?
-                        .user
-                        .id,
-                ),
-                None => None,
-            };
             let full_name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+            // Check everything about the account before touching the data directory.
             let body = crate::api::users::create::UserCreate {
                 email,
                 password,
@@ -185,12 +169,28 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 full_name,
                 phone: None,
                 npi: None,
-                manager_id,
+                manager_id: None,
                 organization_id: None,
                 facility_id: None,
                 territory_id: None,
             };
-            let new = crate::api::users::create::parse_new_user(body).map_err(|e| e.message)?;
+            let mut new = crate::api::users::create::parse_new_user(body).map_err(|e| e.message)?;
+            let (store, source) = open_store(&config, true).await?;
+            crate::keys::warn_if_development(&source);
+            store
+                .migrate()
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            if let Some(m) = manager {
+                new.manager_id = Some(
+                    careline_store::users::credentials(&store, &m)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("no user with email {m}"))?
+                        .user
+                        .id,
+                );
+            }
             let user = careline_store::users::create(&store, new, None)
                 .await
                 .map_err(|e| match e {

@@ -1,0 +1,324 @@
+//! The `careline` binary as an operator uses it: logs free of PHI even at trace level,
+//! `user add` reading the password from stdin, one-line errors with non-zero exits.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn careline(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_careline"));
+    c.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CARELINE_DATA_DIR", dir.join("data"));
+    c
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    base: String,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let mut cmd = careline(dir);
+        cmd.args(["serve", "--demo"])
+            .env("CARELINE_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stdout.take().unwrap()),
+        ] {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = reqwest::blocking::get(format!("{base}/ready"))
+                && r.status() == 200
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not become ready:\n{}",
+                log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Server { child, log, base }
+    }
+
+    fn stop(mut self) -> String {
+        // SIGTERM: the server drains and exits.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        self.log.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn phi_never_reaches_the_logs_even_at_trace_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        dir.path(),
+        &[
+            ("CARELINE_LOG_LEVEL", "trace"),
+            ("CARELINE_LOG_FORMAT", "json"),
+        ],
+    );
+    let http = reqwest::blocking::Client::new();
+    let login: Value = http
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"email": "doctor@demo.careline.test", "password": "Harbor-Light-2026!"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let secrets = [
+        "Zebulon",
+        "Quixwortham",
+        "1961-04-27",
+        "5025559876",
+        "MEM-ZQ-4417",
+        "Tamarack Lane",
+        "necrotic eschar",
+    ];
+    let created: Value = http
+        .post(format!("{}/api/v1/patients", server.base))
+        .bearer_auth(token)
+        .json(&json!({
+            "first_name": "Zebulon", "last_name": "Quixwortham", "date_of_birth": "1961-04-27",
+            "phone": "(502) 555-9876",
+            "address": {"line1": "12 Tamarack Lane", "city": "Louisville", "state": "KY", "postal_code": "40202"},
+            "clinical_notes": "necrotic eschar on left heel",
+            "insurance": [{"payer_name": "Aetna", "member_id": "MEM-ZQ-4417", "is_primary": true}]
+        }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = created["id"].as_str().expect("patient created").to_string();
+    assert_eq!(
+        created["last_name"], "Quixwortham",
+        "the API must return the decrypted value"
+    );
+    for url in [
+        format!("/api/v1/patients/{id}"),
+        "/api/v1/patients/search?phone=5025559876".to_string(),
+        "/api/v1/patients/search?date_of_birth=1961-04-27&last_name=Quixwortham".to_string(),
+        "/api/v1/patients".to_string(),
+    ] {
+        let r = http
+            .get(format!("{}{url}", server.base))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+    }
+    // A failing request whose input is PHI: the error goes to the caller, not the log.
+    let r = http
+        .put(format!("{}/api/v1/patients/{id}", server.base))
+        .bearer_auth(token)
+        .json(&json!({"phone": "Quixwortham 5025559876", "date_of_birth": "1961-04-27x"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let log = server.stop();
+    assert!(
+        log.lines().count() > 10,
+        "expected trace output, got:\n{log}"
+    );
+    assert!(
+        log.contains("\"level\":\"TRACE\"") || log.contains("\"level\":\"DEBUG\""),
+        "trace level was not on"
+    );
+    for s in secrets {
+        assert!(!log.contains(s), "PHI value {s:?} appeared in the log");
+    }
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = careline(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Owner@Clinic.Example",
+            "--role",
+            "admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Juniper-Kettle-91!\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("created owner@clinic.example (admin)"),
+        "{stdout}"
+    );
+
+    // The account works: serve and sign in with that password.
+    let server = Server::start(dir.path(), &[]);
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"email": "owner@clinic.example", "password": "Juniper-Kettle-91!"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    server.stop();
+
+    // Same email again: a conflict, said in one line.
+    let mut child = careline(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "owner@clinic.example",
+            "--role",
+            "doctor",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Juniper-Kettle-91!\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: ") && last.contains("already exists"),
+        "{err}"
+    );
+}
+
+fn run_err(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> String {
+    let mut cmd = careline(dir);
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "expected failure for {args:?}");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "expected one error line, got:\n{err}");
+    errors[0].to_string()
+}
+
+#[test]
+fn mistakes_get_one_clear_line_and_a_failing_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        run_err(
+            d,
+            &["user", "add", "--email", "a@b.co", "--role", "nurse"],
+            &[],
+            b"x\n"
+        )
+        .contains("unknown role 'nurse'")
+    );
+    assert!(
+        run_err(
+            d,
+            &["user", "add", "--email", "a@b.co", "--role", "doctor"],
+            &[],
+            b"short\n"
+        )
+        .contains("at least 12 characters")
+    );
+    assert!(
+        run_err(
+            d,
+            &["user", "add", "--email", "a@b.co", "--role", "doctor"],
+            &[],
+            b""
+        )
+        .contains("no password")
+    );
+    assert!(run_err(d, &["serve"], &[("CARELINE_BIND", "not-an-address")], b"").contains("bind"));
+    assert!(
+        run_err(
+            d,
+            &["serve"],
+            &[("CARELINE_DATABASE_URL", "mysql://x")],
+            b""
+        )
+        .contains("database_url")
+    );
+    assert!(
+        run_err(
+            d,
+            &["serve"],
+            &[("CARELINE_ACCESS_TOKEN_TTL_SECS", "soon")],
+            b""
+        )
+        .contains("access_token_ttl_secs")
+    );
+    assert!(
+        run_err(d, &["serve", "--config", "/nonexistent.toml"], &[], b"")
+            .contains("does not exist")
+    );
+    assert!(run_err(d, &["audit", "verify"], &[], b"").contains("no key file"));
+    assert!(run_err(d, &["seed"], &[], b"").contains("--demo"));
+}
