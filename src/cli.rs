@@ -240,30 +240,28 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         Command::Config {
             command: ConfigCommand::Check,
         } => {
-            println!("configuration: ok");
-            println!("  data_dir  {}", config.data_dir.display());
-            println!(
-                "  database  {}",
-                crate::config::redact_url(&config.database_url())
-            );
-            println!("  bind      {}", config.bind);
             let (ring, source) = crate::keys::load(&config, false)?;
             let origin = match source {
                 crate::keys::KeySource::Inline => "inline (CARELINE_KEYS)".to_string(),
                 crate::keys::KeySource::File(p)
                 | crate::keys::KeySource::GeneratedDevelopment(p) => p.display().to_string(),
             };
+            let (store, _) = open_store(&config, false).await?;
+            store.ping().await.map_err(|e| format!("database: {e}"))?;
+            let (_, pending) = store.migration_status().await.map_err(|e| e.to_string())?;
+            println!("configuration: ok");
+            println!("  data_dir  {}", config.data_dir.display());
+            println!(
+                "  database  {} (reachable, {} pending migrations)",
+                crate::config::redact_url(&config.database_url()),
+                pending.len()
+            );
+            println!("  bind      {}", config.bind);
             println!(
                 "  keys      {origin}; active PHI key {}",
                 ring.active_key_id()
             );
-            let (store, _) = open_store(&config, false).await?;
-            store.ping().await.map_err(|e| format!("database: {e}"))?;
-            let (_, pending) = store.migration_status().await.map_err(|e| e.to_string())?;
-            println!(
-                "  database  reachable; {} pending migrations",
-                pending.len()
-            );
+            println!("  log       {} at {}", config.log_format, config.log_level);
         }
         Command::Openapi => {
             let doc = crate::api::openapi();
