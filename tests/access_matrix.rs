@@ -45,6 +45,14 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/auth/change-password", ALL),
         ("POST", "/api/v1/auth/logout", ALL),
         ("GET", "/api/v1/admin/audit-logs", ADMIN),
+        ("GET", "/api/v1/organizations", ALL),
+        ("POST", "/api/v1/organizations", ADMIN),
+        ("GET", "/api/v1/facilities", ALL),
+        ("POST", "/api/v1/facilities", ADMIN),
+        ("GET", "/api/v1/providers", ALL),
+        ("POST", "/api/v1/providers", ADMIN),
+        ("GET", "/api/v1/territories", ALL),
+        ("POST", "/api/v1/territories", ADMIN),
         ("GET", "/api/v1/users", USER_READERS),
         ("POST", "/api/v1/users", ADMIN),
         ("GET", "/api/v1/users/roles", ALL),
@@ -119,6 +127,22 @@ struct Ids {
     size: String,
     user: String,
     manager: String,
+    organization: String,
+}
+
+/// Valid NPIs in sequence (Luhn check digit with the 80840 prefix).
+fn next_npi() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(123_456_000);
+    loop {
+        let body = NEXT.fetch_add(1, Ordering::Relaxed);
+        for d in 0..10 {
+            let candidate = format!("{body}{d}");
+            if careline_domain::Npi::parse(&candidate).is_ok() {
+                return candidate;
+            }
+        }
+    }
 }
 
 fn path_for(template: &str, ids: &Ids) -> String {
@@ -177,6 +201,15 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/ivrs/{id}/escalate") => json!({"reason": "complex case"}),
         ("POST", "/api/v1/ivrs/{id}/messages") => json!({"body": "hello"}),
         ("POST", "/api/v1/orders") => json!({"ivr_request_id": ids.request}),
+        ("POST", "/api/v1/organizations") => json!({"name": "Clinic", "kind": "practice"}),
+        ("POST", "/api/v1/facilities") => {
+            json!({"organization_id": ids.organization, "name": "Main office"})
+        }
+        // A fresh valid NPI each time: the bodies are sent once per role.
+        ("POST", "/api/v1/providers") => json!({"full_name": "Dr. Who", "npi": next_npi()}),
+        ("POST", "/api/v1/territories") => {
+            json!({"code": format!("T{}", &uuid::Uuid::new_v4().simple().to_string()[..8]), "name": "East"})
+        }
         ("POST", "/api/v1/orders/{id}/ship") => json!({"carrier": "UPS", "tracking_number": "1Z"}),
         _ => return None,
     })
@@ -283,6 +316,15 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         // signed in below are never locked out mid-test; sales2 is a valid new manager.
         user: doctor2.to_string(),
         manager: sales2.to_string(),
+        organization: careline_store::directory::create_organization(
+            &store,
+            "Demo Practice",
+            "practice",
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string(),
     };
 
     // Every route of the generated document has a policy, and every policy a route.

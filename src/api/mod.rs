@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod ivrs;
@@ -55,7 +56,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "admin"), (name = "system"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "admin"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -83,6 +84,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(users::routes())
         .merge(patients::routes())
+        .merge(directory::routes())
         .merge(products::routes())
         .merge(ivrs::routes())
         .merge(orders::routes())

@@ -62,6 +62,10 @@ impl Role {
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
         use Role::*;
+        if permission == DirectoryRead {
+            // Organizations, facilities, providers and territories: no PHI, everyone needs them.
+            return true;
+        }
         match self {
             Admin => true,
             Doctor => matches!(
@@ -174,6 +178,8 @@ pub enum Permission {
     UserManage,
     HierarchyManage,
     AuditRead,
+    DirectoryRead,
+    DirectoryManage,
 }
 
 /// The rows a user may see.

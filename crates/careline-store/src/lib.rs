@@ -3,6 +3,7 @@
 //! already decrypted into `Phi<T>`; ciphertext and blind indexes never leave this crate.
 
 pub mod audit;
+pub mod directory;
 pub mod entity;
 mod error;
 pub mod migration;
