@@ -138,9 +138,14 @@ impl SessionCache {
         }
     }
 
-    /// Fill the cache from a session row. Keeps a newer local `last_seen` than the row's.
+    /// Fill the cache from a session row. Keeps a newer local `last_seen` than the row's, and
+    /// a local revocation: a session never comes back, and the row may have been read before
+    /// the revocation was committed (a refresh racing a reuse of its own token).
     pub fn load(&self, s: &careline_store::users::Session, now: DateTime<Utc>) {
-        let local_seen = self.map.get(&s.id).map(|e| e.last_seen);
+        let (local_seen, locally_revoked) = self
+            .map
+            .get(&s.id)
+            .map_or((None, false), |e| (Some(e.last_seen), e.revoked));
         let last_seen = local_seen.map_or(s.last_seen_at, |l| l.max(s.last_seen_at));
         self.map.insert(
             s.id,
@@ -148,16 +153,26 @@ impl SessionCache {
                 last_seen,
                 persisted_seen: s.last_seen_at,
                 expires_at: s.expires_at,
-                revoked: s.revoked_at.is_some(),
+                revoked: locally_revoked || s.revoked_at.is_some(),
                 loaded_at: now,
             },
         );
     }
 
+    /// Mark a session ended on this node at once. When it is not cached yet, a revoked entry
+    /// is left in its place, so a stale row loaded a moment later cannot bring it back.
     pub fn revoke(&self, sid: Uuid) {
-        if let Some(mut e) = self.map.get_mut(&sid) {
-            e.revoked = true;
-        }
+        let now = Utc::now();
+        self.map
+            .entry(sid)
+            .and_modify(|e| e.revoked = true)
+            .or_insert(CachedSession {
+                last_seen: now,
+                persisted_seen: now,
+                expires_at: now,
+                revoked: true,
+                loaded_at: now,
+            });
     }
 
     /// Forget every cached session (after a bulk revocation such as a password change).

@@ -8,7 +8,7 @@ use careline::config::Config;
 use careline::server::Running;
 use careline_crypto::KeyRing;
 use careline_store::Store;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub const PASSWORD: &str = "Harbor-Light-2026!";
@@ -37,14 +37,25 @@ impl TestDb {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let url = format!("sqlite://{}", dir.path().join("careline.db").display());
-                let store = Store::connect(&url, keys.clone()).await.expect("connect sqlite");
+                let store = Store::connect(&url, keys.clone())
+                    .await
+                    .expect("connect sqlite");
                 store.migrate().await.expect("migrate sqlite");
-                Some(TestDb { store, keys, url, engine, _dir: Some(dir), pg_admin: None })
+                Some(TestDb {
+                    store,
+                    keys,
+                    url,
+                    engine,
+                    _dir: Some(dir),
+                    pg_admin: None,
+                })
             }
             Engine::Postgres => {
                 let admin = std::env::var("CARELINE_TEST_DATABASE_URL").ok()?;
                 let name = format!("careline_t_{}", uuid::Uuid::new_v4().simple());
-                let admin_store = Store::connect(&admin, keys.clone()).await.expect("connect postgres admin");
+                let admin_store = Store::connect(&admin, keys.clone())
+                    .await
+                    .expect("connect postgres admin");
                 use sea_orm::ConnectionTrait;
                 admin_store
                     .db()
@@ -54,23 +65,40 @@ impl TestDb {
                 admin_store.close().await.ok();
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
                 let url = format!("{base}/{name}");
-                let store = Store::connect(&url, keys.clone()).await.expect("connect postgres");
+                let store = Store::connect(&url, keys.clone())
+                    .await
+                    .expect("connect postgres");
                 store.migrate().await.expect("migrate postgres");
-                Some(TestDb { store, keys, url, engine, _dir: None, pg_admin: Some((admin, name)) })
+                Some(TestDb {
+                    store,
+                    keys,
+                    url,
+                    engine,
+                    _dir: None,
+                    pg_admin: Some((admin, name)),
+                })
             }
         }
     }
 
     /// Drop the throwaway PostgreSQL database.
     pub async fn cleanup(self) {
-        let TestDb { store, pg_admin, keys, .. } = self;
+        let TestDb {
+            store,
+            pg_admin,
+            keys,
+            ..
+        } = self;
         store.close().await.ok();
-        if let Some((admin, name)) = pg_admin {
-            if let Ok(s) = Store::connect(&admin, keys).await {
-                use sea_orm::ConnectionTrait;
-                let _ = s.db().execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-                s.close().await.ok();
-            }
+        if let Some((admin, name)) = pg_admin
+            && let Ok(s) = Store::connect(&admin, keys).await
+        {
+            use sea_orm::ConnectionTrait;
+            let _ = s
+                .db()
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+            s.close().await.ok();
         }
     }
 }
@@ -118,7 +146,9 @@ impl TestApp {
     }
 
     pub async fn spawn_with(db: TestDb, config: Config) -> TestApp {
-        let running = careline::server::start(db.store.clone(), config).await.expect("start server");
+        let running = careline::server::start(db.store.clone(), config)
+            .await
+            .expect("start server");
         TestApp {
             base: format!("http://{}", running.addr),
             http: reqwest::Client::new(),
@@ -143,9 +173,16 @@ impl TestApp {
     }
 
     /// Create a user straight in the store (fast path for test setup).
-    pub async fn user(&self, email: &str, role: careline_domain::Role, manager: Option<uuid::Uuid>) -> uuid::Uuid {
+    pub async fn user(
+        &self,
+        email: &str,
+        role: careline_domain::Role,
+        manager: Option<uuid::Uuid>,
+    ) -> uuid::Uuid {
         static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let hash = HASH.get_or_init(|| careline::auth::hash_password(PASSWORD).unwrap()).clone();
+        let hash = HASH
+            .get_or_init(|| careline::auth::hash_password(PASSWORD).unwrap())
+            .clone();
         careline_store::users::create(
             self.store(),
             careline_store::users::NewUser {
@@ -180,26 +217,55 @@ impl TestApp {
     pub async fn token(&self, email: &str) -> String {
         let r = self.login_response(email, PASSWORD).await;
         assert_eq!(r.status(), 200, "login {email}");
-        r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+        r.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         split(r).await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let r = self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         split(r).await
     }
 
     pub async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let r = self.http.put(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         split(r).await
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self.http.delete(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let r = self
+            .http
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         split(r).await
     }
 }
@@ -215,7 +281,10 @@ pub async fn split(r: reqwest::Response) -> (u16, Value) {
 pub fn error_code(body: &Value) -> &str {
     assert_eq!(body["status"], "error", "not the error form: {body}");
     assert!(body["error"]["message"].is_string(), "no message: {body}");
-    assert!(body["error"]["details"].is_object(), "no details object: {body}");
+    assert!(
+        body["error"]["details"].is_object(),
+        "no details object: {body}"
+    );
     body["error"]["code"].as_str().expect("code")
 }
 

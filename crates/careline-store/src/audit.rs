@@ -12,7 +12,7 @@ use careline_domain::audit::{AuditAction, AuditOutcome, AuditType};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -176,7 +176,9 @@ async fn try_append(store: &Store, events: &[AuditEvent]) -> Result<Vec<AuditRec
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let txn = store.db().begin().await?;
+    // Reads the chain head, then appends after it: on SQLite take the write lock first so the
+    // read cannot go stale before the insert.
+    let txn = crate::begin_write(store).await?;
     if store.engine() == Engine::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_AUDIT_LOCK})"))
             .await?;
@@ -392,7 +394,7 @@ pub async fn search(
     let total = query.clone().count(store.db()).await?;
     let items = query
         .order_by_desc(audit_log::Column::Seq)
-        .offset((page - 1) * per_page)
+        .offset(crate::page_offset(page, per_page))
         .limit(per_page)
         .all(store.db())
         .await?

@@ -170,3 +170,28 @@ pub(crate) async fn next_number(
         .ok_or_else(|| StoreError::Db(sea_orm::DbErr::Custom("counter returned no row".into())))?;
     Ok(row.try_get::<i64>("", "value")?)
 }
+
+/// Begin a transaction that reads and then writes. On SQLite it starts with `BEGIN IMMEDIATE`,
+/// taking the write lock up front (waiting for it under the busy timeout). A deferred
+/// transaction that reads first and writes later fails at once with SQLITE_BUSY when any other
+/// connection committed in between, which concurrent requests and the audit writer make
+/// routine. PostgreSQL ignores the mode; callers lock the rows they read with `FOR UPDATE`.
+pub async fn begin_write(store: &Store) -> Result<sea_orm::DatabaseTransaction, StoreError> {
+    use sea_orm::TransactionTrait;
+    Ok(store
+        .db()
+        .begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..sea_orm::TransactionOptions::default()
+        })
+        .await?)
+}
+
+/// Rows to skip for a page (from 1). Saturates instead of overflowing, and stays within the
+/// signed 64-bit range both engines accept for OFFSET, so an absurd page number yields an
+/// empty page rather than a panic or a database error.
+pub fn page_offset(page: u64, per_page: u64) -> u64 {
+    page.saturating_sub(1)
+        .saturating_mul(per_page)
+        .min(i64::MAX as u64)
+}

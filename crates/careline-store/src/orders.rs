@@ -9,7 +9,7 @@ use careline_domain::{Actor, OrderAction, OrderStatus, Phi, Role, VerificationSt
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -217,17 +217,25 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
             "an order needs at least one item".to_string(),
         ));
     }
+    // Lines of the same size count together, so splitting a size over several lines cannot
+    // order more than was approved.
+    let mut asked: HashMap<Uuid, i32> = HashMap::new();
     for (i, (sid, qty)) in wanted.iter().enumerate() {
         match allowed.get(sid) {
             None => problems.push((
                 format!("items[{i}].product_size_id"),
                 "was not part of the approved request".to_string(),
             )),
-            Some((_, max)) if qty > max || *qty < 1 => problems.push((
-                format!("items[{i}].quantity"),
-                format!("must be 1 to {max}, the approved quantity"),
-            )),
-            _ => {}
+            Some((_, max)) => {
+                let so_far = asked.entry(*sid).or_insert(0);
+                *so_far = so_far.saturating_add((*qty).max(0));
+                if *so_far > *max || *qty < 1 {
+                    problems.push((
+                        format!("items[{i}].quantity"),
+                        format!("must be 1 to {max}, the approved quantity"),
+                    ));
+                }
+            }
         }
     }
     if !problems.is_empty() {
@@ -253,7 +261,7 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
             }
         }
     };
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let sizes: HashMap<Uuid, product_size::Model> = product_size::Entity::find()
         .filter(product_size::Column::Id.is_in(wanted.iter().map(|w| w.0).collect::<Vec<_>>()))
         .all(&txn)
@@ -373,7 +381,7 @@ pub async fn list(
     let rows = q
         .order_by_desc(order::Column::CreatedAt)
         .order_by_desc(order::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(crate::page_offset(page, per_page))
         .limit(per_page)
         .all(store.db())
         .await?;
@@ -401,7 +409,7 @@ pub async fn transition(
     shipment: Option<Shipment>,
     note: Option<&str>,
 ) -> Result<Order, StoreError> {
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let m = order::Entity::find()
         .filter(scoped(actor).add(key.condition()))
         .one(&txn)
@@ -468,6 +476,8 @@ pub struct OrderStatusChange {
 /// What "where is my order?" needs: no PHI, just the order's journey.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderStatusView {
+    /// The order's id, under which every read of it is audited.
+    pub id: Uuid,
     pub order_number: String,
     pub status: OrderStatus,
     /// The status in plain words.
@@ -508,6 +518,7 @@ pub async fn status(
         .collect();
     let status = parse_status(&o.status)?;
     Ok(OrderStatusView {
+        id: o.id,
         order_number: o.order_number,
         status,
         description: status.describe().to_string(),

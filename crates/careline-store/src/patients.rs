@@ -409,7 +409,7 @@ pub async fn list(
     let rows = q
         .order_by_desc(patient::Column::CreatedAt)
         .order_by_desc(patient::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(crate::page_offset(page, per_page))
         .limit(per_page)
         .all(store.db())
         .await?;
@@ -458,9 +458,12 @@ pub async fn update(
     patch: PatientPatch,
 ) -> Result<Patient, StoreError> {
     let keys = store.keys();
-    let txn = store.db().begin().await?;
+    // Read, then write from what was read (the search index combines the stored DOB and last
+    // name): lock the row so a concurrent update cannot interleave and leave a stale index.
+    let txn = crate::begin_write(store).await?;
     let m = patient::Entity::find_by_id(id)
         .filter(scoped(actor))
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound("patient"))?;
@@ -542,9 +545,10 @@ pub async fn update(
 
 /// Archive (the API's DELETE): the record stays for the retention period but leaves lists.
 pub async fn archive(store: &Store, actor: &Actor, id: Uuid) -> Result<Patient, StoreError> {
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let m = patient::Entity::find_by_id(id)
         .filter(scoped(actor))
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound("patient"))?;

@@ -4,9 +4,10 @@
 use crate::entity::{product, product_size};
 use crate::{Page, Store, StoreError, now};
 use careline_domain::HcpcsCode;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -101,7 +102,7 @@ pub async fn create(store: &Store, new: NewProduct) -> Result<Product, StoreErro
             "a product needs at least one size",
         ));
     }
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let id = Uuid::now_v7();
     product::Entity::insert(product::ActiveModel {
         id: Set(id),
@@ -157,18 +158,23 @@ pub async fn list(
         c = c.add(product::Column::Category.eq(cat));
     }
     if let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) {
+        // LIKE is case-insensitive on SQLite but not on PostgreSQL: compare lower-cased on
+        // both, so a search finds the same products whichever engine is behind it.
+        let pattern = format!("%{}%", t.to_lowercase());
+        let matches =
+            |col: product::Column| Expr::expr(Func::lower(Expr::col(col))).like(pattern.as_str());
         c = c.add(
             Condition::any()
-                .add(product::Column::Name.contains(t))
-                .add(product::Column::Sku.contains(t))
-                .add(product::Column::HcpcsCode.contains(t)),
+                .add(matches(product::Column::Name))
+                .add(matches(product::Column::Sku))
+                .add(matches(product::Column::HcpcsCode)),
         );
     }
     let q = product::Entity::find().filter(c);
     let total = q.clone().count(store.db()).await?;
     let rows = q
         .order_by_asc(product::Column::Name)
-        .offset((page - 1) * per_page)
+        .offset(crate::page_offset(page, per_page))
         .limit(per_page)
         .all(store.db())
         .await?;

@@ -139,8 +139,13 @@ pub async fn get(store: &Store, id: Uuid) -> Result<Option<User>, StoreError> {
 }
 
 pub async fn credentials(store: &Store, email: &str) -> Result<Option<Credentials>, StoreError> {
+    // Every stored address passed `EmailAddress::parse`, so input that does not parse matches
+    // no account. Checking first also keeps bytes PostgreSQL refuses in text (NUL) out of SQL.
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Ok(None);
+    };
     let Some(m) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.trim().to_ascii_lowercase()))
+        .filter(user::Column::Email.eq(email.as_str()))
         .one(store.db())
         .await?
     else {
@@ -171,28 +176,48 @@ pub async fn password_hash(store: &Store, id: Uuid) -> Result<String, StoreError
 
 /// Count a failed login. At `max_failures` the account locks until `lock_for` from now and
 /// the counter starts again. Returns the lock's end when this failure caused one.
+///
+/// The increment is one `UPDATE … SET failed_login_count = failed_login_count + 1`, so
+/// guesses sent in parallel are each counted (a read-modify-write would lose some of them and
+/// hand an attacker extra guesses).
 pub async fn record_failed_login(
     store: &Store,
     id: Uuid,
     max_failures: i32,
     lock_for: chrono::Duration,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let txn = store.db().begin().await?;
-    let Some(m) = user::Entity::find_by_id(id).one(&txn).await? else {
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::Expr;
+    let txn = crate::begin_write(store).await?;
+    let res = user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedLoginCount,
+            Expr::col(user::Column::FailedLoginCount).add(1),
+        )
+        .filter(user::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
         return Err(StoreError::NotFound("user"));
-    };
-    let count = m.failed_login_count + 1;
-    let mut am: user::ActiveModel = m.into();
-    let locked = if count >= max_failures {
+    }
+    let count: Option<i32> = user::Entity::find_by_id(id)
+        .select_only()
+        .column(user::Column::FailedLoginCount)
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    let locked = if count.unwrap_or(0) >= max_failures {
         let until = now() + lock_for;
-        am.failed_login_count = Set(0);
-        am.locked_until = Set(Some(until));
+        user::Entity::update_many()
+            .col_expr(user::Column::FailedLoginCount, 0.into())
+            .col_expr(user::Column::LockedUntil, Some(until).into())
+            .filter(user::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
         Some(until)
     } else {
-        am.failed_login_count = Set(count);
         None
     };
-    am.update(&txn).await?;
     txn.commit().await?;
     Ok(locked)
 }
@@ -292,7 +317,7 @@ pub async fn list(
     let total = q.clone().count(store.db()).await?;
     let items = q
         .order_by_asc(user::Column::Email)
-        .offset((page - 1) * per_page)
+        .offset(crate::page_offset(page, per_page))
         .limit(per_page)
         .all(store.db())
         .await?
@@ -328,7 +353,7 @@ pub async fn reassign(
     changed_by: Option<Uuid>,
     reason: Option<&str>,
 ) -> Result<User, StoreError> {
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
         return Err(StoreError::NotFound("user"));
     };
@@ -540,16 +565,20 @@ pub enum Refresh {
     Unknown,
 }
 
+/// Trade a refresh token for a new one. Each token works once: the session row is locked
+/// while it is checked and rotated, so two requests presenting the same token at the same time
+/// cannot both succeed; the later one sees a used token and revokes the session.
 pub async fn rotate_refresh(
     store: &Store,
     presented_hash: &str,
     new_hash: String,
     idle_timeout: chrono::Duration,
 ) -> Result<Refresh, StoreError> {
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let t = now();
     if let Some(s) = user_session::Entity::find()
         .filter(user_session::Column::RefreshTokenHash.eq(presented_hash))
+        .lock_exclusive()
         .one(&txn)
         .await?
     {
@@ -574,13 +603,16 @@ pub async fn rotate_refresh(
     }
     if let Some(s) = user_session::Entity::find()
         .filter(user_session::Column::PreviousRefreshHash.eq(presented_hash))
+        .lock_exclusive()
         .one(&txn)
         .await?
     {
         let id = s.id;
         let mut am: user_session::ActiveModel = s.into();
-        am.revoked_at = Set(Some(t));
-        am.revoked_reason = Set(Some("refresh token reused".into()));
+        if am.revoked_at.as_ref().is_none() {
+            am.revoked_at = Set(Some(t));
+            am.revoked_reason = Set(Some("refresh token reused".into()));
+        }
         am.update(&txn).await?;
         txn.commit().await?;
         return Ok(Refresh::Reused(id));

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -441,6 +441,15 @@ pub async fn create(
     if patient.status != "active" {
         return Err(StoreError::invalid("patient_id", "the patient is archived"));
     }
+    // Checked here: an unknown id would otherwise fail the foreign key as an internal error.
+    if let Some(f) = input.facility_id
+        && crate::entity::facility::Entity::find_by_id(f)
+            .one(store.db())
+            .await?
+            .is_none()
+    {
+        return Err(StoreError::invalid("facility_id", "no such facility"));
+    }
     if let Some(t) = input.template_id
         && ivr_template::Entity::find_by_id(t)
             .one(store.db())
@@ -449,7 +458,7 @@ pub async fn create(
     {
         return Err(StoreError::invalid("template_id", "no such template"));
     }
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let number = next_number(&txn, "verification_request", 500_001).await?;
     let id = Uuid::now_v7();
     let t = now();
@@ -552,7 +561,7 @@ pub async fn list(
     let q = q.filter(c).order_by_asc(ivr_request::Column::Id);
     let total = q.clone().count(store.db()).await?;
     let rows = q
-        .offset((page - 1) * per_page)
+        .offset(crate::page_offset(page, per_page))
         .limit(per_page)
         .all(store.db())
         .await?;
@@ -588,7 +597,7 @@ pub async fn update(
     id: Uuid,
     patch: VerificationPatch,
 ) -> Result<VerificationRequest, StoreError> {
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let m = ivr_request::Entity::find_by_id(id)
         .filter(scoped(actor))
         .one(&txn)
@@ -651,7 +660,7 @@ pub async fn decide(
     id: Uuid,
     decision: Decision,
 ) -> Result<VerificationRequest, StoreError> {
-    let txn = store.db().begin().await?;
+    let txn = crate::begin_write(store).await?;
     let m = ivr_request::Entity::find_by_id(id)
         .filter(scoped(actor))
         .one(&txn)
@@ -980,12 +989,15 @@ pub async fn add_document(
     ivr_document::Entity::insert(m)
         .exec_without_returning(store.db())
         .await?;
-    Ok(documents(store, actor, id)
+    documents(store, actor, id)
         .await?
         .into_iter()
         .find(|d| d.id == doc_id)
-        .ok_or(StoreError::NotFound("document"))?)
+        .ok_or(StoreError::NotFound("document"))
 }
+
+/// id, encrypted file name, content type, size, SHA-256, uploader, upload time.
+type DocumentRow = (Uuid, Vec<u8>, String, i64, String, Uuid, DateTime<Utc>);
 
 pub async fn documents(
     store: &Store,
@@ -993,21 +1005,20 @@ pub async fn documents(
     id: Uuid,
 ) -> Result<Vec<DocumentInfo>, StoreError> {
     ensure_visible(store, actor, id).await?;
-    let rows: Vec<(Uuid, Vec<u8>, String, i64, String, Uuid, DateTime<Utc>)> =
-        ivr_document::Entity::find()
-            .select_only()
-            .column(ivr_document::Column::Id)
-            .column(ivr_document::Column::FilenameEnc)
-            .column(ivr_document::Column::ContentType)
-            .column(ivr_document::Column::SizeBytes)
-            .column(ivr_document::Column::Sha256)
-            .column(ivr_document::Column::UploadedBy)
-            .column(ivr_document::Column::CreatedAt)
-            .filter(ivr_document::Column::IvrRequestId.eq(id))
-            .order_by_asc(ivr_document::Column::CreatedAt)
-            .into_tuple()
-            .all(store.db())
-            .await?;
+    let rows: Vec<DocumentRow> = ivr_document::Entity::find()
+        .select_only()
+        .column(ivr_document::Column::Id)
+        .column(ivr_document::Column::FilenameEnc)
+        .column(ivr_document::Column::ContentType)
+        .column(ivr_document::Column::SizeBytes)
+        .column(ivr_document::Column::Sha256)
+        .column(ivr_document::Column::UploadedBy)
+        .column(ivr_document::Column::CreatedAt)
+        .filter(ivr_document::Column::IvrRequestId.eq(id))
+        .order_by_asc(ivr_document::Column::CreatedAt)
+        .into_tuple()
+        .all(store.db())
+        .await?;
     rows.into_iter()
         .map(|(id, name, ct, size, sha, by, at)| {
             Ok(DocumentInfo {

@@ -54,6 +54,16 @@ pub async fn audit_logs(
             "must be one of C, R, U, D, E".to_string(),
         ));
     }
+    for (field, value) in [("entity_type", &q.entity_type), ("entity_id", &q.entity_id)] {
+        if let Some(v) = value
+            && (v.len() > 200 || v.chars().any(char::is_control))
+        {
+            problems.push((
+                field.to_string(),
+                "must be at most 200 characters with no control characters".to_string(),
+            ));
+        }
+    }
     if let Some(o) = q.outcome
         && careline_domain::audit::AuditOutcome::from_code(o).is_none()
     {

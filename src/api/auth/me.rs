@@ -36,11 +36,11 @@ pub async fn update_me(
 ) -> ApiResult<Json<User>> {
     let mut problems = Vec::new();
     if let Some(n) = &body.full_name
-        && (n.trim().is_empty() || n.chars().count() > 200)
+        && (n.trim().is_empty() || n.chars().count() > 200 || n.chars().any(char::is_control))
     {
         problems.push((
             "full_name".to_string(),
-            "must be 1 to 200 characters".to_string(),
+            "must be 1 to 200 characters with no control characters".to_string(),
         ));
     }
     let phone = match body.phone {

@@ -25,7 +25,7 @@ pub async fn order_status(
         .audit(
             caller
                 .event(AuditType::Rest, AuditAction::R, "order status read")
-                .entity("order", &v.order_number),
+                .entity("order", v.id),
         )
         .await?;
     Ok(Json(v))

@@ -182,6 +182,27 @@ fn insurance(p: &mut Problems, list: Vec<InsuranceBody>) -> Vec<InsuranceInput> 
                     "must be 1 to 64 characters",
                 );
             }
+            // Lengths of the two required fields are checked above.
+            for (f, v, max) in [
+                ("payer_name", Some(&i.payer_name), usize::MAX),
+                ("member_id", Some(&i.member_id), usize::MAX),
+                ("plan_type", i.plan_type.as_ref(), 200),
+                ("group_number", i.group_number.as_ref(), 200),
+                ("subscriber_name", i.subscriber_name.as_ref(), 200),
+            ] {
+                let Some(v) = v else { continue };
+                if v.chars().any(char::is_control) {
+                    p.push(
+                        &format!("insurance[{n}].{f}"),
+                        "must not contain control characters",
+                    );
+                } else if v.len() > max {
+                    p.push(
+                        &format!("insurance[{n}].{f}"),
+                        &format!("must be at most {max} characters"),
+                    );
+                }
+            }
             InsuranceInput {
                 payer_name: i.payer_name.trim().to_string(),
                 plan_type: i.plan_type,

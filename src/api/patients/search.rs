@@ -38,8 +38,15 @@ pub async fn search_patients(
             "phone",
         )
     } else if let Some(n) = &q.patient_number {
+        let n = n.trim();
+        if n.is_empty() || n.len() > 20 || !n.bytes().all(|b| b.is_ascii_digit()) {
+            p.push(
+                "patient_number",
+                "must be the patient's number: digits only",
+            );
+        }
         (
-            Some(PatientSearch::PatientNumber(n.clone())),
+            Some(PatientSearch::PatientNumber(n.to_string())),
             "patient_number",
         )
     } else if let (Some(d), Some(l)) = (&q.date_of_birth, &q.last_name) {

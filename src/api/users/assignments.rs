@@ -43,6 +43,14 @@ pub async fn assign_manager(
     ApiJson(body): ApiJson<AssignBody>,
 ) -> ApiResult<Json<User>> {
     caller.require(&state, Permission::HierarchyManage).await?;
+    if let Some(r) = &body.reason
+        && (r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n'))
+    {
+        return Err(ApiError::validation(vec![(
+            "reason".into(),
+            "must be at most 500 characters with no control characters".into(),
+        )]));
+    }
     visible_user(&state, &caller, id).await?;
     // A distributor may only move people to managers inside their own downline.
     if caller.role() != Role::Admin {

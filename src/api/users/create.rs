@@ -39,9 +39,23 @@ pub fn parse_new_user(body: UserCreate) -> Result<NewUser, ApiError> {
     for m in careline_domain::password::check(&body.password, &body.email) {
         problems.push(("password".into(), m));
     }
-    if body.full_name.trim().is_empty() || body.full_name.chars().count() > 200 {
-        problems.push(("full_name".into(), "must be 1 to 200 characters".into()));
+    if body.full_name.trim().is_empty()
+        || body.full_name.chars().count() > 200
+        || body.full_name.chars().any(char::is_control)
+    {
+        problems.push((
+            "full_name".into(),
+            "must be 1 to 200 characters with no control characters".into(),
+        ));
     }
+    // The same rule as a user's own profile (PUT /api/v1/auth/me): stored in E.164 form.
+    let phone = match body.phone.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => careline_domain::PhoneNumber::parse(p)
+            .map_err(|e| problems.push(("phone".into(), e.message)))
+            .ok()
+            .map(|p| p.as_str().to_string()),
+        _ => None,
+    };
     let npi = match body.npi.as_deref() {
         Some(n) => Npi::parse(n)
             .map_err(|e| problems.push(("npi".into(), e.message)))
@@ -59,7 +73,7 @@ pub fn parse_new_user(body: UserCreate) -> Result<NewUser, ApiError> {
         password_hash: hash,
         role: body.role,
         full_name: body.full_name.trim().to_string(),
-        phone: body.phone,
+        phone,
         npi,
         manager_id: body.manager_id,
         organization_id: body.organization_id,
