@@ -114,6 +114,9 @@ pub fn router(state: AppState) -> Router {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method")
         })
         .layer(DefaultBodyLimit::max(max_body))
+        // Each request runs to completion in its own task: a client that disconnects must not
+        // cancel a handler between its data commit and its audit record.
+        .layer(axum::middleware::from_fn(run_to_completion))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEM_ERROR", "an internal error occurred; it has been logged").into_response()
@@ -123,4 +126,17 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
         }))
         .with_state(state)
+}
+
+/// Run the rest of the request in a spawned task and wait for it. If the client goes away,
+/// only this waiting future is dropped; the task finishes, so work that was committed is
+/// always audited.
+async fn run_to_completion(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) => ApiError::internal("request task failed", e).into_response(),
+    }
 }

@@ -68,7 +68,10 @@ impl Store {
         let mut opts = ConnectOptions::new(url.to_string());
         opts.sqlx_logging(false)
             .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // The default pings every connection on every checkout: a round trip per query.
+            // Only connections idle long enough to have been dropped are checked.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30));
         match engine {
             Engine::Sqlite => {
                 opts.max_connections(8).min_connections(1);

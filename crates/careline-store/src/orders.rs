@@ -496,10 +496,14 @@ pub async fn status(
     actor: &Actor,
     key: &OrderKey,
 ) -> Result<OrderStatusView, StoreError> {
+    // `.all()` rather than `.one()`: id and order number are unique, and `.one()` binds
+    // LIMIT as a parameter, which makes SQLite re-prepare the statement on every call.
     let o = order::Entity::find()
         .filter(scoped(actor).add(key.condition()))
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .ok_or(StoreError::NotFound("order"))?;
     let history = order_status_history::Entity::find()
         .filter(order_status_history::Column::OrderId.eq(o.id))
