@@ -6,7 +6,7 @@ mod common;
 
 use careline_domain::Role;
 use careline_store::audit::AuditFilter;
-use common::{TestApp, error_code, patient_body};
+use common::{TestApp, error_code, patient, patient_body, product, s, size_id};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -121,34 +121,6 @@ async fn world(app: TestApp) -> World {
         patient_a,
         patient_b,
     }
-}
-
-async fn product(app: &TestApp, admin: &str, body: Value) -> Value {
-    let (status, p) = app.post(admin, "/api/v1/products", body).await;
-    assert_eq!(status, 201, "{p}");
-    p
-}
-
-async fn patient(app: &TestApp, token: &str, body: Value) -> String {
-    let (status, p) = app.post(token, "/api/v1/patients", body).await;
-    assert_eq!(status, 201, "{p}");
-    s(&p["id"])
-}
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_string()
-}
-
-fn size_id(product: &Value, label: &str) -> String {
-    let size = product["sizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|z| z["size_label"] == label)
-        .unwrap_or_else(|| panic!("no size {label} in {product}"));
-    s(&size["id"])
 }
 
 /// A request for `patient` with (product, size, quantity) lines, left as a draft.

@@ -4,7 +4,7 @@
 mod common;
 
 use careline_domain::Role;
-use common::{TestApp, error_code, patient_body};
+use common::{TestApp, error_code, patient_body, post_raw};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -33,26 +33,6 @@ async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     let (status, p) = app.post(token, "/api/v1/patients", body).await;
     assert_eq!(status, 201, "{p}");
     p
-}
-
-/// Send a raw body with the given content type.
-async fn post_raw(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> (u16, Value) {
-    let r = app
-        .http
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("Content-Type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    common::split(r).await
 }
 
 on_both_engines!(a_patient_record_through_its_life, |db| async move {

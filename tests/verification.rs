@@ -8,7 +8,7 @@ mod common;
 
 use careline::config::Config;
 use careline_domain::Role;
-use common::{Engine, TestApp, error_code, patient_body};
+use common::{Engine, TestApp, error_code, patient, patient_body, post_raw, product, s, size_id};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -119,34 +119,6 @@ async fn world(app: TestApp) -> World {
         patient_a,
         patient_b,
     }
-}
-
-async fn product(app: &TestApp, admin: &str, body: Value) -> Value {
-    let (status, p) = app.post(admin, "/api/v1/products", body).await;
-    assert_eq!(status, 201, "{p}");
-    p
-}
-
-async fn patient(app: &TestApp, token: &str, body: Value) -> String {
-    let (status, p) = app.post(token, "/api/v1/patients", body).await;
-    assert_eq!(status, 201, "{p}");
-    s(&p["id"])
-}
-
-fn s(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_string()
-}
-
-fn size_id(product: &Value, label: &str) -> String {
-    let size = product["sizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|z| z["size_label"] == label)
-        .unwrap_or_else(|| panic!("no size {label} in {product}"));
-    s(&size["id"])
 }
 
 /// A complete request for doctor A's patient: two diagnosis codes, two sizes of foam.
@@ -1005,26 +977,6 @@ on_both_engines!(doctor_and_specialist_exchange_messages, |db| async move {
     }
     w.app.stop().await;
 });
-
-/// POST a raw body with the given content type.
-async fn post_raw(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> (u16, Value) {
-    let r = app
-        .http
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("Content-Type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    common::split(r).await
-}
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)

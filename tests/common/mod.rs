@@ -299,3 +299,55 @@ pub fn patient_body(first: &str, last: &str, dob: &str, phone: &str) -> Value {
         "insurance": [{"payer_name": "Aetna", "member_id": format!("MEM-{last}-77"), "is_primary": true}]
     })
 }
+
+/// Create a product as `admin`; the created product's JSON.
+pub async fn product(app: &TestApp, admin: &str, body: Value) -> Value {
+    let (status, p) = app.post(admin, "/api/v1/products", body).await;
+    assert_eq!(status, 201, "{p}");
+    p
+}
+
+/// Create a patient as `token`; the new patient's id.
+pub async fn patient(app: &TestApp, token: &str, body: Value) -> String {
+    let (status, p) = app.post(token, "/api/v1/patients", body).await;
+    assert_eq!(status, 201, "{p}");
+    s(&p["id"])
+}
+
+/// A JSON string value, or a panic naming what was there instead.
+pub fn s(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_string()
+}
+
+/// The id of the size with this label in a product's JSON.
+pub fn size_id(product: &Value, label: &str) -> String {
+    let size = product["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["size_label"] == label)
+        .unwrap_or_else(|| panic!("no size {label} in {product}"));
+    s(&size["id"])
+}
+
+/// POST a raw body with the given content type.
+pub async fn post_raw(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let r = app
+        .http
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    split(r).await
+}
