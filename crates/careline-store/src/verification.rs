@@ -590,6 +590,22 @@ pub async fn latest_for_patient(
     }
 }
 
+/// The request as it stands inside a write transaction, with its status, if the actor may
+/// see it.
+async fn load_for_change(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(ivr_request::Model, VerificationStatus), StoreError> {
+    let m = ivr_request::Entity::find_by_id(id)
+        .filter(scoped(actor))
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("verification request"))?;
+    let status = parse_status(&m.status)?;
+    Ok((m, status))
+}
+
 /// Change a draft (or a request sent back for information).
 pub async fn update(
     store: &Store,
@@ -598,12 +614,7 @@ pub async fn update(
     patch: VerificationPatch,
 ) -> Result<VerificationRequest, StoreError> {
     let txn = crate::begin_write(store).await?;
-    let m = ivr_request::Entity::find_by_id(id)
-        .filter(scoped(actor))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound("verification request"))?;
-    let status = parse_status(&m.status)?;
+    let (_, status) = load_for_change(&txn, actor, id).await?;
     status.apply(VerificationAction::Edit)?;
     let mut q = ivr_request::Entity::update_many()
         .col_expr(
@@ -661,12 +672,7 @@ pub async fn decide(
     decision: Decision,
 ) -> Result<VerificationRequest, StoreError> {
     let txn = crate::begin_write(store).await?;
-    let m = ivr_request::Entity::find_by_id(id)
-        .filter(scoped(actor))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound("verification request"))?;
-    let from = parse_status(&m.status)?;
+    let (m, from) = load_for_change(&txn, actor, id).await?;
     let to = from.apply(decision.action())?;
     if let Decision::Submit = decision {
         let codes: Vec<String> =
