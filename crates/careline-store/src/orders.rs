@@ -3,7 +3,7 @@
 //! cancelled) by the domain state machine, each step recorded in the status history.
 
 use crate::entity::{order, order_item, order_status_history, patient, product_size};
-use crate::patients::Address;
+use crate::patients::{Address, open_address, seal_address};
 use crate::{Page, Store, StoreError, next_number, now, scope, verification};
 use careline_domain::{Actor, OrderAction, OrderStatus, Phi, Role, VerificationStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -130,17 +130,11 @@ async fn assemble(store: &Store, rows: Vec<order::Model>) -> Result<Vec<Order>, 
     let keys = store.keys();
     rows.into_iter()
         .map(|o| {
-            let shipping_address = match &o.shipping_address_enc {
-                Some(b) => Some(Phi::new(
-                    serde_json::from_str::<Address>(
-                        &keys.decrypt_string(field::SHIPPING_ADDRESS, b)?,
-                    )
-                    .map_err(|e| {
-                        StoreError::Db(sea_orm::DbErr::Custom(format!("stored address: {e}")))
-                    })?,
-                )),
-                None => None,
-            };
+            let shipping_address = o
+                .shipping_address_enc
+                .as_deref()
+                .map(|b| open_address(keys, field::SHIPPING_ADDRESS, b).map(Phi::new))
+                .transpose()?;
             Ok(Order {
                 items: items.remove(&o.id).unwrap_or_default(),
                 status: parse_status(&o.status)?,
@@ -248,17 +242,9 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
             let p = patient::Entity::find_by_id(request.patient_id)
                 .one(store.db())
                 .await?;
-            match p.and_then(|p| p.address_enc) {
-                Some(b) => Some(
-                    serde_json::from_str::<Address>(
-                        &keys.decrypt_string(crate::patients::field::ADDRESS, &b)?,
-                    )
-                    .map_err(|e| {
-                        StoreError::Db(sea_orm::DbErr::Custom(format!("stored address: {e}")))
-                    })?,
-                ),
-                None => None,
-            }
+            p.and_then(|p| p.address_enc)
+                .map(|b| open_address(keys, crate::patients::field::ADDRESS, &b))
+                .transpose()?
         }
     };
     let txn = crate::begin_write(store).await?;
@@ -287,12 +273,7 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
         patient_id: Set(request.patient_id),
         doctor_id: Set(request.doctor_id),
         status: Set(OrderStatus::Pending.as_str().into()),
-        shipping_address_enc: Set(address.map(|a| {
-            keys.encrypt_str(
-                field::SHIPPING_ADDRESS,
-                &serde_json::to_string(&a).unwrap_or_default(),
-            )
-        })),
+        shipping_address_enc: Set(address.map(|a| seal_address(keys, field::SHIPPING_ADDRESS, &a))),
         carrier: Set(None),
         tracking_number: Set(None),
         expected_delivery: Set(None),

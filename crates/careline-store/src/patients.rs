@@ -168,15 +168,11 @@ fn to_patient(
     m: patient::Model,
     insurance: Vec<patient_insurance::Model>,
 ) -> Result<Patient, StoreError> {
-    let address = match &m.address_enc {
-        Some(b) => {
-            let json = keys.decrypt_string(field::ADDRESS, b)?;
-            Some(Phi::new(serde_json::from_str::<Address>(&json).map_err(
-                |e| StoreError::Db(sea_orm::DbErr::Custom(format!("stored address: {e}"))),
-            )?))
-        }
-        None => None,
-    };
+    let address = m
+        .address_enc
+        .as_deref()
+        .map(|b| open_address(keys, field::ADDRESS, b).map(Phi::new))
+        .transpose()?;
     Ok(Patient {
         id: m.id,
         patient_number: m.patient_number,
@@ -233,9 +229,20 @@ fn insurance_rows(
         .collect()
 }
 
-fn seal_address(keys: &KeyRing, a: &Address) -> Vec<u8> {
+/// An address sealed as JSON for the given column (patients' and orders' addresses).
+pub(crate) fn seal_address(keys: &KeyRing, column: &str, a: &Address) -> Vec<u8> {
     let json = serde_json::to_string(a).unwrap_or_default();
-    keys.encrypt_str(field::ADDRESS, &json)
+    keys.encrypt_str(column, &json)
+}
+
+/// An address sealed by `seal_address` for this column.
+pub(crate) fn open_address(
+    keys: &KeyRing,
+    column: &str,
+    sealed: &[u8],
+) -> Result<Address, StoreError> {
+    serde_json::from_str(&keys.decrypt_string(column, sealed)?)
+        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("stored address: {e}"))))
 }
 
 /// The doctor a new patient belongs to: the acting doctor, or for an admin the doctor named.
@@ -296,7 +303,10 @@ pub async fn create(
             .email
             .as_deref()
             .map(|e| keys.encrypt_str(field::EMAIL, e))),
-        address_enc: Set(input.address.as_ref().map(|a| seal_address(keys, a))),
+        address_enc: Set(input
+            .address
+            .as_ref()
+            .map(|a| seal_address(keys, field::ADDRESS, a))),
         clinical_notes_enc: Set(input
             .clinical_notes
             .as_deref()
@@ -512,7 +522,7 @@ pub async fn update(
         changed.push("email");
     }
     if let Some(v) = &patch.address {
-        am.address_enc = Set(v.as_ref().map(|a| seal_address(keys, a)));
+        am.address_enc = Set(v.as_ref().map(|a| seal_address(keys, field::ADDRESS, a)));
         changed.push("address");
     }
     if let Some(v) = &patch.clinical_notes {
