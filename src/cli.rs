@@ -56,6 +56,51 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Phone menu files.
+    Menu {
+        #[command(subcommand)]
+        command: MenuCommand,
+    },
+    /// A softphone in the terminal: call the phone menu, or replay a recorded call.
+    Call(CallArgs),
+}
+
+#[derive(Subcommand)]
+enum MenuCommand {
+    /// Report unknown actions, unreachable menus, dead ends, loops with no exit and missing
+    /// prompts, each with its line. Exit status 1 when there are any.
+    Check {
+        /// The menu file (TOML).
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct CallArgs {
+    #[command(subcommand)]
+    command: Option<CallCommand>,
+    /// The caller's number (caller ID), E.164. Omit for a withheld number.
+    #[arg(long)]
+    from: Option<String>,
+    /// The number dialed; it selects the territory.
+    #[arg(long, default_value = "+15025550100")]
+    to: String,
+    /// Keys to press, entry by entry, instead of reading the keyboard: e.g.
+    /// "1 03141958 2468# 10000001#"; "-" is a timeout.
+    #[arg(long)]
+    keys: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum CallCommand {
+    /// Re-run a recorded call's inputs through the engine and show what it did.
+    Replay {
+        call_id: String,
+        /// Show the keys pressed (dates of birth, PINs). Hidden by default.
+        #[arg(long)]
+        show_keys: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +135,14 @@ enum ConfigCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Checking a menu file needs no configuration (and must work when the configured menu
+    // file is the broken one).
+    if let Command::Menu {
+        command: MenuCommand::Check { file },
+    } = &cli.command
+    {
+        return menu_check(file);
+    }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(e),
@@ -263,6 +316,40 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             );
             println!("  log       {} at {}", config.log_format, config.log_level);
         }
+        Command::Menu { .. } => unreachable!("handled before the configuration loads"),
+        Command::Call(args) => {
+            let (store, _) = open_store(&config, true).await?;
+            let calls = crate::calls::Calls::build(&store, &config)?;
+            match args.command {
+                Some(CallCommand::Replay { call_id, show_keys }) => {
+                    return replay(&calls, &call_id, show_keys).await;
+                }
+                None => {
+                    let from = args.from.as_deref();
+                    let t = match args.keys {
+                        Some(script) => {
+                            let entries = crate::simulator::parse_script(&script)?;
+                            let t = crate::simulator::run_script(
+                                &calls, &store, from, &args.to, &entries, true, None,
+                            )
+                            .await?;
+                            println!(
+                                "call {} ended; replay it with: careline call replay {}",
+                                t.call_id, t.call_id
+                            );
+                            t
+                        }
+                        None => {
+                            crate::simulator::run_interactive(&calls, &store, from, &args.to)
+                                .await?
+                        }
+                    };
+                    if !t.ended {
+                        return Err("the call did not end cleanly".into());
+                    }
+                }
+            }
+        }
         Command::Openapi => {
             let doc = crate::api::openapi();
             println!(
@@ -295,4 +382,132 @@ fn read_password() -> Result<String, String> {
         }
         Ok(pw)
     }
+}
+
+fn menu_check(file: &std::path::Path) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    match careline_call::menu::parse(&text) {
+        Ok(cfg) => {
+            println!(
+                "{}: ok ({} menus, start '{}', languages {})",
+                file.display(),
+                cfg.menus.len(),
+                cfg.start,
+                cfg.languages.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            for p in &problems {
+                if p.line > 0 {
+                    println!("{}:{}: {}", file.display(), p.line, p.message);
+                } else {
+                    println!("{}: {}", file.display(), p.message);
+                }
+            }
+            eprintln!(
+                "error: {} has {} problem(s)",
+                file.display(),
+                problems.len()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn replay(
+    calls: &crate::calls::Calls,
+    call_id: &str,
+    show_keys: bool,
+) -> Result<ExitCode, String> {
+    use careline_call::engine::{Input, Output};
+    let (stored, steps) = calls.replay(call_id).await.map_err(|e| match e {
+        crate::calls::CallError::NotFound => format!("no call with id {call_id}"),
+        other => other.to_string(),
+    })?;
+    println!(
+        "call {} via {} to {}, {} inputs, status {}",
+        stored.call_id,
+        stored.transport,
+        stored.to_number,
+        steps.len(),
+        stored.status
+    );
+    if stored.config_hash != calls.config_hash() {
+        println!(
+            "note: the menus changed since this call (configuration {} then, {} now); the \
+             replay uses today's",
+            stored.config_hash,
+            calls.config_hash()
+        );
+    }
+    let start = steps.first().map(|(i, _)| i.at).unwrap_or(0);
+    let keys = |k: &careline_call::engine::Keys| {
+        if show_keys {
+            k.as_str().to_string()
+        } else {
+            "*".repeat(k.as_str().chars().count())
+        }
+    };
+    for (input, outputs) in &steps {
+        let t = (input.at - start) as f64 / 1000.0;
+        let what = match &input.input {
+            Input::Started { from, to, .. } => format!(
+                "call from {} to {to}",
+                if from.is_some() {
+                    "a caller ID"
+                } else {
+                    "a withheld number"
+                }
+            ),
+            Input::Keys { keys: k } => format!("keys {}", keys(k)),
+            Input::Gathered { keys: k } if k.as_str().is_empty() => "no keys (timeout)".into(),
+            Input::Gathered { keys: k } => format!("entry {}", keys(k)),
+            Input::Speech { text } => format!("speech ({} characters)", text.as_str().len()),
+            Input::PromptFinished => "prompt finished".into(),
+            Input::Timeout => "timer".into(),
+            Input::Hangup => "hangup".into(),
+            Input::Answer { answer } => {
+                let json = serde_json::to_value(answer).unwrap_or_default();
+                format!(
+                    "answer {}",
+                    json.get("answer").and_then(|a| a.as_str()).unwrap_or("?")
+                )
+            }
+        };
+        println!("{t:>8.3}s  {what}");
+        for o in outputs {
+            match o {
+                Output::Say { text, .. } => println!("            say      {text}"),
+                Output::Gather(g) => println!(
+                    "            gather   up to {} keys, {} s",
+                    g.max_digits,
+                    g.first_timeout_ms / 1000
+                ),
+                Output::Request(r) => {
+                    let json = serde_json::to_value(r).unwrap_or_default();
+                    println!(
+                        "            request  {}",
+                        json.get("request").and_then(|a| a.as_str()).unwrap_or("?")
+                    )
+                }
+                Output::Transfer { target, reason } => {
+                    println!("            transfer {target:?} ({reason})")
+                }
+                Output::Hangup => println!("            hangup"),
+                Output::Event(e) => println!(
+                    "            event    {} {}{}",
+                    e.action,
+                    e.result,
+                    e.error_code
+                        .map(|c| format!(" [{}]", c.as_str()))
+                        .unwrap_or_default()
+                ),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

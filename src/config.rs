@@ -43,6 +43,15 @@ pub struct Config {
     pub twilio_auth_token: Option<String>,
     /// The public base URL Twilio calls (used by the phone transport).
     pub public_url: Option<String>,
+    /// The practice's phone menu file (TOML); default: the built-in menu (seed 000's).
+    pub ivr_file: Option<PathBuf>,
+    /// Where "speak with a representative" transfers go (E.164). Without one, callers who
+    /// need a person hear the office's number and the call ends.
+    pub agent_number: Option<String>,
+    /// Failed phone verifications in a row (across calls) that lock a caller's phone access.
+    pub phone_lock_after: i32,
+    /// How long phone verification stays locked, seconds.
+    pub phone_lock_secs: i64,
 }
 
 impl Default for Config {
@@ -65,6 +74,10 @@ impl Default for Config {
             max_document_bytes: 10 * 1024 * 1024,
             twilio_auth_token: None,
             public_url: None,
+            ivr_file: None,
+            agent_number: None,
+            phone_lock_after: 5,
+            phone_lock_secs: 30 * 60,
         }
     }
 }
@@ -161,7 +174,42 @@ impl Config {
         {
             return Err("public_url: must start with https:// (or http:// for testing)".into());
         }
+        if let Some(n) = &self.agent_number {
+            careline_domain::PhoneNumber::parse(n).map_err(|e| format!("agent_number: {e}"))?;
+        }
+        if self.phone_lock_after < 1 {
+            return Err("phone_lock_after: must be at least 1".into());
+        }
+        if self.phone_lock_secs < 1 {
+            return Err("phone_lock_secs: must be at least 1".into());
+        }
+        if let Some(f) = &self.ivr_file {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| format!("ivr_file: cannot read {}: {e}", f.display()))?;
+            careline_call::menu::parse(&text).map_err(|problems| {
+                format!(
+                    "ivr_file: {} has {} problem(s), first: {} (run `careline menu check {}`)",
+                    f.display(),
+                    problems.len(),
+                    problems[0],
+                    f.display()
+                )
+            })?;
+        }
         Ok(())
+    }
+
+    /// The phone menus and practice rules: the file named by `ivr_file`, or the built-in one.
+    pub fn call_config(&self) -> Result<careline_call::menu::CallConfig, String> {
+        match &self.ivr_file {
+            None => Ok(careline_call::menu::CallConfig::default_config()),
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .map_err(|e| format!("ivr_file: cannot read {}: {e}", f.display()))?;
+                careline_call::menu::parse(&text)
+                    .map_err(|p| format!("ivr_file: {}: {}", f.display(), p[0]))
+            }
+        }
     }
 
     pub fn database_url(&self) -> String {

@@ -16,6 +16,15 @@ use careline_store::{Store, users};
 /// The password of every demo account. Demo only: never use demo data for real patients.
 pub const DEMO_PASSWORD: &str = "Harbor-Light-2026!";
 
+/// The phone PIN of the demo patient Maria Gonzalez (who also gives her date of birth).
+pub const DEMO_PATIENT_PIN: &str = "2468";
+/// The phone PIN of the demo provider Dr. Jordan Lee (NPI 1234567893).
+pub const DEMO_PROVIDER_PIN: &str = "1357";
+/// The demo's main phone line (the Louisville territory).
+pub const DEMO_MAIN_LINE: &str = "+15025550100";
+/// The Nashville territory's line.
+pub const DEMO_NASHVILLE_LINE: &str = "+16155550100";
+
 pub struct Login {
     pub email: &'static str,
     pub role: Role,
@@ -153,6 +162,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
     )
     .await
     .map_err(e)?;
+    let places = seed_directory(store, &ids).await?;
     let mut patient_ids = Vec::new();
     for (actor, first, last, dob, phone, member) in [
         (
@@ -199,7 +209,11 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
                 clinical_notes: Some("Diabetic foot ulcer, right heel, 2.1 cm x 1.4 cm.".into()),
                 preferred_language: "en".into(),
                 doctor_id: None,
-                facility_id: None,
+                facility_id: Some(if first == "Linda" {
+                    places.nashville_clinic
+                } else {
+                    places.louisville_clinic
+                }),
                 insurance: vec![InsuranceInput {
                     payer_name: "Medicare Part B".into(),
                     plan_type: Some("medicare".into()),
@@ -214,6 +228,12 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
         .map_err(e)
         .map(|p| patient_ids.push(p.id))?;
     }
+    // Maria verifies on the phone with her date of birth and a PIN; James with his date of
+    // birth only.
+    let pin = crate::auth::hash_password(DEMO_PATIENT_PIN)?;
+    careline_store::calls::set_patient_pin(store, patient_ids[0], Some(pin))
+        .await
+        .map_err(e)?;
     // Maria: approved, ordered and shipped — the order a demo caller asks about.
     let line = |p: &Product, n: usize, q: i32| ProductRequest {
         product_id: p.id,
@@ -349,6 +369,114 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
     .await
     .map_err(e)?;
     Ok(logins)
+}
+
+struct Places {
+    louisville_clinic: uuid::Uuid,
+    nashville_clinic: uuid::Uuid,
+}
+
+/// Two territories with their phone lines, a practice with a clinic in each, and the two
+/// doctors as providers (Dr. Lee verifies on the phone with NPI and PIN).
+async fn seed_directory(
+    store: &Store,
+    ids: &std::collections::HashMap<&str, uuid::Uuid>,
+) -> Result<Places, String> {
+    use careline_domain::Npi;
+    use careline_store::directory::{self, FacilityInput, ProviderInput};
+    let e = |e: careline_store::StoreError| e.to_string();
+    let phone = |n: &str| PhoneNumber::parse(n).map_err(|e| e.to_string());
+    let louisville = directory::create_territory(
+        store,
+        "KY-LOU",
+        "Louisville",
+        &[phone(DEMO_MAIN_LINE)?],
+        &["KY".to_string()],
+    )
+    .await
+    .map_err(e)?;
+    let nashville = directory::create_territory(
+        store,
+        "TN-NSH",
+        "Nashville",
+        &[phone(DEMO_NASHVILLE_LINE)?],
+        &["TN".to_string()],
+    )
+    .await
+    .map_err(e)?;
+    let org = directory::create_organization(store, "Harbor Wound Care", "practice")
+        .await
+        .map_err(e)?;
+    let clinic =
+        |name: &str, city: &str, state: &str, number: &str, territory: uuid::Uuid| FacilityInput {
+            organization_id: org.id,
+            name: name.to_string(),
+            npi: None,
+            phone: PhoneNumber::parse(number).ok(),
+            address_line1: Some("200 Clinic Way".into()),
+            city: Some(city.into()),
+            state: Some(state.into()),
+            postal_code: None,
+            territory_id: Some(territory),
+        };
+    let lou = directory::create_facility(
+        store,
+        clinic(
+            "Harbor Louisville Clinic",
+            "Louisville",
+            "KY",
+            "+15025550110",
+            louisville.id,
+        ),
+    )
+    .await
+    .map_err(e)?;
+    let nsh = directory::create_facility(
+        store,
+        clinic(
+            "Harbor Nashville Clinic",
+            "Nashville",
+            "TN",
+            "+16155550110",
+            nashville.id,
+        ),
+    )
+    .await
+    .map_err(e)?;
+    let lee = directory::create_provider(
+        store,
+        ProviderInput {
+            facility_id: Some(lou.id),
+            user_id: Some(ids["doctor@demo.careline.test"]),
+            full_name: "Dr. Jordan Lee".into(),
+            npi: Npi::parse("1234567893").map_err(|e| e.to_string())?,
+            specialty: Some("wound care".into()),
+            phone: Some(phone("+15025550111")?),
+        },
+    )
+    .await
+    .map_err(e)?;
+    directory::create_provider(
+        store,
+        ProviderInput {
+            facility_id: Some(nsh.id),
+            user_id: Some(ids["doctor2@demo.careline.test"]),
+            full_name: "Dr. Alex Kim".into(),
+            npi: Npi::parse("1245319599").map_err(|e| e.to_string())?,
+            specialty: Some("podiatry".into()),
+            phone: Some(phone("+16155550111")?),
+        },
+    )
+    .await
+    .map_err(e)?;
+    let pin = crate::auth::hash_password(DEMO_PROVIDER_PIN)?;
+    careline_store::calls::set_provider_pin(store, lee.id, Some(pin))
+        .await
+        .map_err(e)?;
+    Ok(Places {
+        louisville_clinic: lou.id,
+        nashville_clinic: nsh.id,
+    })
 }
 
 async fn seed_products(store: &Store) -> Result<Vec<Product>, String> {

@@ -4,10 +4,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod calls;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod keys;
+pub mod metrics;
 pub mod server;
+pub mod simulator;
 pub mod state;
 pub mod telemetry;
+pub mod twilio;

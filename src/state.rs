@@ -2,6 +2,8 @@
 //! the authentication caches.
 
 use crate::auth::{LoginLimiter, SessionCache, TokenKeys};
+use crate::calls::Calls;
+use crate::calls::services::Services;
 use crate::config::Config;
 use careline_store::Store;
 use careline_store::audit::{AuditEvent, AuditWriter};
@@ -17,6 +19,8 @@ pub struct Inner {
     pub sessions: SessionCache,
     pub login_limiter: LoginLimiter,
     pub tokens: TokenKeys,
+    /// Phone calls for the stateless transports (Twilio, the simulator).
+    pub calls: Calls,
 }
 
 impl std::ops::Deref for AppState {
@@ -30,6 +34,24 @@ impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         let audit = AuditWriter::spawn(store.clone());
         let tokens = TokenKeys::new(store.keys().token_secret());
+        // `Config::check` has already parsed the menu file; a failure here means it changed
+        // since, and the built-in menu keeps the phones answering.
+        let call_config = config.call_config().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "using the built-in phone menu");
+            careline_call::menu::CallConfig::default_config()
+        });
+        let services = Services::new(
+            store.clone(),
+            config.phone_lock_after,
+            config.phone_lock_secs,
+            call_config.practice.timezone,
+        );
+        let calls = Calls::new(
+            store.clone(),
+            Arc::new(call_config),
+            services,
+            audit.clone(),
+        );
         let state = AppState(Arc::new(Inner {
             login_limiter: LoginLimiter::new(config.login_rate_per_minute),
             sessions: SessionCache::default(),
@@ -37,6 +59,7 @@ impl AppState {
             audit,
             config,
             tokens,
+            calls,
         }));
         // Periodically forget sessions and limiter windows that can no longer matter.
         let weak = Arc::downgrade(&state.0);

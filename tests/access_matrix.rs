@@ -35,6 +35,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
     const FULFILLERS: &[Role] = &[Admin, ShippingLogistics];
     const USER_READERS: &[Role] = &[Admin, MasterDistributor, Distributor, Salesperson];
     const ADMIN: &[Role] = &[Admin];
+    const CALL_READERS: &[Role] = &[Admin, IvrSpecialist];
     vec![
         ("GET", "/health", PUBLIC),
         ("GET", "/ready", PUBLIC),
@@ -102,6 +103,9 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/orders/{id}/process", FULFILLERS),
         ("POST", "/api/v1/orders/{id}/ship", FULFILLERS),
         ("POST", "/api/v1/orders/{id}/deliver", FULFILLERS),
+        ("GET", "/api/v1/calls/{call_id}", CALL_READERS),
+        ("GET", "/api/v1/calls/{call_id}/events", CALL_READERS),
+        ("GET", "/api/v1/analytics/ivr-metrics", CALL_READERS),
     ]
 }
 
@@ -128,6 +132,7 @@ struct Ids {
     user: String,
     manager: String,
     organization: String,
+    call: String,
 }
 
 /// Valid NPIs in sequence (Luhn check digit with the 80840 prefix).
@@ -155,7 +160,8 @@ fn path_for(template: &str, ids: &Ids) -> String {
         .replace("/orders/{id}", &format!("/orders/{}", ids.order))
         .replace("/patients/{id}", &format!("/patients/{}", ids.patient))
         .replace("/products/{id}", &format!("/products/{}", ids.product))
-        .replace("/users/{id}", &format!("/users/{}", ids.user));
+        .replace("/users/{id}", &format!("/users/{}", ids.user))
+        .replace("/calls/{call_id}", &format!("/calls/{}", ids.call));
     match template {
         "/api/v1/patients/search" => format!("{p}?phone=%2B15025550142"),
         "/api/v1/ivrs/{id}/documents" => format!("{p}?filename=note.txt"),
@@ -299,6 +305,22 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         .unwrap()
         .user
         .id;
+    // A recorded call, so the call routes answer 200 to the roles allowed them.
+    let call_id = "CA0000000000000000000000000000000matrix";
+    assert!(
+        careline_store::calls::create_call(
+            &store,
+            careline_store::calls::NewCall {
+                call_id,
+                transport: "twilio",
+                to_number: "+15025550100",
+                from: None,
+                config_hash: "matrix",
+            },
+        )
+        .await
+        .unwrap()
+    );
     let ids = Ids {
         patient: patients
             .items
@@ -325,6 +347,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         .unwrap()
         .id
         .to_string(),
+        call: call_id.to_string(),
     };
 
     // Every route of the generated document has a policy, and every policy a route.

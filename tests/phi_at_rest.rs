@@ -7,7 +7,6 @@ mod common;
 
 use careline_domain::{Actor, Role};
 use common::{Engine, TestApp};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 const DOCTOR_EMAIL: &str = "dr.plaintext-control@careline.test";
@@ -61,61 +60,6 @@ fn found_in(haystack: &[u8]) -> Vec<&'static str> {
             hay.windows(n.len()).any(|w| w == n.as_bytes())
         })
         .collect()
-}
-
-/// Every byte of the SQLite data directory: the database, its WAL and shared-memory files.
-fn sqlite_bytes(url: &str) -> Vec<(String, Vec<u8>)> {
-    let db_path = std::path::PathBuf::from(url.strip_prefix("sqlite://").expect("sqlite url"));
-    let dir = db_path.parent().unwrap();
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
-    files
-}
-
-/// Every text, character, JSON and bytea value of every table in the PostgreSQL database,
-/// labelled `table.column`. bytea is read in escape form, where printable bytes stay as they
-/// are, so plaintext stored as bytes would show.
-async fn postgres_values(app: &TestApp) -> Vec<(String, Vec<u8>)> {
-    let db = app.store().db();
-    let backend = db.get_database_backend();
-    let columns = db
-        .query_all_raw(Statement::from_string(
-            backend,
-            "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS d \
-             FROM information_schema.columns WHERE table_schema = 'public' \
-             AND data_type IN ('text', 'character varying', 'character', 'bytea', 'json', 'jsonb')",
-        ))
-        .await
-        .unwrap();
-    assert!(columns.len() > 20, "the schema was not found");
-    let mut values = Vec::new();
-    for row in columns {
-        let t: String = row.try_get("", "t").unwrap();
-        let c: String = row.try_get("", "c").unwrap();
-        let d: String = row.try_get("", "d").unwrap();
-        let expr = if d == "bytea" {
-            format!("encode(\"{c}\", 'escape')")
-        } else {
-            format!("\"{c}\"::text")
-        };
-        let rows = db
-            .query_all_raw(Statement::from_string(
-                backend,
-                format!("SELECT {expr} AS v FROM \"{t}\" WHERE \"{c}\" IS NOT NULL"),
-            ))
-            .await
-            .unwrap();
-        for r in rows {
-            let v: String = r.try_get("", "v").unwrap();
-            values.push((format!("{t}.{c}"), v.into_bytes()));
-        }
-    }
-    values
 }
 
 on_both_engines!(phi_is_never_stored_in_plaintext, |db| async move {
@@ -199,8 +143,7 @@ on_both_engines!(phi_is_never_stored_in_plaintext, |db| async move {
 
     // The raw storage holds none of them.
     let raw = match app.db.engine {
-        Engine::Sqlite => sqlite_bytes(&app.db.url),
-        Engine::Postgres => postgres_values(&app).await,
+        Engine::Sqlite | Engine::Postgres => app.db.raw_values().await,
     };
     // Positive control: the scan does see row data (the doctor's email is not PHI and is
     // stored as it is), so an empty result below means something.

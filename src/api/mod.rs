@@ -2,7 +2,9 @@
 //! /api/openapi.json is generated from the router itself and cannot drift from it.
 
 pub mod admin;
+pub mod analytics;
 pub mod auth;
+pub mod calls;
 pub mod directory;
 pub mod error;
 pub mod extract;
@@ -89,6 +91,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(ivrs::routes())
         .merge(orders::routes())
         .merge(admin::routes())
+        .merge(calls::routes())
+        .merge(analytics::routes())
 }
 
 /// The OpenAPI document on its own (for `careline openapi` and tests).
@@ -108,7 +112,9 @@ pub fn router(state: AppState) -> Router {
                 ([(axum::http::header::CONTENT_TYPE, "application/json")], doc_json.clone())
             }),
         )
+        .route("/metrics", axum::routing::get(crate::metrics::metrics_handler))
         .merge(SwaggerUi::new("/docs"))
+        .merge(crate::twilio::routes::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method")

@@ -8,6 +8,7 @@ use careline::config::Config;
 use careline::server::Running;
 use careline_crypto::KeyRing;
 use careline_store::Store;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -350,4 +351,80 @@ pub async fn post_raw(
         .await
         .unwrap();
     split(r).await
+}
+
+/// Every byte of the SQLite data directory: the database, its WAL and shared-memory files.
+pub fn sqlite_bytes(url: &str) -> Vec<(String, Vec<u8>)> {
+    let db_path = std::path::PathBuf::from(url.strip_prefix("sqlite://").expect("sqlite url"));
+    let dir = db_path.parent().unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    files
+}
+
+/// Every text, character, JSON and bytea value of every table in the PostgreSQL database,
+/// labelled `table.column`. bytea is read in escape form, where printable bytes stay as they
+/// are, so plaintext stored as bytes would show.
+pub async fn postgres_values(store: &Store) -> Vec<(String, Vec<u8>)> {
+    let db = store.db();
+    let backend = db.get_database_backend();
+    let columns = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS d \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             AND data_type IN ('text', 'character varying', 'character', 'bytea', 'json', 'jsonb')",
+        ))
+        .await
+        .unwrap();
+    assert!(columns.len() > 20, "the schema was not found");
+    let mut values = Vec::new();
+    for row in columns {
+        let t: String = row.try_get("", "t").unwrap();
+        let c: String = row.try_get("", "c").unwrap();
+        let d: String = row.try_get("", "d").unwrap();
+        let expr = if d == "bytea" {
+            format!("encode(\"{c}\", 'escape')")
+        } else {
+            format!("\"{c}\"::text")
+        };
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!("SELECT {expr} AS v FROM \"{t}\" WHERE \"{c}\" IS NOT NULL"),
+            ))
+            .await
+            .unwrap();
+        for r in rows {
+            let v: String = r.try_get("", "v").unwrap();
+            values.push((format!("{t}.{c}"), v.into_bytes()));
+        }
+    }
+    values
+}
+
+impl TestDb {
+    /// The raw stored bytes, for checks that PHI never lands in plaintext: every byte of the
+    /// SQLite files, or every text, JSON and bytea value of every PostgreSQL table.
+    pub async fn raw_values(&self) -> Vec<(String, Vec<u8>)> {
+        match self.engine {
+            Engine::Sqlite => sqlite_bytes(&self.url),
+            Engine::Postgres => postgres_values(&self.store).await,
+        }
+    }
+
+    /// `raw_values` as one lossy string.
+    pub async fn raw_text(&self) -> String {
+        self.raw_values()
+            .await
+            .into_iter()
+            .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }

@@ -89,6 +89,8 @@ impl Role {
                     | TemplateManage
                     | OrderRead
                     | ProductRead
+                    | CallRead
+                    | AnalyticsRead
             ),
             MasterDistributor | Distributor => matches!(
                 permission,
@@ -180,6 +182,10 @@ pub enum Permission {
     AuditRead,
     DirectoryRead,
     DirectoryManage,
+    /// Phone call records and their events (who called, what they did; no PHI values).
+    CallRead,
+    /// The IVR metrics.
+    AnalyticsRead,
 }
 
 /// The rows a user may see.

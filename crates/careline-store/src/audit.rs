@@ -178,7 +178,7 @@ async fn try_append(store: &Store, events: &[AuditEvent]) -> Result<Vec<AuditRec
     }
     // Reads the chain head, then appends after it: on SQLite take the write lock first so the
     // read cannot go stale before the insert.
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     if store.engine() == Engine::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_AUDIT_LOCK})"))
             .await?;

@@ -235,6 +235,9 @@ pub async fn create_provider(store: &Store, p: ProviderInput) -> Result<Provider
         specialty: Set(p.specialty),
         phone: Set(p.phone.map(|x| x.as_str().to_string())),
         created_at: Set(now()),
+        phone_pin_hash: Set(None),
+        verification_attempts: Set(0),
+        phone_locked_until: Set(None),
     })
     .exec_without_returning(store.db())
     .await

@@ -201,6 +201,9 @@ pub mod provider {
         pub specialty: Option<String>,
         pub phone: Option<String>,
         pub created_at: DateTimeUtc,
+        pub phone_pin_hash: Option<String>,
+        pub verification_attempts: i32,
+        pub phone_locked_until: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -670,6 +673,133 @@ pub mod audit_log {
         pub description: String,
         pub prev_hash: String,
         pub hash: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod ivr_call {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ivr_calls")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub call_id: String,
+        pub transport: String,
+        pub to_number: String,
+        pub from_enc: Option<Vec<u8>>,
+        pub territory_id: Option<Uuid>,
+        pub patient_id: Option<Uuid>,
+        pub status: String,
+        pub step: i32,
+        pub inputs_enc: Vec<u8>,
+        pub config_hash: String,
+        pub started_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub ended_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod ivr_call_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ivr_call_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub call_id: String,
+        pub at: DateTimeUtc,
+        pub territory_id: Option<Uuid>,
+        pub patient_id: Option<Uuid>,
+        pub action: String,
+        pub result: String,
+        pub duration_ms: i64,
+        pub authentication_method: String,
+        pub error_code: Option<String>,
+        pub details: Option<Json>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod service_appointment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "service_appointments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub confirmation_code: String,
+        pub patient_id: Uuid,
+        pub service_type: String,
+        pub requested_date: Date,
+        pub status: String,
+        pub created_via: String,
+        pub call_id: Option<String>,
+        pub territory_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod provider_message {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "provider_messages")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub patient_id: Option<Uuid>,
+        pub provider_user_id: Option<Uuid>,
+        pub urgency: String,
+        pub callback_enc: Option<Vec<u8>>,
+        pub call_id: String,
+        pub status: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod job {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "jobs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub payload: Json,
+        pub run_at: DateTimeUtc,
+        pub status: String,
+        pub attempts: i32,
+        pub idempotency_key: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

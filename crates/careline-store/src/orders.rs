@@ -4,7 +4,7 @@
 
 use crate::entity::{order, order_item, order_status_history, patient, product_size};
 use crate::patients::{Address, open_address, seal_address};
-use crate::{Page, Store, StoreError, next_number, now, scope, verification};
+use crate::{Page, Store, StoreError, now, scope, verification};
 use careline_domain::{Actor, OrderAction, OrderStatus, Phi, Role, VerificationStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -247,7 +247,7 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
                 .transpose()?
         }
     };
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate, number) = crate::begin_numbered(store, "order", 10_000_001).await?;
     let sizes: HashMap<Uuid, product_size::Model> = product_size::Entity::find()
         .filter(product_size::Column::Id.is_in(wanted.iter().map(|w| w.0).collect::<Vec<_>>()))
         .all(&txn)
@@ -263,7 +263,6 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
                 .map_or(0, |s| s.unit_price_cents * i64::from(*q))
         })
         .sum();
-    let number = next_number(&txn, "order", 10_000_001).await?;
     let id = Uuid::now_v7();
     let t = now();
     order::Entity::insert(order::ActiveModel {
@@ -390,7 +389,7 @@ pub async fn transition(
     shipment: Option<Shipment>,
     note: Option<&str>,
 ) -> Result<Order, StoreError> {
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let m = order::Entity::find()
         .filter(scoped(actor).add(key.condition()))
         .one(&txn)

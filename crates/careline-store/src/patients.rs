@@ -3,13 +3,13 @@
 //! indexes (phone; date of birth + last name), so the database never holds plaintext PHI.
 
 use crate::entity::{patient, patient_history, patient_insurance, user};
-use crate::{Page, Store, StoreError, next_number, now, scope};
+use crate::{Page, Store, StoreError, now, scope};
 use careline_crypto::KeyRing;
 use careline_domain::{Actor, DateOfBirth, PersonName, Phi, PhoneNumber, Role};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -282,8 +282,18 @@ pub async fn create(
 ) -> Result<Patient, StoreError> {
     let keys = store.keys();
     let doctor_id = owning_doctor(store, actor, input.doctor_id).await?;
-    let txn = store.db().begin().await?;
-    let number = next_number(&txn, "patient", 100_001).await?;
+    // A patient's territory is their facility's: it decides which phone line serves them.
+    let territory_id = match input.facility_id {
+        Some(f) => {
+            crate::entity::facility::Entity::find_by_id(f)
+                .one(store.db())
+                .await?
+                .ok_or_else(|| StoreError::invalid("facility_id", "no such facility"))?
+                .territory_id
+        }
+        None => None,
+    };
+    let (txn, _gate, number) = crate::begin_numbered(store, "patient", 100_001).await?;
     let id = Uuid::now_v7();
     let t = now();
     let m = patient::ActiveModel {
@@ -291,7 +301,7 @@ pub async fn create(
         patient_number: Set(number.to_string()),
         doctor_id: Set(doctor_id),
         facility_id: Set(input.facility_id),
-        territory_id: Set(None),
+        territory_id: Set(territory_id),
         first_name_enc: Set(keys.encrypt_str(field::FIRST_NAME, input.first_name.as_str())),
         last_name_enc: Set(keys.encrypt_str(field::LAST_NAME, input.last_name.as_str())),
         date_of_birth_enc: Set(keys.encrypt_str(field::DOB, &input.date_of_birth.iso())),
@@ -470,7 +480,7 @@ pub async fn update(
     let keys = store.keys();
     // Read, then write from what was read (the search index combines the stored DOB and last
     // name): lock the row so a concurrent update cannot interleave and leave a stale index.
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let m = patient::Entity::find_by_id(id)
         .filter(scoped(actor))
         .lock_exclusive()
@@ -555,7 +565,7 @@ pub async fn update(
 
 /// Archive (the API's DELETE): the record stays for the retention period but leaves lists.
 pub async fn archive(store: &Store, actor: &Actor, id: Uuid) -> Result<Patient, StoreError> {
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let m = patient::Entity::find_by_id(id)
         .filter(scoped(actor))
         .lock_exclusive()

@@ -102,7 +102,7 @@ pub async fn create(store: &Store, new: NewProduct) -> Result<Product, StoreErro
             "a product needs at least one size",
         ));
     }
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let id = Uuid::now_v7();
     product::Entity::insert(product::ActiveModel {
         id: Set(id),

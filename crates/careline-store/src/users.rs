@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -81,7 +81,7 @@ pub async fn create(
     new: NewUser,
     created_by: Option<Uuid>,
 ) -> Result<User, StoreError> {
-    let txn = store.db().begin().await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let id = Uuid::now_v7();
     let t = now();
     let model = user::ActiveModel {
@@ -188,7 +188,7 @@ pub async fn record_failed_login(
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     use sea_orm::ExprTrait;
     use sea_orm::sea_query::Expr;
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let res = user::Entity::update_many()
         .col_expr(
             user::Column::FailedLoginCount,
@@ -353,7 +353,7 @@ pub async fn reassign(
     changed_by: Option<Uuid>,
     reason: Option<&str>,
 ) -> Result<User, StoreError> {
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
         return Err(StoreError::NotFound("user"));
     };
@@ -574,7 +574,7 @@ pub async fn rotate_refresh(
     new_hash: String,
     idle_timeout: chrono::Duration,
 ) -> Result<Refresh, StoreError> {
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let t = now();
     if let Some(s) = user_session::Entity::find()
         .filter(user_session::Column::RefreshTokenHash.eq(presented_hash))

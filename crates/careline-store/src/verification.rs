@@ -7,7 +7,7 @@ use crate::entity::{
     ivr_approval, ivr_document, ivr_escalation, ivr_message, ivr_product, ivr_product_size,
     ivr_rejection, ivr_request, ivr_status_history, ivr_template,
 };
-use crate::{Page, Store, StoreError, next_number, now, patients, products, scope};
+use crate::{Page, Store, StoreError, now, patients, products, scope};
 use careline_domain::{
     Actor, Coverage, Icd10Code, Phi, Role, VerificationAction, VerificationStatus,
 };
@@ -458,8 +458,8 @@ pub async fn create(
     {
         return Err(StoreError::invalid("template_id", "no such template"));
     }
-    let txn = crate::begin_write(store).await?;
-    let number = next_number(&txn, "verification_request", 500_001).await?;
+    let (txn, _gate, number) =
+        crate::begin_numbered(store, "verification_request", 500_001).await?;
     let id = Uuid::now_v7();
     let t = now();
     ivr_request::Entity::insert(ivr_request::ActiveModel {
@@ -613,7 +613,7 @@ pub async fn update(
     id: Uuid,
     patch: VerificationPatch,
 ) -> Result<VerificationRequest, StoreError> {
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let (_, status) = load_for_change(&txn, actor, id).await?;
     status.apply(VerificationAction::Edit)?;
     let mut q = ivr_request::Entity::update_many()
@@ -671,7 +671,7 @@ pub async fn decide(
     id: Uuid,
     decision: Decision,
 ) -> Result<VerificationRequest, StoreError> {
-    let txn = crate::begin_write(store).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
     let (m, from) = load_for_change(&txn, actor, id).await?;
     let to = from.apply(decision.action())?;
     if let Decision::Submit = decision {

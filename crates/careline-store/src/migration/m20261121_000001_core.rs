@@ -6,7 +6,11 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+pub(super) fn fk(
+    table: &'static str,
+    col: &'static str,
+    to: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{col}"))
         .from(table, col)
@@ -25,7 +29,7 @@ fn fk_cascade(
     f
 }
 
-fn idx(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn idx(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(format!("ix_{table}_{}", cols.join("_")))
         .table(table);
@@ -35,11 +39,11 @@ fn idx(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     i.to_owned()
 }
 
-fn ts(col: &'static str) -> ColumnDef {
+pub(super) fn ts(col: &'static str) -> ColumnDef {
     timestamp_with_time_zone(col)
 }
 
-fn ts_null(col: &'static str) -> ColumnDef {
+pub(super) fn ts_null(col: &'static str) -> ColumnDef {
     timestamp_with_time_zone_null(col)
 }
 

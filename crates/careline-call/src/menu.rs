@@ -1,0 +1,1100 @@
+//! The phone menus and practice rules as data: the file format (TOML), the built-in default
+//! (the seed's main menu), and `check`, which finds the mistakes a practice can make in a file
+//! before a caller meets them.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use toml::Spanned;
+
+/// The file CareLine uses when a practice has none of its own: seed 000's main menu, plus the
+/// practice rules and the English wording of every system prompt.
+pub const DEFAULT_FILE: &str = include_str!("default_ivr.toml");
+
+/// What a menu option does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    CheckOrderStatus,
+    ScheduleService,
+    VerifyInsurance,
+    ContactProvider,
+    TransferToAgent,
+    /// Go to the option's `next_menu`.
+    Menu,
+    /// Back to the menu before this one.
+    Back,
+    /// Back to the start menu.
+    Top,
+    /// Say this menu again.
+    Repeat,
+    Hangup,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::CheckOrderStatus,
+        Action::ScheduleService,
+        Action::VerifyInsurance,
+        Action::ContactProvider,
+        Action::TransferToAgent,
+        Action::Menu,
+        Action::Back,
+        Action::Top,
+        Action::Repeat,
+        Action::Hangup,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::CheckOrderStatus => "check_order_status",
+            Action::ScheduleService => "schedule_service",
+            Action::VerifyInsurance => "verify_insurance",
+            Action::ContactProvider => "contact_provider",
+            Action::TransferToAgent => "transfer_to_agent",
+            Action::Menu => "menu",
+            Action::Back => "back",
+            Action::Top => "top",
+            Action::Repeat => "repeat",
+            Action::Hangup => "hangup",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Actions that only move between menus: a menu whose every way out is one of these
+    /// keeps the caller circling.
+    pub fn is_navigation(self) -> bool {
+        matches!(
+            self,
+            Action::Menu | Action::Back | Action::Top | Action::Repeat
+        )
+    }
+}
+
+/// One keypad choice in a menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuOption {
+    pub action: Action,
+    /// For `menu`, where to go; for any other action, where to return after it (default:
+    /// this menu).
+    pub next_menu: Option<String>,
+    pub requires_auth: bool,
+    /// Say `label` back and ask for 1 to confirm before acting.
+    pub confirm: bool,
+    pub label: Option<String>,
+}
+
+/// A menu's words in one language.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuPrompts {
+    pub welcome: Option<String>,
+    /// Said instead of `welcome` when the menu is presented again.
+    pub greeting_short: Option<String>,
+    #[serde(default)]
+    pub options: Vec<String>,
+    pub invalid: Option<String>,
+    pub timeout: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Menu {
+    pub id: String,
+    /// By language code.
+    pub prompts: BTreeMap<String, MenuPrompts>,
+    pub options: BTreeMap<String, MenuOption>,
+    pub first_digit_timeout_ms: u32,
+    pub inter_digit_timeout_ms: u32,
+    pub digit_len: u32,
+    pub terminator: Option<char>,
+    pub max_failures: u32,
+    pub max_timeouts: u32,
+    pub on_max_failures: Action,
+    pub on_max_timeouts: Action,
+    /// Whether a key pressed during the prompt stops it.
+    pub barge_in: bool,
+}
+
+/// A service a caller can book on the keypad.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceType {
+    pub digit: String,
+    pub code: String,
+    /// Spoken name, by language.
+    pub name: BTreeMap<String, String>,
+}
+
+/// Opening hours on one weekday, local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    pub open: NaiveTime,
+    pub close: NaiveTime,
+}
+
+/// The practice's rules the phone applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Practice {
+    pub name: String,
+    pub timezone: chrono_tz::Tz,
+    /// Index 0 = Monday. `None` = closed all day.
+    pub hours: [Option<Hours>; 7],
+    pub closed_dates: BTreeSet<NaiveDate>,
+    /// Earliest booking: this many hours from now.
+    pub min_notice_hours: u32,
+    /// Latest booking: this many days from today.
+    pub max_days_ahead: u32,
+    pub service_types: Vec<ServiceType>,
+}
+
+impl Practice {
+    pub fn hours_on(&self, day: Weekday) -> Option<Hours> {
+        self.hours[day.num_days_from_monday() as usize]
+    }
+}
+
+/// Limits on a call and on verification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Verification attempts per call before the caller goes to an agent.
+    pub max_auth_attempts: u32,
+    /// No key or answer from the caller for this long ends the call.
+    pub inactivity_timeout_ms: u32,
+    /// Longest call; then the caller goes to an agent.
+    pub max_call_ms: u32,
+    /// The key that reaches a person from anywhere.
+    pub agent_key: char,
+    /// The default first-digit and inter-digit timeouts for data entry (dates, numbers).
+    pub entry_timeout_ms: u32,
+    pub inter_digit_timeout_ms: u32,
+}
+
+/// Everything the engine needs to run a call: menus, prompts, practice rules, limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallConfig {
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub start: String,
+    pub menus: BTreeMap<String, Menu>,
+    /// System prompts by language, then key.
+    pub prompts: BTreeMap<String, BTreeMap<String, String>>,
+    pub practice: Practice,
+    pub session: Session,
+}
+
+/// Every system prompt key the engine may say, so a file can be checked for completeness.
+pub const PROMPT_KEYS: &[&str] = &[
+    "agent_transfer",
+    "auth_dob",
+    "auth_failed_retry",
+    "auth_failed_final",
+    "auth_locked",
+    "auth_pin",
+    "auth_provider_npi",
+    "auth_provider_pin",
+    "auth_unknown_caller",
+    "auth_ok",
+    "confirm_option",
+    "goodbye",
+    "inactivity_goodbye",
+    "max_call_length",
+    "insurance_approved",
+    "insurance_info_needed",
+    "insurance_none",
+    "insurance_pending",
+    "insurance_prior_auth",
+    "insurance_rejected",
+    "order_enter_number",
+    "order_not_found",
+    "order_status",
+    "order_shipped",
+    "order_delivered",
+    "provider_closed",
+    "provider_message_left",
+    "provider_transfer",
+    "provider_unavailable",
+    "schedule_choose_type",
+    "schedule_enter_date",
+    "schedule_confirm",
+    "schedule_done",
+    "schedule_past",
+    "schedule_too_soon",
+    "schedule_too_far",
+    "schedule_closed",
+    "schedule_bad_date",
+    "system_error",
+    "territory_mismatch",
+];
+
+/// One problem found in a menu file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// 1-based; 0 when the problem has no one place (a missing table).
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}: {}", self.line, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file as written. Spans give `check` its line numbers.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    languages: Option<Vec<String>>,
+    start: Option<Spanned<String>>,
+    #[serde(default)]
+    practice: Option<PracticeSpec>,
+    #[serde(default)]
+    session: Option<SessionSpec>,
+    #[serde(default)]
+    prompts: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    menus: BTreeMap<String, Spanned<MenuSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MenuSpec {
+    /// The seed's `prompts`, in the default language.
+    prompts: Option<MenuPrompts>,
+    /// The same for other languages.
+    #[serde(default)]
+    prompts_by_language: BTreeMap<String, MenuPrompts>,
+    #[serde(default)]
+    options: BTreeMap<Spanned<String>, Spanned<OptionSpec>>,
+    first_digit_timeout_secs: Option<f64>,
+    inter_digit_timeout_secs: Option<f64>,
+    digit_len: Option<u32>,
+    terminator: Option<String>,
+    max_failures: Option<u32>,
+    max_timeouts: Option<u32>,
+    on_max_failures: Option<Spanned<String>>,
+    on_max_timeouts: Option<Spanned<String>>,
+    barge_in: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionSpec {
+    action: Spanned<String>,
+    next_menu: Option<Spanned<String>>,
+    #[serde(default)]
+    requires_auth: bool,
+    #[serde(default)]
+    confirm: bool,
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PracticeSpec {
+    name: Option<String>,
+    timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    hours: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    closed_dates: Vec<Spanned<String>>,
+    min_notice_hours: Option<u32>,
+    max_days_ahead: Option<u32>,
+    #[serde(default)]
+    service_types: Vec<ServiceType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionSpec {
+    max_auth_attempts: Option<u32>,
+    inactivity_timeout_secs: Option<f64>,
+    max_call_secs: Option<f64>,
+    agent_key: Option<String>,
+    entry_timeout_secs: Option<f64>,
+    inter_digit_timeout_secs: Option<f64>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn secs_ms(
+    v: Option<f64>,
+    default_ms: u32,
+    what: &str,
+    line: usize,
+    out: &mut Vec<Problem>,
+) -> u32 {
+    match v {
+        None => default_ms,
+        Some(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => (s * 1000.0).round() as u32,
+        Some(s) => {
+            out.push(Problem {
+                line,
+                message: format!("{what} must be between 0 and 3600 seconds (got {s})"),
+            });
+            default_ms
+        }
+    }
+}
+
+fn parse_hours(s: &str) -> Option<Option<Hours>> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("closed") {
+        return Some(None);
+    }
+    let (a, b) = s.split_once('-')?;
+    let open = NaiveTime::parse_from_str(a.trim(), "%H:%M").ok()?;
+    let close = NaiveTime::parse_from_str(b.trim(), "%H:%M").ok()?;
+    (open < close).then_some(Some(Hours { open, close }))
+}
+
+fn weekday_index(s: &str) -> Option<usize> {
+    let i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| s.eq_ignore_ascii_case(d))?;
+    Some(i)
+}
+
+/// Parse a menu file. Returns the configuration when the file has no problems, and every
+/// problem found otherwise (not only the first), each with its line.
+pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
+    let spec: FileSpec = match toml::from_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            let line = e.span().map(|r| line_of(text, r.start)).unwrap_or(0);
+            return Err(vec![Problem {
+                line,
+                message: e.message().to_string(),
+            }]);
+        }
+    };
+    let mut problems = Vec::new();
+    let languages = spec.languages.clone().unwrap_or_else(|| vec!["en".into()]);
+    if languages.is_empty() {
+        problems.push(Problem {
+            line: 0,
+            message: "languages must name at least one language".into(),
+        });
+    }
+    let default_language = languages.first().cloned().unwrap_or_else(|| "en".into());
+
+    // System prompts: the built-in English wording, overridden by the file.
+    let mut prompts: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    if text != DEFAULT_FILE
+        && let Ok(default) = parse(DEFAULT_FILE)
+    {
+        prompts = default.prompts;
+    }
+    for (lang, table) in &spec.prompts {
+        let entry = prompts.entry(lang.clone()).or_default();
+        for (k, v) in table {
+            if !PROMPT_KEYS.contains(&k.as_str()) {
+                problems.push(Problem {
+                    line: find_line(text, &format!("{k} ")).unwrap_or(0),
+                    message: format!("unknown prompt '{k}' in [prompts.{lang}]"),
+                });
+            }
+            entry.insert(k.clone(), v.clone());
+        }
+    }
+    for lang in &languages {
+        let have = prompts.get(lang);
+        let missing: Vec<&str> = PROMPT_KEYS
+            .iter()
+            .copied()
+            .filter(|k| have.is_none_or(|t| !t.contains_key(*k)))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(Problem {
+                line: find_line(text, &format!("[prompts.{lang}]")).unwrap_or(0),
+                message: format!(
+                    "language '{lang}' is missing system prompts: {}",
+                    missing.join(", ")
+                ),
+            });
+        }
+    }
+
+    let mut menus = BTreeMap::new();
+    for (id, m) in &spec.menus {
+        let line = line_of(text, m.span().start);
+        let ms = m.get_ref();
+        let mut by_lang = ms.prompts_by_language.clone();
+        if let Some(p) = &ms.prompts {
+            by_lang.insert(default_language.clone(), p.clone());
+        }
+        for lang in &languages {
+            match by_lang.get(lang) {
+                None => problems.push(Problem {
+                    line,
+                    message: format!("menu '{id}' has no prompts for language '{lang}'"),
+                }),
+                Some(p) => {
+                    let mut missing = Vec::new();
+                    if p.welcome.is_none() {
+                        missing.push("welcome");
+                    }
+                    if p.options.is_empty() {
+                        missing.push("options");
+                    }
+                    if p.invalid.is_none() {
+                        missing.push("invalid");
+                    }
+                    if p.timeout.is_none() {
+                        missing.push("timeout");
+                    }
+                    if !missing.is_empty() {
+                        problems.push(Problem {
+                            line,
+                            message: format!(
+                                "menu '{id}' is missing prompts for language '{lang}': {}",
+                                missing.join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        let digit_len = ms.digit_len.unwrap_or(1);
+        if !(1..=8).contains(&digit_len) {
+            problems.push(Problem {
+                line,
+                message: format!("menu '{id}': digit_len must be 1 to 8 (got {digit_len})"),
+            });
+        }
+        let terminator = match ms.terminator.as_deref() {
+            None | Some("") => None,
+            Some(t) if t == "#" || t == "*" => t.chars().next(),
+            Some(t) => {
+                problems.push(Problem {
+                    line,
+                    message: format!("menu '{id}': terminator must be \"#\" or \"*\" (got {t:?})"),
+                });
+                None
+            }
+        };
+        let mut action_of = |s: &Option<Spanned<String>>, default: Action| match s {
+            None => default,
+            Some(s) => match Action::parse(s.get_ref()) {
+                Some(a) => a,
+                None => {
+                    problems.push(Problem {
+                        line: line_of(text, s.span().start),
+                        message: format!("unknown action '{}'", s.get_ref()),
+                    });
+                    default
+                }
+            },
+        };
+        let on_max_failures = action_of(&ms.on_max_failures, Action::TransferToAgent);
+        let on_max_timeouts = action_of(&ms.on_max_timeouts, Action::TransferToAgent);
+        let mut options = BTreeMap::new();
+        for (key, o) in &ms.options {
+            let kline = line_of(text, key.span().start);
+            let k = key.get_ref();
+            if k.is_empty()
+                || !k
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+                || k.len() as u32 != digit_len && !(k.len() == 1 && (k == "*" || k == "#"))
+            {
+                problems.push(Problem {
+                    line: kline,
+                    message: format!(
+                        "menu '{id}': option key '{k}' must be {digit_len} keypad digit(s)"
+                    ),
+                });
+            }
+            let os = o.get_ref();
+            let Some(action) = Action::parse(os.action.get_ref()) else {
+                problems.push(Problem {
+                    line: line_of(text, os.action.span().start),
+                    message: format!(
+                        "menu '{id}' option {k}: unknown action '{}' (known: {})",
+                        os.action.get_ref(),
+                        Action::ALL.map(|a| a.as_str()).join(", ")
+                    ),
+                });
+                continue;
+            };
+            if action == Action::Menu && os.next_menu.is_none() {
+                problems.push(Problem {
+                    line: kline,
+                    message: format!("menu '{id}' option {k}: action 'menu' needs next_menu"),
+                });
+            }
+            if let Some(n) = &os.next_menu
+                && !spec.menus.contains_key(n.get_ref())
+            {
+                problems.push(Problem {
+                    line: line_of(text, n.span().start),
+                    message: format!(
+                        "menu '{id}' option {k}: next_menu '{}' is not defined",
+                        n.get_ref()
+                    ),
+                });
+            }
+            options.insert(
+                k.clone(),
+                MenuOption {
+                    action,
+                    next_menu: os.next_menu.as_ref().map(|n| n.get_ref().clone()),
+                    requires_auth: os.requires_auth,
+                    confirm: os.confirm,
+                    label: os.label.clone(),
+                },
+            );
+        }
+        if options.is_empty() {
+            problems.push(Problem {
+                line,
+                message: format!("menu '{id}' is a dead end: it has no options"),
+            });
+        }
+        let first = secs_ms(
+            ms.first_digit_timeout_secs,
+            5000,
+            "first_digit_timeout_secs",
+            line,
+            &mut problems,
+        );
+        let inter = secs_ms(
+            ms.inter_digit_timeout_secs,
+            3000,
+            "inter_digit_timeout_secs",
+            line,
+            &mut problems,
+        );
+        let max_failures = ms.max_failures.unwrap_or(3);
+        let max_timeouts = ms.max_timeouts.unwrap_or(3);
+        if max_failures == 0 || max_timeouts == 0 {
+            problems.push(Problem {
+                line,
+                message: format!("menu '{id}': max_failures and max_timeouts must be at least 1"),
+            });
+        }
+        menus.insert(
+            id.clone(),
+            Menu {
+                id: id.clone(),
+                prompts: by_lang,
+                options,
+                first_digit_timeout_ms: first,
+                inter_digit_timeout_ms: inter,
+                digit_len,
+                terminator,
+                max_failures,
+                max_timeouts,
+                on_max_failures,
+                on_max_timeouts,
+                barge_in: ms.barge_in.unwrap_or(true),
+            },
+        );
+    }
+
+    let start = match &spec.start {
+        Some(s) => {
+            if !menus.contains_key(s.get_ref()) {
+                problems.push(Problem {
+                    line: line_of(text, s.span().start),
+                    message: format!("start menu '{}' is not defined", s.get_ref()),
+                });
+            }
+            s.get_ref().clone()
+        }
+        None => {
+            if !menus.contains_key("main") {
+                problems.push(Problem {
+                    line: 0,
+                    message: "no start menu: define [menus.main] or set start".into(),
+                });
+            }
+            "main".into()
+        }
+    };
+    graph_problems(text, &spec, &menus, &start, &mut problems);
+
+    let practice = practice_of(text, spec.practice.as_ref(), &languages, &mut problems);
+    let session = session_of(spec.session.as_ref(), &mut problems);
+    if !problems.is_empty() {
+        problems.sort();
+        problems.dedup();
+        return Err(problems);
+    }
+    Ok(CallConfig {
+        languages,
+        default_language,
+        start,
+        menus,
+        prompts,
+        practice,
+        session,
+    })
+}
+
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|o| line_of(text, o))
+}
+
+/// Unreachable menus, and menus from which no option ever leaves the menus (loops with no
+/// exit). `back` is treated as able to return to any menu that leads here.
+fn graph_problems(
+    text: &str,
+    spec: &FileSpec,
+    menus: &BTreeMap<String, Menu>,
+    start: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut exits: BTreeSet<&str> = BTreeSet::new();
+    for (id, m) in menus {
+        let e = edges.entry(id.as_str()).or_default();
+        let mut all_actions: Vec<Action> = m.options.values().map(|o| o.action).collect();
+        all_actions.push(m.on_max_failures);
+        all_actions.push(m.on_max_timeouts);
+        for o in m.options.values() {
+            match o.action {
+                Action::Menu => {
+                    if let Some(n) = &o.next_menu {
+                        e.insert(n.as_str());
+                    }
+                }
+                Action::Top => {
+                    e.insert(start);
+                }
+                _ => {}
+            }
+        }
+        if all_actions.iter().any(|a| !a.is_navigation()) {
+            exits.insert(id.as_str());
+        }
+    }
+    // `back` returns to a menu that led here.
+    let parents: Vec<(&str, &str)> = edges
+        .iter()
+        .flat_map(|(from, tos)| tos.iter().map(move |to| (*to, *from)))
+        .collect();
+    for (id, m) in menus {
+        if m.options.values().any(|o| o.action == Action::Back) {
+            for (child, parent) in &parents {
+                if *child == id.as_str() {
+                    edges.entry(id.as_str()).or_default().insert(parent);
+                }
+            }
+        }
+    }
+    // Reachable from the start.
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(m) = queue.pop_front() {
+        if seen.insert(m)
+            && let Some(next) = edges.get(m)
+        {
+            queue.extend(next.iter().copied());
+        }
+    }
+    for (id, m) in &spec.menus {
+        if !seen.contains(id.as_str()) && menus.contains_key(id) {
+            problems.push(Problem {
+                line: line_of(text, m.span().start),
+                message: format!("menu '{id}' is unreachable from the start menu '{start}'"),
+            });
+        }
+    }
+    // Can reach an exit: fixpoint over the edges.
+    let mut can_exit: BTreeSet<&str> = exits.clone();
+    loop {
+        let before = can_exit.len();
+        for (from, tos) in &edges {
+            if tos.iter().any(|t| can_exit.contains(t)) {
+                can_exit.insert(from);
+            }
+        }
+        if can_exit.len() == before {
+            break;
+        }
+    }
+    for (id, m) in &spec.menus {
+        if menus.contains_key(id)
+            && !can_exit.contains(id.as_str())
+            && !menus[id].options.is_empty()
+        {
+            problems.push(Problem {
+                line: line_of(text, m.span().start),
+                message: format!(
+                    "menu '{id}' is a loop with no exit: no option from it ever does anything \
+                     but move between menus"
+                ),
+            });
+        }
+    }
+}
+
+fn practice_of(
+    text: &str,
+    p: Option<&PracticeSpec>,
+    languages: &[String],
+    problems: &mut Vec<Problem>,
+) -> Practice {
+    let nine_to_five = Some(Hours {
+        open: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+        close: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default(),
+    });
+    let mut practice = Practice {
+        name: "Healthcare Services".into(),
+        timezone: chrono_tz::America::New_York,
+        hours: [
+            nine_to_five,
+            nine_to_five,
+            nine_to_five,
+            nine_to_five,
+            nine_to_five,
+            None,
+            None,
+        ],
+        closed_dates: BTreeSet::new(),
+        min_notice_hours: 24,
+        max_days_ahead: 60,
+        service_types: Vec::new(),
+    };
+    let Some(p) = p else {
+        return practice;
+    };
+    if let Some(n) = &p.name {
+        practice.name = n.clone();
+    }
+    if let Some(tz) = &p.timezone {
+        match tz.get_ref().parse::<chrono_tz::Tz>() {
+            Ok(t) => practice.timezone = t,
+            Err(_) => problems.push(Problem {
+                line: line_of(text, tz.span().start),
+                message: format!("unknown time zone '{}'", tz.get_ref()),
+            }),
+        }
+    }
+    for (day, hours) in &p.hours {
+        let Some(i) = weekday_index(day.get_ref()) else {
+            problems.push(Problem {
+                line: line_of(text, day.span().start),
+                message: format!("unknown weekday '{}' (use mon … sun)", day.get_ref()),
+            });
+            continue;
+        };
+        match parse_hours(hours.get_ref()) {
+            Some(h) => practice.hours[i] = h,
+            None => problems.push(Problem {
+                line: line_of(text, hours.span().start),
+                message: format!(
+                    "hours '{}' must be \"HH:MM-HH:MM\" (opening before closing) or \"closed\"",
+                    hours.get_ref()
+                ),
+            }),
+        }
+    }
+    for d in &p.closed_dates {
+        match NaiveDate::parse_from_str(d.get_ref(), "%Y-%m-%d") {
+            Ok(date) => {
+                practice.closed_dates.insert(date);
+            }
+            Err(_) => problems.push(Problem {
+                line: line_of(text, d.span().start),
+                message: format!("closed date '{}' must be YYYY-MM-DD", d.get_ref()),
+            }),
+        }
+    }
+    if let Some(h) = p.min_notice_hours {
+        practice.min_notice_hours = h;
+    }
+    if let Some(d) = p.max_days_ahead {
+        practice.max_days_ahead = d;
+    }
+    let mut digits = BTreeSet::new();
+    for s in &p.service_types {
+        if s.digit.len() != 1 || !s.digit.chars().all(|c| c.is_ascii_digit()) || s.digit == "0" {
+            problems.push(Problem {
+                line: find_line(text, &format!("code = \"{}\"", s.code)).unwrap_or(0),
+                message: format!("service type '{}': digit must be one of 1-9", s.code),
+            });
+        }
+        if !digits.insert(s.digit.clone()) {
+            problems.push(Problem {
+                line: find_line(text, &format!("code = \"{}\"", s.code)).unwrap_or(0),
+                message: format!("service type '{}': digit {} is used twice", s.code, s.digit),
+            });
+        }
+        for lang in languages {
+            if !s.name.contains_key(lang) {
+                problems.push(Problem {
+                    line: find_line(text, &format!("code = \"{}\"", s.code)).unwrap_or(0),
+                    message: format!("service type '{}' has no name in '{lang}'", s.code),
+                });
+            }
+        }
+    }
+    practice.service_types = p.service_types.clone();
+    practice
+}
+
+fn session_of(s: Option<&SessionSpec>, problems: &mut Vec<Problem>) -> Session {
+    let mut session = Session {
+        max_auth_attempts: 3,
+        inactivity_timeout_ms: 30_000,
+        max_call_ms: 15 * 60_000,
+        agent_key: '0',
+        entry_timeout_ms: 8_000,
+        inter_digit_timeout_ms: 4_000,
+    };
+    let Some(s) = s else {
+        return session;
+    };
+    if let Some(n) = s.max_auth_attempts {
+        if n == 0 {
+            problems.push(Problem {
+                line: 0,
+                message: "session.max_auth_attempts must be at least 1".into(),
+            });
+        }
+        session.max_auth_attempts = n.max(1);
+    }
+    session.inactivity_timeout_ms = secs_ms(
+        s.inactivity_timeout_secs,
+        session.inactivity_timeout_ms,
+        "session.inactivity_timeout_secs",
+        0,
+        problems,
+    );
+    session.max_call_ms = match s.max_call_secs {
+        Some(v) if v.is_finite() && v > 0.0 && v <= 24.0 * 3600.0 => (v * 1000.0) as u32,
+        Some(v) => {
+            problems.push(Problem {
+                line: 0,
+                message: format!("session.max_call_secs must be between 0 and 86400 (got {v})"),
+            });
+            session.max_call_ms
+        }
+        None => session.max_call_ms,
+    };
+    session.entry_timeout_ms = secs_ms(
+        s.entry_timeout_secs,
+        session.entry_timeout_ms,
+        "session.entry_timeout_secs",
+        0,
+        problems,
+    );
+    session.inter_digit_timeout_ms = secs_ms(
+        s.inter_digit_timeout_secs,
+        session.inter_digit_timeout_ms,
+        "session.inter_digit_timeout_secs",
+        0,
+        problems,
+    );
+    if let Some(k) = &s.agent_key {
+        match k.as_str() {
+            "0" | "*" | "#" => session.agent_key = k.chars().next().unwrap_or('0'),
+            other => problems.push(Problem {
+                line: 0,
+                message: format!("session.agent_key must be \"0\", \"*\" or \"#\" (got {other:?})"),
+            }),
+        }
+    }
+    session
+}
+
+impl CallConfig {
+    /// The built-in configuration.
+    pub fn default_config() -> CallConfig {
+        match parse(DEFAULT_FILE) {
+            Ok(c) => c,
+            // The default file is tested; reaching this is a build defect.
+            Err(p) => panic!("the built-in menu file is invalid: {p:?}"),
+        }
+    }
+
+    /// A system prompt in a language, falling back to the default language and then the key
+    /// itself, so a missing prompt is heard rather than crashing a call.
+    pub fn prompt(&self, language: &str, key: &str) -> String {
+        self.prompts
+            .get(language)
+            .and_then(|t| t.get(key))
+            .or_else(|| {
+                self.prompts
+                    .get(&self.default_language)
+                    .and_then(|t| t.get(key))
+            })
+            .cloned()
+            .unwrap_or_else(|| key.replace('_', " "))
+    }
+
+    pub fn menu_prompts(&self, menu: &Menu, language: &str) -> MenuPrompts {
+        menu.prompts
+            .get(language)
+            .or_else(|| menu.prompts.get(&self.default_language))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_is_valid_and_is_the_seed_menu() {
+        let c = CallConfig::default_config();
+        let main = &c.menus["main"];
+        assert_eq!(c.start, "main");
+        assert_eq!(main.options["1"].action, Action::CheckOrderStatus);
+        assert!(main.options["1"].requires_auth);
+        assert_eq!(main.options["2"].action, Action::ScheduleService);
+        assert_eq!(main.options["3"].action, Action::VerifyInsurance);
+        assert_eq!(main.options["4"].action, Action::ContactProvider);
+        assert!(!main.options["4"].requires_auth);
+        let p = c.menu_prompts(main, "en");
+        assert_eq!(p.welcome.as_deref(), Some("Welcome to Healthcare Services"));
+        assert_eq!(p.options[0], "Press 1 for Order Status");
+        for k in PROMPT_KEYS {
+            assert!(c.prompts["en"].contains_key(*k), "default lacks {k}");
+        }
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse(text) {
+            Ok(_) => Vec::new(),
+            Err(p) => p.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    const MINIMAL: &str = r#"
+[menus.main]
+prompts = { welcome = "Hi", options = ["Press 1"], invalid = "No", timeout = "Nothing" }
+options.1 = { action = "transfer_to_agent" }
+"#;
+
+    #[test]
+    fn a_minimal_file_parses_with_defaults() {
+        let c = parse(MINIMAL).expect("valid");
+        assert_eq!(c.menus["main"].first_digit_timeout_ms, 5000);
+        assert_eq!(c.menus["main"].on_max_failures, Action::TransferToAgent);
+        assert_eq!(c.session.max_auth_attempts, 3);
+    }
+
+    #[test]
+    fn unknown_actions_are_reported_with_their_line() {
+        let text = MINIMAL.replace("transfer_to_agent", "fly_to_moon");
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("line 4:") && m.contains("unknown action 'fly_to_moon'")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn unreachable_and_undefined_menus_are_reported() {
+        let text = format!(
+            "{MINIMAL}\n[menus.lost]\nprompts = {{ welcome = \"a\", options = [\"b\"], invalid = \"c\", timeout = \"d\" }}\noptions.1 = {{ action = \"menu\", next_menu = \"nowhere\" }}\n"
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("menu 'lost' is unreachable") && m.starts_with("line 6:")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("next_menu 'nowhere' is not defined")
+                    && m.starts_with("line 8:")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_loop_with_no_exit_is_reported() {
+        let text = r#"
+[menus.main]
+prompts = { welcome = "a", options = ["b"], invalid = "c", timeout = "d" }
+options.1 = { action = "menu", next_menu = "other" }
+on_max_failures = "repeat"
+on_max_timeouts = "top"
+
+[menus.other]
+prompts = { welcome = "a", options = ["b"], invalid = "c", timeout = "d" }
+options.1 = { action = "back" }
+options.2 = { action = "repeat" }
+on_max_failures = "back"
+on_max_timeouts = "back"
+"#;
+        let p = problems(text);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("menu 'main' is a loop with no exit")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("menu 'other' is a loop with no exit")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_menu_without_options_is_a_dead_end() {
+        let text = r#"
+[menus.main]
+prompts = { welcome = "a", options = ["b"], invalid = "c", timeout = "d" }
+"#;
+        assert!(
+            problems(text)
+                .iter()
+                .any(|m| m.contains("dead end") && m.starts_with("line 2:"))
+        );
+    }
+
+    #[test]
+    fn missing_prompts_for_a_language_are_reported() {
+        let text = format!("languages = [\"en\", \"es\"]\n{MINIMAL}");
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("menu 'main' has no prompts for language 'es'")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("language 'es' is missing system prompts")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_line() {
+        let p = problems("[menus.main]\noptions.1 = { action = }\n");
+        assert_eq!(p.len(), 1);
+        assert!(p[0].starts_with("line 2:"), "{p:?}");
+    }
+
+    #[test]
+    fn bad_keys_hours_and_zones_are_reported() {
+        let text = format!(
+            "{MINIMAL}options.12 = {{ action = \"hangup\" }}\n[practice]\ntimezone = \"Mars/Olympus\"\nhours = {{ mon = \"17:00-09:00\", funday = \"closed\" }}\n"
+        );
+        let p = problems(&text);
+        assert!(p.iter().any(|m| m.contains("option key '12'")), "{p:?}");
+        assert!(p.iter().any(|m| m.contains("unknown time zone")), "{p:?}");
+        assert!(p.iter().any(|m| m.contains("hours '17:00-09:00'")), "{p:?}");
+        assert!(
+            p.iter().any(|m| m.contains("unknown weekday 'funday'")),
+            "{p:?}"
+        );
+    }
+}

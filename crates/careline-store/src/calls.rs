@@ -1,0 +1,959 @@
+//! Phone calls in the database: each call's recorded inputs (sealed: they hold keyed dates of
+//! birth and PINs), its events, and the lookups and writes the call services make: caller by
+//! phone, verification bookkeeping and lockout, services booked, messages left, jobs queued.
+
+use crate::entity::{
+    ivr_call, ivr_call_event, job, patient, provider, provider_message, service_appointment,
+};
+use crate::{Store, StoreError, now};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub mod field {
+    //! Associated-data labels for the sealed call columns.
+    pub const INPUTS: &str = "ivr_calls.inputs";
+    pub const FROM: &str = "ivr_calls.from";
+    pub const CALLBACK: &str = "provider_messages.callback";
+}
+
+/// A call as stored: enough to rebuild its engine by replaying `inputs`.
+#[derive(Debug, Clone)]
+pub struct StoredCall {
+    pub call_id: String,
+    pub transport: String,
+    pub to_number: String,
+    pub status: String,
+    /// How many inputs are recorded.
+    pub step: i32,
+    /// The inputs as JSON (an array), decrypted.
+    pub inputs_json: Vec<u8>,
+    pub config_hash: String,
+    pub territory_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// A call's summary for the API (no PHI: the caller's number stays sealed).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CallSummary {
+    pub call_id: String,
+    pub transport: String,
+    pub to_number: String,
+    pub status: String,
+    pub steps: i32,
+    pub territory_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// Seed 000's IVRCallEvent as stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CallEventRow {
+    pub id: Uuid,
+    pub timestamp: DateTime<Utc>,
+    pub call_id: String,
+    pub territory_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub action: String,
+    pub result: String,
+    /// Milliseconds since the call started.
+    pub duration: i64,
+    pub authentication_method: String,
+    pub error_code: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+/// An event to store with a call step.
+#[derive(Debug, Clone)]
+pub struct NewCallEvent {
+    pub at: DateTime<Utc>,
+    pub territory_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub action: String,
+    pub result: String,
+    pub duration_ms: i64,
+    pub authentication_method: String,
+    pub error_code: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+pub struct NewCall<'a> {
+    pub call_id: &'a str,
+    pub transport: &'a str,
+    pub to_number: &'a str,
+    pub from: Option<&'a str>,
+    pub config_hash: &'a str,
+}
+
+/// A call's state after a step, for `save_step`.
+pub struct StepUpdate<'a> {
+    pub expected_step: i32,
+    pub new_step: i32,
+    pub inputs_json: &'a [u8],
+    pub status: &'a str,
+    pub territory_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub ended: bool,
+    pub events: &'a [NewCallEvent],
+}
+
+/// Register a new call with no inputs yet. Returns false when a call with this id exists
+/// (a repeated webhook), leaving it untouched.
+pub async fn create_call(store: &Store, c: NewCall<'_>) -> Result<bool, StoreError> {
+    let t = now();
+    let keys = store.keys();
+    let res = ivr_call::Entity::insert(ivr_call::ActiveModel {
+        call_id: Set(c.call_id.to_string()),
+        transport: Set(c.transport.to_string()),
+        to_number: Set(c.to_number.to_string()),
+        from_enc: Set(c.from.map(|f| keys.encrypt_str(field::FROM, f))),
+        territory_id: Set(None),
+        patient_id: Set(None),
+        status: Set("active".into()),
+        step: Set(0),
+        inputs_enc: Set(keys.encrypt_str(field::INPUTS, "[]")),
+        config_hash: Set(c.config_hash.to_string()),
+        started_at: Set(t),
+        updated_at: Set(t),
+        ended_at: Set(None),
+    })
+    .exec_without_returning(store.db())
+    .await;
+    match res {
+        Ok(_) => Ok(true),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn load_call(store: &Store, call_id: &str) -> Result<Option<StoredCall>, StoreError> {
+    let Some(m) = ivr_call::Entity::find_by_id(call_id.to_string())
+        .one(store.db())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let inputs_json = store.keys().decrypt(field::INPUTS, &m.inputs_enc)?;
+    Ok(Some(StoredCall {
+        call_id: m.call_id,
+        transport: m.transport,
+        to_number: m.to_number,
+        status: m.status,
+        step: m.step,
+        inputs_json,
+        config_hash: m.config_hash,
+        territory_id: m.territory_id,
+        patient_id: m.patient_id,
+        started_at: m.started_at,
+        ended_at: m.ended_at,
+    }))
+}
+
+/// Record a step: the new inputs and the events they produced, in one transaction, only if
+/// nobody recorded a step since `expected_step` was read. Returns false when someone did (a
+/// repeated or concurrent webhook); nothing is written then.
+pub async fn save_step(
+    store: &Store,
+    call_id: &str,
+    u: StepUpdate<'_>,
+) -> Result<bool, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let t = now();
+    let mut update = ivr_call::Entity::update_many()
+        .col_expr(ivr_call::Column::Step, Expr::value(u.new_step))
+        .col_expr(
+            ivr_call::Column::InputsEnc,
+            Expr::value(store.keys().encrypt(field::INPUTS, u.inputs_json)),
+        )
+        .col_expr(ivr_call::Column::Status, Expr::value(u.status))
+        .col_expr(ivr_call::Column::TerritoryId, Expr::value(u.territory_id))
+        .col_expr(ivr_call::Column::PatientId, Expr::value(u.patient_id))
+        .col_expr(ivr_call::Column::UpdatedAt, Expr::value(t));
+    if u.ended {
+        update = update.col_expr(ivr_call::Column::EndedAt, Expr::value(Some(t)));
+    }
+    let res = update
+        .filter(ivr_call::Column::CallId.eq(call_id))
+        .filter(ivr_call::Column::Step.eq(u.expected_step))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Ok(false);
+    }
+    if !u.events.is_empty() {
+        let rows = u.events.iter().map(|e| ivr_call_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            call_id: Set(call_id.to_string()),
+            at: Set(e.at),
+            territory_id: Set(e.territory_id),
+            patient_id: Set(e.patient_id),
+            action: Set(e.action.clone()),
+            result: Set(e.result.clone()),
+            duration_ms: Set(e.duration_ms),
+            authentication_method: Set(e.authentication_method.clone()),
+            error_code: Set(e.error_code.clone()),
+            details: Set(e.details.clone()),
+        });
+        ivr_call_event::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+pub async fn call_events(store: &Store, call_id: &str) -> Result<Vec<CallEventRow>, StoreError> {
+    Ok(ivr_call_event::Entity::find()
+        .filter(ivr_call_event::Column::CallId.eq(call_id))
+        .order_by_asc(ivr_call_event::Column::At)
+        .order_by_asc(ivr_call_event::Column::Id)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(to_event)
+        .collect())
+}
+
+fn to_event(m: ivr_call_event::Model) -> CallEventRow {
+    CallEventRow {
+        id: m.id,
+        timestamp: m.at,
+        call_id: m.call_id,
+        territory_id: m.territory_id,
+        patient_id: m.patient_id,
+        action: m.action,
+        result: m.result,
+        duration: m.duration_ms,
+        authentication_method: m.authentication_method,
+        error_code: m.error_code,
+        details: m.details,
+    }
+}
+
+pub async fn call_summary(store: &Store, call_id: &str) -> Result<CallSummary, StoreError> {
+    let m = ivr_call::Entity::find_by_id(call_id.to_string())
+        .one(store.db())
+        .await?
+        .ok_or(StoreError::NotFound("call"))?;
+    Ok(CallSummary {
+        call_id: m.call_id,
+        transport: m.transport,
+        to_number: m.to_number,
+        status: m.status,
+        steps: m.step,
+        territory_id: m.territory_id,
+        patient_id: m.patient_id,
+        started_at: m.started_at,
+        ended_at: m.ended_at,
+    })
+}
+
+/// The six metrics of seed 000 over a time window.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IvrMetrics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub calls: u64,
+    pub calls_per_minute: f64,
+    /// Seconds, over calls that ended in the window.
+    pub average_call_duration: f64,
+    /// Successful verifications over verification outcomes (0 when there were none).
+    pub authentication_success_rate: f64,
+    /// Calls in which the caller completed at least one action, over calls.
+    pub menu_completion_rate: f64,
+    /// Calls handed to a person or another line, over calls.
+    pub transfer_rate: f64,
+    /// Calls with at least one error code, over calls.
+    pub error_rate: f64,
+}
+
+/// Actions that count as the caller getting something done.
+pub const COMPLETING_ACTIONS: &[(&str, &str)] = &[
+    ("check_order_status", "success"),
+    ("schedule_service", "success"),
+    ("verify_insurance", "success"),
+    ("contact_provider", "transferred"),
+    ("contact_provider", "message_left"),
+];
+
+pub async fn metrics(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<IvrMetrics, StoreError> {
+    // Events in the window, narrowed to the columns the metrics need. A window of a day on a
+    // busy line is some hundred thousand rows; they are counted in one pass.
+    let rows: Vec<(String, String, String, i64, Option<String>)> = ivr_call_event::Entity::find()
+        .select_only()
+        .column(ivr_call_event::Column::CallId)
+        .column(ivr_call_event::Column::Action)
+        .column(ivr_call_event::Column::Result)
+        .column(ivr_call_event::Column::DurationMs)
+        .column(ivr_call_event::Column::ErrorCode)
+        .filter(ivr_call_event::Column::At.gte(from))
+        .filter(ivr_call_event::Column::At.lt(to))
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    use std::collections::BTreeSet;
+    let mut calls = BTreeSet::new();
+    let mut completed = BTreeSet::new();
+    let mut transferred = BTreeSet::new();
+    let mut errored = BTreeSet::new();
+    let (mut ended, mut total_ms) = (0u64, 0i64);
+    let (mut auth_ok, mut auth_all) = (0u64, 0u64);
+    for (call_id, action, result, duration, error) in &rows {
+        match action.as_str() {
+            "call_started" => {
+                calls.insert(call_id.as_str());
+            }
+            "call_ended" => {
+                ended += 1;
+                total_ms += duration;
+            }
+            "authenticate" => {
+                // The final outcome of each attempt: a success, or a failure event. The
+                // AUTHENTICATION_FAILED summary repeats the last failure, so it is skipped.
+                if result == "success" {
+                    auth_ok += 1;
+                    auth_all += 1;
+                } else if error.is_none() {
+                    auth_all += 1;
+                }
+            }
+            "transfer" => {
+                transferred.insert(call_id.as_str());
+            }
+            _ => {}
+        }
+        if COMPLETING_ACTIONS
+            .iter()
+            .any(|(a, r)| a == action && r == result)
+        {
+            completed.insert(call_id.as_str());
+        }
+        if error.is_some() {
+            errored.insert(call_id.as_str());
+        }
+    }
+    let n = calls.len() as u64;
+    let share = |set: &BTreeSet<&str>| {
+        if n == 0 {
+            0.0
+        } else {
+            set.iter().filter(|c| calls.contains(*c)).count() as f64 / n as f64
+        }
+    };
+    let minutes = ((to - from).num_milliseconds().max(1) as f64) / 60_000.0;
+    Ok(IvrMetrics {
+        from,
+        to,
+        calls: n,
+        calls_per_minute: n as f64 / minutes,
+        average_call_duration: if ended == 0 {
+            0.0
+        } else {
+            total_ms as f64 / ended as f64 / 1000.0
+        },
+        authentication_success_rate: if auth_all == 0 {
+            0.0
+        } else {
+            auth_ok as f64 / auth_all as f64
+        },
+        menu_completion_rate: share(&completed),
+        transfer_rate: share(&transferred),
+        error_rate: share(&errored),
+    })
+}
+
+use sea_orm::QuerySelect;
+
+// ---------------------------------------------------------------------------------------------
+// Who is calling, and verification
+
+/// What the caller ID points to. Patients match through the phone blind index; providers by
+/// their listed line.
+#[derive(Debug, Clone)]
+pub enum CallerMatch {
+    Unknown,
+    Patient {
+        id: Uuid,
+        has_pin: bool,
+        locked: bool,
+        language: String,
+    },
+    Provider {
+        id: Uuid,
+    },
+}
+
+pub async fn caller_by_phone(
+    store: &Store,
+    phone: &careline_domain::PhoneNumber,
+) -> Result<CallerMatch, StoreError> {
+    let index = crate::patients::phone_index(store.keys(), phone);
+    let patients = patient::Entity::find()
+        .filter(patient::Column::PhoneIndex.eq(index))
+        .filter(patient::Column::ArchivedAt.is_null())
+        .order_by_asc(patient::Column::CreatedAt)
+        .all(store.db())
+        .await?;
+    // Two patients on one phone (a household) cannot be told apart by caller ID alone; the
+    // first on file is asked for its date of birth, and a mismatch sends the caller to a
+    // person after the usual retries.
+    if let Some(p) = patients.into_iter().next() {
+        let t = now();
+        return Ok(CallerMatch::Patient {
+            id: p.id,
+            has_pin: p.phone_pin_hash.is_some(),
+            locked: p.phone_locked_until.is_some_and(|u| u > t),
+            language: p.preferred_language,
+        });
+    }
+    let provider = provider::Entity::find()
+        .filter(provider::Column::Phone.eq(phone.as_str()))
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next();
+    Ok(match provider {
+        Some(p) => CallerMatch::Provider { id: p.id },
+        None => CallerMatch::Unknown,
+    })
+}
+
+/// What a patient's phone verification is checked against.
+pub struct PatientSecrets {
+    pub date_of_birth: careline_domain::Phi<String>,
+    pub pin_hash: Option<String>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub territory_id: Option<Uuid>,
+}
+
+pub async fn patient_secrets(store: &Store, id: Uuid) -> Result<PatientSecrets, StoreError> {
+    let p = patient::Entity::find_by_id(id)
+        .one(store.db())
+        .await?
+        .ok_or(StoreError::NotFound("patient"))?;
+    let dob = store
+        .keys()
+        .decrypt_string(crate::patients::field::DOB, &p.date_of_birth_enc)?;
+    Ok(PatientSecrets {
+        date_of_birth: careline_domain::Phi::new(dob),
+        pin_hash: p.phone_pin_hash,
+        locked_until: p.phone_locked_until,
+        territory_id: p.territory_id,
+    })
+}
+
+/// Count a phone verification on the patient record: success clears the count and stamps
+/// `last_verified_at`; a failure adds one, and the `lock_after`th failure in a row locks
+/// phone verification until `lock_until`. Returns whether the record is now locked.
+pub async fn record_patient_verification(
+    store: &Store,
+    id: Uuid,
+    ok: bool,
+    lock_after: i32,
+    lock_until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let p = patient::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("patient"))?;
+    let mut am: patient::ActiveModel = p.clone().into();
+    let locked = if ok {
+        am.verification_attempts = Set(0);
+        am.last_verified_at = Set(Some(now()));
+        am.phone_locked_until = Set(None);
+        false
+    } else {
+        let attempts = p.verification_attempts + 1;
+        am.verification_attempts = Set(attempts);
+        if attempts >= lock_after {
+            am.phone_locked_until = Set(Some(lock_until));
+            am.verification_attempts = Set(0);
+            true
+        } else {
+            false
+        }
+    };
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(locked)
+}
+
+pub struct ProviderSecrets {
+    pub id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub pin_hash: Option<String>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub phone: Option<String>,
+    pub facility_id: Option<Uuid>,
+}
+
+pub async fn provider_by_npi(
+    store: &Store,
+    npi: &str,
+) -> Result<Option<ProviderSecrets>, StoreError> {
+    Ok(provider::Entity::find()
+        .filter(provider::Column::Npi.eq(npi))
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .map(|p| ProviderSecrets {
+            id: p.id,
+            user_id: p.user_id,
+            pin_hash: p.phone_pin_hash,
+            locked_until: p.phone_locked_until,
+            phone: p.phone,
+            facility_id: p.facility_id,
+        }))
+}
+
+/// The provider verification counterpart of `record_patient_verification`.
+pub async fn record_provider_verification(
+    store: &Store,
+    id: Uuid,
+    ok: bool,
+    lock_after: i32,
+    lock_until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let p = provider::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("provider"))?;
+    let mut am: provider::ActiveModel = p.clone().into();
+    let locked = if ok {
+        am.verification_attempts = Set(0);
+        am.phone_locked_until = Set(None);
+        false
+    } else {
+        let attempts = p.verification_attempts + 1;
+        am.verification_attempts = Set(attempts);
+        if attempts >= lock_after {
+            am.phone_locked_until = Set(Some(lock_until));
+            am.verification_attempts = Set(0);
+            true
+        } else {
+            false
+        }
+    };
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(locked)
+}
+
+/// Set (or clear) a patient's phone PIN hash.
+pub async fn set_patient_pin(
+    store: &Store,
+    id: Uuid,
+    pin_hash: Option<String>,
+) -> Result<(), StoreError> {
+    let res = patient::Entity::update_many()
+        .col_expr(patient::Column::PhonePinHash, Expr::value(pin_hash))
+        .col_expr(patient::Column::UpdatedAt, Expr::value(now()))
+        .filter(patient::Column::Id.eq(id))
+        .exec(store.db())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound("patient"));
+    }
+    Ok(())
+}
+
+pub async fn set_provider_pin(
+    store: &Store,
+    id: Uuid,
+    pin_hash: Option<String>,
+) -> Result<(), StoreError> {
+    let res = provider::Entity::update_many()
+        .col_expr(provider::Column::PhonePinHash, Expr::value(pin_hash))
+        .filter(provider::Column::Id.eq(id))
+        .exec(store.db())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound("provider"));
+    }
+    Ok(())
+}
+
+/// The provider record of a user (a doctor), for their phone line.
+pub async fn provider_of_user(
+    store: &Store,
+    user_id: Uuid,
+) -> Result<Option<ProviderSecrets>, StoreError> {
+    Ok(provider::Entity::find()
+        .filter(provider::Column::UserId.eq(user_id))
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .map(|p| ProviderSecrets {
+            id: p.id,
+            user_id: p.user_id,
+            pin_hash: p.phone_pin_hash,
+            locked_until: p.phone_locked_until,
+            phone: p.phone,
+            facility_id: p.facility_id,
+        }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services booked and messages left on the phone
+
+pub struct NewAppointment<'a> {
+    pub patient_id: Uuid,
+    pub service_type: &'a str,
+    pub date: NaiveDate,
+    pub call_id: Option<&'a str>,
+    pub territory_id: Option<Uuid>,
+    /// A random code the caller can quote; retried on the rare collision.
+    pub confirmation_code: &'a str,
+    /// When the confirmation call should be made.
+    pub confirm_at: DateTime<Utc>,
+}
+
+/// Book a service and queue its confirmation call in one transaction. The job's idempotency
+/// key is the appointment's, so a retried booking never queues two calls.
+pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Uuid, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let id = Uuid::now_v7();
+    let t = now();
+    service_appointment::Entity::insert(service_appointment::ActiveModel {
+        id: Set(id),
+        confirmation_code: Set(a.confirmation_code.to_string()),
+        patient_id: Set(a.patient_id),
+        service_type: Set(a.service_type.to_string()),
+        requested_date: Set(a.date),
+        status: Set("requested".into()),
+        created_via: Set("voice_agent".into()),
+        call_id: Set(a.call_id.map(str::to_string)),
+        territory_id: Set(a.territory_id),
+        created_at: Set(t),
+        updated_at: Set(t),
+    })
+    .exec_without_returning(&txn)
+    .await
+    .map_err(|e| StoreError::from_unique(e, "an appointment with this confirmation code"))?;
+    enqueue_job(
+        &txn,
+        "confirmation_call",
+        serde_json::json!({ "appointment_id": id }),
+        a.confirm_at,
+        &format!("confirmation_call:{id}"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Queue a job unless one with the same idempotency key exists.
+pub async fn enqueue_job(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    payload: serde_json::Value,
+    run_at: DateTime<Utc>,
+    idempotency_key: &str,
+) -> Result<(), StoreError> {
+    let t = now();
+    let res = job::Entity::insert(job::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind.to_string()),
+        payload: Set(payload),
+        run_at: Set(run_at),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        idempotency_key: Set(idempotency_key.to_string()),
+        created_at: Set(t),
+        updated_at: Set(t),
+    })
+    .exec_without_returning(db)
+    .await;
+    match res {
+        Ok(_) => Ok(()),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Appointment {
+    pub id: Uuid,
+    pub confirmation_code: String,
+    pub patient_id: Uuid,
+    pub service_type: String,
+    pub requested_date: NaiveDate,
+    pub status: String,
+    pub created_via: String,
+    pub call_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn appointments_for_patient(
+    store: &Store,
+    patient_id: Uuid,
+) -> Result<Vec<Appointment>, StoreError> {
+    Ok(service_appointment::Entity::find()
+        .filter(service_appointment::Column::PatientId.eq(patient_id))
+        .order_by_asc(service_appointment::Column::CreatedAt)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|m| Appointment {
+            id: m.id,
+            confirmation_code: m.confirmation_code,
+            patient_id: m.patient_id,
+            service_type: m.service_type,
+            requested_date: m.requested_date,
+            status: m.status,
+            created_via: m.created_via,
+            call_id: m.call_id,
+            created_at: m.created_at,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingJob {
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub run_at: DateTime<Utc>,
+    pub status: String,
+    pub idempotency_key: String,
+}
+
+pub async fn pending_jobs(store: &Store) -> Result<Vec<PendingJob>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::Status.eq("pending"))
+        .order_by_asc(job::Column::RunAt)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|j| PendingJob {
+            id: j.id,
+            kind: j.kind,
+            payload: j.payload,
+            run_at: j.run_at,
+            status: j.status,
+            idempotency_key: j.idempotency_key,
+        })
+        .collect())
+}
+
+pub struct NewProviderMessage<'a> {
+    pub patient_id: Option<Uuid>,
+    pub provider_user_id: Option<Uuid>,
+    pub urgency: &'a str,
+    pub callback: Option<&'a str>,
+    pub call_id: &'a str,
+}
+
+pub async fn leave_provider_message(
+    store: &Store,
+    m: NewProviderMessage<'_>,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    provider_message::Entity::insert(provider_message::ActiveModel {
+        id: Set(id),
+        patient_id: Set(m.patient_id),
+        provider_user_id: Set(m.provider_user_id),
+        urgency: Set(m.urgency.to_string()),
+        callback_enc: Set(m
+            .callback
+            .map(|c| store.keys().encrypt_str(field::CALLBACK, c))),
+        call_id: Set(m.call_id.to_string()),
+        status: Set("new".into()),
+        created_at: Set(now()),
+    })
+    .exec_without_returning(store.db())
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderMessage {
+    pub id: Uuid,
+    pub patient_id: Option<Uuid>,
+    pub provider_user_id: Option<Uuid>,
+    pub urgency: String,
+    pub call_id: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn provider_messages(
+    store: &Store,
+    provider_user_id: Option<Uuid>,
+) -> Result<Vec<ProviderMessage>, StoreError> {
+    let mut q = provider_message::Entity::find().order_by_asc(provider_message::Column::CreatedAt);
+    if let Some(u) = provider_user_id {
+        q = q.filter(provider_message::Column::ProviderUserId.eq(u));
+    }
+    Ok(q.all(store.db())
+        .await?
+        .into_iter()
+        .map(|m| ProviderMessage {
+            id: m.id,
+            patient_id: m.patient_id,
+            provider_user_id: m.provider_user_id,
+            urgency: m.urgency,
+            call_id: m.call_id,
+            status: m.status,
+            created_at: m.created_at,
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a verified caller may hear about
+
+/// An order as the phone reads it out.
+#[derive(Debug, Clone)]
+pub struct OrderForCaller {
+    pub number: String,
+    pub status: String,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub carrier: Option<String>,
+    pub tracking: Option<String>,
+}
+
+/// Whose orders a caller may ask about: a patient their own, a provider their patients'.
+#[derive(Debug, Clone, Copy)]
+pub enum OrderOwner {
+    Patient(Uuid),
+    Doctor(Uuid),
+}
+
+/// The order with this number if it belongs to the caller; `None` both when it does not
+/// exist and when it is someone else's, so the answer reveals nothing.
+pub async fn order_for_caller(
+    store: &Store,
+    owner: OrderOwner,
+    order_number: &str,
+) -> Result<Option<OrderForCaller>, StoreError> {
+    use crate::entity::order;
+    let mut q = order::Entity::find().filter(order::Column::OrderNumber.eq(order_number));
+    q = match owner {
+        OrderOwner::Patient(p) => q.filter(order::Column::PatientId.eq(p)),
+        OrderOwner::Doctor(d) => q.filter(order::Column::DoctorId.eq(d)),
+    };
+    Ok(q.all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .map(|o| OrderForCaller {
+            number: o.order_number,
+            status: o.status,
+            shipped_at: o.shipped_at,
+            delivered_at: o.delivered_at,
+            carrier: o.carrier,
+            tracking: o.tracking_number,
+        }))
+}
+
+/// The latest verification request of a patient, with its coverage when approved.
+#[derive(Debug, Clone)]
+pub struct CoverageForCaller {
+    pub status: String,
+    pub deductible_cents: Option<i64>,
+    pub copay_cents: Option<i64>,
+    pub coinsurance_percent: Option<i32>,
+    pub prior_auth_required: bool,
+}
+
+pub async fn latest_coverage(
+    store: &Store,
+    patient_id: Uuid,
+) -> Result<Option<CoverageForCaller>, StoreError> {
+    use crate::entity::{ivr_approval, ivr_request};
+    let Some(r) = ivr_request::Entity::find()
+        .filter(ivr_request::Column::PatientId.eq(patient_id))
+        .filter(ivr_request::Column::Status.ne("cancelled"))
+        .filter(ivr_request::Column::Status.ne("draft"))
+        .order_by_desc(ivr_request::Column::CreatedAt)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let approval = if r.status == "approved" {
+        ivr_approval::Entity::find()
+            .filter(ivr_approval::Column::IvrRequestId.eq(r.id))
+            .order_by_desc(ivr_approval::Column::ApprovedAt)
+            .all(store.db())
+            .await?
+            .into_iter()
+            .next()
+    } else {
+        None
+    };
+    Ok(Some(CoverageForCaller {
+        status: r.status,
+        deductible_cents: approval.as_ref().map(|a| a.deductible_cents),
+        copay_cents: approval.as_ref().map(|a| a.copay_cents),
+        coinsurance_percent: approval.as_ref().map(|a| a.coinsurance_percent),
+        prior_auth_required: approval.is_some_and(|a| a.prior_auth_required),
+    }))
+}
+
+/// The doctor (user) a patient belongs to and the patient's territory.
+pub async fn patient_doctor(
+    store: &Store,
+    patient_id: Uuid,
+) -> Result<Option<(Uuid, Option<Uuid>)>, StoreError> {
+    Ok(patient::Entity::find_by_id(patient_id)
+        .one(store.db())
+        .await?
+        .map(|p| (p.doctor_id, p.territory_id)))
+}
+
+/// The territory of a provider, through their facility.
+pub async fn provider_territory(
+    store: &Store,
+    facility_id: Option<Uuid>,
+) -> Result<Option<Uuid>, StoreError> {
+    let Some(f) = facility_id else {
+        return Ok(None);
+    };
+    Ok(crate::entity::facility::Entity::find_by_id(f)
+        .one(store.db())
+        .await?
+        .and_then(|f| f.territory_id))
+}
+
+/// The user (doctor) a provider record belongs to.
+pub async fn provider_user(store: &Store, provider_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    Ok(provider::Entity::find_by_id(provider_id)
+        .one(store.db())
+        .await?
+        .and_then(|p| p.user_id))
+}

@@ -1,0 +1,334 @@
+//! Running phone calls for transports that keep no state of their own (Twilio webhooks, the
+//! simulator): a call's engine is rebuilt from its recorded inputs, fed the new input, its
+//! service requests answered, and the new inputs and events saved in one conditional write.
+//! A repeated or late webhook finds the step it saw already passed and gets the current
+//! prompt again instead of changing the call.
+
+pub mod services;
+
+use careline_call::engine::{Call, CallEvent, Input, Output, TimedInput};
+use careline_call::menu::CallConfig;
+use careline_domain::audit::{AuditAction, AuditOutcome, AuditType};
+use careline_store::audit::{AuditEvent, AuditWriter};
+use careline_store::calls::{self as store_calls, NewCallEvent, StepUpdate};
+use careline_store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use services::{CallContext, Services};
+use std::sync::Arc;
+
+/// What the transport should do now.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// Outputs since the caller's last input: the prompts to play and the next gather,
+    /// transfer or hangup.
+    pub outputs: Vec<Output>,
+    /// Inputs recorded so far; a transport echoes it back so a stale request is recognised.
+    pub step: i32,
+    pub ended: bool,
+    /// False when the request was a repeat, late or lost a race: nothing changed.
+    pub advanced: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("no call with this id")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the call's recorded inputs are unreadable: {0}")]
+    Corrupt(String),
+    #[error("the audit record could not be written: {0}")]
+    Audit(StoreError),
+}
+
+/// A service answer loop longer than this is a defect, not a call.
+const MAX_REQUESTS_PER_STEP: usize = 16;
+
+#[derive(Clone)]
+pub struct Calls {
+    store: Store,
+    cfg: Arc<CallConfig>,
+    cfg_hash: String,
+    services: Services,
+    audit: AuditWriter,
+}
+
+/// A short fingerprint of the menu configuration a call ran under, so a replay can say when
+/// the menus changed since.
+pub fn config_hash(cfg: &CallConfig) -> String {
+    careline_crypto::sha256_hex(format!("{cfg:?}").as_bytes())[..16].to_string()
+}
+
+fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+impl Calls {
+    pub fn new(
+        store: Store,
+        cfg: Arc<CallConfig>,
+        services: Services,
+        audit: AuditWriter,
+    ) -> Calls {
+        let cfg_hash = config_hash(&cfg);
+        Calls {
+            store,
+            cfg,
+            cfg_hash,
+            services,
+            audit,
+        }
+    }
+
+    /// The phone as configured: the menu file (or the built-in menu), the services over
+    /// `store`, and an audit writer of its own.
+    pub fn build(store: &Store, config: &crate::config::Config) -> Result<Calls, String> {
+        let cfg = config.call_config()?;
+        let services = Services::new(
+            store.clone(),
+            config.phone_lock_after,
+            config.phone_lock_secs,
+            cfg.practice.timezone,
+        );
+        let audit = AuditWriter::spawn(store.clone());
+        Ok(Calls::new(store.clone(), Arc::new(cfg), services, audit))
+    }
+
+    pub fn config(&self) -> &Arc<CallConfig> {
+        &self.cfg
+    }
+
+    /// Answer a new call. Idempotent: a second start for the same id returns the call's
+    /// current turn.
+    pub async fn start(
+        &self,
+        transport: &str,
+        call_id: &str,
+        from: Option<&str>,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Turn, CallError> {
+        let created = store_calls::create_call(
+            &self.store,
+            store_calls::NewCall {
+                call_id,
+                transport,
+                to_number: to,
+                from,
+                config_hash: &self.cfg_hash,
+            },
+        )
+        .await?;
+        if !created {
+            return self.current(call_id).await;
+        }
+        let input = Input::Started {
+            call_id: call_id.to_string(),
+            from: from.map(str::to_string),
+            to: to.to_string(),
+        };
+        self.feed(call_id, Some(0), input, now).await
+    }
+
+    /// Feed one input. `seen_step` is the step the transport's request was issued at; when
+    /// the call has moved on since (a retried or late webhook), nothing is fed and the current
+    /// turn is returned. `None` feeds regardless (status callbacks, the simulator's hangup).
+    pub async fn feed(
+        &self,
+        call_id: &str,
+        seen_step: Option<i32>,
+        input: Input,
+        now: DateTime<Utc>,
+    ) -> Result<Turn, CallError> {
+        let stored = store_calls::load_call(&self.store, call_id)
+            .await?
+            .ok_or(CallError::NotFound)?;
+        let inputs: Vec<TimedInput> = serde_json::from_slice(&stored.inputs_json)
+            .map_err(|e| CallError::Corrupt(e.to_string()))?;
+        if seen_step.is_some_and(|s| s != stored.step) {
+            return Ok(self.turn_of(&inputs, stored.step, false));
+        }
+        let mut call = Call::new(self.cfg.clone());
+        for i in &inputs {
+            call.handle(i.clone());
+        }
+        if call.is_ended() {
+            return Ok(self.turn_of(&inputs, stored.step, false));
+        }
+        let mut new_inputs = vec![TimedInput {
+            at: millis(now),
+            input,
+        }];
+        let mut outputs = call.handle(new_inputs[0].clone());
+        let mut asked = 0;
+        while call.is_waiting() && asked < MAX_REQUESTS_PER_STEP {
+            let Some(request) = outputs.iter().rev().find_map(|o| match o {
+                Output::Request(r) => Some(r.clone()),
+                _ => None,
+            }) else {
+                break;
+            };
+            asked += 1;
+            // Answers carry the time of the input that asked: the engine's decisions within
+            // one step see one clock reading, and a test's clock is the only clock.
+            let ctx = CallContext {
+                call_id,
+                territory_id: call.territory_id(),
+                now,
+            };
+            let answer = self.services.answer(&ctx, &request).await;
+            let i = TimedInput {
+                at: millis(now),
+                input: Input::Answer { answer },
+            };
+            new_inputs.push(i.clone());
+            outputs.extend(call.handle(i));
+        }
+        let events: Vec<CallEvent> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Event(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect();
+        let transferred = outputs.iter().any(|o| matches!(o, Output::Transfer { .. }));
+        let status = if call.is_ended() {
+            "ended"
+        } else if transferred || stored.status == "transferred" {
+            "transferred"
+        } else {
+            "active"
+        };
+        let mut all = inputs;
+        all.extend(new_inputs.iter().cloned());
+        let json = serde_json::to_vec(&all).map_err(|e| CallError::Corrupt(e.to_string()))?;
+        let new_step = stored.step + new_inputs.len() as i32;
+        let rows: Vec<NewCallEvent> = events.iter().map(to_row).collect();
+        let saved = store_calls::save_step(
+            &self.store,
+            call_id,
+            StepUpdate {
+                expected_step: stored.step,
+                new_step,
+                inputs_json: &json,
+                status,
+                territory_id: call.territory_id(),
+                patient_id: call.subject().and_then(|s| s.patient_id()),
+                ended: call.is_ended(),
+                events: &rows,
+            },
+        )
+        .await?;
+        if !saved {
+            // Another request advanced the call first; its turn is the one that counts.
+            return self.current(call_id).await;
+        }
+        self.mirror_to_audit(call_id, &events).await?;
+        Ok(Turn {
+            outputs: outputs
+                .into_iter()
+                .filter(|o| !matches!(o, Output::Event(_) | Output::Request(_)))
+                .collect(),
+            step: new_step,
+            ended: call.is_ended(),
+            advanced: true,
+        })
+    }
+
+    /// The call's current turn, without changing it.
+    pub async fn current(&self, call_id: &str) -> Result<Turn, CallError> {
+        let stored = store_calls::load_call(&self.store, call_id)
+            .await?
+            .ok_or(CallError::NotFound)?;
+        let inputs: Vec<TimedInput> = serde_json::from_slice(&stored.inputs_json)
+            .map_err(|e| CallError::Corrupt(e.to_string()))?;
+        Ok(self.turn_of(&inputs, stored.step, false))
+    }
+
+    /// Rebuild a call and keep the outputs since its last caller input.
+    fn turn_of(&self, inputs: &[TimedInput], step: i32, advanced: bool) -> Turn {
+        let replayed = Call::replay(self.cfg.clone(), inputs);
+        let start = inputs
+            .iter()
+            .rposition(|i| !matches!(i.input, Input::Answer { .. }))
+            .unwrap_or(0);
+        let outputs = replayed[start..]
+            .iter()
+            .flat_map(|(_, o)| o.iter().cloned())
+            .filter(|o| !matches!(o, Output::Event(_) | Output::Request(_)))
+            .collect();
+        let mut call = Call::new(self.cfg.clone());
+        for i in inputs {
+            call.handle(i.clone());
+        }
+        Turn {
+            outputs,
+            step,
+            ended: call.is_ended(),
+            advanced,
+        }
+    }
+
+    /// Every input a call received and what the engine did with each, replayed now.
+    pub async fn replay(
+        &self,
+        call_id: &str,
+    ) -> Result<(store_calls::StoredCall, Vec<(TimedInput, Vec<Output>)>), CallError> {
+        let stored = store_calls::load_call(&self.store, call_id)
+            .await?
+            .ok_or(CallError::NotFound)?;
+        let inputs: Vec<TimedInput> = serde_json::from_slice(&stored.inputs_json)
+            .map_err(|e| CallError::Corrupt(e.to_string()))?;
+        let steps = Call::replay(self.cfg.clone(), &inputs);
+        Ok((stored, steps))
+    }
+
+    pub fn config_hash(&self) -> &str {
+        &self.cfg_hash
+    }
+
+    /// One audit record per call event, durable before the transport answers.
+    async fn mirror_to_audit(&self, call_id: &str, events: &[CallEvent]) -> Result<(), CallError> {
+        let waits = events.iter().map(|e| {
+            let outcome = match e.error_code {
+                None => AuditOutcome::Success,
+                Some(_) => AuditOutcome::MinorFailure,
+            };
+            let mut description = format!("call {}: {}", e.action, e.result);
+            if let Some(code) = e.error_code {
+                description.push_str(&format!(" ({})", code.as_str()));
+            }
+            let mut ev = AuditEvent::new(AuditType::CallEvent, AuditAction::E, description)
+                .outcome(outcome)
+                .entity("call", call_id);
+            if let Some(p) = e.patient_id {
+                ev.description.push_str(&format!(" patient {p}"));
+            }
+            crate::metrics::global().record_event(
+                &e.action,
+                &e.result,
+                e.error_code.map(|c| c.as_str()),
+                e.duration_ms,
+            );
+            self.audit.record(ev)
+        });
+        for r in futures_util::future::join_all(waits).await {
+            r.map_err(CallError::Audit)?;
+        }
+        Ok(())
+    }
+}
+
+fn to_row(e: &CallEvent) -> NewCallEvent {
+    NewCallEvent {
+        at: DateTime::<Utc>::from_timestamp_millis(e.at).unwrap_or_else(Utc::now),
+        territory_id: e.territory_id,
+        patient_id: e.patient_id,
+        action: e.action.clone(),
+        result: e.result.clone(),
+        duration_ms: e.duration_ms,
+        authentication_method: e.authentication_method.clone(),
+        error_code: e.error_code.map(|c| c.as_str().to_string()),
+        details: e.details.clone(),
+    }
+}

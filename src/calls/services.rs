@@ -1,0 +1,346 @@
+//! The services behind the call engine: each `Request` it makes is answered here from the
+//! store. Verification compares the keyed date of birth and PIN against the patient record
+//! and keeps the per-patient failure count and lockout; lookups only ever reach the verified
+//! caller's own records.
+
+use careline_call::engine::{
+    Answer, Caller, Insurance, OrderInfo, Request, Subject, Territory, Urgency,
+};
+use careline_domain::{DateOfBirth, PhoneNumber};
+use careline_store::calls::{self as store_calls, CallerMatch, OrderOwner};
+use careline_store::{Store, StoreError, directory};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use uuid::Uuid;
+
+/// What a service needs to know about the call asking.
+pub struct CallContext<'a> {
+    pub call_id: &'a str,
+    pub territory_id: Option<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    lock_after: i32,
+    lock_for: chrono::Duration,
+    /// The practice's time zone: a ship date is the day it shipped there, not in UTC.
+    timezone: chrono_tz::Tz,
+}
+
+impl Services {
+    pub fn new(store: Store, lock_after: i32, lock_secs: i64, timezone: chrono_tz::Tz) -> Services {
+        Services {
+            store,
+            lock_after,
+            lock_for: chrono::Duration::seconds(lock_secs),
+            timezone,
+        }
+    }
+
+    /// Answer one request. A failure becomes `Answer::Failed`, which the engine turns into a
+    /// SYSTEM_ERROR and a transfer to a person: a caller is never left in silence.
+    pub async fn answer(&self, ctx: &CallContext<'_>, request: &Request) -> Answer {
+        match self.try_answer(ctx, request).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!(call_id = ctx.call_id, error = %e, "call service failed");
+                Answer::Failed {
+                    reason: "a service behind the phone failed".into(),
+                }
+            }
+        }
+    }
+
+    async fn territory(&self, id: Option<Uuid>) -> Result<Option<Territory>, StoreError> {
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        Ok(directory::territories(&self.store)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .map(|t| Territory {
+                id: t.id,
+                name: t.name,
+                number: t.dialed_numbers.into_iter().next(),
+            }))
+    }
+
+    async fn try_answer(
+        &self,
+        ctx: &CallContext<'_>,
+        request: &Request,
+    ) -> Result<Answer, StoreError> {
+        Ok(match request {
+            Request::IdentifyCaller { from, to } => {
+                let territory = match PhoneNumber::parse(to) {
+                    Ok(n) => directory::territory_for_number(&self.store, &n)
+                        .await?
+                        .map(|t| Territory {
+                            id: t.id,
+                            name: t.name,
+                            number: t.dialed_numbers.into_iter().next(),
+                        }),
+                    Err(_) => None,
+                };
+                let caller = match from.as_deref().map(PhoneNumber::parse) {
+                    Some(Ok(n)) => match store_calls::caller_by_phone(&self.store, &n).await? {
+                        CallerMatch::Unknown => Caller::Unknown,
+                        CallerMatch::Patient {
+                            id,
+                            has_pin,
+                            locked,
+                            language,
+                        } => Caller::Patient {
+                            id,
+                            has_pin,
+                            locked,
+                            language: Some(language),
+                        },
+                        CallerMatch::Provider { id } => Caller::Provider { id },
+                    },
+                    // Withheld or unparseable caller ID.
+                    _ => Caller::Unknown,
+                };
+                Answer::Caller { territory, caller }
+            }
+            Request::VerifyPatient {
+                patient_id,
+                dob,
+                pin,
+            } => {
+                let secrets = store_calls::patient_secrets(&self.store, *patient_id).await?;
+                if secrets.locked_until.is_some_and(|u| u > ctx.now) {
+                    return Ok(Answer::Verified {
+                        ok: false,
+                        locked: true,
+                        subject: None,
+                        territory: None,
+                    });
+                }
+                // The keypad gives MMDDYYYY; the record holds an ISO date.
+                let dob_ok = match DateOfBirth::parse(dob.as_str()) {
+                    Ok(d) => careline_crypto::constant_time_eq(
+                        d.iso().as_bytes(),
+                        secrets.date_of_birth.expose().as_bytes(),
+                    ),
+                    Err(_) => false,
+                };
+                let pin_ok = match (&secrets.pin_hash, pin) {
+                    (Some(hash), Some(p)) => crate::auth::verify_password(hash, p.as_str()),
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                };
+                let ok = dob_ok && pin_ok;
+                let locked = store_calls::record_patient_verification(
+                    &self.store,
+                    *patient_id,
+                    ok,
+                    self.lock_after,
+                    ctx.now + self.lock_for,
+                )
+                .await?;
+                Answer::Verified {
+                    ok,
+                    locked,
+                    subject: ok.then_some(Subject::Patient(*patient_id)),
+                    territory: if ok {
+                        self.territory(secrets.territory_id).await?
+                    } else {
+                        None
+                    },
+                }
+            }
+            Request::VerifyProvider { npi, pin } => {
+                let Some(p) = store_calls::provider_by_npi(&self.store, npi.as_str()).await? else {
+                    // Spend the time a real check would, so timing does not tell which NPIs
+                    // exist.
+                    crate::auth::burn_verification_time(pin.as_str());
+                    return Ok(Answer::Verified {
+                        ok: false,
+                        locked: false,
+                        subject: None,
+                        territory: None,
+                    });
+                };
+                if p.locked_until.is_some_and(|u| u > ctx.now) {
+                    return Ok(Answer::Verified {
+                        ok: false,
+                        locked: true,
+                        subject: None,
+                        territory: None,
+                    });
+                }
+                let ok = match &p.pin_hash {
+                    Some(h) => crate::auth::verify_password(h, pin.as_str()),
+                    None => {
+                        crate::auth::burn_verification_time(pin.as_str());
+                        false
+                    }
+                };
+                let locked = store_calls::record_provider_verification(
+                    &self.store,
+                    p.id,
+                    ok,
+                    self.lock_after,
+                    ctx.now + self.lock_for,
+                )
+                .await?;
+                let territory = if ok {
+                    let t = store_calls::provider_territory(&self.store, p.facility_id).await?;
+                    self.territory(t).await?
+                } else {
+                    None
+                };
+                Answer::Verified {
+                    ok,
+                    locked,
+                    subject: ok.then_some(Subject::Provider(p.id)),
+                    territory,
+                }
+            }
+            Request::OrderStatus {
+                subject,
+                order_number,
+            } => {
+                let owner = match subject {
+                    Subject::Patient(id) => Some(OrderOwner::Patient(*id)),
+                    Subject::Provider(id) => store_calls::provider_user(&self.store, *id)
+                        .await?
+                        .map(OrderOwner::Doctor),
+                };
+                let order = match owner {
+                    Some(o) => store_calls::order_for_caller(&self.store, o, order_number).await?,
+                    None => None,
+                };
+                Answer::Order {
+                    order: order.map(|o| OrderInfo {
+                        number: o.number,
+                        status: o.status,
+                        shipped_on: o
+                            .shipped_at
+                            .map(|t| t.with_timezone(&self.timezone).date_naive()),
+                        delivered_on: o
+                            .delivered_at
+                            .map(|t| t.with_timezone(&self.timezone).date_naive()),
+                        carrier: o.carrier,
+                        tracking: o.tracking,
+                    }),
+                }
+            }
+            Request::InsuranceStatus { subject } => {
+                let Subject::Patient(id) = subject else {
+                    return Ok(Answer::Insurance {
+                        insurance: Insurance::None,
+                    });
+                };
+                let insurance = match store_calls::latest_coverage(&self.store, *id).await? {
+                    None => Insurance::None,
+                    Some(c) => match c.status.as_str() {
+                        "approved" => Insurance::Approved {
+                            deductible_cents: c.deductible_cents,
+                            copay_cents: c.copay_cents,
+                            coinsurance_percent: c.coinsurance_percent.map(f64::from),
+                            prior_auth_required: c.prior_auth_required,
+                        },
+                        "info_requested" => Insurance::InfoNeeded,
+                        "rejected" => Insurance::Rejected,
+                        _ => Insurance::Pending,
+                    },
+                };
+                Answer::Insurance { insurance }
+            }
+            Request::ScheduleService {
+                subject,
+                service_code,
+                date,
+            } => {
+                let Subject::Patient(patient_id) = subject else {
+                    return Ok(Answer::Failed {
+                        reason: "providers book services through the office".into(),
+                    });
+                };
+                // Six random digits: short enough to key and to read back, and retried on
+                // the rare collision with an existing code.
+                let mut last_err = None;
+                for _ in 0..5 {
+                    let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+                    let res = store_calls::book_appointment(
+                        &self.store,
+                        store_calls::NewAppointment {
+                            patient_id: *patient_id,
+                            service_type: service_code,
+                            date: *date,
+                            call_id: Some(ctx.call_id),
+                            territory_id: ctx.territory_id,
+                            confirmation_code: &code,
+                            confirm_at: ctx.now,
+                        },
+                    )
+                    .await;
+                    match res {
+                        Ok(_) => {
+                            return Ok(Answer::Scheduled {
+                                confirmation_code: code,
+                            });
+                        }
+                        Err(e @ StoreError::Conflict(_)) => last_err = Some(e),
+                        Err(e) => return Err(e),
+                    }
+                }
+                return Err(last_err.unwrap_or(StoreError::NotFound("confirmation code")));
+            }
+            Request::ProviderLine { subject } => {
+                let number = match subject.and_then(Subject::patient_id) {
+                    Some(p) => match store_calls::patient_doctor(&self.store, p).await? {
+                        Some((doctor, _)) => store_calls::provider_of_user(&self.store, doctor)
+                            .await?
+                            .and_then(|p| p.phone),
+                        None => None,
+                    },
+                    None => None,
+                };
+                // Without a verified patient, the territory's own line is the provider's
+                // office.
+                let number = match number {
+                    Some(n) => Some(n),
+                    None => self
+                        .territory(ctx.territory_id)
+                        .await?
+                        .and_then(|t| t.number),
+                };
+                Answer::ProviderLine { number }
+            }
+            Request::LeaveMessage {
+                subject,
+                urgency,
+                callback,
+            } => {
+                let patient_id = subject.and_then(Subject::patient_id);
+                let provider_user_id = match patient_id {
+                    Some(p) => store_calls::patient_doctor(&self.store, p)
+                        .await?
+                        .map(|(d, _)| d),
+                    None => None,
+                };
+                store_calls::leave_provider_message(
+                    &self.store,
+                    store_calls::NewProviderMessage {
+                        patient_id,
+                        provider_user_id,
+                        urgency: match urgency {
+                            Urgency::Routine => "routine",
+                            Urgency::Urgent => "urgent",
+                        },
+                        callback: callback.as_deref(),
+                        call_id: ctx.call_id,
+                    },
+                )
+                .await?;
+                Answer::MessageLeft
+            }
+        })
+    }
+}
