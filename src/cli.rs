@@ -315,6 +315,22 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 ring.active_key_id()
             );
             println!("  log       {} at {}", config.log_format, config.log_level);
+            let menus = config.call_config()?;
+            println!(
+                "  phone     menus from {} ({} menus, languages {}); Twilio {}",
+                config
+                    .ivr_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "the built-in file".into()),
+                menus.menus.len(),
+                menus.languages.join(", "),
+                if config.twilio_auth_token.is_some() && config.public_url.is_some() {
+                    "on"
+                } else {
+                    "off (set twilio_auth_token and public_url)"
+                }
+            );
         }
         Command::Menu { .. } => unreachable!("handled before the configuration loads"),
         Command::Call(args) => {

@@ -136,6 +136,19 @@ impl Config {
             }
             format!("configuration error: {msg}")
         })?;
+        // A practice's menu file sits beside its configuration: `ivr.toml` in the config
+        // file's directory (or the working directory) is used when `ivr_file` is not set.
+        let mut cfg = cfg;
+        if cfg.ivr_file.is_none() {
+            let dir = match file {
+                Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                None => PathBuf::from("."),
+            };
+            let candidate = dir.join("ivr.toml");
+            if candidate.is_file() {
+                cfg.ivr_file = Some(candidate);
+            }
+        }
         cfg.check()?;
         Ok(cfg)
     }

@@ -322,3 +322,128 @@ fn mistakes_get_one_clear_line_and_a_failing_exit() {
     assert!(run_err(d, &["audit", "verify"], &[], b"").contains("no key file"));
     assert!(run_err(d, &["seed"], &[], b"").contains("--demo"));
 }
+
+#[test]
+fn menu_check_names_each_problem_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = d.join("good.toml");
+    std::fs::write(&good, careline_call::menu::DEFAULT_FILE).unwrap();
+    let out = careline(d)
+        .args(["menu", "check"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": ok (1 menus"));
+
+    let bad = d.join("bad.toml");
+    std::fs::write(
+        &bad,
+        r#"languages = ["en", "es"]
+
+[menus.main]
+prompts = { welcome = "Hi", options = ["Press 1"], invalid = "No", timeout = "Nothing" }
+options.1 = { action = "fly_away" }
+options.2 = { action = "menu", next_menu = "billing" }
+
+[menus.orphan]
+prompts = { welcome = "a", options = ["b"], invalid = "c", timeout = "d" }
+options.1 = { action = "repeat" }
+on_max_failures = "repeat"
+on_max_timeouts = "repeat"
+"#,
+    )
+    .unwrap();
+    // A broken configured menu file must not stop `menu check` from explaining it.
+    let out = careline(d)
+        .args(["menu", "check"])
+        .arg(&bad)
+        .env("CARELINE_IVR_FILE", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    let name = bad.display().to_string();
+    for expected in [
+        format!("{name}:5: menu 'main' option 1: unknown action 'fly_away'"),
+        format!("{name}:6: menu 'main' option 2: next_menu 'billing' is not defined"),
+        format!("{name}:8: menu 'orphan' is unreachable"),
+        format!("{name}:8: menu 'orphan' is a loop with no exit"),
+        "has no prompts for language 'es'".to_string(),
+    ] {
+        assert!(
+            report.contains(&expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    // And `serve` refuses it with one line.
+    assert!(run_err(d, &["serve"], &[("CARELINE_IVR_FILE", &name)], b"").contains("ivr_file"));
+}
+
+#[test]
+fn a_scripted_call_from_the_terminal_and_its_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = careline(d).args(["seed", "--demo"]).output().unwrap();
+    assert!(
+        seed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seed.stderr)
+    );
+    let out = careline(d)
+        .args([
+            "call",
+            "--from",
+            "+15025550142",
+            "--keys",
+            "1 03141958 2468# 10000001# 0",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("say    Welcome to Healthcare Services"),
+        "{text}"
+    );
+    assert!(text.contains("is on its way"), "{text}");
+    assert!(text.contains("event  check_order_status success"), "{text}");
+    assert!(text.contains("transferred to an agent"), "{text}");
+    let call_id = text
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap()
+        .to_string();
+    assert!(call_id.starts_with("SIM"), "{text}");
+
+    let replay = careline(d)
+        .args(["call", "replay", &call_id])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&replay.stdout).to_string();
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    assert!(shown.contains("is on its way"), "{shown}");
+    assert!(shown.contains("entry ********"), "keys are masked: {shown}");
+    assert!(!shown.contains("03141958"), "{shown}");
+    let revealed = careline(d)
+        .args(["call", "replay", &call_id, "--show-keys"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&revealed.stdout).contains("entry 03141958"));
+    // An unknown call is one clear error.
+    assert!(run_err(d, &["call", "replay", "SIMnope"], &[], b"").contains("no call with id"));
+}

@@ -675,6 +675,10 @@ fn graph_problems(
                 _ => {}
             }
         }
+        // Reaching a limit can navigate too.
+        if [m.on_max_failures, m.on_max_timeouts].contains(&Action::Top) {
+            e.insert(start);
+        }
         if all_actions.iter().any(|a| !a.is_navigation()) {
             exits.insert(id.as_str());
         }
@@ -685,7 +689,9 @@ fn graph_problems(
         .flat_map(|(from, tos)| tos.iter().map(move |to| (*to, *from)))
         .collect();
     for (id, m) in menus {
-        if m.options.values().any(|o| o.action == Action::Back) {
+        if m.options.values().any(|o| o.action == Action::Back)
+            || [m.on_max_failures, m.on_max_timeouts].contains(&Action::Back)
+        {
             for (child, parent) in &parents {
                 if *child == id.as_str() {
                     edges.entry(id.as_str()).or_default().insert(parent);

@@ -637,3 +637,18 @@ fn speech_digits_and_words_work_like_keys() {
     });
     assert_eq!(transfer(&out), Some(TransferTarget::Agent));
 }
+
+#[test]
+fn the_fuzz_seed_is_a_real_call_in_the_recorded_format() {
+    // fuzz/corpus/call_engine starts the fuzzer from this call; it must stay parseable as
+    // the inputs format changes, or the fuzzer starts from nothing.
+    let text = include_str!("../../../fuzz/corpus/call_engine/seed_call.jsonl");
+    let inputs: Vec<TimedInput> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let steps = Call::replay(Arc::new(CallConfig::default_config()), &inputs);
+    let all: Vec<Output> = steps.into_iter().flat_map(|(_, o)| o).collect();
+    assert!(said(&all, "is on its way"), "{all:?}");
+    assert!(event(&all, "call_ended").is_some());
+}
