@@ -640,9 +640,9 @@ fn speech_digits_and_words_work_like_keys() {
 
 #[test]
 fn the_fuzz_seed_is_a_real_call_in_the_recorded_format() {
-    // fuzz/corpus/call_engine starts the fuzzer from this call; it must stay parseable as
+    // fuzz/seeds/call_engine starts the fuzzer from this call; it must stay parseable as
     // the inputs format changes, or the fuzzer starts from nothing.
-    let text = include_str!("../../../fuzz/corpus/call_engine/seed_call.jsonl");
+    let text = include_str!("../../../fuzz/seeds/call_engine/seed_call.jsonl");
     let inputs: Vec<TimedInput> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
