@@ -310,3 +310,102 @@ on_both_engines!(without_a_token_the_transport_is_off, |db| async move {
     assert!(body.contains("TWILIO_NOT_CONFIGURED"));
     app.stop().await;
 });
+
+on_both_engines!(
+    concurrent_copies_of_a_webhook_advance_the_call_once,
+    |db| async move {
+        let app = twilio_app(db).await;
+        let sid = "CA00000000000000000000000000000006";
+        let (_, twiml) = signed(&app, "/twilio/voice", &params(sid, &[])).await;
+        let path = gather_path(&twiml);
+        let before = event_count(&app, sid).await;
+        // Five nodes (or five retries) get the same gather at once.
+        let form = params(sid, &[("Digits", "1")]);
+        let replies =
+            futures_util::future::join_all((0..5).map(|_| signed(&app, &path, &form))).await;
+        for (status, twiml) in &replies {
+            assert_eq!(*status, 200, "{twiml}");
+            assert!(said(twiml).contains("date of birth"), "{twiml}");
+        }
+        // One menu selection was recorded, not five.
+        let events = careline_store::calls::call_events(app.store(), sid)
+            .await
+            .unwrap();
+        let selections = events
+            .iter()
+            .filter(|e| e.action == "menu_selection")
+            .count();
+        assert_eq!(selections, 1, "{events:#?}");
+        assert_eq!(events.len(), before + 1);
+        let summary = careline_store::calls::call_summary(app.store(), sid)
+            .await
+            .unwrap();
+        assert_eq!(summary.steps, 3, "started, caller answer, one entry");
+        app.stop().await;
+    }
+);
+
+/// A date the default practice books today: a weekday at least three days ahead, not one of
+/// its closed dates, as MMDDYYYY.
+fn bookable_date() -> String {
+    use chrono::{Datelike, Duration, Weekday};
+    let cfg = careline_call::menu::CallConfig::default_config();
+    let today = chrono::Utc::now()
+        .with_timezone(&cfg.practice.timezone)
+        .date_naive();
+    let mut d = today + Duration::days(3);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+        || cfg.practice.closed_dates.contains(&d)
+    {
+        d += Duration::days(1);
+    }
+    d.format("%m%d%Y").to_string()
+}
+
+on_both_engines!(concurrent_copies_of_a_booking_book_once, |db| async move {
+    let app = twilio_app(db).await;
+    let sid = "CA00000000000000000000000000000007";
+    let (_, mut twiml) = signed(&app, "/twilio/voice", &params(sid, &[])).await;
+    for digits in ["2", "03141958", "2468", "1"] {
+        let p = gather_path(&twiml);
+        twiml = signed(&app, &p, &params(sid, &[("Digits", digits)]))
+            .await
+            .1;
+    }
+    let date = bookable_date();
+    let p = gather_path(&twiml);
+    twiml = signed(&app, &p, &params(sid, &[("Digits", date.as_str())]))
+        .await
+        .1;
+    assert!(said(&twiml).contains("Press 1 to confirm"), "{twiml}");
+    let confirm_path = gather_path(&twiml);
+    let form = params(sid, &[("Digits", "1")]);
+    let replies =
+        futures_util::future::join_all((0..4).map(|_| signed(&app, &confirm_path, &form))).await;
+    // Every copy reads back the same confirmation code, and one appointment exists.
+    let codes: Vec<String> = replies
+        .iter()
+        .map(|(s, t)| {
+            assert_eq!(*s, 200, "{t}");
+            said(t)
+        })
+        .collect();
+    assert!(codes[0].contains("confirmation code is"), "{}", codes[0]);
+    assert!(codes.iter().all(|c| *c == codes[0]), "{codes:#?}");
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let n = careline_store::entity::service_appointment::Entity::find()
+        .count(app.store().db())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let jobs = careline_store::calls::pending_jobs(app.store())
+        .await
+        .unwrap();
+    assert_eq!(
+        jobs.iter()
+            .filter(|j| j.kind == "confirmation_call")
+            .count(),
+        1
+    );
+    app.stop().await;
+});

@@ -175,6 +175,7 @@ impl Calls {
                 call_id,
                 territory_id: call.territory_id(),
                 now,
+                step: stored.step + new_inputs.len() as i32,
             };
             let answer = self.services.answer(&ctx, &request).await;
             let i = TimedInput {

@@ -18,6 +18,15 @@ pub struct CallContext<'a> {
     pub call_id: &'a str,
     pub territory_id: Option<Uuid>,
     pub now: DateTime<Utc>,
+    /// The input number this request's answer will have: with the call id, it names the
+    /// request, so copies of one webhook racing each other book and message only once.
+    pub step: i32,
+}
+
+impl CallContext<'_> {
+    fn idempotency_key(&self) -> String {
+        format!("call:{}:{}", self.call_id, self.step)
+    }
 }
 
 #[derive(Clone)]
@@ -264,6 +273,7 @@ impl Services {
                 };
                 // Six random digits: short enough to key and to read back, and retried on
                 // the rare collision with an existing code.
+                let key = ctx.idempotency_key();
                 let mut last_err = None;
                 for _ in 0..5 {
                     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
@@ -277,13 +287,14 @@ impl Services {
                             territory_id: ctx.territory_id,
                             confirmation_code: &code,
                             confirm_at: ctx.now,
+                            idempotency_key: Some(&key),
                         },
                     )
                     .await;
                     match res {
-                        Ok(_) => {
+                        Ok(booking) => {
                             return Ok(Answer::Scheduled {
-                                confirmation_code: code,
+                                confirmation_code: booking.confirmation_code,
                             });
                         }
                         Err(e @ StoreError::Conflict(_)) => last_err = Some(e),
@@ -336,6 +347,7 @@ impl Services {
                         },
                         callback: callback.as_deref(),
                         call_id: ctx.call_id,
+                        idempotency_key: Some(&ctx.idempotency_key()),
                     },
                 )
                 .await?;

@@ -627,17 +627,31 @@ pub struct NewAppointment<'a> {
     pub territory_id: Option<Uuid>,
     /// A random code the caller can quote; retried on the rare collision.
     pub confirmation_code: &'a str,
+    /// Identifies the request (the call step that asked): a second booking with the same key
+    /// returns the first one instead of booking twice.
+    pub idempotency_key: Option<&'a str>,
     /// When the confirmation call should be made.
     pub confirm_at: DateTime<Utc>,
 }
 
+/// A booked service: its id and the code the caller was given.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub id: Uuid,
+    pub confirmation_code: String,
+}
+
 /// Book a service and queue its confirmation call in one transaction. The job's idempotency
-/// key is the appointment's, so a retried booking never queues two calls.
-pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Uuid, StoreError> {
+/// key is the appointment's, so a retried booking never queues two calls; a booking with an
+/// idempotency key that was already used returns that booking.
+pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Booking, StoreError> {
+    if let Some(existing) = booking_by_key(store, a.idempotency_key).await? {
+        return Ok(existing);
+    }
     let (txn, _gate) = crate::begin_write(store).await?;
     let id = Uuid::now_v7();
     let t = now();
-    service_appointment::Entity::insert(service_appointment::ActiveModel {
+    let inserted = service_appointment::Entity::insert(service_appointment::ActiveModel {
         id: Set(id),
         confirmation_code: Set(a.confirmation_code.to_string()),
         patient_id: Set(a.patient_id),
@@ -649,10 +663,21 @@ pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Uu
         territory_id: Set(a.territory_id),
         created_at: Set(t),
         updated_at: Set(t),
+        idempotency_key: Set(a.idempotency_key.map(str::to_string)),
     })
     .exec_without_returning(&txn)
-    .await
-    .map_err(|e| StoreError::from_unique(e, "an appointment with this confirmation code"))?;
+    .await;
+    if let Err(e) = inserted {
+        drop(txn);
+        // A concurrent copy of the same request won: its booking is this one.
+        if let Some(existing) = booking_by_key(store, a.idempotency_key).await? {
+            return Ok(existing);
+        }
+        return Err(StoreError::from_unique(
+            e,
+            "an appointment with this confirmation code",
+        ));
+    }
     enqueue_job(
         &txn,
         "confirmation_call",
@@ -662,7 +687,26 @@ pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Uu
     )
     .await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(Booking {
+        id,
+        confirmation_code: a.confirmation_code.to_string(),
+    })
+}
+
+async fn booking_by_key(store: &Store, key: Option<&str>) -> Result<Option<Booking>, StoreError> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    Ok(service_appointment::Entity::find()
+        .filter(service_appointment::Column::IdempotencyKey.eq(key))
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .map(|m| Booking {
+            id: m.id,
+            confirmation_code: m.confirmation_code,
+        }))
 }
 
 /// Queue a job unless one with the same idempotency key exists.
@@ -772,6 +816,8 @@ pub struct NewProviderMessage<'a> {
     pub urgency: &'a str,
     pub callback: Option<&'a str>,
     pub call_id: &'a str,
+    /// As for bookings: the same key leaves one message.
+    pub idempotency_key: Option<&'a str>,
 }
 
 pub async fn leave_provider_message(
@@ -779,7 +825,7 @@ pub async fn leave_provider_message(
     m: NewProviderMessage<'_>,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
-    provider_message::Entity::insert(provider_message::ActiveModel {
+    let res = provider_message::Entity::insert(provider_message::ActiveModel {
         id: Set(id),
         patient_id: Set(m.patient_id),
         provider_user_id: Set(m.provider_user_id),
@@ -790,10 +836,31 @@ pub async fn leave_provider_message(
         call_id: Set(m.call_id.to_string()),
         status: Set("new".into()),
         created_at: Set(now()),
+        idempotency_key: Set(m.idempotency_key.map(str::to_string)),
     })
     .exec_without_returning(store.db())
-    .await?;
-    Ok(id)
+    .await;
+    match res {
+        Ok(_) => Ok(id),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            // Left already by a copy of the same request.
+            let key = m.idempotency_key.unwrap_or_default();
+            provider_message::Entity::find()
+                .filter(provider_message::Column::IdempotencyKey.eq(key))
+                .all(store.db())
+                .await?
+                .into_iter()
+                .next()
+                .map(|p| p.id)
+                .ok_or_else(|| e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

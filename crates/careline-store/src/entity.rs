@@ -753,6 +753,7 @@ pub mod service_appointment {
         pub territory_id: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub idempotency_key: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -776,6 +777,7 @@ pub mod provider_message {
         pub call_id: String,
         pub status: String,
         pub created_at: DateTimeUtc,
+        pub idempotency_key: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

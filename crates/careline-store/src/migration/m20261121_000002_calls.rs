@@ -70,6 +70,8 @@ impl MigrationTrait for Migration {
                 .table("service_appointments")
                 .col(pk_uuid("id"))
                 .col(string_uniq("confirmation_code"))
+                // The call step that booked it: concurrent copies of one webhook book once.
+                .col(string_null("idempotency_key").unique_key())
                 .col(uuid("patient_id"))
                 .col(string("service_type"))
                 .col(date("requested_date"))
@@ -99,6 +101,7 @@ impl MigrationTrait for Migration {
                 .col(blob_null("callback_enc"))
                 .col(string("call_id"))
                 .col(string("status"))
+                .col(string_null("idempotency_key").unique_key())
                 .col(ts("created_at"))
                 .foreign_key(&mut fk("provider_messages", "patient_id", "patients"))
                 .foreign_key(&mut fk("provider_messages", "provider_user_id", "users"))
