@@ -54,6 +54,15 @@ pub struct Config {
     pub phone_lock_secs: i64,
 }
 
+/// Settings whose environment variables are taken as text, never parsed.
+const TEXT_KEYS: &[(&str, &str)] = &[
+    ("database_url", "CARELINE_DATABASE_URL"),
+    ("keys", "CARELINE_KEYS"),
+    ("twilio_auth_token", "CARELINE_TWILIO_AUTH_TOKEN"),
+    ("public_url", "CARELINE_PUBLIC_URL"),
+    ("agent_number", "CARELINE_AGENT_NUMBER"),
+];
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -128,7 +137,16 @@ impl Config {
                 }
             }
         }
-        fig = fig.merge(Env::prefixed("CARELINE_").ignore(&["CONFIG", "TEST_DATABASE_URL"]));
+        let mut ignored = vec!["CONFIG", "TEST_DATABASE_URL"];
+        ignored.extend(TEXT_KEYS.iter().map(|(_, var)| &var["CARELINE_".len()..]));
+        fig = fig.merge(Env::prefixed("CARELINE_").ignore(&ignored));
+        // Environment values are otherwise read as TOML values: +15025550123 became a number
+        // and stopped start-up. These settings are always text, taken as written.
+        for (key, var) in TEXT_KEYS {
+            if let Some(v) = Env::var(var) {
+                fig = fig.merge(Serialized::default(key, v));
+            }
+        }
         let cfg: Config = fig.extract().map_err(|e| {
             let mut msg = e.to_string();
             if let Some(k) = e.path.last() {

@@ -230,7 +230,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
     }
     // Maria verifies on the phone with her date of birth and a PIN; James with his date of
     // birth only.
-    let pin = crate::auth::hash_password(DEMO_PATIENT_PIN)?;
+    let pin = careline_store::calls::pin_digest(store.keys(), patient_ids[0], DEMO_PATIENT_PIN);
     careline_store::calls::set_patient_pin(store, patient_ids[0], Some(pin))
         .await
         .map_err(e)?;
@@ -469,7 +469,7 @@ async fn seed_directory(
     )
     .await
     .map_err(e)?;
-    let pin = crate::auth::hash_password(DEMO_PROVIDER_PIN)?;
+    let pin = careline_store::calls::pin_digest(store.keys(), lee.id, DEMO_PROVIDER_PIN);
     careline_store::calls::set_provider_pin(store, lee.id, Some(pin))
         .await
         .map_err(e)?;

@@ -447,3 +447,29 @@ fn a_scripted_call_from_the_terminal_and_its_replay() {
     // An unknown call is one clear error.
     assert!(run_err(d, &["call", "replay", "SIMnope"], &[], b"").contains("no call with id"));
 }
+
+#[test]
+fn phone_numbers_and_tokens_in_the_environment_are_text() {
+    // Environment values are otherwise read as TOML: "+15025550123" would be a number.
+    let dir = tempfile::tempdir().unwrap();
+    let migrated = careline(dir.path()).arg("migrate").output().unwrap();
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    let out = careline(dir.path())
+        .args(["config", "check"])
+        .env("CARELINE_AGENT_NUMBER", "+15025550123")
+        .env("CARELINE_TWILIO_AUTH_TOKEN", "0123456789")
+        .env("CARELINE_PUBLIC_URL", "https://ivr.example.test")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Twilio on"), "{text}");
+    assert!(
+        !text.contains("0123456789"),
+        "the token is never printed: {text}"
+    );
+}

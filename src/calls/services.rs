@@ -138,7 +138,9 @@ impl Services {
                     Err(_) => false,
                 };
                 let pin_ok = match (&secrets.pin_hash, pin) {
-                    (Some(hash), Some(p)) => crate::auth::verify_password(hash, p.as_str()),
+                    (Some(stored), Some(p)) => {
+                        self.pin_matches(*patient_id, stored, p.as_str()).await
+                    }
                     (Some(_), None) => false,
                     (None, _) => true,
                 };
@@ -183,9 +185,11 @@ impl Services {
                     });
                 }
                 let ok = match &p.pin_hash {
-                    Some(h) => crate::auth::verify_password(h, pin.as_str()),
+                    Some(stored) => self.pin_matches(p.id, stored, pin.as_str()).await,
                     None => {
-                        crate::auth::burn_verification_time(pin.as_str());
+                        let _ = self
+                            .pin_matches(p.id, store_calls::PIN_DIGEST_PREFIX, pin.as_str())
+                            .await;
                         false
                     }
                 };
@@ -354,5 +358,19 @@ impl Services {
                 Answer::MessageLeft
             }
         })
+    }
+
+    /// Check a keyed PIN in constant time. Argon2 hashes (PINs set before keyed digests)
+    /// still verify, off the async workers: Argon2 takes milliseconds of CPU, and on a
+    /// worker it stalled every other call on the node.
+    async fn pin_matches(&self, owner: Uuid, stored: &str, pin: &str) -> bool {
+        if stored.starts_with(store_calls::PIN_DIGEST_PREFIX) {
+            let expected = store_calls::pin_digest(self.store.keys(), owner, pin);
+            return careline_crypto::constant_time_eq(expected.as_bytes(), stored.as_bytes());
+        }
+        let (stored, pin) = (stored.to_string(), pin.to_string());
+        tokio::task::spawn_blocking(move || crate::auth::verify_password(&stored, &pin))
+            .await
+            .unwrap_or(false)
     }
 }
