@@ -453,7 +453,11 @@ fn phone_numbers_and_tokens_in_the_environment_are_text() {
     // Environment values are otherwise read as TOML: "+15025550123" would be a number.
     let dir = tempfile::tempdir().unwrap();
     let migrated = careline(dir.path()).arg("migrate").output().unwrap();
-    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
     let out = careline(dir.path())
         .args(["config", "check"])
         .env("CARELINE_AGENT_NUMBER", "+15025550123")
