@@ -114,86 +114,98 @@ async fn verify(state: &AppState, request: Request) -> Result<(Webhook, Uri), Re
     .into_response())
 }
 
-async fn voice(State(state): State<AppState>, request: Request) -> Response {
+/// Time a webhook for the Prometheus histogram.
+async fn timed(endpoint: &str, work: impl std::future::Future<Output = Response>) -> Response {
     let started = Instant::now();
-    let (hook, _) = match verify(&state, request).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    let Some(call_id) = hook.get("CallSid").filter(|s| valid_sid(s)) else {
-        return bad_request("CallSid is missing or malformed");
-    };
-    let to = hook.get("To").unwrap_or("");
-    let from = hook.get("From").filter(|f| !f.is_empty());
-    let res = state
-        .calls
-        .start("twilio", call_id, from, to, Utc::now())
-        .await;
-    let resp = reply(&state, res);
-    crate::metrics::global().observe_webhook("voice", started.elapsed().as_secs_f64());
-    resp
+    let response = work.await;
+    crate::metrics::global().observe_webhook(endpoint, started.elapsed().as_secs_f64());
+    response
+}
+
+/// A verified webhook's parameters, URL and call id.
+async fn accept(state: &AppState, request: Request) -> Result<(Webhook, Uri, String), Response> {
+    let (hook, uri) = verify(state, request).await?;
+    match hook.get("CallSid").filter(|s| valid_sid(s)) {
+        Some(sid) => {
+            let sid = sid.to_string();
+            Ok((hook, uri, sid))
+        }
+        None => Err(bad_request("CallSid is missing or malformed")),
+    }
+}
+
+async fn voice(State(state): State<AppState>, request: Request) -> Response {
+    timed("voice", async {
+        let (hook, _, call_id) = match accept(&state, request).await {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        let to = hook.get("To").unwrap_or("");
+        let from = hook.get("From").filter(|f| !f.is_empty());
+        let res = state
+            .calls
+            .start("twilio", &call_id, from, to, Utc::now())
+            .await;
+        reply(&state, res)
+    })
+    .await
 }
 
 async fn gather(State(state): State<AppState>, request: Request) -> Response {
-    let started = Instant::now();
-    let (hook, uri) = match verify(&state, request).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    let Some(call_id) = hook.get("CallSid").filter(|s| valid_sid(s)) else {
-        return bad_request("CallSid is missing or malformed");
-    };
-    // The step the gather was issued at; a retried or late request carries an old one.
-    let step = uri.query().and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("step="))
-            .and_then(|s| s.parse::<i32>().ok())
-    });
-    let Some(step) = step else {
-        return bad_request("the gather URL has no step");
-    };
-    let input = match hook.get("SpeechResult").filter(|s| !s.is_empty()) {
-        Some(text) => Input::Speech {
-            text: Keys::new(text),
-        },
-        None => Input::Gathered {
-            keys: Keys::new(hook.get("Digits").unwrap_or("")),
-        },
-    };
-    let res = state
-        .calls
-        .feed(call_id, Some(step), input, Utc::now())
-        .await;
-    let resp = reply(&state, res);
-    crate::metrics::global().observe_webhook("gather", started.elapsed().as_secs_f64());
-    resp
+    timed("gather", async {
+        let (hook, uri, call_id) = match accept(&state, request).await {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        // The step the gather was issued at; a retried or late request carries an old one.
+        let step = uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("step="))
+                .and_then(|s| s.parse::<i32>().ok())
+        });
+        let Some(step) = step else {
+            return bad_request("the gather URL has no step");
+        };
+        let input = match hook.get("SpeechResult").filter(|s| !s.is_empty()) {
+            Some(text) => Input::Speech {
+                text: Keys::new(text),
+            },
+            None => Input::Gathered {
+                keys: Keys::new(hook.get("Digits").unwrap_or("")),
+            },
+        };
+        let res = state
+            .calls
+            .feed(&call_id, Some(step), input, Utc::now())
+            .await;
+        reply(&state, res)
+    })
+    .await
 }
 
 async fn status(State(state): State<AppState>, request: Request) -> Response {
-    let started = Instant::now();
-    let (hook, _) = match verify(&state, request).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    let Some(call_id) = hook.get("CallSid").filter(|s| valid_sid(s)) else {
-        return bad_request("CallSid is missing or malformed");
-    };
-    let finished = matches!(
-        hook.get("CallStatus"),
-        Some("completed" | "busy" | "failed" | "no-answer" | "canceled")
-    );
-    if finished {
-        match state
-            .calls
-            .feed(call_id, None, Input::Hangup, Utc::now())
-            .await
-        {
-            Ok(_) | Err(CallError::NotFound) => {}
-            Err(e) => return call_error(e),
+    timed("status", async {
+        let (hook, _, call_id) = match accept(&state, request).await {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        let finished = matches!(
+            hook.get("CallStatus"),
+            Some("completed" | "busy" | "failed" | "no-answer" | "canceled")
+        );
+        if finished {
+            match state
+                .calls
+                .feed(&call_id, None, Input::Hangup, Utc::now())
+                .await
+            {
+                Ok(_) | Err(CallError::NotFound) => {}
+                Err(e) => return call_error(e),
+            }
         }
-    }
-    crate::metrics::global().observe_webhook("status", started.elapsed().as_secs_f64());
-    StatusCode::NO_CONTENT.into_response()
+        StatusCode::NO_CONTENT.into_response()
+    })
+    .await
 }
 
 /// Twilio call SIDs are "CA" and 32 hex digits; other transports' ids never arrive here.

@@ -483,6 +483,33 @@ pub async fn patient_secrets(store: &Store, id: Uuid) -> Result<PatientSecrets, 
     })
 }
 
+/// A record's phone-verification count after one more attempt (patients and providers).
+struct Tally {
+    attempts: i32,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+impl Tally {
+    /// Success clears the count; the `lock_after`th failure in a row locks until
+    /// `lock_until` and starts the count again.
+    fn after(ok: bool, attempts: i32, lock_after: i32, lock_until: DateTime<Utc>) -> Tally {
+        match (ok, attempts + 1) {
+            (true, _) => Tally {
+                attempts: 0,
+                locked_until: None,
+            },
+            (false, n) if n >= lock_after => Tally {
+                attempts: 0,
+                locked_until: Some(lock_until),
+            },
+            (false, n) => Tally {
+                attempts: n,
+                locked_until: None,
+            },
+        }
+    }
+}
+
 /// Count a phone verification on the patient record: success clears the count and stamps
 /// `last_verified_at`; a failure adds one, and the `lock_after`th failure in a row locks
 /// phone verification until `lock_until`. Returns whether the record is now locked.
@@ -498,26 +525,16 @@ pub async fn record_patient_verification(
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound("patient"))?;
-    let mut am: patient::ActiveModel = p.clone().into();
-    let locked = if ok {
-        am.verification_attempts = Set(0);
+    let t = Tally::after(ok, p.verification_attempts, lock_after, lock_until);
+    let mut am: patient::ActiveModel = p.into();
+    am.verification_attempts = Set(t.attempts);
+    am.phone_locked_until = Set(t.locked_until);
+    if ok {
         am.last_verified_at = Set(Some(now()));
-        am.phone_locked_until = Set(None);
-        false
-    } else {
-        let attempts = p.verification_attempts + 1;
-        am.verification_attempts = Set(attempts);
-        if attempts >= lock_after {
-            am.phone_locked_until = Set(Some(lock_until));
-            am.verification_attempts = Set(0);
-            true
-        } else {
-            false
-        }
-    };
+    }
     am.update(&txn).await?;
     txn.commit().await?;
-    Ok(locked)
+    Ok(t.locked_until.is_some())
 }
 
 pub struct ProviderSecrets {
@@ -562,25 +579,13 @@ pub async fn record_provider_verification(
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound("provider"))?;
-    let mut am: provider::ActiveModel = p.clone().into();
-    let locked = if ok {
-        am.verification_attempts = Set(0);
-        am.phone_locked_until = Set(None);
-        false
-    } else {
-        let attempts = p.verification_attempts + 1;
-        am.verification_attempts = Set(attempts);
-        if attempts >= lock_after {
-            am.phone_locked_until = Set(Some(lock_until));
-            am.verification_attempts = Set(0);
-            true
-        } else {
-            false
-        }
-    };
+    let t = Tally::after(ok, p.verification_attempts, lock_after, lock_until);
+    let mut am: provider::ActiveModel = p.into();
+    am.verification_attempts = Set(t.attempts);
+    am.phone_locked_until = Set(t.locked_until);
     am.update(&txn).await?;
     txn.commit().await?;
-    Ok(locked)
+    Ok(t.locked_until.is_some())
 }
 
 /// Set (or clear) a patient's phone PIN hash.
