@@ -137,7 +137,14 @@ impl Config {
                 }
             }
         }
-        let mut ignored = vec!["CONFIG", "TEST_DATABASE_URL"];
+        // Variables with the prefix that are not settings of this struct: the config file's
+        // path, the test suite's, and the metrics token (read by `metrics::global`).
+        let mut ignored = vec![
+            "CONFIG",
+            "TEST_DATABASE_URL",
+            "REQUIRE_TWILIO_PY",
+            "METRICS_TOKEN",
+        ];
         ignored.extend(TEXT_KEYS.iter().map(|(_, var)| &var["CARELINE_".len()..]));
         fig = fig.merge(Env::prefixed("CARELINE_").ignore(&ignored));
         // Environment values are otherwise read as TOML values: +15025550123 became a number

@@ -463,6 +463,9 @@ fn phone_numbers_and_tokens_in_the_environment_are_text() {
         .env("CARELINE_AGENT_NUMBER", "+15025550123")
         .env("CARELINE_TWILIO_AUTH_TOKEN", "0123456789")
         .env("CARELINE_PUBLIC_URL", "https://ivr.example.test")
+        // Prefixed, but not settings of the configuration: must not stop it.
+        .env("CARELINE_METRICS_TOKEN", "scrape-secret")
+        .env("CARELINE_REQUIRE_TWILIO_PY", "1")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
