@@ -366,3 +366,33 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    a_failing_service_is_a_system_error_and_a_person,
+    |db| async move {
+        let calls = phone(&db).await;
+        // Break the database under the booking: its transaction queues a job in this table.
+        use sea_orm::ConnectionTrait;
+        db.store
+            .db()
+            .execute_unprepared("DROP TABLE jobs")
+            .await
+            .unwrap();
+        let t = call(&calls, &db.store, MARIA, "2 03141958 2468# 1 1201# 1").await;
+        assert!(
+            t.error_codes().contains(&"SYSTEM_ERROR".to_string()),
+            "{:#?}",
+            t.events
+        );
+        assert!(t.heard().contains("We are having trouble"), "{}", t.heard());
+        assert!(t.has_event("transfer", "transferred"));
+        // Nothing half-booked: the appointment's transaction rolled back with the job.
+        let p = patient_row(&db.store, MARIA).await;
+        assert!(
+            careline_store::calls::appointments_for_patient(&db.store, p.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
