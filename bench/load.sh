@@ -31,8 +31,9 @@
 # verifies); 1 when the run had errors; 2 on a usage or setup error. Whether the performance
 # target is met is printed, not part of the status. Loopback traffic only; every step is bounded.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 [[ $# -ge 1 && $# -le 2 ]] || usage
 ENGINE=$1
 DURATION=${2:-20}
@@ -61,9 +62,6 @@ for tool in wrk curl jq; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk curl jq)" >&2; exit 2; }
 done
 
-say() { printf '%s\n' "$*"; }
-hr() { say "------------------------------------------------------------------------------"; }
-
 # ---------------------------------------------------------------------------------------------
 # Build (cargo only rebuilds what changed) unless a binary is given.
 if [[ -n ${BENCH_BIN:-} ]]; then
@@ -89,28 +87,6 @@ export CARELINE_LOG_FORMAT=text NO_COLOR=1
 export CARELINE_ACCESS_TOKEN_TTL_SECS=3600   # no token expiry during a run
 export CARELINE_REFRESH_TOKEN_TTL_SECS=7200
 unset CARELINE_DATABASE_URL CARELINE_CONFIG CARELINE_KEYS CARELINE_KEYS_FILE
-
-pg_admin() {
-  # Create/drop databases as the postgres superuser when we can, else as the CREATEDB role.
-  if [[ $(id -u) -eq 0 ]] && id postgres >/dev/null 2>&1; then
-    runuser -u postgres -- "$@" -h "$PG_HOST" -p "$PG_PORT"
-  else
-    PGPASSWORD=$PG_PASSWORD "$@" -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER"
-  fi
-}
-
-stop_server() {
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      say "server did not stop within 30 s of SIGTERM; killing it"
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
 
 cleanup() {
   local rc=$?
@@ -152,46 +128,19 @@ fi
 say "log level  $LOG_LEVEL${BENCH_PERF:+ (perf profiling on: figures are lowered by it)}"
 if [[ $ENGINE == postgres ]]; then
   say "postgres   url params '${BENCH_PG_PARAMS:-}' (none: sqlx's default sslmode=prefer, TLS when the server offers it)"
-  say "postgres   $(PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -Atc "select version()" | cut -d' ' -f1-2), db $PG_DB, synchronous_commit=$(PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -Atc "show synchronous_commit"), fsync=$(PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -Atc "show fsync")"
+  say "postgres   $(pg_show "select version()" | cut -d' ' -f1-2), db $PG_DB, synchronous_commit=$(pg_show "show synchronous_commit"), fsync=$(pg_show "show fsync")"
 else
   say "sqlite     $DATA/careline.db (WAL, synchronous=FULL)"
 fi
 hr
 
 # How busy the machine is without us (other users' builds and tests share these cores).
-background_cores() {
-  local b0 t0 b1 t1
-  read -r b0 t0 < <(awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6}' /proc/stat)
-  sleep 2
-  read -r b1 t1 < <(awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6}' /proc/stat)
-  awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v n="$(nproc)" 'BEGIN{printf "%.2f", (t>0? b/t*n : 0)}'
-}
-BG=$(background_cores)
-if [[ -n ${BENCH_QUIET_WAIT:-} ]]; then
-  deadline=$((SECONDS + BENCH_QUIET_WAIT))
-  while awk -v c="$BG" 'BEGIN{exit !(c > 0.25)}' && (( SECONDS < deadline )); do
-    sleep 3; BG=$(background_cores)
-  done
-fi
+wait_for_quiet
 say "background $BG cores busy before the run (other processes on this machine)"
 
 # ---------------------------------------------------------------------------------------------
 # Start the server on a free loopback port and wait for /ready.
-if [[ $PIN == 1 ]]; then
-  taskset -c 0 "$BIN" serve --demo >"$SERVER_LOG" 2>&1 &
-else
-  "$BIN" serve --demo >"$SERVER_LOG" 2>&1 &
-fi
-SERVER_PID=$!
-BASE=
-for _ in $(seq 1 1200); do
-  kill -0 "$SERVER_PID" 2>/dev/null || { say "server exited during startup:"; tail -20 "$SERVER_LOG"; exit 2; }
-  BASE=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$SERVER_LOG" | head -1 || true)
-  [[ -n $BASE ]] && curl -fsS --max-time 2 "$BASE/ready" >/dev/null 2>&1 && break
-  BASE=
-  sleep 0.1
-done
-[[ -n $BASE ]] || { say "server not ready within 120 s:"; tail -20 "$SERVER_LOG"; exit 2; }
+start_server
 say "server     pid $SERVER_PID at $BASE ($(grep -oE 'ready_ms=[0-9]+' "$SERVER_LOG" | head -1))"
 
 api() { curl -fsS --max-time 10 -H "Authorization: Bearer $TOKEN" "$@"; }
@@ -212,13 +161,6 @@ say "ids        order $ORDER_NUMBER, patient $PATIENT_ID, product $PRODUCT_ID si
 
 export BENCH_DIR BENCH_TOKEN=$TOKEN BENCH_ORDER=$ORDER_NUMBER BENCH_BODY=$BODY
 
-audit_count() {
-  # Records in the chain, via `careline audit verify` (reads the same data dir / database).
-  local out
-  out=$(timeout 300 "$BIN" audit verify 2>&1) || { say "audit verify failed: $out" >&2; return 1; }
-  grep -oE 'audit chain intact: [0-9]+ records' <<<"$out" | grep -oE '[0-9]+' | head -1
-}
-
 # Read-only SQL against the run's database (sqlite3 CLI or psql); empty output when unavailable.
 db_query() {
   if [[ $ENGINE == sqlite ]]; then
@@ -236,19 +178,6 @@ unaudited_creates() {
   fi
 }
 
-cpu_ticks() { # CPU ticks (user+system) of a pid, summed over its threads
-  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-pg_ticks() { # this run's PostgreSQL backends plus the cluster's WAL writer (shared with others)
-  local t=0 p
-  [[ -n $PG_DB ]] || { echo 0; return; }
-  for p in $(pgrep -f "^postgres: .*($PG_DB|walwriter)" || true); do t=$((t + $(cpu_ticks "$p"))); done
-  echo $t
-}
-machine_ticks() { # busy and total ticks, all cores
-  awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; total=busy+$5+$6; print busy, total}' /proc/stat
-}
-
 # run_wrk SCRIPT SECONDS OUTFILE: wrk with its CPU time measured by /usr/bin/time when present.
 run_wrk() {
   local script=$1 secs=$2 out=$3 url=$BASE
@@ -261,12 +190,8 @@ run_wrk() {
   fi
 }
 
-field() { grep -oE "(^| )$2=[^ ]+" <<<"$1" | head -1 | cut -d= -f2; }
-ms() { awk -v us="$1" 'BEGIN{printf "%.2f", us/1000}'; }
-
 declare -a ROWS=() ERRORS=()
 FAILED=0
-fail() { FAILED=1; ERRORS+=("$1"); }
 TOTAL_OK=0
 AUDIT_START=$(audit_count)
 UNAUDITED_START=$(unaudited_creates)

@@ -221,33 +221,26 @@ impl Config {
         if self.phone_lock_secs < 1 {
             return Err("phone_lock_secs: must be at least 1".into());
         }
-        if let Some(f) = &self.ivr_file {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| format!("ivr_file: cannot read {}: {e}", f.display()))?;
-            careline_call::menu::parse(&text).map_err(|problems| {
-                format!(
-                    "ivr_file: {} has {} problem(s), first: {} (run `careline menu check {}`)",
-                    f.display(),
-                    problems.len(),
-                    problems[0],
-                    f.display()
-                )
-            })?;
-        }
+        self.call_config()?;
         Ok(())
     }
 
     /// The phone menus and practice rules: the file named by `ivr_file`, or the built-in one.
     pub fn call_config(&self) -> Result<careline_call::menu::CallConfig, String> {
-        match &self.ivr_file {
-            None => Ok(careline_call::menu::CallConfig::default_config()),
-            Some(f) => {
-                let text = std::fs::read_to_string(f)
-                    .map_err(|e| format!("ivr_file: cannot read {}: {e}", f.display()))?;
-                careline_call::menu::parse(&text)
-                    .map_err(|p| format!("ivr_file: {}: {}", f.display(), p[0]))
-            }
-        }
+        let Some(f) = &self.ivr_file else {
+            return Ok(careline_call::menu::CallConfig::default_config());
+        };
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| format!("ivr_file: cannot read {}: {e}", f.display()))?;
+        careline_call::menu::parse(&text).map_err(|problems| {
+            format!(
+                "ivr_file: {} has {} problem(s), first: {} (run `careline menu check {}`)",
+                f.display(),
+                problems.len(),
+                problems[0],
+                f.display()
+            )
+        })
     }
 
     pub fn database_url(&self) -> String {

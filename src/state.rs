@@ -3,7 +3,6 @@
 
 use crate::auth::{LoginLimiter, SessionCache, TokenKeys};
 use crate::calls::Calls;
-use crate::calls::services::Services;
 use crate::config::Config;
 use careline_store::Store;
 use careline_store::audit::{AuditEvent, AuditWriter};
@@ -40,18 +39,7 @@ impl AppState {
             tracing::error!(error = %e, "using the built-in phone menu");
             careline_call::menu::CallConfig::default_config()
         });
-        let services = Services::new(
-            store.clone(),
-            config.phone_lock_after,
-            config.phone_lock_secs,
-            call_config.practice.timezone,
-        );
-        let calls = Calls::new(
-            store.clone(),
-            Arc::new(call_config),
-            services,
-            audit.clone(),
-        );
+        let calls = Calls::configured(store.clone(), call_config, &config, audit.clone());
         let state = AppState(Arc::new(Inner {
             login_limiter: LoginLimiter::new(config.login_rate_per_minute),
             sessions: SessionCache::default(),

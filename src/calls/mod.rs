@@ -83,15 +83,26 @@ impl Calls {
     /// The phone as configured: the menu file (or the built-in menu), the services over
     /// `store`, and an audit writer of its own.
     pub fn build(store: &Store, config: &crate::config::Config) -> Result<Calls, String> {
-        let cfg = config.call_config()?;
+        let menus = config.call_config()?;
+        let audit = AuditWriter::spawn(store.clone());
+        Ok(Calls::configured(store.clone(), menus, config, audit))
+    }
+
+    /// The phone with these menus, the configuration's verification lockout, and the
+    /// practice's time zone for its services.
+    pub fn configured(
+        store: Store,
+        menus: CallConfig,
+        config: &crate::config::Config,
+        audit: AuditWriter,
+    ) -> Calls {
         let services = Services::new(
             store.clone(),
             config.phone_lock_after,
             config.phone_lock_secs,
-            cfg.practice.timezone,
+            menus.practice.timezone,
         );
-        let audit = AuditWriter::spawn(store.clone());
-        Ok(Calls::new(store.clone(), Arc::new(cfg), services, audit))
+        Calls::new(store, Arc::new(menus), services, audit)
     }
 
     pub fn config(&self) -> &Arc<CallConfig> {
@@ -140,20 +151,10 @@ impl Calls {
         input: Input,
         now: DateTime<Utc>,
     ) -> Result<Turn, CallError> {
-        let stored = store_calls::load_call(&self.store, call_id)
-            .await?
-            .ok_or(CallError::NotFound)?;
-        let inputs: Vec<TimedInput> = serde_json::from_slice(&stored.inputs_json)
-            .map_err(|e| CallError::Corrupt(e.to_string()))?;
-        if seen_step.is_some_and(|s| s != stored.step) {
-            return Ok(self.turn_of(&inputs, stored.step, false));
-        }
-        let mut call = Call::new(self.cfg.clone());
-        for i in &inputs {
-            call.handle(i.clone());
-        }
-        if call.is_ended() {
-            return Ok(self.turn_of(&inputs, stored.step, false));
+        let (stored, inputs) = self.load(call_id).await?;
+        let (mut call, replayed) = self.rebuild(&inputs);
+        if seen_step.is_some_and(|s| s != stored.step) || call.is_ended() {
+            return Ok(turn_of(&inputs, &replayed, &call, stored.step));
         }
         let mut new_inputs = vec![TimedInput {
             at: millis(now),
@@ -238,36 +239,9 @@ impl Calls {
 
     /// The call's current turn, without changing it.
     pub async fn current(&self, call_id: &str) -> Result<Turn, CallError> {
-        let stored = store_calls::load_call(&self.store, call_id)
-            .await?
-            .ok_or(CallError::NotFound)?;
-        let inputs: Vec<TimedInput> = serde_json::from_slice(&stored.inputs_json)
-            .map_err(|e| CallError::Corrupt(e.to_string()))?;
-        Ok(self.turn_of(&inputs, stored.step, false))
-    }
-
-    /// Rebuild a call and keep the outputs since its last caller input.
-    fn turn_of(&self, inputs: &[TimedInput], step: i32, advanced: bool) -> Turn {
-        let replayed = Call::replay(self.cfg.clone(), inputs);
-        let start = inputs
-            .iter()
-            .rposition(|i| !matches!(i.input, Input::Answer { .. }))
-            .unwrap_or(0);
-        let outputs = replayed[start..]
-            .iter()
-            .flat_map(|(_, o)| o.iter().cloned())
-            .filter(|o| !matches!(o, Output::Event(_) | Output::Request(_)))
-            .collect();
-        let mut call = Call::new(self.cfg.clone());
-        for i in inputs {
-            call.handle(i.clone());
-        }
-        Turn {
-            outputs,
-            step,
-            ended: call.is_ended(),
-            advanced,
-        }
+        let (stored, inputs) = self.load(call_id).await?;
+        let (call, replayed) = self.rebuild(&inputs);
+        Ok(turn_of(&inputs, &replayed, &call, stored.step))
     }
 
     /// Every input a call received and what the engine did with each, replayed now.
@@ -275,13 +249,29 @@ impl Calls {
         &self,
         call_id: &str,
     ) -> Result<(store_calls::StoredCall, Vec<(TimedInput, Vec<Output>)>), CallError> {
+        let (stored, inputs) = self.load(call_id).await?;
+        let (_, replayed) = self.rebuild(&inputs);
+        Ok((stored, inputs.into_iter().zip(replayed).collect()))
+    }
+
+    /// A stored call and its recorded inputs.
+    async fn load(
+        &self,
+        call_id: &str,
+    ) -> Result<(store_calls::StoredCall, Vec<TimedInput>), CallError> {
         let stored = store_calls::load_call(&self.store, call_id)
             .await?
             .ok_or(CallError::NotFound)?;
-        let inputs: Vec<TimedInput> = serde_json::from_slice(&stored.inputs_json)
+        let inputs = serde_json::from_slice(&stored.inputs_json)
             .map_err(|e| CallError::Corrupt(e.to_string()))?;
-        let steps = Call::replay(self.cfg.clone(), &inputs);
-        Ok((stored, steps))
+        Ok((stored, inputs))
+    }
+
+    /// The engine as the recorded inputs left it, and what each input produced: one pass.
+    fn rebuild(&self, inputs: &[TimedInput]) -> (Call, Vec<Vec<Output>>) {
+        let mut call = Call::new(self.cfg.clone());
+        let outputs = inputs.iter().map(|i| call.handle(i.clone())).collect();
+        (call, outputs)
     }
 
     pub fn config_hash(&self) -> &str {
@@ -317,6 +307,25 @@ impl Calls {
             r.map_err(CallError::Audit)?;
         }
         Ok(())
+    }
+}
+
+/// The turn a rebuilt call is in: what it said and asked since the caller's last input.
+fn turn_of(inputs: &[TimedInput], replayed: &[Vec<Output>], call: &Call, step: i32) -> Turn {
+    let start = inputs
+        .iter()
+        .rposition(|i| !matches!(i.input, Input::Answer { .. }))
+        .unwrap_or(0);
+    Turn {
+        outputs: replayed[start..]
+            .iter()
+            .flatten()
+            .filter(|o| !matches!(o, Output::Event(_) | Output::Request(_)))
+            .cloned()
+            .collect(),
+        step,
+        ended: call.is_ended(),
+        advanced: false,
     }
 }
 

@@ -13,6 +13,15 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use uuid::Uuid;
 
+/// A territory as the engine knows it: its main line is its first dialed number.
+fn call_territory(t: directory::Territory) -> Territory {
+    Territory {
+        id: t.id,
+        name: t.name,
+        number: t.dialed_numbers.into_iter().next(),
+    }
+}
+
 /// What a service needs to know about the call asking.
 pub struct CallContext<'a> {
     pub call_id: &'a str,
@@ -63,18 +72,12 @@ impl Services {
     }
 
     async fn territory(&self, id: Option<Uuid>) -> Result<Option<Territory>, StoreError> {
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        Ok(directory::territories(&self.store)
-            .await?
-            .into_iter()
-            .find(|t| t.id == id)
-            .map(|t| Territory {
-                id: t.id,
-                name: t.name,
-                number: t.dialed_numbers.into_iter().next(),
-            }))
+        Ok(match id {
+            Some(id) => directory::territory(&self.store, id)
+                .await?
+                .map(call_territory),
+            None => None,
+        })
     }
 
     async fn try_answer(
@@ -87,11 +90,7 @@ impl Services {
                 let territory = match PhoneNumber::parse(to) {
                     Ok(n) => directory::territory_for_number(&self.store, &n)
                         .await?
-                        .map(|t| Territory {
-                            id: t.id,
-                            name: t.name,
-                            number: t.dialed_numbers.into_iter().next(),
-                        }),
+                        .map(call_territory),
                     Err(_) => None,
                 };
                 let caller = match from.as_deref().map(PhoneNumber::parse) {

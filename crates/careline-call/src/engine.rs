@@ -671,10 +671,6 @@ impl Call {
         self.menu_stack.last().and_then(|id| self.cfg.menus.get(id))
     }
 
-    fn verified_or(&self) -> Option<Subject> {
-        self.subject
-    }
-
     // -----------------------------------------------------------------------------------------
     // The call
 
@@ -751,9 +747,7 @@ impl Call {
             g.armed_at = Some(self.now);
         }
         if Some(k) == g.spec.terminator {
-            let entry = std::mem::take(&mut self.entry);
-            self.gather = None;
-            self.complete(entry);
+            self.finish_entry();
             return;
         }
         if !(k.is_ascii_digit() || k == '*' || k == '#') {
@@ -762,10 +756,15 @@ impl Call {
         g.last_key_at = Some(self.now);
         self.entry.push(k);
         if self.entry.chars().count() as u32 >= g.spec.max_digits {
-            let entry = std::mem::take(&mut self.entry);
-            self.gather = None;
-            self.complete(entry);
+            self.finish_entry();
         }
+    }
+
+    /// The keys collected so far are the entry: stop gathering and act on it.
+    fn finish_entry(&mut self) {
+        let entry = std::mem::take(&mut self.entry);
+        self.gather = None;
+        self.complete(entry);
     }
 
     fn timeout(&mut self) {
@@ -776,15 +775,9 @@ impl Call {
             // Early or repeated timer: nothing is due yet.
             return;
         }
-        if self.now >= self.started_at + i64::from(self.cfg.session.max_call_ms) {
-            self.say("max_call_length", &[]);
-            self.transfer_agent("the call reached its time limit");
-            return;
-        }
+        // (A call past its maximum length never gets here: `handle` ends it for any input.)
         if self.gather.is_some() {
-            let entry = std::mem::take(&mut self.entry);
-            self.gather = None;
-            self.complete(entry);
+            self.finish_entry();
         } else if !self.is_waiting() {
             self.hang_up("inactivity_goodbye");
         }
@@ -937,7 +930,7 @@ impl Call {
                     self.entry_failed(true, |c| c.ask_order_number(back_to));
                     return;
                 }
-                let Some(subject) = self.verified_or() else {
+                let Some(subject) = self.subject else {
                     self.system_error("order lookup without a verified caller");
                     return;
                 };
@@ -1008,7 +1001,7 @@ impl Call {
                 back_to,
             } => match entry.as_str() {
                 "1" => {
-                    let Some(subject) = self.verified_or() else {
+                    let Some(subject) = self.subject else {
                         self.system_error("scheduling without a verified caller");
                         return;
                     };

@@ -546,6 +546,19 @@ pub struct ProviderSecrets {
     pub facility_id: Option<Uuid>,
 }
 
+impl From<provider::Model> for ProviderSecrets {
+    fn from(p: provider::Model) -> Self {
+        ProviderSecrets {
+            id: p.id,
+            user_id: p.user_id,
+            pin_hash: p.phone_pin_hash,
+            locked_until: p.phone_locked_until,
+            phone: p.phone,
+            facility_id: p.facility_id,
+        }
+    }
+}
+
 pub async fn provider_by_npi(
     store: &Store,
     npi: &str,
@@ -556,14 +569,7 @@ pub async fn provider_by_npi(
         .await?
         .into_iter()
         .next()
-        .map(|p| ProviderSecrets {
-            id: p.id,
-            user_id: p.user_id,
-            pin_hash: p.phone_pin_hash,
-            locked_until: p.phone_locked_until,
-            phone: p.phone,
-            facility_id: p.facility_id,
-        }))
+        .map(ProviderSecrets::from))
 }
 
 /// The provider verification counterpart of `record_patient_verification`.
@@ -633,14 +639,7 @@ pub async fn provider_of_user(
         .await?
         .into_iter()
         .next()
-        .map(|p| ProviderSecrets {
-            id: p.id,
-            user_id: p.user_id,
-            pin_hash: p.phone_pin_hash,
-            locked_until: p.phone_locked_until,
-            phone: p.phone,
-            facility_id: p.facility_id,
-        }))
+        .map(ProviderSecrets::from))
 }
 
 // ---------------------------------------------------------------------------------------------

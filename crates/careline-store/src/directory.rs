@@ -325,6 +325,13 @@ pub async fn territories(store: &Store) -> Result<Vec<Territory>, StoreError> {
         .collect())
 }
 
+pub async fn territory(store: &Store, id: Uuid) -> Result<Option<Territory>, StoreError> {
+    Ok(territory::Entity::find_by_id(id)
+        .one(store.db())
+        .await?
+        .map(to_territory))
+}
+
 /// The territory a dialed number belongs to (the phone system's routing question).
 pub async fn territory_for_number(
     store: &Store,
