@@ -52,6 +52,29 @@ pub struct Config {
     pub phone_lock_after: i32,
     /// How long phone verification stays locked, seconds.
     pub phone_lock_secs: i64,
+    /// SIP listen address, UDP and TCP (`off` to disable).
+    pub sip_listen: String,
+    /// The address callers reach us at, for SDP and Contact; default: the listen address.
+    pub sip_public_ip: Option<String>,
+    /// UDP ports for RTP, `first-last` (or `0` for any free port).
+    pub sip_rtp_ports: String,
+    /// Concurrent SIP calls; beyond it, INVITEs get 503 with Retry-After.
+    pub sip_max_calls: usize,
+    /// Addresses or networks (CIDR) allowed to send calls: the trunk, PBX or proxy.
+    pub sip_trusted: Vec<String>,
+    /// Hang up when the caller sends no RTP for this long, seconds.
+    pub sip_rtp_timeout_secs: u64,
+    /// RTP threads; 0 means one per core.
+    pub sip_media_threads: usize,
+    /// Where transfers to a representative go, as a SIP URI (default: `agent_number` at the
+    /// caller's SIP peer).
+    pub sip_agent_uri: Option<String>,
+    /// Digest authentication for SIP callers outside `sip_trusted`: the user name…
+    pub sip_digest_user: Option<String>,
+    /// …and its password. Both or neither.
+    pub sip_digest_password: Option<String>,
+    /// The practice's recorded prompts: `<dir>/<language>/<prompt key>.wav`, any rate.
+    pub prompt_recordings: Option<PathBuf>,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -61,6 +84,12 @@ const TEXT_KEYS: &[(&str, &str)] = &[
     ("twilio_auth_token", "CARELINE_TWILIO_AUTH_TOKEN"),
     ("public_url", "CARELINE_PUBLIC_URL"),
     ("agent_number", "CARELINE_AGENT_NUMBER"),
+    ("sip_listen", "CARELINE_SIP_LISTEN"),
+    ("sip_public_ip", "CARELINE_SIP_PUBLIC_IP"),
+    ("sip_rtp_ports", "CARELINE_SIP_RTP_PORTS"),
+    ("sip_agent_uri", "CARELINE_SIP_AGENT_URI"),
+    ("sip_digest_user", "CARELINE_SIP_DIGEST_USER"),
+    ("sip_digest_password", "CARELINE_SIP_DIGEST_PASSWORD"),
 ];
 
 impl Default for Config {
@@ -87,6 +116,17 @@ impl Default for Config {
             agent_number: None,
             phone_lock_after: 5,
             phone_lock_secs: 30 * 60,
+            sip_listen: "127.0.0.1:5060".into(),
+            sip_public_ip: None,
+            sip_rtp_ports: "10000-20000".into(),
+            sip_max_calls: 500,
+            sip_trusted: vec!["127.0.0.1".into(), "::1".into()],
+            sip_rtp_timeout_secs: 30,
+            sip_media_threads: 0,
+            sip_agent_uri: None,
+            prompt_recordings: None,
+            sip_digest_user: None,
+            sip_digest_password: None,
         }
     }
 }
@@ -222,6 +262,7 @@ impl Config {
             return Err("phone_lock_secs: must be at least 1".into());
         }
         self.call_config()?;
+        crate::sip::SipSettings::from_config(self)?;
         Ok(())
     }
 

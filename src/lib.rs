@@ -12,6 +12,7 @@ pub mod keys;
 pub mod metrics;
 pub mod server;
 pub mod simulator;
+pub mod sip;
 pub mod state;
 pub mod telemetry;
 pub mod twilio;

@@ -52,6 +52,11 @@ struct EventLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CodeLabels {
     code: String,
 }
@@ -77,6 +82,8 @@ struct Inner {
     transfers: Counter,
     call_duration: Histogram,
     webhook: Family<EndpointLabels, Histogram, fn() -> Histogram>,
+    sip_answered: Counter,
+    sip_rejected: Family<ReasonLabels, Counter>,
     /// The bearer token scrapes must present; `None` serves loopback peers only.
     token: Option<String>,
 }
@@ -106,6 +113,8 @@ impl Metrics {
         let webhook = Family::<EndpointLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             webhook_histogram,
         );
+        let sip_answered = Counter::default();
+        let sip_rejected = Family::<ReasonLabels, Counter>::default();
         // Counters get `_total` and units their suffix from the library.
         let mut registry = Registry::default();
         registry.register(
@@ -140,8 +149,20 @@ impl Metrics {
             Unit::Seconds,
             webhook.clone(),
         );
+        registry.register(
+            "careline_sip_calls_answered",
+            "SIP calls answered with 200",
+            sip_answered.clone(),
+        );
+        registry.register(
+            "careline_sip_calls_rejected",
+            "SIP INVITEs refused, by reason (capacity, sdp, auth_locked)",
+            sip_rejected.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry,
+            sip_answered,
+            sip_rejected,
             calls_started,
             call_events,
             call_errors,
@@ -192,6 +213,20 @@ impl Metrics {
         }
     }
 
+    pub fn sip_answered(&self) {
+        self.0.sip_answered.inc();
+    }
+
+    /// An INVITE refused; `reason` is one of a fixed set (capacity, sdp, auth_locked).
+    pub fn sip_rejected(&self, reason: &'static str) {
+        self.0
+            .sip_rejected
+            .get_or_create(&ReasonLabels {
+                reason: reason.to_string(),
+            })
+            .inc();
+    }
+
     /// Time taken to answer a webhook at `endpoint` (a route name, not a URL with ids).
     pub fn observe_webhook(&self, endpoint: &str, seconds: f64) {
         self.0
@@ -210,6 +245,7 @@ impl Metrics {
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = encode_registry(&mut out, &self.0.registry);
+        let _ = encode_registry(&mut out, &media_gauges());
         let to = chrono::Utc::now();
         let from = to - chrono::Duration::minutes(DB_WINDOW_MINUTES);
         match careline_store::calls::metrics(store, from, to).await {
@@ -231,6 +267,52 @@ impl Metrics {
     ) -> Result<(), ApiError> {
         authorize(self.0.token.as_deref(), authorization, peer)
     }
+}
+
+/// The SIP transport's RTP counters, read at scrape time from its process-wide counters.
+fn media_gauges() -> Registry {
+    use std::sync::atomic::Ordering::Relaxed;
+    let stats = &crate::sip::media::STATS;
+    let mut r = Registry::default();
+    let counters: [(&str, &str, u64); 4] = [
+        (
+            "careline_rtp_packets_sent",
+            "RTP packets sent to callers",
+            stats.packets_sent.load(Relaxed),
+        ),
+        (
+            "careline_rtp_packets_received",
+            "RTP packets received from callers",
+            stats.packets_received.load(Relaxed),
+        ),
+        (
+            "careline_rtp_packets_late",
+            "RTP packets sent more than 5 ms after their 20 ms slot",
+            stats.packets_late.load(Relaxed),
+        ),
+        (
+            "careline_rtp_packets_ignored",
+            "Datagrams on RTP ports that were not the caller's RTP",
+            stats.packets_ignored.load(Relaxed),
+        ),
+    ];
+    for (name, help, value) in counters {
+        let c = Counter::<u64, AtomicU64>::default();
+        c.inc_by(value);
+        r.register(name, help, c);
+    }
+    let late = Gauge::<f64, AtomicU64>::default();
+    late.set(stats.max_late_us.load(Relaxed) as f64 / 1e6);
+    r.register_with_unit(
+        "careline_rtp_max_send_lateness",
+        "The latest any RTP packet left against its slot since start",
+        Unit::Seconds,
+        late,
+    );
+    let streams = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+    streams.set(stats.streams.load(Relaxed) as i64);
+    r.register("careline_rtp_streams", "Calls with RTP now", streams);
+    r
 }
 
 /// Seed 000's six metrics as gauges, in a registry of their own for one scrape.

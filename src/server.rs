@@ -88,6 +88,14 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         crate::demo::print_logins(&logins);
     }
     let engine = store.engine().name();
+    let sip = match crate::sip::SipSettings::from_config(&config)? {
+        Some(settings) => {
+            let calls = crate::calls::Calls::build(&store, &config)?;
+            let voice = crate::sip::voice(&config, calls.config())?;
+            Some(crate::sip::SipServer::start(settings, calls, Arc::new(voice)).await?)
+        }
+        None => None,
+    };
     let running = start(store, config).await?;
     tracing::info!(
         addr = %running.addr,
@@ -98,6 +106,9 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
     );
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
+    if let Some(sip) = sip {
+        sip.stop().await;
+    }
     running.stop().await;
     Ok(())
 }

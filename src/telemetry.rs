@@ -9,6 +9,9 @@ pub fn init(config: &Config) {
     // sqlx logs statements with their bound values at debug level; keep it quiet whatever the
     // filter says, because bound values can be ciphertext or blind indexes.
     let filter = filter.add_directive("sqlx=warn".parse().expect("static directive"));
+    // rsipstack logs every SIP message whole at info level (docs/sip-evaluation.md): caller
+    // numbers and names, which are PHI here. Its warnings and errors carry no message bodies.
+    let filter = filter.add_directive("rsipstack=warn".parse().expect("static directive"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

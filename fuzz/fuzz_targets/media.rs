@@ -1,10 +1,12 @@
-//! What arrives from a caller: SDP offers, telephone-event payloads and G.711 audio. Parsing
-//! never panics, an accepted offer's answer negotiates back to the same codec, events
-//! round-trip, and any audio through the tone detector gives keypad keys only.
+//! What arrives from a caller: SDP offers, RTP packets, telephone-event payloads, SIP INFO
+//! DTMF bodies and G.711 audio. Parsing never panics, an accepted offer's answer negotiates
+//! back to the same codec, RTP headers and events round-trip, and any audio through the tone
+//! detector gives keypad keys only.
 #![no_main]
 
 use careline_media::dtmf::{EventReceiver, TelephoneEvent, ToneDetector};
 use careline_media::g711::Law;
+use careline_media::rtp;
 use careline_media::sdp::{answer, negotiate};
 use libfuzzer_sys::fuzz_target;
 
@@ -14,6 +16,20 @@ fuzz_target!(|data: &[u8]| {
     {
         let a = answer(&n, "192.0.2.1:4000".parse().unwrap(), 1, 1);
         assert_eq!(negotiate(&a, &[n.law]).unwrap().law, n.law);
+    }
+    if let Ok(p) = rtp::parse(data) {
+        assert!(p.payload.len() + rtp::HEADER_LEN <= data.len());
+        let mut out = Vec::new();
+        p.header.write(&mut out);
+        out.extend_from_slice(p.payload);
+        let again = rtp::parse(&out).unwrap();
+        assert_eq!(again.header, p.header);
+        assert_eq!(again.payload, p.payload);
+    }
+    for ct in ["application/dtmf-relay", "application/dtmf"] {
+        if let Some(k) = careline_media::dtmf::info_key(ct, data) {
+            assert!("0123456789*#ABCD".contains(k));
+        }
     }
     let mut rx = EventReceiver::default();
     for (i, chunk) in data.chunks(4).enumerate() {

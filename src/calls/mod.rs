@@ -27,6 +27,9 @@ pub struct Turn {
     pub ended: bool,
     /// False when the request was a repeat, late or lost a race: nothing changed.
     pub advanced: bool,
+    /// When the transport should feed `Input::Timeout` if nothing else happens first
+    /// (milliseconds since the epoch); transports that keep time themselves (Twilio) ignore it.
+    pub deadline: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -234,6 +237,7 @@ impl Calls {
             step: new_step,
             ended: call.is_ended(),
             advanced: true,
+            deadline: call.deadline(),
         })
     }
 
@@ -272,6 +276,40 @@ impl Calls {
         let mut call = Call::new(self.cfg.clone());
         let outputs = inputs.iter().map(|i| call.handle(i.clone())).collect();
         (call, outputs)
+    }
+
+    /// Record what a transport saw happen to a call outside the engine's steps (a transfer
+    /// the far end refused, a caller whose audio stopped): a call event, mirrored to the
+    /// audit trail like the engine's own.
+    pub async fn transport_event(
+        &self,
+        call_id: &str,
+        action: &str,
+        result: &str,
+        details: Option<serde_json::Value>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CallError> {
+        let (stored, inputs) = self.load(call_id).await?;
+        let (call, _) = self.rebuild(&inputs);
+        let started = inputs.first().map(|i| i.at).unwrap_or(millis(now));
+        let event = CallEvent {
+            at: millis(now),
+            call_id: call_id.to_string(),
+            territory_id: call.territory_id().or(stored.territory_id),
+            patient_id: call.subject().and_then(|s| s.patient_id()),
+            action: action.into(),
+            result: result.into(),
+            duration_ms: millis(now) - started,
+            authentication_method: match call.subject() {
+                Some(_) => "verified".into(),
+                None => "none".into(),
+            },
+            error_code: None,
+            details,
+        };
+        store_calls::add_events(&self.store, call_id, &[to_row(&event)]).await?;
+        self.mirror_to_audit(call_id, std::slice::from_ref(&event))
+            .await
     }
 
     pub fn config_hash(&self) -> &str {
@@ -326,6 +364,7 @@ fn turn_of(inputs: &[TimedInput], replayed: &[Vec<Output>], call: &Call, step: i
         step,
         ended: call.is_ended(),
         advanced: false,
+        deadline: call.deadline(),
     }
 }
 

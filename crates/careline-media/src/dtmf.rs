@@ -1,7 +1,7 @@
-//! DTMF in two of its three forms (SIP INFO is the transport's): RFC 4733 telephone-events
-//! carried in RTP, deduplicated so an event's repeated packets give one key, and in-band
-//! tones found with the Goertzel algorithm, with the checks that keep speech and music from
-//! being taken for keys.
+//! DTMF in its three forms: RFC 4733 telephone-events carried in RTP, deduplicated so an
+//! event's repeated packets give one key; the bodies of SIP INFO requests; and in-band tones
+//! found with the Goertzel algorithm, with the checks that keep speech and music from being
+//! taken for keys.
 
 /// The keypad keys of RFC 4733 §3.2 (events 0–15).
 const KEYS: [char; 16] = [
@@ -80,6 +80,44 @@ impl EventReceiver {
         self.last_timestamp = Some(rtp_timestamp);
         event.key()
     }
+}
+
+/// The key a SIP INFO request carries, by its Content-Type:
+/// - `application/dtmf-relay` (Cisco's, the common one): `Signal=5` and `Duration=160` lines;
+///   some peers send `Signal=10` for `*` and `11` for `#`.
+/// - `application/dtmf` (the draft's): the key alone, or its event number.
+///
+/// Anything else, or a body that names no key, is `None` (the transport answers 415 or 400).
+pub fn info_key(content_type: &str, body: &[u8]) -> Option<char> {
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let body = std::str::from_utf8(body).ok()?;
+    let value = match media.as_str() {
+        "application/dtmf-relay" => body.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            k.trim().eq_ignore_ascii_case("signal").then(|| v.trim())
+        })?,
+        "application/dtmf" => body.trim(),
+        _ => return None,
+    };
+    key_of(value)
+}
+
+/// `5`, `*`, `#`, `A`… or an RFC 4733 event number (`10` is `*`, `11` is `#`).
+fn key_of(value: &str) -> Option<char> {
+    let mut chars = value.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        let c = c.to_ascii_uppercase();
+        if KEYS.contains(&c) {
+            return Some(c);
+        }
+    }
+    let n: usize = value.parse().ok()?;
+    KEYS.get(n).copied()
 }
 
 /// Row and column frequencies of the keypad, Hz.
@@ -245,6 +283,33 @@ pub fn synthesize(key: char, ms: u32, amplitude: f32) -> Vec<i16> {
 mod tests {
     use super::*;
     use crate::g711::Law;
+
+    #[test]
+    fn info_bodies_of_both_types_give_keys() {
+        assert_eq!(
+            info_key("application/dtmf-relay", b"Signal=5\r\nDuration=160\r\n"),
+            Some('5')
+        );
+        assert_eq!(
+            info_key("Application/DTMF-Relay; x=y", b"signal= #\nDuration=100"),
+            Some('#')
+        );
+        assert_eq!(
+            info_key("application/dtmf-relay", b"Signal=10\r\n"),
+            Some('*')
+        );
+        assert_eq!(
+            info_key("application/dtmf-relay", b"Signal=11\r\n"),
+            Some('#')
+        );
+        assert_eq!(info_key("application/dtmf", b"7"), Some('7'));
+        assert_eq!(info_key("application/dtmf", b"11\r\n"), Some('#'));
+        assert_eq!(info_key("application/dtmf-relay", b"Duration=160"), None);
+        assert_eq!(info_key("application/dtmf-relay", b"Signal=x"), None);
+        assert_eq!(info_key("application/dtmf", b"99"), None);
+        assert_eq!(info_key("text/plain", b"5"), None);
+        assert_eq!(info_key("application/dtmf", &[0xFF, 0xFE]), None);
+    }
 
     #[test]
     fn telephone_events_parse_and_round_trip() {

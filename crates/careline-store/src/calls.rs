@@ -217,26 +217,49 @@ pub async fn save_step(
     if res.rows_affected != 1 {
         return Ok(false);
     }
-    if !u.events.is_empty() {
-        let rows = u.events.iter().map(|e| ivr_call_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            call_id: Set(call_id.to_string()),
-            at: Set(e.at),
-            territory_id: Set(e.territory_id),
-            patient_id: Set(e.patient_id),
-            action: Set(e.action.clone()),
-            result: Set(e.result.clone()),
-            duration_ms: Set(e.duration_ms),
-            authentication_method: Set(e.authentication_method.clone()),
-            error_code: Set(e.error_code.clone()),
-            details: Set(e.details.clone()),
-        });
-        ivr_call_event::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    insert_events(&txn, call_id, u.events).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Record events a transport observed outside the engine's steps (a transfer the far end
+/// refused, media that stopped), without changing the call's step.
+pub async fn add_events(
+    store: &Store,
+    call_id: &str,
+    events: &[NewCallEvent],
+) -> Result<(), StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    insert_events(&txn, call_id, events).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn insert_events(
+    txn: &sea_orm::DatabaseTransaction,
+    call_id: &str,
+    events: &[NewCallEvent],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = events.iter().map(|e| ivr_call_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        call_id: Set(call_id.to_string()),
+        at: Set(e.at),
+        territory_id: Set(e.territory_id),
+        patient_id: Set(e.patient_id),
+        action: Set(e.action.clone()),
+        result: Set(e.result.clone()),
+        duration_ms: Set(e.duration_ms),
+        authentication_method: Set(e.authentication_method.clone()),
+        error_code: Set(e.error_code.clone()),
+        details: Set(e.details.clone()),
+    });
+    ivr_call_event::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
 }
 
 pub async fn call_events(store: &Store, call_id: &str) -> Result<Vec<CallEventRow>, StoreError> {

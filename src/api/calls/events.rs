@@ -11,7 +11,7 @@ use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::calls::{self, CallEventRow};
 
 #[utoipa::path(get, path = "/api/v1/calls/{call_id}/events", tag = "calls",
-    params(("call_id" = String, Path, description = "the transport's call id (Twilio CallSid, SIP Call-ID)")),
+    params(("call_id" = String, Path, description = "the call's id: Twilio's CallSid, or for SIP CareLine's own SIP… id (logged with the SIP Call-ID when the call starts)")),
     responses((status = 200, body = Vec<CallEventRow>), (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND")),
     security(("bearer" = [])))]
 pub async fn call_events(

@@ -23,7 +23,7 @@ pub struct CallView {
 }
 
 #[utoipa::path(get, path = "/api/v1/calls/{call_id}", tag = "calls",
-    params(("call_id" = String, Path, description = "the transport's call id (Twilio CallSid, SIP Call-ID)")),
+    params(("call_id" = String, Path, description = "the call's id: Twilio's CallSid, or for SIP CareLine's own SIP… id (logged with the SIP Call-ID when the call starts)")),
     responses((status = 200, body = CallView), (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND")),
     security(("bearer" = [])))]
 pub async fn get_call(

@@ -1,0 +1,523 @@
+//! One SIP call from INVITE to BYE: admission (allow-list, capacity), the SDP answer, and the
+//! control task that turns what the caller does (keys by RTP, INFO or tone; silence; hangup)
+//! into engine inputs, and the engine's outputs into audio, REFERs and BYEs.
+
+use super::digest::Verdict;
+use super::media::{DtmfVia, MediaEvent, MediaHandle};
+use super::transport::PEER_HEADER;
+use super::{Shared, Signal, header_value, negotiate, reply, wire};
+use crate::calls::Turn;
+use careline_call::engine::{Input, Keys, Output, TransferTarget};
+use chrono::Utc;
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::sip::prelude::HeadersExt;
+use rsipstack::sip::{Header, StatusCode};
+use rsipstack::transaction::transaction::Transaction;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::time::Instant;
+
+/// Said when a transfer cannot be placed (no agent line, or the far end refused the REFER).
+const NO_TRANSFER: &str =
+    "We are sorry, we could not connect your call. Please call again later. Goodbye.";
+/// Said when the call cannot go on (the database is unreachable).
+const TROUBLE: &str = "We are having trouble with your request.";
+
+/// A place in the concurrent-call count, given back when the call ends however it ends.
+struct Slot(Arc<Shared>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Answer (or refuse) an INVITE and run the call until it ends.
+pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
+    let req = tx.original.clone();
+    let peer: Option<IpAddr> = header_value(&req, PEER_HEADER).and_then(|v| v.parse().ok());
+    let Some(peer) = peer else {
+        return reply(tx, StatusCode::Forbidden, vec![]);
+    };
+    if !shared.settings.trusted.iter().any(|n| n.contains(&peer)) {
+        let Some(auth) = &shared.settings.digest else {
+            tracing::warn!(%peer, "SIP INVITE from an address not in sip_trusted: 403");
+            return reply(tx, StatusCode::Forbidden, vec![]);
+        };
+        let credentials = req.headers.iter().find_map(|h| match h {
+            Header::Authorization(a) => Some(a.value().to_string()),
+            _ => None,
+        });
+        match auth.check("INVITE", credentials.as_deref(), peer) {
+            Verdict::Accepted => {}
+            Verdict::Challenge(c) => {
+                return reply(
+                    tx,
+                    StatusCode::Unauthorized,
+                    vec![Header::WwwAuthenticate(c.into())],
+                );
+            }
+            Verdict::Locked => {
+                crate::metrics::global().sip_rejected("auth_locked");
+                return reply(tx, StatusCode::Forbidden, vec![]);
+            }
+        }
+    }
+    if shared.active.fetch_add(1, Ordering::Relaxed) >= shared.settings.max_calls {
+        shared.active.fetch_sub(1, Ordering::Relaxed);
+        crate::metrics::global().sip_rejected("capacity");
+        return reply(
+            tx,
+            StatusCode::ServiceUnavailable,
+            vec![Header::RetryAfter(
+                shared.settings.retry_after_secs.to_string().into(),
+            )],
+        );
+    }
+    let slot = Slot(shared.clone());
+    let socket = match shared.media.bind(shared.settings.listen.ip()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "no RTP port for a new call: 503");
+            return reply(tx, StatusCode::ServiceUnavailable, vec![]);
+        }
+    };
+    let local = match socket.local_addr() {
+        Ok(a) => SocketAddr::new(shared.settings.public_ip, a.port()),
+        Err(_) => return reply(tx, StatusCode::ServerInternalError, vec![]),
+    };
+    let session_id = u64::from(rand::random::<u32>());
+    let (params, answer_sdp) = match negotiate(&req.body, local, session_id, 1) {
+        Ok(x) => x,
+        Err(code) => {
+            crate::metrics::global().sip_rejected("sdp");
+            return reply(tx, code, vec![]);
+        }
+    };
+    let dialog = match shared.dialogs.get_or_create_server_invite(
+        &tx,
+        shared.state_sender.clone(),
+        None,
+        Some(shared.contact.clone()),
+    ) {
+        Ok(d) => d,
+        Err(_) => return reply(tx, StatusCode::BadRequest, vec![]),
+    };
+    let dialog_id = dialog.id().to_string();
+    let (signals_tx, signals) = unbounded_channel();
+    shared.routes.insert(dialog_id.clone(), signals_tx);
+    let mut driver = dialog.clone();
+    tokio::spawn(async move {
+        let _ = driver.handle(&mut tx).await;
+    });
+    let _ = dialog.ringing(None, None);
+
+    let call_id = format!("SIP{}", uuid::Uuid::new_v4().simple());
+    // Our id for the call, and the SIP Call-ID a trace shows (random, never a number).
+    tracing::info!(call = %call_id, sip_call_id = %req.call_id_header().map(|c| c.value().to_string()).unwrap_or_default(), "SIP call");
+    let from = req
+        .from_header()
+        .ok()
+        .and_then(|f| f.uri().ok())
+        .and_then(|u| u.user().map(wire::phone_number));
+    let to = req
+        .uri
+        .user()
+        .map(wire::phone_number)
+        .or_else(|| {
+            req.to_header()
+                .ok()
+                .and_then(|t| t.uri().ok())
+                .and_then(|u| u.user().map(wire::phone_number))
+        })
+        .unwrap_or_default();
+    let (media_tx, media_rx) = unbounded_channel();
+    let media = match shared.media.add(socket, params, media_tx) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "SIP call has no media: 500");
+            let _ = dialog.reject(Some(StatusCode::ServerInternalError), None);
+            shared.routes.remove(&dialog_id);
+            return;
+        }
+    };
+    // Answer now; the engine starts (a database write) while the caller's ACK is on its way,
+    // so call setup does not wait on the database. Its first prompt waits for the ACK anyway.
+    if dialog
+        .accept(
+            Some(vec![
+                Header::ContentType("application/sdp".into()),
+                // RFC 3261 §13.3.1.4: a 2xx to an INVITE should say what we accept.
+                Header::Allow(wire::ALLOW.into()),
+            ]),
+            Some(answer_sdp.into_bytes()),
+        )
+        .is_err()
+    {
+        shared.routes.remove(&dialog_id);
+        return;
+    }
+    let turn = match shared
+        .calls
+        .start("sip", &call_id, from.as_deref(), &to, Utc::now())
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => {
+            // Answered, so the caller is told, then hung up on, rather than left in silence.
+            tracing::error!(error = %e, "SIP call could not start");
+            Turn {
+                outputs: vec![
+                    Output::Say {
+                        text: TROUBLE.into(),
+                        key: None,
+                        language: "en".into(),
+                    },
+                    Output::Hangup,
+                ],
+                step: 0,
+                ended: true,
+                advanced: false,
+                deadline: None,
+            }
+        }
+    };
+    crate::metrics::global().sip_answered();
+    let control = Control {
+        shared: shared.clone(),
+        dialog,
+        call_id,
+        media,
+        local,
+        session_id,
+        sdp_version: 1,
+        peer,
+        step: turn.step,
+        deadline: turn.deadline,
+        ended: turn.ended,
+        pending: None,
+        transferring: None,
+    };
+    control.run(turn, signals, media_rx).await;
+    shared.routes.remove(&dialog_id);
+    drop(slot);
+}
+
+/// What happens once the prompts before it have played.
+#[derive(Debug, Clone)]
+enum Final {
+    Transfer(TransferTarget),
+    Hangup,
+}
+
+struct Control {
+    shared: Arc<Shared>,
+    dialog: InviteDialog,
+    call_id: String,
+    media: MediaHandle,
+    local: SocketAddr,
+    session_id: u64,
+    sdp_version: u64,
+    peer: IpAddr,
+    step: i32,
+    deadline: Option<i64>,
+    ended: bool,
+    pending: Option<Final>,
+    /// While a REFER is out: when to stop waiting for its outcome.
+    transferring: Option<Instant>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+impl Control {
+    async fn run(
+        mut self,
+        first: Turn,
+        mut signals: UnboundedReceiver<Signal>,
+        mut media: UnboundedReceiver<MediaEvent>,
+    ) {
+        // The welcome waits for the caller's ACK, so its first words are not lost while the
+        // caller's phone sets up audio.
+        let mut first = Some(first);
+        let ack_wait = Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            let wake = match (&first, self.transferring, self.deadline) {
+                (Some(_), _, _) => Some(ack_wait),
+                (None, Some(t), _) => Some(t),
+                (None, None, Some(d)) => {
+                    let ms = d - Utc::now().timestamp_millis();
+                    Some(Instant::now() + std::time::Duration::from_millis(ms.max(0) as u64))
+                }
+                (None, None, None) => None,
+            };
+            let flow = tokio::select! {
+                s = signals.recv() => match s {
+                    Some(Signal::Confirmed) => {
+                        if let Some(t) = first.take() {
+                            self.apply(t);
+                        }
+                        Flow::Continue
+                    }
+                    Some(s) => self.signal(s).await,
+                    None => Flow::Stop,
+                },
+                e = media.recv() => match e {
+                    Some(e) if first.is_none() => self.media_event(e).await,
+                    Some(_) => Flow::Continue,
+                    None => Flow::Stop,
+                },
+                _ = sleep_until(wake) => {
+                    if let Some(t) = first.take() {
+                        // No ACK yet: play anyway; rsipstack ends the dialog if none comes.
+                        self.apply(t);
+                        Flow::Continue
+                    } else if self.transferring.take().is_some() {
+                        // No word on the transfer: the REFER was accepted, so let it go.
+                        self.bye().await
+                    } else {
+                        self.feed(Input::Timeout).await
+                    }
+                }
+            };
+            if matches!(flow, Flow::Stop) {
+                break;
+            }
+        }
+        // However the call ended, the engine hears of it (a no-op when it already ended).
+        if !self.ended {
+            let _ = self
+                .shared
+                .calls
+                .feed(&self.call_id, None, Input::Hangup, Utc::now())
+                .await;
+        }
+    }
+
+    async fn signal(&mut self, s: Signal) -> Flow {
+        match s {
+            Signal::Confirmed => Flow::Continue,
+            Signal::Key(k) => {
+                self.media.key(k, DtmfVia::Info);
+                Flow::Continue
+            }
+            Signal::Reinvite { offer, handle } => {
+                self.sdp_version += 1;
+                match negotiate(&offer, self.local, self.session_id, self.sdp_version) {
+                    Ok((params, sdp)) => {
+                        self.media.update(params);
+                        let _ = handle
+                            .respond(
+                                StatusCode::OK,
+                                Some(vec![Header::ContentType("application/sdp".into())]),
+                                Some(sdp.into_bytes()),
+                            )
+                            .await;
+                    }
+                    Err(code) => {
+                        let _ = handle.reply(code).await;
+                    }
+                }
+                Flow::Continue
+            }
+            Signal::ReferProgress(p) => {
+                if self.transferring.is_none() || p.status < 200 {
+                    return Flow::Continue;
+                }
+                self.transferring = None;
+                if (200..300).contains(&p.status) {
+                    self.note(
+                        "transfer",
+                        "connected",
+                        serde_json::json!({"status": p.status}),
+                    )
+                    .await;
+                    self.bye().await
+                } else {
+                    self.transfer_failed(p.status).await;
+                    Flow::Continue
+                }
+            }
+            Signal::Ended => Flow::Stop,
+        }
+    }
+
+    async fn media_event(&mut self, e: MediaEvent) -> Flow {
+        match e {
+            MediaEvent::Key { key, via } => {
+                tracing::debug!(call = %self.call_id, ?via, "key");
+                if self.pending.is_some() || self.transferring.is_some() {
+                    return Flow::Continue;
+                }
+                self.feed(Input::Keys {
+                    keys: Keys::new(key.to_string()),
+                })
+                .await
+            }
+            MediaEvent::PromptsDone => match self.pending.take() {
+                Some(Final::Hangup) => self.bye().await,
+                Some(Final::Transfer(target)) => self.transfer(target).await,
+                None if self.ended => self.bye().await,
+                None => self.feed(Input::PromptFinished).await,
+            },
+            MediaEvent::Silence => {
+                self.note(
+                    "media",
+                    "silence",
+                    serde_json::json!({"after_secs": self.shared.settings.rtp_timeout.as_secs()}),
+                )
+                .await;
+                let _ = self
+                    .shared
+                    .calls
+                    .feed(&self.call_id, None, Input::Hangup, Utc::now())
+                    .await;
+                self.ended = true;
+                self.bye().await
+            }
+        }
+    }
+
+    async fn feed(&mut self, input: Input) -> Flow {
+        match self
+            .shared
+            .calls
+            .feed(&self.call_id, Some(self.step), input, Utc::now())
+            .await
+        {
+            Ok(turn) if turn.advanced => self.apply(turn),
+            Ok(turn) => {
+                self.step = turn.step;
+                self.deadline = turn.deadline;
+            }
+            Err(e) => {
+                tracing::error!(call = %self.call_id, error = %e, "SIP call cannot go on");
+                let clip = self.shared.speaker.render(TROUBLE, None, "en");
+                self.pending = Some(Final::Transfer(TransferTarget::Agent));
+                self.deadline = None;
+                self.media.play(vec![clip], false);
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Play a turn's prompts; remember what follows them.
+    fn apply(&mut self, turn: Turn) {
+        self.step = turn.step;
+        self.deadline = turn.deadline;
+        self.ended = turn.ended;
+        let mut clips = Vec::new();
+        let mut barge_in = false;
+        let mut gather = false;
+        for o in turn.outputs {
+            match o {
+                Output::Say {
+                    text,
+                    key,
+                    language,
+                } => clips.push(self.shared.speaker.render(&text, key.as_deref(), &language)),
+                Output::Gather(g) => {
+                    gather = true;
+                    barge_in = g.barge_in;
+                }
+                Output::Transfer { target, .. } => self.pending = Some(Final::Transfer(target)),
+                Output::Hangup => self.pending = Some(Final::Hangup),
+                Output::Request(_) | Output::Event(_) => {}
+            }
+        }
+        if self.pending.is_some() || self.ended {
+            barge_in = false;
+            self.deadline = None;
+        }
+        // Nothing said and nothing asked (a step that only changed state): no "done" is
+        // due, or the engine would be told its prompt finished for every step.
+        if clips.is_empty() && !gather && self.pending.is_none() && !self.ended {
+            return;
+        }
+        self.media.play(clips, barge_in);
+    }
+
+    /// Blind transfer by REFER (RFC 3515). The REFER's refusal (or silence) is told to the
+    /// caller, recorded, and the call ends; an accepted REFER ends our leg when the NOTIFY
+    /// says the transfer target answered.
+    async fn transfer(&mut self, target: TransferTarget) -> Flow {
+        let settings = &self.shared.settings;
+        let uri = match target {
+            TransferTarget::Number(n) => Some(format!("sip:{n}@{}", host(self.peer))),
+            TransferTarget::Agent => settings.agent_uri.clone().or_else(|| {
+                settings
+                    .agent_number
+                    .as_ref()
+                    .map(|n| format!("sip:{n}@{}", host(self.peer)))
+            }),
+        };
+        let Some(uri) = uri else {
+            self.note("transfer", "no_target", serde_json::Value::Null)
+                .await;
+            let clip = self.shared.speaker.render(NO_TRANSFER, None, "en");
+            self.pending = Some(Final::Hangup);
+            self.media.play(vec![clip], false);
+            return Flow::Continue;
+        };
+        let answer = tokio::time::timeout(
+            settings.transfer_timeout,
+            self.dialog.refer(format!("<{uri}>").as_str(), None, None),
+        )
+        .await;
+        let status = match answer {
+            Ok(Ok(Some(resp))) => u16::from(resp.status_code),
+            _ => 408,
+        };
+        if (200..300).contains(&status) {
+            self.transferring = Some(Instant::now() + settings.transfer_timeout);
+        } else {
+            self.transfer_failed(status).await;
+        }
+        Flow::Continue
+    }
+
+    async fn transfer_failed(&mut self, status: u16) {
+        tracing::warn!(call = %self.call_id, status, "transfer refused by the SIP peer");
+        self.note("transfer", "refused", serde_json::json!({"status": status}))
+            .await;
+        let clip = self.shared.speaker.render(NO_TRANSFER, None, "en");
+        self.pending = Some(Final::Hangup);
+        self.media.play(vec![clip], false);
+    }
+
+    async fn note(&self, action: &str, result: &str, details: serde_json::Value) {
+        let details = (!details.is_null()).then_some(details);
+        if let Err(e) = self
+            .shared
+            .calls
+            .transport_event(&self.call_id, action, result, details, Utc::now())
+            .await
+        {
+            tracing::error!(call = %self.call_id, error = %e, "cannot record a SIP call event");
+        }
+    }
+
+    async fn bye(&mut self) -> Flow {
+        self.media.flush();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.dialog.bye()).await;
+        Flow::Stop
+    }
+}
+
+fn host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,578 @@
+//! The SIP transport: a PBX, SIP trunk or softphone calls CareLine directly. rsipstack does
+//! transactions and dialogs (RFC 3261 timers, retransmission, CANCEL, route sets); this
+//! module admits calls (allow-list, capacity), negotiates G.711 with SDP, and hands each
+//! call to a control task that feeds the call engine through [`crate::calls::Calls`], the
+//! same path Twilio's webhooks take. Media is in [`media`]; see `docs/sip.md`.
+
+pub mod call;
+pub mod digest;
+pub mod media;
+pub mod transport;
+pub mod wire;
+
+use crate::calls::Calls;
+use careline_media::g711::Law;
+use careline_media::sdp::{self, Direction, SdpError};
+use dashmap::DashMap;
+use media::{MediaEngine, MediaStats, PortRange, StreamParams};
+use rsipstack::EndpointBuilder;
+use rsipstack::dialog::dialog::{Dialog, DialogState, DialogStateReceiver, DialogStateSender};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::sip::prelude::HeadersExt;
+use rsipstack::sip::{Header, Method, StatusCode};
+use rsipstack::transaction::transaction::Transaction;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Turns prompt text into 8 kHz audio. The SIP transport's only view of the voice.
+pub trait Speaker: Send + Sync + 'static {
+    fn render(&self, text: &str, key: Option<&str>, language: &str) -> Arc<[i16]>;
+}
+
+impl Speaker for careline_voice::Voice {
+    fn render(&self, text: &str, key: Option<&str>, language: &str) -> Arc<[i16]> {
+        careline_voice::Voice::render(self, text, key, language)
+    }
+}
+
+/// The practice's voice: its recordings when configured, the built-in voice for the rest,
+/// with every fixed prompt of the menus rendered before the first call.
+pub fn voice(
+    config: &crate::config::Config,
+    menus: &careline_call::menu::CallConfig,
+) -> Result<careline_voice::Voice, String> {
+    let voice = match &config.prompt_recordings {
+        Some(dir) => careline_voice::Voice::with_recordings(dir)
+            .map_err(|e| format!("prompt_recordings: {e}"))?,
+        None => careline_voice::Voice::builtin(),
+    };
+    let prompts = static_prompts(menus);
+    voice.warm(
+        prompts
+            .iter()
+            .map(|(t, k, l)| (t.as_str(), k.as_deref(), l.as_str())),
+    );
+    Ok(voice)
+}
+
+/// Every prompt the menus say as written (text, key, language); prompts with `{values}`
+/// are rendered per call.
+pub fn static_prompts(
+    menus: &careline_call::menu::CallConfig,
+) -> Vec<(String, Option<String>, String)> {
+    let mut out = Vec::new();
+    for (language, prompts) in &menus.prompts {
+        for (key, text) in prompts {
+            if !text.contains('{') {
+                out.push((text.clone(), Some(key.clone()), language.clone()));
+            }
+        }
+    }
+    for menu in menus.menus.values() {
+        for (language, p) in &menu.prompts {
+            let key = |k: &str| Some(format!("menu.{}.{k}", menu.id));
+            let mut add = |text: &Option<String>, k: &str| {
+                if let Some(t) = text {
+                    out.push((t.clone(), key(k), language.clone()));
+                }
+            };
+            add(&p.welcome, "welcome");
+            add(&p.greeting_short, "welcome");
+            add(&p.invalid, "invalid");
+            add(&p.timeout, "timeout");
+            for (i, line) in p.options.iter().enumerate() {
+                out.push((line.clone(), key(&format!("options.{i}")), language.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The SIP transport's settings, checked (from [`crate::config::Config`]).
+#[derive(Debug, Clone)]
+pub struct SipSettings {
+    pub listen: SocketAddr,
+    /// The address callers send RTP to and our Contact names; default: the listen address
+    /// (which must then not be 0.0.0.0).
+    pub public_ip: IpAddr,
+    pub rtp_ports: PortRange,
+    pub max_calls: usize,
+    pub retry_after_secs: u32,
+    /// Peers allowed to call (a trunk, a PBX, the proxy); others get 403.
+    pub trusted: Vec<ipnet::IpNet>,
+    /// A caller that sends no RTP for this long is hung up on.
+    pub rtp_timeout: Duration,
+    pub media_threads: usize,
+    /// Where transfers to "an agent" go, as a SIP URI; default `sip:<agent_number>@<the
+    /// caller's proxy or host>`.
+    pub agent_uri: Option<String>,
+    pub agent_number: Option<String>,
+    /// How long to wait for a REFER's outcome before hanging up anyway.
+    pub transfer_timeout: Duration,
+    /// Callers outside `trusted` may call when they answer a digest challenge.
+    pub digest: Option<Arc<digest::DigestAuth>>,
+}
+
+impl SipSettings {
+    /// The settings `config` asks for; `None` when SIP is off (`sip_listen = "off"`).
+    pub fn from_config(config: &crate::config::Config) -> Result<Option<SipSettings>, String> {
+        if config.sip_listen.trim().eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        let listen: SocketAddr = config.sip_listen.parse().map_err(|_| {
+            format!(
+                "sip_listen: '{}' is not an address like 127.0.0.1:5060 (or off)",
+                config.sip_listen
+            )
+        })?;
+        let public_ip = match &config.sip_public_ip {
+            Some(ip) => ip
+                .parse()
+                .map_err(|_| format!("sip_public_ip: '{ip}' is not an IP address"))?,
+            None if listen.ip().is_unspecified() => {
+                return Err(
+                    "sip_public_ip: needed when sip_listen is 0.0.0.0 (the address callers send audio to)"
+                        .into(),
+                );
+            }
+            None => listen.ip(),
+        };
+        let rtp_ports =
+            PortRange::parse(&config.sip_rtp_ports).map_err(|e| format!("sip_rtp_ports: {e}"))?;
+        let trusted = config
+            .sip_trusted
+            .iter()
+            .map(|t| {
+                t.parse::<ipnet::IpNet>()
+                    .or_else(|_| t.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("sip_trusted: '{t}' is not an address or network"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(uri) = &config.sip_agent_uri
+            && !uri.starts_with("sip:")
+        {
+            return Err(format!("sip_agent_uri: '{uri}' must start with sip:"));
+        }
+        let digest = match (&config.sip_digest_user, &config.sip_digest_password) {
+            (Some(u), Some(p)) if !u.is_empty() && p.len() >= 12 => {
+                Some(Arc::new(digest::DigestAuth::new(u.clone(), p.clone())))
+            }
+            (Some(_), Some(_)) => {
+                return Err(
+                    "sip_digest_password: must be at least 12 characters (and sip_digest_user not empty)"
+                        .into(),
+                );
+            }
+            (None, None) => None,
+            _ => return Err("sip_digest_user and sip_digest_password: set both or neither".into()),
+        };
+        if config.sip_rtp_timeout_secs < 1 {
+            return Err("sip_rtp_timeout_secs: must be at least 1".into());
+        }
+        Ok(Some(SipSettings {
+            listen,
+            public_ip,
+            rtp_ports,
+            max_calls: config.sip_max_calls,
+            retry_after_secs: 30,
+            trusted,
+            rtp_timeout: Duration::from_secs(config.sip_rtp_timeout_secs),
+            media_threads: match config.sip_media_threads {
+                0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+                n => n,
+            },
+            agent_uri: config.sip_agent_uri.clone(),
+            agent_number: config.agent_number.clone(),
+            transfer_timeout: Duration::from_secs(30),
+            digest,
+        }))
+    }
+
+    /// For tests: any free ports on loopback, loopback trusted.
+    pub fn loopback() -> SipSettings {
+        SipSettings {
+            listen: "127.0.0.1:0".parse().expect("an address"),
+            public_ip: IpAddr::from([127, 0, 0, 1]),
+            rtp_ports: PortRange { first: 0, last: 0 },
+            max_calls: 100,
+            retry_after_secs: 30,
+            trusted: vec!["127.0.0.0/8".parse().expect("a network")],
+            rtp_timeout: Duration::from_secs(30),
+            media_threads: 2,
+            agent_uri: None,
+            agent_number: None,
+            transfer_timeout: Duration::from_secs(5),
+            digest: None,
+        }
+    }
+}
+
+/// What the dialog layer tells a call's control task.
+#[derive(Debug)]
+pub enum Signal {
+    /// The caller's ACK arrived: the call is up.
+    Confirmed,
+    /// A key by SIP INFO.
+    Key(char),
+    /// A re-INVITE (hold, resume, a new address): the control task answers it, as it knows
+    /// the call's RTP port and SDP version.
+    Reinvite {
+        offer: Vec<u8>,
+        handle: rsipstack::dialog::dialog::TransactionHandle,
+    },
+    /// A NOTIFY about our REFER.
+    ReferProgress(wire::ReferProgress),
+    /// The dialog ended (BYE from the caller, CANCEL, no ACK, our own BYE).
+    Ended,
+}
+
+/// Everything the call tasks share.
+pub(crate) struct Shared {
+    pub settings: SipSettings,
+    pub calls: Calls,
+    pub speaker: Arc<dyn Speaker>,
+    pub media: Arc<MediaEngine>,
+    pub dialogs: Arc<DialogLayer>,
+    /// Dialog id → the control task's signal channel.
+    pub routes: DashMap<String, mpsc::UnboundedSender<Signal>>,
+    pub active: AtomicUsize,
+    pub contact: rsipstack::sip::Uri,
+    pub state_sender: DialogStateSender,
+}
+
+/// A running SIP transport.
+pub struct SipServer {
+    pub local: SocketAddr,
+    shared: Arc<Shared>,
+    cancel: CancellationToken,
+}
+
+impl SipServer {
+    pub async fn start(
+        settings: SipSettings,
+        calls: Calls,
+        speaker: Arc<dyn Speaker>,
+    ) -> Result<SipServer, String> {
+        let cancel = CancellationToken::new();
+        let (layer, local) = transport::listen(settings.listen, &cancel).await?;
+        let endpoint = EndpointBuilder::new()
+            .with_cancel_token(cancel.clone())
+            .with_transport_layer(layer)
+            .with_user_agent(concat!("CareLine/", env!("CARGO_PKG_VERSION")))
+            .with_transport_inspector(Box::new(transport::Inspector))
+            .build();
+        let mut incoming = endpoint
+            .incoming_transactions()
+            .map_err(|e| format!("SIP endpoint: {e}"))?;
+        let dialogs = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        let (state_sender, state_receiver) = dialogs.new_dialog_state_channel();
+        let contact: rsipstack::sip::Uri = format!(
+            "sip:careline@{}",
+            SocketAddr::new(settings.public_ip, local.port())
+        )
+        .as_str()
+        .try_into()
+        .map_err(|e| format!("SIP contact: {e}"))?;
+        let media = MediaEngine::start(
+            settings.media_threads,
+            settings.rtp_ports,
+            settings.rtp_timeout,
+        );
+        let shared = Arc::new(Shared {
+            settings,
+            calls,
+            speaker,
+            media,
+            dialogs,
+            routes: DashMap::new(),
+            active: AtomicUsize::new(0),
+            contact,
+            state_sender,
+        });
+        let inner = endpoint.inner.clone();
+        tokio::spawn(async move {
+            let _ = inner.serve().await;
+        });
+        tokio::spawn(state_loop(shared.clone(), state_receiver));
+        let s = shared.clone();
+        let c = cancel.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = c.cancelled() => break,
+                    tx = incoming.recv() => match tx {
+                        Some(tx) => incoming_request(&s, tx),
+                        None => break,
+                    },
+                }
+            }
+        });
+        tracing::info!(%local, "SIP is listening on UDP and TCP");
+        Ok(SipServer {
+            local,
+            shared,
+            cancel,
+        })
+    }
+
+    pub fn active_calls(&self) -> usize {
+        self.shared.active.load(Ordering::Relaxed)
+    }
+
+    pub fn media_stats(&self) -> &'static MediaStats {
+        self.shared.media.stats()
+    }
+
+    /// Hang up every call (BYE) and stop listening.
+    pub async fn stop(self) {
+        for entry in self.shared.routes.iter() {
+            let _ = entry.value().send(Signal::Ended);
+        }
+        let ids: Vec<String> = self.shared.dialogs.all_dialog_ids();
+        for id in ids {
+            if let Some(Dialog::Invite(d)) = self.shared.dialogs.get_dialog_with(&id) {
+                let _ = tokio::time::timeout(Duration::from_secs(2), d.bye()).await;
+            }
+        }
+        self.cancel.cancel();
+    }
+}
+
+fn header_value<'a>(req: &'a rsipstack::sip::Request, name: &str) -> Option<&'a str> {
+    req.headers.iter().find_map(|h| match h {
+        Header::Other(n, v) if n.eq_ignore_ascii_case(name) => Some(v.as_str()),
+        _ => None,
+    })
+}
+
+/// Keep a server transaction running until it ends, so rsipstack retransmits our final
+/// answer (RFC 3261 Timer G) and absorbs the caller's retransmissions and ACK.
+fn finish(mut tx: Transaction) {
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(Duration::from_secs(40), async {
+            while tx.receive().await.is_some() {}
+        })
+        .await;
+    });
+}
+
+fn reply(mut tx: Transaction, status: StatusCode, headers: Vec<Header>) {
+    tokio::spawn(async move {
+        let _ = tx.reply_with(status, headers, None).await;
+        finish(tx);
+    });
+}
+
+/// A request that starts no dialog (or belongs to one).
+fn incoming_request(shared: &Arc<Shared>, mut tx: Transaction) {
+    let method = tx.original.method;
+    let in_dialog = tx
+        .original
+        .to_header()
+        .ok()
+        .and_then(|t| t.tag().ok().flatten())
+        .is_some();
+    if in_dialog {
+        match shared.dialogs.match_dialog(&tx) {
+            Some(mut d) => {
+                tokio::spawn(async move {
+                    // rsipstack drops in-dialog requests (other than BYE) that arrive before
+                    // it has processed the ACK, without an answer; a phone that sends INFO
+                    // right after its ACK would have to retransmit. Give the ACK a moment.
+                    if let Dialog::Invite(invite) = &d
+                        && method != Method::Bye
+                        && method != Method::Ack
+                    {
+                        for _ in 0..100 {
+                            if !matches!(
+                                invite.state(),
+                                DialogState::WaitAck(..) | DialogState::Early(..)
+                            ) {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                    }
+                    let _ = d.handle(&mut tx).await;
+                });
+            }
+            None if method == Method::Ack => {}
+            None => reply(tx, StatusCode::CallTransactionDoesNotExist, vec![]),
+        }
+        return;
+    }
+    match method {
+        Method::Invite => {
+            let s = shared.clone();
+            tokio::spawn(async move { call::answer(s, tx).await });
+        }
+        Method::Options => reply(
+            tx,
+            StatusCode::OK,
+            vec![
+                Header::Allow(wire::ALLOW.into()),
+                Header::Accept("application/sdp".into()),
+            ],
+        ),
+        Method::Ack => {}
+        Method::Bye
+        | Method::Info
+        | Method::Refer
+        | Method::Notify
+        | Method::PRack
+        | Method::Update => reply(tx, StatusCode::CallTransactionDoesNotExist, vec![]),
+        _ => reply(
+            tx,
+            StatusCode::MethodNotAllowed,
+            vec![Header::Allow(wire::ALLOW.into())],
+        ),
+    }
+}
+
+/// The media a caller's (re-)offer asks for, and our answer's SDP.
+pub(crate) fn negotiate(
+    offer: &[u8],
+    local: SocketAddr,
+    session_id: u64,
+    version: u64,
+) -> Result<(StreamParams, String), StatusCode> {
+    // No offer (a late-offer INVITE): we do not make offers yet.
+    if offer.iter().all(u8::is_ascii_whitespace) {
+        return Err(StatusCode::NotAcceptableHere);
+    }
+    let text = std::str::from_utf8(offer).map_err(|_| StatusCode::BadRequest)?;
+    let n = sdp::negotiate(text, &[Law::Ulaw, Law::Alaw]).map_err(|e| match e {
+        SdpError::Malformed(_) => StatusCode::BadRequest,
+        SdpError::NoAudio | SdpError::NoCommonCodec => StatusCode::NotAcceptableHere,
+    })?;
+    let params = StreamParams {
+        remote: n.remote,
+        law: n.law,
+        payload_type: n.payload_type,
+        dtmf_payload_type: n.dtmf_payload_type,
+        sending: matches!(n.direction, Direction::SendRecv | Direction::RecvOnly)
+            && n.remote.is_some(),
+        receiving: matches!(n.direction, Direction::SendRecv | Direction::SendOnly)
+            && n.remote.is_some(),
+    };
+    Ok((params, sdp::answer(&n, local, session_id, version)))
+}
+
+/// Routes dialog events to the calls they belong to.
+async fn state_loop(shared: Arc<Shared>, mut rx: DialogStateReceiver) {
+    while let Some(state) = rx.recv().await {
+        match state {
+            DialogState::Confirmed(id, _) => {
+                if let Some(tx) = shared.routes.get(&id.to_string()) {
+                    let _ = tx.send(Signal::Confirmed);
+                }
+            }
+            DialogState::Info(id, req, handle) => {
+                let content_type = req
+                    .headers
+                    .iter()
+                    .find_map(|h| match h {
+                        Header::ContentType(c) => Some(c.value().to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                match careline_media::dtmf::info_key(&content_type, &req.body) {
+                    Some(key) => {
+                        let _ = handle.reply(StatusCode::OK).await;
+                        if let Some(tx) = shared.routes.get(&id.to_string()) {
+                            let _ = tx.send(Signal::Key(key));
+                        }
+                    }
+                    // An INFO of another package is not for us.
+                    None if !content_type
+                        .to_ascii_lowercase()
+                        .starts_with("application/dtmf") =>
+                    {
+                        let _ = handle
+                            .respond(
+                                StatusCode::UnsupportedMediaType,
+                                Some(vec![Header::Accept(
+                                    "application/dtmf-relay, application/dtmf".into(),
+                                )]),
+                                None,
+                            )
+                            .await;
+                    }
+                    None => {
+                        let _ = handle.reply(StatusCode::BadRequest).await;
+                    }
+                }
+            }
+            DialogState::Options(_, _, handle) => {
+                let _ = handle
+                    .respond(
+                        StatusCode::OK,
+                        Some(vec![Header::Allow(wire::ALLOW.into())]),
+                        None,
+                    )
+                    .await;
+            }
+            DialogState::Updated(id, req, handle) => {
+                let route = shared.routes.get(&id.to_string()).map(|r| r.clone());
+                if req.method != Method::Invite {
+                    // UPDATE without media changes, or PRACK: accept.
+                    let _ = handle.reply(StatusCode::OK).await;
+                    continue;
+                }
+                match route {
+                    Some(route) => {
+                        let _ = route.send(Signal::Reinvite {
+                            offer: req.body.clone(),
+                            handle,
+                        });
+                    }
+                    None => {
+                        let _ = handle.reply(StatusCode::CallTransactionDoesNotExist).await;
+                    }
+                }
+            }
+            DialogState::Notify(id, req, handle) => {
+                let event = req.headers.iter().find_map(|h| match h {
+                    Header::Event(e) => Some(e.value().to_string()),
+                    _ => None,
+                });
+                let sub = req.headers.iter().find_map(|h| match h {
+                    Header::SubscriptionState(v) => Some(v.value().to_string()),
+                    _ => None,
+                });
+                let progress = wire::refer_progress(
+                    event.as_deref().unwrap_or(""),
+                    sub.as_deref().unwrap_or(""),
+                    &req.body,
+                );
+                let _ = handle.reply(StatusCode::OK).await;
+                if let (Some(p), Some(tx)) = (progress, shared.routes.get(&id.to_string())) {
+                    let _ = tx.send(Signal::ReferProgress(p));
+                }
+            }
+            DialogState::Refer(_, _, handle)
+            | DialogState::Message(_, _, handle)
+            | DialogState::Publish(_, _, handle) => {
+                let _ = handle
+                    .respond(
+                        StatusCode::MethodNotAllowed,
+                        Some(vec![Header::Allow(wire::ALLOW.into())]),
+                        None,
+                    )
+                    .await;
+            }
+            DialogState::Terminated(id, _) => {
+                let key = id.to_string();
+                if let Some((_, tx)) = shared.routes.remove(&key) {
+                    let _ = tx.send(Signal::Ended);
+                }
+                shared.dialogs.remove_dialog(&id);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# A real softphone calls CareLine: baresip, headless, driven through its control socket.
+#
+#   tests/baresip/run.sh      (needs baresip from Debian's baresip-core, curl, jq, sqlite3, python3)
+#
+# It starts a CareLine (`serve --demo`, own SQLite database, free loopback ports), creates a
+# patient and a shipped order through the REST API, and writes a baresip configuration with
+# no sound card: the microphone is a silent WAV (aufile), the speaker a null device
+# (aubridge), and the sndfile module records what the phone heard to a WAV. Then it dials
+# the main line, presses 1, the date of birth and the order number with # (sndcode on the
+# ctrl_tcp socket), listens, and hangs up.
+#
+# Checks: (a) the server's events for the call show the keys worked (menu_selection/success,
+# authenticate/success, check_order_status/success, call_ended/caller_hangup, in order), the
+# call was the test patient's, the engine read out the order's status ("Order <number> is on
+# its way… by U P S", from its replay), and all 18 keys arrived as RFC 2833 events; (b) the
+# recording of what the phone heard holds speech-like sound (many bursts, several seconds,
+# and the status being read after the last key), not silence, and is as long as the call.
+# Exits non-zero on any miss.
+source "$(dirname "$0")/../sipp/lib.sh"
+
+need baresip baresip-core
+MODULES=${BARESIP_MODULES:-/usr/lib/baresip/modules}
+for m in g711 aufile aubridge sndfile menu ctrl_tcp account; do
+  [ -f "$MODULES/$m.so" ] || fail "baresip module $m not in $MODULES"
+done
+HERE=$ROOT/tests/baresip
+LINE=+15025550100
+PHONE=+15025550162
+DOB=1947-06-25
+DOB_KEYS=06251947
+
+BIN=$(careline_bin)
+start_node baresip
+API=$NODE_HTTP
+DIR=$NODE_DIR
+create_caller "$API" "$PHONE" "$DOB"
+ADMIN=$(login "$API" admin@demo.careline.test)
+
+# baresip's configuration: its own directory, no sound card, no registration.
+CFG=$WORK/baresip
+mkdir -p "$CFG/recordings"
+# baresip also listens for SIP over TLS, on the SIP port + 1; the control port must not be that.
+read -r SIP_PORT CTRL_PORT < <(python3 - <<'PY'
+import socket
+def free(port=0):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t = socket.socket()
+    try:
+        u.bind(("127.0.0.1", port)); t.bind(("127.0.0.1", u.getsockname()[1]))
+        return u.getsockname()[1]
+    except OSError:
+        return None
+while True:
+    sip = free()
+    if sip and sip < 65534 and free(sip + 1):
+        break
+while True:
+    ctrl = free()
+    if ctrl and ctrl not in (sip, sip + 1):
+        break
+print(sip, ctrl)
+PY
+)
+BARESIP_SIP=127.0.0.1:$SIP_PORT
+CTRL=127.0.0.1:$CTRL_PORT
+python3 - "$CFG/microphone.wav" <<'PY'
+import sys, wave
+with wave.open(sys.argv[1], "wb") as w:  # 2 minutes of silence, 8 kHz mono
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+    w.writeframes(b"\0\0" * 8000 * 120)
+PY
+cat >"$CFG/config" <<EOF
+poll_method		epoll
+net_interface		127.0.0.1
+sip_listen		$BARESIP_SIP
+call_local_timeout	120
+call_max_calls		1
+audio_player		aubridge,careline-test
+audio_source		aufile,$CFG/microphone.wav
+audio_alert		aubridge,careline-test
+audio_level		no
+ausrc_format		s16
+auplay_format		s16
+jitter_buffer_delay	5-10
+rtp_timeout		0
+module_path		$MODULES
+module			g711.so
+module			aufile.so
+module			aubridge.so
+module			sndfile.so
+module_tmp		account.so
+module_app		menu.so
+module_app		ctrl_tcp.so
+ctrl_tcp_listen		$CTRL
+snd_path		$CFG/recordings
+EOF
+# The caller's number is the account's user; calls only (no REGISTER), G.711 u-law.
+echo "<sip:$PHONE@127.0.0.1>;regint=0;audio_codecs=pcmu;answermode=manual" >"$CFG/accounts"
+: >"$CFG/contacts"
+
+before=$(sip_calls "$DIR")
+baresip -f "$CFG" >"$WORK/baresip.log" 2>&1 </dev/null &
+PIDS+=($!)
+BARESIP_PID=$!
+log "baresip: SIP $BARESIP_SIP, control $CTRL, pid $BARESIP_PID"
+
+t=$SECONDS
+python3 "$HERE/drive.py" call "$CTRL" "sip:$LINE@$NODE_SIP" \
+  wait:2 keys:1@0.4 wait:0.8 "keys:$DOB_KEYS@0.4" wait:1.5 "keys:$ORDER_NUMBER#@0.4" wait:9 \
+  >"$WORK/drive.log" 2>&1 || {
+  cat "$WORK/drive.log" >&2
+  tail -n 40 "$WORK/baresip.log" >&2
+  fail "the baresip call did not go as planned"
+}
+CALL_SECONDS=$((SECONDS - t))
+cat "$WORK/drive.log" >&2
+for _ in $(seq 1 50); do
+  kill -0 "$BARESIP_PID" 2>/dev/null || break
+  sleep 0.1
+done
+
+# (a) What the server did.
+call=$(new_call "$DIR" "$before") || fail "baresip's call was not recorded by the server"
+# baresip sends its keys as RFC 2833 telephone-events (payload type 101 in its offer).
+check_order_call baresip "$API" "$ADMIN" "$DIR" "$call" Rfc4733
+events=$(call_events "$API" "$ADMIN" "$call")
+log "events: $(tr '\n' ' ' <<<"$events")"
+
+# (b) What the phone heard: sndfile's recording of the decoded audio from CareLine.
+heard=$(ls "$CFG"/recordings/*-dec.wav 2>/dev/null | head -n 1) || true
+[ -n "$heard" ] || fail "baresip recorded nothing (no *-dec.wav in $CFG/recordings)"
+cp "$heard" "$WORK/heard.wav"
+# At least 6 s of speech in all, and the order's status read out after the last key: sound
+# for at least 4 of the last 7 seconds.
+python3 "$HERE/drive.py" speech "$WORK/heard.wav" 6 7 4 ||
+  fail "what baresip heard is not speech (kept in $WORK/heard.wav)"
+# Not longer than the call: the recording is of this call.
+python3 - "$WORK/heard.wav" "$CALL_SECONDS" <<'PY' || fail "the recording does not match the call's length"
+import sys, wave
+with wave.open(sys.argv[1]) as w:
+    seconds = w.getnframes() / w.getframerate()
+call = float(sys.argv[2])
+print("recording %.1f s, call %.0f s" % (seconds, call))
+sys.exit(0 if 0.5 * call <= seconds <= call + 3 else 1)
+PY
+log "baresip call passed in $(($(date +%s) - T0)) s"
+echo "baresip: 1 passed, 0 failed"

@@ -1,0 +1,541 @@
+//! The SIP transport with an in-process phone (tests/sip_peer): real UDP signalling and RTP
+//! against `SipServer` on loopback, the demo data, the real engine and store. Keys arrive
+//! the three ways (RFC 4733, INFO, in-band tones); admission, bad requests, hold, transfer by
+//! REFER (accepted and refused), and silence are each tried. What counts is what the server
+//! did: its call events in the database, and its RTP.
+
+mod common;
+mod sip_peer;
+
+use careline::calls::Calls;
+use careline::sip::{SipServer, SipSettings, Speaker};
+use careline_store::calls::CallEventRow;
+use common::*;
+use sip_peer::Peer;
+use std::sync::Arc;
+use std::time::Duration;
+
+const MAIN_LINE: &str = "+15025550100";
+const MARIA: &str = "+15025550142";
+
+/// Prompts as a short tone, so the tests run in seconds: what the caller hears is the real
+/// voice's business (careline-voice's own tests); here the signalling and keys are tested.
+struct Beep;
+
+impl Speaker for Beep {
+    fn render(&self, _text: &str, _key: Option<&str>, _language: &str) -> Arc<[i16]> {
+        (0..1200)
+            .map(|i| {
+                ((i as f32 * 2.0 * std::f32::consts::PI * 440.0 / 8000.0).sin() * 8000.0) as i16
+            })
+            .collect()
+    }
+}
+
+struct Rig {
+    server: SipServer,
+    calls: Calls,
+    db: TestDb,
+}
+
+async fn rig_with(db: TestDb, settings: SipSettings) -> Rig {
+    careline::demo::seed(&db.store).await.expect("demo seed");
+    let calls = Calls::build(&db.store, &test_config()).expect("phone");
+    let server = SipServer::start(settings, calls.clone(), Arc::new(Beep))
+        .await
+        .unwrap_or_else(|e| panic!("sip: {e}"));
+    Rig { server, calls, db }
+}
+
+async fn rig(db: TestDb) -> Rig {
+    rig_with(db, SipSettings::loopback()).await
+}
+
+impl Rig {
+    async fn peer(&self) -> Peer {
+        Peer::new(self.server.local).await
+    }
+
+    /// The call events of the only SIP call so far, waiting for `action`/`result` to appear.
+    async fn events_until(&self, action: &str, result: &str) -> Vec<CallEventRow> {
+        let mut last = Vec::new();
+        for _ in 0..300 {
+            last = self.events().await;
+            if last
+                .iter()
+                .any(|e| e.action == action && e.result == result)
+            {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let mut inputs = String::new();
+        if let Some(e) = last.first()
+            && let Ok((_, steps)) = self.calls.replay(&e.call_id).await
+        {
+            for (i, o) in steps {
+                inputs.push_str(&format!("{:?}\n    -> {:?}\n", i.input, o));
+            }
+        }
+        panic!("no {action}/{result} event; events: {last:#?}\ninputs:\n{inputs}");
+    }
+
+    async fn events(&self) -> Vec<CallEventRow> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let calls = careline_store::entity::ivr_call::Entity::find()
+            .order_by_asc(careline_store::entity::ivr_call::Column::StartedAt)
+            .all(self.db.store.db())
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for c in calls {
+            out.extend(
+                careline_store::calls::call_events(&self.db.store, &c.call_id)
+                    .await
+                    .unwrap(),
+            );
+        }
+        out
+    }
+
+    async fn finish(self) {
+        self.server.stop().await;
+        self.db.cleanup().await;
+    }
+}
+
+fn has(events: &[CallEventRow], action: &str, result: &str) -> bool {
+    events
+        .iter()
+        .any(|e| e.action == action && e.result == result)
+}
+
+/// Place a call from `from` and ACK it.
+async fn answered(peer: &mut Peer, from: &str, pts: &[u8]) {
+    let offer = peer.offer(pts, "sendrecv");
+    let r = peer.invite(from, MAIN_LINE, &offer).await;
+    assert_eq!(r.status(), Some(200), "{r:?}");
+    assert!(r.body.contains("m=audio "), "an SDP answer: {}", r.body);
+    peer.ack().await;
+}
+
+async fn press(peer: &mut Peer, keys: &str, how: &str) {
+    for k in keys.chars() {
+        match how {
+            "rtp" => peer.rtp_key(k).await,
+            "info" => assert_eq!(peer.info_key(k).await, 200),
+            "tone" => {
+                let mut pcm = careline_media::dtmf::synthesize(k, 80, 6000.0);
+                pcm.extend(std::iter::repeat_n(0i16, 480));
+                peer.rtp_audio(&pcm).await;
+            }
+            _ => unreachable!(),
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+/// Maria checks her order, keys pressed `how`; the server's events say what it did.
+async fn order_status_call(rig: &Rig, how: &str) {
+    let mut peer = rig.peer().await;
+    let pts: &[u8] = if how == "tone" { &[0] } else { &[0, 101] };
+    answered(&mut peer, MARIA, pts).await;
+    assert!(
+        peer.wait_prompt_end(Duration::from_millis(100), Duration::from_secs(10))
+            .await
+    );
+    press(&mut peer, "1", how).await;
+    rig.events_until("menu_selection", "success").await;
+    press(&mut peer, "03141958", how).await;
+    press(&mut peer, "2468#", how).await;
+    rig.events_until("authenticate", "success").await;
+    press(&mut peer, "10000001#", how).await;
+    let events = rig.events_until("check_order_status", "success").await;
+    assert!(
+        !events.iter().any(|e| e.error_code.is_some()),
+        "{events:#?}"
+    );
+    let bye = peer.bye().await;
+    assert_eq!(bye.status(), Some(200));
+    rig.events_until("call_ended", "caller_hangup").await;
+    // The server spoke: prompt audio, paced at 20 ms.
+    let heard = peer.heard.lock().unwrap().clone();
+    assert!(heard.len() > 50, "{} packets", heard.len());
+    let span = heard.last().unwrap().at - heard[0].at;
+    let expected = Duration::from_millis(20 * (heard.len() as u64 - 1));
+    let drift = span.as_millis() as i64 - expected.as_millis() as i64;
+    assert!(drift.abs() < 100, "{} packets over {span:?}", heard.len());
+    assert!(
+        heard
+            .windows(2)
+            .all(|w| w[1].header.sequence == w[0].header.sequence.wrapping_add(1))
+    );
+    assert!(
+        heard
+            .windows(2)
+            .all(|w| w[1].header.timestamp == w[0].header.timestamp.wrapping_add(160))
+    );
+}
+
+on_both_engines!(
+    rfc4733_keys_walk_verification_and_order_status,
+    |db| async move {
+        let rig = rig(db).await;
+        order_status_call(&rig, "rtp").await;
+        rig.finish().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sip_info_keys_walk_verification_and_order_status() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    order_status_call(&rig, "info").await;
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inband_tones_walk_verification_and_order_status() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    order_status_call(&rig, "tone").await;
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_info_body_types_are_keys_and_other_infos_are_refused() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    let mut peer = rig.peer().await;
+    answered(&mut peer, MARIA, &[0, 101]).await;
+    let r = peer.in_dialog("INFO", "1", "application/dtmf").await;
+    assert_eq!(r.status(), Some(200));
+    rig.events_until("menu_selection", "success").await;
+    let r = peer.in_dialog("INFO", "hello", "text/plain").await;
+    assert_eq!(r.status(), Some(415));
+    let r = peer
+        .in_dialog("INFO", "Signal=Z", "application/dtmf-relay")
+        .await;
+    assert_eq!(r.status(), Some(400));
+    peer.bye().await;
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offers_without_g711_get_488_and_the_server_goes_on() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    let mut peer = rig.peer().await;
+    let offer = peer.offer(&[18], "sendrecv");
+    let r = peer.invite(MARIA, MAIN_LINE, &offer).await;
+    assert_eq!(r.status(), Some(488));
+    let mut again = rig.peer().await;
+    answered(&mut again, MARIA, &[8, 101]).await;
+    again.bye().await;
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beyond_max_calls_invites_get_503_with_retry_after() {
+    let mut settings = SipSettings::loopback();
+    settings.max_calls = 1;
+    let rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), settings).await;
+    let mut first = rig.peer().await;
+    answered(&mut first, MARIA, &[0, 101]).await;
+    let mut second = rig.peer().await;
+    let offer = second.offer(&[0], "sendrecv");
+    let r = second.invite(MARIA, MAIN_LINE, &offer).await;
+    assert_eq!(r.status(), Some(503));
+    assert_eq!(r.header("Retry-After"), Some("30"));
+    first.bye().await;
+    // The slot comes back when the call ends.
+    for _ in 0..100 {
+        if rig.server.active_calls() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut third = rig.peer().await;
+    answered(&mut third, MARIA, &[0, 101]).await;
+    third.bye().await;
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_outside_the_allow_list_get_403() {
+    let mut settings = SipSettings::loopback();
+    settings.trusted = vec!["10.1.2.0/24".parse().unwrap()];
+    let rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), settings).await;
+    let mut peer = rig.peer().await;
+    // A forged stamp from the network is removed before the allow-list looks.
+    peer.extra_invite_headers = vec!["X-CareLine-Peer: 10.1.2.3".into()];
+    let offer = peer.offer(&[0], "sendrecv");
+    let r = peer.invite(MARIA, MAIN_LINE, &offer).await;
+    assert_eq!(r.status(), Some(403));
+    assert!(rig.events().await.is_empty(), "no call was started");
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_outside_the_allow_list_may_answer_a_digest_challenge_and_guessers_are_locked_out()
+{
+    use md5::{Digest, Md5};
+    let mut settings = SipSettings::loopback();
+    settings.trusted = vec!["10.1.2.0/24".parse().unwrap()];
+    settings.digest = Some(Arc::new(careline::sip::digest::DigestAuth::new(
+        "trunk".into(),
+        "correct-horse-battery".into(),
+    )));
+    let rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), settings).await;
+    let md5 = |s: String| hex::encode(Md5::digest(s.as_bytes()));
+    let mut peer = rig.peer().await;
+    let offer = peer.offer(&[0, 101], "sendrecv");
+    let r = peer.invite(MARIA, MAIN_LINE, &offer).await;
+    assert_eq!(r.status(), Some(401));
+    let challenge = r
+        .header("WWW-Authenticate")
+        .expect("a challenge")
+        .to_string();
+    let nonce = challenge
+        .split("nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let uri = format!("sip:{MAIN_LINE}@{}", peer.server);
+    let credentials = |password: &str| {
+        let ha1 = md5(format!("trunk:careline:{password}"));
+        let ha2 = md5(format!("INVITE:{uri}"));
+        let response = md5(format!("{ha1}:{nonce}:00000001:c0ffee:auth:{ha2}"));
+        format!(
+            "Authorization: Digest username=\"trunk\", realm=\"careline\", nonce=\"{nonce}\", \
+             uri=\"{uri}\", response=\"{response}\", algorithm=MD5, cnonce=\"c0ffee\", qop=auth, nc=00000001"
+        )
+    };
+    peer.extra_invite_headers = vec![credentials("correct-horse-battery")];
+    let r = peer.invite(MARIA, MAIN_LINE, &offer).await;
+    assert_eq!(r.status(), Some(200), "{r:?}");
+    peer.ack().await;
+    peer.bye().await;
+    // Someone guessing: challenged, then locked out even with the right answer.
+    let mut guesser = rig.peer().await;
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        guesser.extra_invite_headers = vec![credentials(&format!("guess-{i}"))];
+        statuses.push(
+            guesser
+                .invite(MARIA, MAIN_LINE, &offer)
+                .await
+                .status()
+                .unwrap(),
+        );
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 403, 403]);
+    guesser.extra_invite_headers = vec![credentials("correct-horse-battery")];
+    assert_eq!(
+        guesser.invite(MARIA, MAIN_LINE, &offer).await.status(),
+        Some(403)
+    );
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_and_unknown_requests_get_answers_and_never_stop_the_server() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    let peer = rig.peer().await;
+    let me = peer.sip_addr();
+    let headers = |method: &str, cseq: &str| {
+        format!(
+            "Via: SIP/2.0/UDP {me};branch=z9hG4bK{}\r\nFrom: <sip:a@{me}>;tag=1\r\n\
+             To: <sip:b@x>\r\nCall-ID: {}@t\r\nCSeq: {cseq} {method}\r\nMax-Forwards: 70\r\n\
+             Content-Length: 0\r\n\r\n",
+            rand::random::<u32>(),
+            rand::random::<u32>()
+        )
+    };
+    // An unknown method: 501.
+    peer.send_raw(&format!("FOO sip:b@x SIP/2.0\r\n{}", headers("FOO", "1")))
+        .await;
+    let r = peer
+        .recv(Duration::from_secs(2))
+        .await
+        .expect("an answer to FOO");
+    assert_eq!(r.status(), Some(501));
+    // A known method with a broken CSeq: 400.
+    peer.send_raw(&format!(
+        "OPTIONS sip:b@x SIP/2.0\r\n{}",
+        headers("OPTIONS", "abc")
+    ))
+    .await;
+    let r = peer
+        .recv(Duration::from_secs(2))
+        .await
+        .expect("an answer to a bad CSeq");
+    assert_eq!(r.status(), Some(400));
+    // Garbage and a truncated request: no answer possible, no harm done.
+    peer.send_raw("GARBAGE\r\n\r\n").await;
+    peer.send_raw("INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP")
+        .await;
+    // PUBLISH is known but not ours: 405 with Allow.
+    peer.send_raw(&format!(
+        "PUBLISH sip:b@x SIP/2.0\r\n{}",
+        headers("PUBLISH", "1")
+    ))
+    .await;
+    let r = peer
+        .recv(Duration::from_secs(2))
+        .await
+        .expect("an answer to PUBLISH");
+    assert_eq!(r.status(), Some(405));
+    assert!(r.header("Allow").unwrap().contains("INVITE"));
+    // A BYE for no call: 481.
+    peer.send_raw(
+        &format!("BYE sip:b@x SIP/2.0\r\n{}", headers("BYE", "1"))
+            .replace("To: <sip:b@x>", "To: <sip:b@x>;tag=zz"),
+    )
+    .await;
+    let r = peer
+        .recv(Duration::from_secs(2))
+        .await
+        .expect("an answer to BYE");
+    assert_eq!(r.status(), Some(481));
+    // And the server still answers OPTIONS.
+    peer.send_raw(&format!(
+        "OPTIONS sip:b@x SIP/2.0\r\n{}",
+        headers("OPTIONS", "2")
+    ))
+    .await;
+    let r = peer.recv(Duration::from_secs(2)).await.expect("OPTIONS");
+    assert_eq!(r.status(), Some(200));
+    assert!(r.header("Allow").unwrap().contains("REFER"));
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_stops_our_audio_and_resume_restarts_it() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    let mut peer = rig.peer().await;
+    answered(&mut peer, MARIA, &[0, 101]).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let hold = peer.offer(&[0, 101], "sendonly");
+    let r = peer.in_dialog("INVITE", &hold, "application/sdp").await;
+    assert_eq!(r.status(), Some(200));
+    assert!(r.body.contains("a=recvonly"), "{}", r.body);
+    peer.ack().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let during = peer.heard.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        peer.heard.lock().unwrap().len(),
+        during,
+        "no RTP while held"
+    );
+    let resume = peer.offer(&[0, 101], "sendrecv");
+    let r = peer.in_dialog("INVITE", &resume, "application/sdp").await;
+    assert!(r.body.contains("a=sendrecv"), "{}", r.body);
+    peer.ack().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        peer.heard.lock().unwrap().len() > during + 5,
+        "RTP again after resume"
+    );
+    peer.bye().await;
+    rig.finish().await;
+}
+
+async fn call_and_ask_for_an_agent(rig: &Rig, peer: &mut Peer) -> sip_peer::Msg {
+    peer.extra_invite_headers = vec![format!("Record-Route: <sip:proxy@{};lr>", peer.sip_addr())];
+    answered(peer, MARIA, &[0, 101]).await;
+    peer.rtp_key('0').await;
+    rig.events_until("transfer", "transferred").await;
+    peer.expect_request("REFER", Duration::from_secs(10))
+        .await
+        .expect("a REFER")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_representative_is_reached_by_refer_and_our_leg_ends_after_the_notify() {
+    let mut settings = SipSettings::loopback();
+    settings.agent_uri = Some("sip:agents@127.0.0.1".into());
+    let rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), settings).await;
+    let mut peer = rig.peer().await;
+    let refer = call_and_ask_for_an_agent(&rig, &mut peer).await;
+    assert!(
+        refer
+            .header("Refer-To")
+            .unwrap()
+            .contains("sip:agents@127.0.0.1")
+    );
+    // Through a proxy, in-dialog requests carry the route it recorded.
+    assert!(
+        refer.header("Route").unwrap().contains("sip:proxy@"),
+        "{refer:?}"
+    );
+    peer.respond(&refer, 202, "Accepted").await;
+    let to_tag = peer.to_tag.clone().unwrap();
+    let notify = format!(
+        "NOTIFY {} SIP/2.0\r\nVia: SIP/2.0/UDP {};branch=z9hG4bKn{}\r\nFrom: <sip:{}@{}>;tag={}\r\n\
+         To: <sip:{}@{}>;tag={to_tag}\r\nCall-ID: {}\r\nCSeq: 50 NOTIFY\r\nEvent: refer\r\n\
+         Subscription-State: terminated;reason=noresource\r\nContact: <sip:x@{}>\r\n\
+         Content-Type: message/sipfrag\r\nContent-Length: 16\r\n\r\nSIP/2.0 200 OK\r\n",
+        peer.remote_target.clone().unwrap(),
+        peer.sip_addr(),
+        rand::random::<u32>(),
+        peer.from_user,
+        peer.sip_addr(),
+        peer.from_tag,
+        peer.to_user,
+        peer.server,
+        peer.call_id,
+        peer.sip_addr(),
+    );
+    peer.send_raw(&notify).await;
+    let bye = peer
+        .expect_request("BYE", Duration::from_secs(5))
+        .await
+        .expect("our BYE");
+    peer.respond(&bye, 200, "OK").await;
+    rig.events_until("transfer", "connected").await;
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_refer_is_told_to_the_caller_recorded_and_the_call_ends() {
+    let mut settings = SipSettings::loopback();
+    settings.agent_uri = Some("sip:agents@127.0.0.1".into());
+    let rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), settings).await;
+    let mut peer = rig.peer().await;
+    let refer = call_and_ask_for_an_agent(&rig, &mut peer).await;
+    let before = peer.heard_audio().len();
+    peer.respond(&refer, 603, "Decline").await;
+    let bye = peer
+        .expect_request("BYE", Duration::from_secs(10))
+        .await
+        .expect("a BYE");
+    peer.respond(&bye, 200, "OK").await;
+    let events = rig.events_until("transfer", "refused").await;
+    let refused = events.iter().find(|e| e.result == "refused").unwrap();
+    assert_eq!(refused.details.as_ref().unwrap()["status"], 603);
+    // The caller heard something between the refusal and the BYE.
+    let after = peer.heard_audio();
+    assert!(
+        after[before..].iter().any(|s| s.abs() > 1000),
+        "a message before hanging up"
+    );
+    rig.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_whose_audio_stops_is_hung_up_on() {
+    let mut settings = SipSettings::loopback();
+    settings.rtp_timeout = Duration::from_millis(800);
+    let rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), settings).await;
+    let mut peer = rig.peer().await;
+    answered(&mut peer, MARIA, &[0, 101]).await;
+    let bye = peer
+        .expect_request("BYE", Duration::from_secs(5))
+        .await
+        .expect("a BYE");
+    peer.respond(&bye, 200, "OK").await;
+    let events = rig.events_until("media", "silence").await;
+    assert!(has(&events, "call_ended", "caller_hangup"), "{events:#?}");
+    rig.finish().await;
+}
