@@ -483,7 +483,28 @@ impl Stream {
     }
 }
 
+/// Ask the OS to run this thread ahead of ordinary work: a media thread must wake within a
+/// few milliseconds of its slot even when the machine is busy. Real-time round-robin needs
+/// CAP_SYS_NICE (or root); without it, a raised nice value is tried; without that, the thread
+/// runs at normal priority, which is still correct, only later under load.
+fn raise_priority() -> &'static str {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread with a valid, initialised parameter.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 10 };
+        if libc::sched_setscheduler(0, libc::SCHED_RR, &param) == 0 {
+            return "real-time (SCHED_RR 10)";
+        }
+        if libc::setpriority(libc::PRIO_PROCESS, 0, -10) == 0 {
+            return "nice -10";
+        }
+    }
+    "normal"
+}
+
 fn worker(commands: mpsc::Receiver<Command>, stats: &'static MediaStats, first: Instant) {
+    let priority = raise_priority();
+    tracing::debug!(priority, "media thread started");
     let mut streams: Vec<Stream> = Vec::new();
     let mut slot = first;
     loop {

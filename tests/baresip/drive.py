@@ -89,16 +89,20 @@ class Ctrl:
         body = json.dumps({"command": command, "params": params, "token": token}).encode()
         self.sock.sendall(b"%d:%s," % (len(body), body))
         end = time.time() + 5
-        while time.time() < end:
+        answer = None
+        while answer is None and time.time() < end:
+            # Every message of a batch is kept: an event can arrive with the answer.
             for m in self._read(end - time.time()):
                 if m.get("event"):
                     print("  event %s %s" % (m.get("type"), m.get("param", "")), flush=True)
                     self.events.append(m)
                 elif m.get("response") and m.get("token") == token:
-                    if not m.get("ok"):
-                        raise SystemExit("baresip refused %s %s: %s" % (command, params, m))
-                    return m
-        raise SystemExit("no answer from baresip to %s" % command)
+                    answer = m
+        if answer is None:
+            raise SystemExit("no answer from baresip to %s" % command)
+        if not answer.get("ok"):
+            raise SystemExit("baresip refused %s %s: %s" % (command, params, answer))
+        return answer
 
     def wait_event(self, kinds, timeout):
         end = time.time() + timeout

@@ -54,17 +54,30 @@ fn main() {
     }
 
     let mut manifest = String::new();
-    for (id, text) in prompts() {
+    let mut synthesis = std::time::Duration::ZERO;
+    let mut audio_samples = 0usize;
+    let prompts = prompts();
+    for (id, text) in &prompts {
+        let started = std::time::Instant::now();
         let pcm = match raw {
-            Some(program) => raw_engine(program, &text),
-            None => voice.render(&text, None, "en").to_vec(),
+            Some(program) => raw_engine(program, text),
+            None => voice.render(text, None, "en").to_vec(),
         };
-        let reference = reference_words(&voice.tokens(&text));
+        synthesis += started.elapsed();
+        audio_samples += pcm.len();
+        let reference = reference_words(&voice.tokens(text));
         let heard = telephone(&pcm);
         audio::write_wav(&out.join(format!("{id}.wav")), 16_000, &heard).expect("write WAV");
         manifest.push_str(&format!("{id}\t{reference}\n"));
     }
     std::fs::write(out.join("manifest.tsv"), manifest).expect("write manifest");
+    eprintln!(
+        "{engine}: {} prompts, {:.1} s of audio synthesised in {:.1} ms ({:.2} ms a prompt)",
+        prompts.len(),
+        audio_samples as f64 / f64::from(SAMPLE_RATE),
+        synthesis.as_secs_f64() * 1e3,
+        synthesis.as_secs_f64() * 1e3 / prompts.len() as f64
+    );
 }
 
 /// 8 kHz PCM → µ-law → PCM → 16 kHz: the call's codec, then the recogniser's rate.
