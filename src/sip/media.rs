@@ -559,6 +559,91 @@ fn worker(commands: mpsc::Receiver<Command>, stats: &'static MediaStats, first: 
 mod tests {
     use super::*;
 
+    fn stream() -> (Stream, tokio::sync::mpsc::UnboundedReceiver<MediaEvent>) {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let params = StreamParams {
+            remote: None,
+            law: Law::Ulaw,
+            payload_type: 0,
+            dtmf_payload_type: Some(101),
+            sending: true,
+            receiving: true,
+        };
+        (Stream::new(1, socket, params, tx, Duration::from_secs(30)), rx)
+    }
+
+    fn play(s: &mut Stream, barge_in: bool) {
+        let clip: Arc<[i16]> = vec![1000i16; FRAME * 10].into();
+        s.apply(Command::Play {
+            id: 1,
+            clips: vec![clip],
+            barge_in,
+        });
+    }
+
+    fn events(rx: &mut tokio::sync::mpsc::UnboundedReceiver<MediaEvent>) -> Vec<MediaEvent> {
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+    }
+
+    #[test]
+    fn a_key_during_a_prompt_stops_it_when_barge_in_is_allowed() {
+        let (mut s, mut rx) = stream();
+        play(&mut s, true);
+        assert!(!s.next_frame());
+        s.key('5', DtmfVia::Rfc4733);
+        assert!(s.queue.is_empty(), "the prompt stopped");
+        assert_eq!(
+            events(&mut rx),
+            [
+                MediaEvent::PromptsDone,
+                MediaEvent::Key {
+                    key: '5',
+                    via: DtmfVia::Rfc4733
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_during_a_prompt_that_may_not_be_interrupted_is_dropped() {
+        let (mut s, mut rx) = stream();
+        play(&mut s, false);
+        s.key('5', DtmfVia::Info);
+        assert!(events(&mut rx).is_empty());
+        // The prompt plays to its end; then keys count.
+        let mut frames = 0;
+        while !s.next_frame() {
+            frames += 1;
+        }
+        assert_eq!(frames, 9);
+        assert_eq!(events(&mut rx), []);
+        s.key('7', DtmfVia::InBand);
+        assert_eq!(
+            events(&mut rx),
+            [MediaEvent::Key {
+                key: '7',
+                via: DtmfVia::InBand
+            }]
+        );
+    }
+
+    #[test]
+    fn silence_is_reported_once_and_not_while_the_caller_holds() {
+        let (mut s, mut rx) = stream();
+        s.silence = Duration::from_millis(10);
+        let later = Instant::now() + Duration::from_millis(50);
+        s.receive(later, &STATS);
+        s.receive(later, &STATS);
+        assert_eq!(events(&mut rx), [MediaEvent::Silence]);
+        let (mut held, mut rx) = stream();
+        held.silence = Duration::from_millis(10);
+        held.params.receiving = false;
+        held.receive(Instant::now() + Duration::from_millis(50), &STATS);
+        assert!(events(&mut rx).is_empty());
+    }
+
     #[test]
     fn port_ranges_parse() {
         assert_eq!(
