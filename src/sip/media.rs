@@ -571,7 +571,10 @@ mod tests {
             sending: true,
             receiving: true,
         };
-        (Stream::new(1, socket, params, tx, Duration::from_secs(30)), rx)
+        (
+            Stream::new(1, socket, params, tx, Duration::from_secs(30)),
+            rx,
+        )
     }
 
     fn play(s: &mut Stream, barge_in: bool) {
