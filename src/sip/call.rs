@@ -46,11 +46,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
             tracing::warn!(%peer, "SIP INVITE from an address not in sip_trusted: 403");
             return reply(tx, StatusCode::Forbidden, vec![]);
         };
-        let credentials = req.headers.iter().find_map(|h| match h {
-            Header::Authorization(a) => Some(a.value().to_string()),
-            _ => None,
-        });
-        match auth.check("INVITE", credentials.as_deref(), peer) {
+        match auth.check("INVITE", header_value(&req, "Authorization"), peer) {
             Verdict::Accepted => {}
             Verdict::Challenge(c) => {
                 return reply(

@@ -107,6 +107,20 @@ enum Command {
     },
 }
 
+impl Command {
+    /// The stream a command is for (`None` for `Add`, whose stream is not in the table yet).
+    fn stream(&self) -> Option<u64> {
+        match self {
+            Command::Add(_) => None,
+            Command::Play { id, .. }
+            | Command::Flush { id }
+            | Command::Update { id, .. }
+            | Command::Key { id, .. }
+            | Command::Remove { id } => Some(*id),
+        }
+    }
+}
+
 /// The media threads.
 pub struct MediaEngine {
     workers: Vec<mpsc::Sender<Command>>,
@@ -528,14 +542,8 @@ fn worker(commands: mpsc::Receiver<Command>, stats: &'static MediaStats, first: 
                     }
                 }
                 Ok(c) => {
-                    let id = match &c {
-                        Command::Play { id, .. }
-                        | Command::Flush { id }
-                        | Command::Update { id, .. }
-                        | Command::Key { id, .. } => *id,
-                        Command::Add(_) | Command::Remove { .. } => unreachable!(),
-                    };
-                    if let Some(s) = streams.iter_mut().find(|s| s.id == id) {
+                    let id = c.stream();
+                    if let Some(s) = streams.iter_mut().find(|s| Some(s.id) == id) {
                         s.apply(c);
                     }
                 }

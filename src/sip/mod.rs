@@ -342,11 +342,13 @@ impl SipServer {
     }
 }
 
+/// The first header named `name` (any case), typed or not: rsipstack gives every variant
+/// its name and raw value.
 fn header_value<'a>(req: &'a rsipstack::sip::Request, name: &str) -> Option<&'a str> {
-    req.headers.iter().find_map(|h| match h {
-        Header::Other(n, v) if n.eq_ignore_ascii_case(name) => Some(v.as_str()),
-        _ => None,
-    })
+    req.headers
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+        .map(Header::value)
 }
 
 /// Keep a server transaction running until it ends, so rsipstack retransmits our final
@@ -472,14 +474,9 @@ async fn state_loop(shared: Arc<Shared>, mut rx: DialogStateReceiver) {
                 }
             }
             DialogState::Info(id, req, handle) => {
-                let content_type = req
-                    .headers
-                    .iter()
-                    .find_map(|h| match h {
-                        Header::ContentType(c) => Some(c.value().to_string()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
+                let content_type = header_value(&req, "Content-Type")
+                    .unwrap_or_default()
+                    .to_string();
                 match careline_media::dtmf::info_key(&content_type, &req.body) {
                     Some(key) => {
                         let _ = handle.reply(StatusCode::OK).await;
@@ -536,17 +533,9 @@ async fn state_loop(shared: Arc<Shared>, mut rx: DialogStateReceiver) {
                 }
             }
             DialogState::Notify(id, req, handle) => {
-                let event = req.headers.iter().find_map(|h| match h {
-                    Header::Event(e) => Some(e.value().to_string()),
-                    _ => None,
-                });
-                let sub = req.headers.iter().find_map(|h| match h {
-                    Header::SubscriptionState(v) => Some(v.value().to_string()),
-                    _ => None,
-                });
                 let progress = wire::refer_progress(
-                    event.as_deref().unwrap_or(""),
-                    sub.as_deref().unwrap_or(""),
+                    header_value(&req, "Event").unwrap_or(""),
+                    header_value(&req, "Subscription-State").unwrap_or(""),
                     &req.body,
                 );
                 let _ = handle.reply(StatusCode::OK).await;
