@@ -2,7 +2,8 @@
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -68,7 +69,8 @@ enum Command {
 #[derive(Subcommand)]
 enum MenuCommand {
     /// Report unknown actions, unreachable menus, dead ends, loops with no exit and missing
-    /// prompts, each with its line. Exit status 1 when there are any.
+    /// prompts, each with its line. Exit status 1 when there are any. Also warns (exit status
+    /// 0) about words the built-in voice would spell letter by letter.
     Check {
         /// The menu file (TOML).
         file: PathBuf,
@@ -141,7 +143,7 @@ pub fn main() -> ExitCode {
         command: MenuCommand::Check { file },
     } = &cli.command
     {
-        return menu_check(file);
+        return menu_check(file, cli.config.as_deref());
     }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
@@ -400,7 +402,7 @@ fn read_password() -> Result<String, String> {
     }
 }
 
-fn menu_check(file: &std::path::Path) -> ExitCode {
+fn menu_check(file: &Path, config: Option<&Path>) -> ExitCode {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
@@ -414,6 +416,10 @@ fn menu_check(file: &std::path::Path) -> ExitCode {
                 cfg.start,
                 cfg.languages.join(", ")
             );
+            let recorded = recorded_prompts(config);
+            for w in voice_warnings(&cfg, careline_voice::Engine::best().name(), &recorded) {
+                println!("warning: {w}");
+            }
             ExitCode::SUCCESS
         }
         Err(problems) => {
@@ -432,6 +438,205 @@ fn menu_check(file: &std::path::Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The practice's recorded prompts as (language, prompt key), from the configured
+/// `prompt_recordings` directory: only the file names are read. A configuration that does not
+/// load, or has no such directory, means no recordings: `menu check` needs no configuration.
+fn recorded_prompts(config: Option<&Path>) -> HashSet<(String, String)> {
+    let mut out = HashSet::new();
+    let Some(dir) = Config::load(config).ok().and_then(|c| c.prompt_recordings) else {
+        return out;
+    };
+    let Ok(languages) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    for lang in languages.flatten() {
+        let language = lang.file_name().to_string_lossy().into_owned();
+        let Ok(files) = std::fs::read_dir(lang.path()) else {
+            continue;
+        };
+        for path in files.flatten().map(|f| f.path()) {
+            // As careline-voice loads them: `<key>.wav`, any case of the extension.
+            let is_wav = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
+            if let (true, Some(key)) = (is_wav, path.file_stem()) {
+                out.insert((language.clone(), key.to_string_lossy().into_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// Something a call says: where it is in the menu file, its text, and the prompt key a
+/// recording replaces it by (`None` when it cannot be recorded: a name said inside another
+/// sentence, or a prompt with `{values}` a recording would not say).
+struct Spoken {
+    place: String,
+    text: String,
+    key: Option<String>,
+}
+
+/// Every text a call in `language` says from the menu file: system prompts, each menu's
+/// greetings, options, invalid and timeout prompts, labels said back for confirmation, and
+/// service type names.
+fn spoken_texts(cfg: &careline_call::menu::CallConfig, language: &str) -> Vec<Spoken> {
+    let mut out = Vec::new();
+    let mut add = |place: String, text: &str, key: Option<String>| {
+        let key = key.filter(|_| !text.contains('{'));
+        out.push(Spoken {
+            place,
+            text: text.to_string(),
+            key,
+        });
+    };
+    let recording = cfg.practice.recording;
+    for (k, text) in cfg.prompts.get(language).into_iter().flatten() {
+        // Said only when the practice announces call recording.
+        if k == "recording_notice" && !(recording.enabled && recording.announce) {
+            continue;
+        }
+        add(format!("prompts.{language} {k}"), text, Some(k.clone()));
+    }
+    for menu in cfg.menus.values() {
+        let id = &menu.id;
+        let p = cfg.menu_prompts(menu, language);
+        for (k, text) in [
+            ("welcome", &p.welcome),
+            ("greeting_short", &p.greeting_short),
+            ("invalid", &p.invalid),
+            ("timeout", &p.timeout),
+        ] {
+            if let Some(text) = text {
+                add(
+                    format!("menus.{id} {k}"),
+                    text,
+                    Some(format!("menu.{id}.{k}")),
+                );
+            }
+        }
+        for (i, text) in p.options.iter().enumerate() {
+            add(
+                format!("menus.{id} options[{i}]"),
+                text,
+                Some(format!("menu.{id}.options.{i}")),
+            );
+        }
+        for (digit, option) in &menu.options {
+            if let (true, Some(label)) = (option.confirm, &option.label) {
+                add(format!("menus.{id} option {digit} label"), label, None);
+            }
+        }
+    }
+    for s in &cfg.practice.service_types {
+        let name = s
+            .name
+            .get(language)
+            .or_else(|| s.name.get(&cfg.default_language));
+        if let Some(name) = name {
+            add(format!("service type {} name", s.code), name, None);
+        }
+    }
+    out
+}
+
+fn is_english(language: &str) -> bool {
+    language == "en" || language.starts_with("en-") || language.starts_with("en_")
+}
+
+/// The words the built-in voice would spell letter by letter on a SIP call, one warning per
+/// prompt, and one per language other than English (which has no built-in voice). `engine` is
+/// the voice this build and machine would use ([`careline_voice::Engine::name`]): flite says any
+/// English word, espeak-ng any language. Prompts the practice recorded are skipped.
+fn voice_warnings(
+    cfg: &careline_call::menu::CallConfig,
+    engine: &str,
+    recorded: &HashSet<(String, String)>,
+) -> Vec<String> {
+    let flite_hint = if cfg!(feature = "flite") {
+        "install flite where CareLine runs"
+    } else {
+        "build with --features flite"
+    };
+    let espeak_hint = if cfg!(feature = "espeak") {
+        "install espeak-ng where CareLine runs"
+    } else {
+        "build with --features espeak"
+    };
+    let mut out = Vec::new();
+    let voice = careline_voice::Voice::with_engine(careline_voice::Engine::Bank);
+    for language in &cfg.languages {
+        // Prompts the practice recorded are not said by a voice at all.
+        let unrecorded: Vec<Spoken> = spoken_texts(cfg, language)
+            .into_iter()
+            .filter(|s| {
+                s.key
+                    .as_ref()
+                    .is_none_or(|k| !recorded.contains(&(language.clone(), k.clone())))
+            })
+            .collect();
+        if !is_english(language) {
+            if engine != "espeak" && !unrecorded.is_empty() {
+                out.push(format!(
+                    "the built-in voice speaks English only: {} \"{language}\" prompts would be \
+                     read by it and words it does not know spelled; record them \
+                     (prompt_recordings: {language}/<prompt key>.wav) or {espeak_hint}",
+                    unrecorded.len()
+                ));
+            }
+            continue;
+        }
+        if engine != "bank" {
+            // flite and espeak-ng say any English word.
+            continue;
+        }
+        for spoken in unrecorded {
+            let mut words: Vec<String> = Vec::new();
+            // `{placeholders}` are filled in by the engine, not said by name.
+            for part in spoken.text.split(['{', '}']).step_by(2) {
+                for w in voice.unknown_words(part) {
+                    let w = as_written(part, &w);
+                    if !words.contains(&w) {
+                        words.push(w);
+                    }
+                }
+            }
+            if words.is_empty() {
+                continue;
+            }
+            let (list, it) = match words.as_slice() {
+                [one] => (format!("\"{one}\""), "it"),
+                many => (
+                    many.iter()
+                        .map(|w| format!("\"{w}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    "them",
+                ),
+            };
+            let fix = match &spoken.key {
+                Some(key) => format!("record the prompt (prompt_recordings: {language}/{key}.wav)"),
+                None => "reword it".to_string(),
+            };
+            out.push(format!(
+                "the built-in voice does not know {list} ({}) and will spell {it}; {fix} or \
+                 {flite_hint}",
+                spoken.place
+            ));
+        }
+    }
+    out
+}
+
+/// `word` (lower case, as the voice looks it up) as `text` writes it: "Zyxwv" for "zyxwv".
+fn as_written(text: &str, word: &str) -> String {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .flat_map(|w| std::iter::once(w).chain(w.split('-')))
+        .map(|w| w.trim_matches('\''))
+        .find(|w| w.to_lowercase() == word)
+        .unwrap_or(word)
+        .to_string()
 }
 
 async fn replay(

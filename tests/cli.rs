@@ -421,6 +421,81 @@ on_max_timeouts = "repeat"
 }
 
 #[test]
+fn menu_check_warns_of_words_the_voice_would_spell() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let check = |file: &std::path::Path, env: &[(&str, &std::path::Path)]| {
+        let mut cmd = careline(d);
+        cmd.args(["menu", "check"]).arg(file);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "a warning is not a failure:\n{stdout}"
+        );
+        stdout
+    };
+
+    // The built-in menu: every word is in the voice.
+    let default = d.join("default.toml");
+    std::fs::write(&default, careline_call::menu::DEFAULT_FILE).unwrap();
+    let report = check(&default, &[]);
+    assert!(!report.contains("warning"), "{report}");
+
+    let clinic = d.join("clinic.toml");
+    std::fs::write(
+        &clinic,
+        r#"[menus.main]
+prompts = { welcome = "Welcome to Zyxwv Clinic", options = ["Press 1 for Order Status"], invalid = "Invalid selection", timeout = "No input received" }
+options.1 = { action = "check_order_status", requires_auth = true }
+options.0 = { action = "transfer_to_agent" }
+"#,
+    )
+    .unwrap();
+    let report = check(&clinic, &[]);
+    let warning = report
+        .lines()
+        .find(|l| l.starts_with("warning:") && l.contains("\"Zyxwv\""))
+        .unwrap_or_else(|| panic!("no warning naming Zyxwv in:\n{report}"));
+    assert!(warning.contains("(menus.main welcome)"), "{warning}");
+    assert!(
+        warning.contains("prompt_recordings: en/menu.main.welcome.wav"),
+        "{warning}"
+    );
+    assert!(warning.contains("--features flite"), "{warning}");
+    assert!(report.contains(": ok (1 menus"), "{report}");
+
+    // A recording of the welcome replaces the voice for it, so nothing is spelled.
+    let recordings = d.join("prompts");
+    std::fs::create_dir_all(recordings.join("en")).unwrap();
+    std::fs::write(recordings.join("en/menu.main.welcome.wav"), b"").unwrap();
+    let report = check(&clinic, &[("CARELINE_PROMPT_RECORDINGS", &recordings)]);
+    assert!(!report.contains("Zyxwv"), "{report}");
+
+    // Another language: one line, not a list of words.
+    let mut es = String::from("languages = [\"en\", \"es\"]\n");
+    es.push_str(&std::fs::read_to_string(&clinic).unwrap().replace(
+        "prompts = {",
+        "prompts_by_language.es = { welcome = \"Bienvenido\", options = [\"Pulse 1\"], \
+         invalid = \"No\", timeout = \"Nada\" }\nprompts = {",
+    ));
+    es.push_str("\n[prompts.es]\n");
+    for key in careline_call::menu::PROMPT_KEYS {
+        es.push_str(&format!("{key} = \"Espere por favor\"\n"));
+    }
+    let es_file = d.join("es.toml");
+    std::fs::write(&es_file, es).unwrap();
+    let report = check(&es_file, &[]);
+    let lines: Vec<&str> = report.lines().filter(|l| l.contains("\"es\"")).collect();
+    assert_eq!(lines.len(), 1, "{report}");
+    assert!(lines[0].contains("English only"), "{report}");
+    assert!(!report.contains("Bienvenido"), "{report}");
+}
+
+#[test]
 fn a_scripted_call_from_the_terminal_and_its_replay() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
