@@ -88,6 +88,10 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         crate::demo::print_logins(&logins);
     }
     let engine = store.engine().name();
+    crate::calls::retention::spawn(
+        store.clone(),
+        careline_store::audit::AuditWriter::spawn(store.clone()),
+    );
     let sip = match crate::sip::SipSettings::from_config(&config)? {
         Some(settings) => {
             let calls = crate::calls::Calls::build(&store, &config)?;

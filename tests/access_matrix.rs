@@ -105,6 +105,8 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/orders/{id}/deliver", FULFILLERS),
         ("GET", "/api/v1/calls/{call_id}", CALL_READERS),
         ("GET", "/api/v1/calls/{call_id}/events", CALL_READERS),
+        ("GET", "/api/v1/calls/{call_id}/recording", CALL_READERS),
+        ("DELETE", "/api/v1/calls/{call_id}/recording", ADMIN),
         ("GET", "/api/v1/analytics/ivr-metrics", CALL_READERS),
     ]
 }
@@ -321,6 +323,20 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         .await
         .unwrap()
     );
+    // With a recording, so listening answers 200 (until an admin's DELETE is tried).
+    careline_store::recordings::add_chunk(
+        &store,
+        call_id,
+        &careline_store::recordings::NewChunk {
+            seq: 0,
+            offset_ms: 0,
+            duration_ms: 20,
+            audio: vec![0xFF; 320],
+        },
+        chrono::Utc::now() + chrono::Duration::days(1),
+    )
+    .await
+    .unwrap();
     let ids = Ids {
         patient: patients
             .items

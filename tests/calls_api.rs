@@ -387,3 +387,222 @@ on_both_engines!(prometheus_exposition, |db: common::TestDb| async move {
     }
     app.stop().await;
 });
+
+/// `ms` of a 1 kHz tone as the caller's side and silence as CareLine's, interleaved µ-law
+/// the way the media thread cuts a recording.
+fn tone_chunk(seq: i32, offset_ms: i64, ms: i64) -> careline_store::recordings::NewChunk {
+    let mut audio = Vec::new();
+    for i in 0..ms * 8 {
+        let s = ((i as f32) * 2.0 * std::f32::consts::PI * 1000.0 / 8000.0).sin() * 12000.0;
+        audio.push(careline_media::g711::ulaw_encode(s as i16));
+        audio.push(0xFF);
+    }
+    careline_store::recordings::NewChunk {
+        seq,
+        offset_ms,
+        duration_ms: ms,
+        audio,
+    }
+}
+
+on_both_engines!(
+    recordings_are_wav_sealed_audited_and_deleted,
+    |db: common::TestDb| async move {
+        use careline_store::recordings;
+        const REC: &str = "SIP0000000000000000000000000recorded";
+        let app = TestApp::spawn(db).await;
+        let (admin, specialist, doctor) = users(&app).await;
+        record_call(&app, REC, true, &[]).await;
+        let keep = Utc::now() + Duration::days(30);
+        let first = tone_chunk(0, 0, 5000);
+        recordings::add_chunk(app.store(), REC, &first, keep)
+            .await
+            .unwrap();
+        // Chunk 1 was lost (a crash mid-call): the gap plays as silence, the rest stays in place.
+        recordings::add_chunk(app.store(), REC, &tone_chunk(2, 10_000, 1000), keep)
+            .await
+            .unwrap();
+        // A repeated write of a chunk keeps one copy.
+        recordings::add_chunk(app.store(), REC, &first, keep)
+            .await
+            .unwrap();
+
+        let (status, c) = app.get(&specialist, &format!("/api/v1/calls/{REC}")).await;
+        assert_eq!(status, 200, "{c}");
+        assert_eq!(c["recording"]["chunks"], 2, "{c}");
+        assert_eq!(c["recording"]["duration_ms"], 6000, "{c}");
+
+        // The audio is sealed: no run of it is in the database as written.
+        use sea_orm::EntityTrait;
+        let rows = careline_store::entity::call_recording::Entity::find()
+            .all(app.store().db())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        let window = &first.audio[4000..4032];
+        for r in &rows {
+            assert!(
+                !r.audio_enc.windows(window.len()).any(|w| w == window),
+                "plain audio in call_recordings.audio_enc"
+            );
+        }
+
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/calls/{REC}/recording")))
+            .bearer_auth(&specialist)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "audio/wav");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let bytes = r.bytes().await.unwrap();
+        let mut wav = hound::WavReader::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let spec = wav.spec();
+        assert_eq!(
+            (spec.channels, spec.sample_rate, spec.bits_per_sample),
+            (2, 8000, 16)
+        );
+        let samples: Vec<i16> = wav.samples::<i16>().map(Result::unwrap).collect();
+        assert_eq!(
+            samples.len(),
+            11 * 8000 * 2,
+            "11 s: two chunks and the gap between"
+        );
+        let caller = |from_s: f32, to_s: f32| {
+            let (a, b) = ((from_s * 8000.0) as usize, (to_s * 8000.0) as usize);
+            samples[2 * a..2 * b]
+                .chunks(2)
+                .map(|p| f64::from(p[0]).abs())
+                .sum::<f64>()
+                / (b - a) as f64
+        };
+        assert!(caller(1.0, 2.0) > 5000.0, "the caller's tone on the left");
+        assert!(caller(6.0, 9.0) < 10.0, "the lost chunk is silence");
+        assert!(caller(10.2, 10.8) > 5000.0, "the last chunk in its place");
+        assert!(
+            samples.chunks(2).all(|p| p[1] == 0),
+            "CareLine's side (silence here) on the right"
+        );
+
+        // Listening is for admins and verification specialists; deleting for admins.
+        for (method, who) in [
+            ("GET", &doctor),
+            ("DELETE", &doctor),
+            ("DELETE", &specialist),
+        ] {
+            let path = format!("/api/v1/calls/{REC}/recording");
+            let (status, body) = if method == "GET" {
+                app.get(who, &path).await
+            } else {
+                app.delete(who, &path).await
+            };
+            assert_eq!(status, 403, "{method} {body}");
+            assert_eq!(error_code(&body), "FORBIDDEN");
+        }
+
+        // The listen is in the audit trail as an export of the recording.
+        let (status, logs) = app
+            .get(
+                &admin,
+                &format!("/api/v1/admin/audit-logs?entity_type=call_recording&entity_id={REC}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{logs}");
+        let items = logs["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{logs}");
+        assert_eq!(items[0]["type"], "export", "{logs}");
+
+        let (status, body) = app
+            .delete(&admin, &format!("/api/v1/calls/{REC}/recording"))
+            .await;
+        assert_eq!(status, 204, "{body}");
+        let (status, body) = app
+            .get(&admin, &format!("/api/v1/calls/{REC}/recording"))
+            .await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(error_code(&body), "RECORDING_NOT_FOUND");
+        let (_, c) = app.get(&admin, &format!("/api/v1/calls/{REC}")).await;
+        assert!(c["recording"].is_null(), "{c}");
+        let (status, body) = app.get(&admin, "/api/v1/calls/SIPnope/recording").await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(error_code(&body), "NOT_FOUND");
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
+    recordings_past_retention_are_deleted,
+    |db: common::TestDb| async move {
+        use careline_store::recordings;
+        let app = TestApp::spawn(db).await;
+        let (admin, _, _) = users(&app).await;
+        let now = Utc::now();
+        for (call, expires) in [
+            (
+                "SIP00000000000000000000000000000old",
+                now - Duration::hours(1),
+            ),
+            (
+                "SIP00000000000000000000000000000new",
+                now + Duration::days(29),
+            ),
+        ] {
+            record_call(&app, call, true, &[]).await;
+            for seq in 0..3 {
+                recordings::add_chunk(
+                    app.store(),
+                    call,
+                    &tone_chunk(seq, i64::from(seq) * 100, 100),
+                    expires,
+                )
+                .await
+                .unwrap();
+            }
+        }
+        let audit = careline_store::audit::AuditWriter::spawn(app.store().clone());
+        let gone = careline::calls::retention::purge(app.store(), &audit, now)
+            .await
+            .unwrap();
+        assert_eq!(gone, 1);
+        assert!(
+            recordings::info(app.store(), "SIP00000000000000000000000000000old")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let kept = recordings::info(app.store(), "SIP00000000000000000000000000000new")
+            .await
+            .unwrap()
+            .expect("a recording still in retention stays");
+        assert_eq!(kept.chunks, 3);
+        // Nothing more to do the second time, and nothing more audited.
+        assert_eq!(
+            careline::calls::retention::purge(app.store(), &audit, now)
+                .await
+                .unwrap(),
+            0
+        );
+        let (status, logs) = app
+            .get(&admin, "/api/v1/admin/audit-logs?per_page=100")
+            .await;
+        assert_eq!(status, 200, "{logs}");
+        let purges: Vec<&Value> = logs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e["description"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("call recordings past retention deleted"))
+            })
+            .collect();
+        assert_eq!(purges.len(), 1, "{logs}");
+        assert_eq!(
+            purges[0]["description"],
+            "call recordings past retention deleted: 1 calls, 3 pieces"
+        );
+        app.stop().await;
+    }
+);

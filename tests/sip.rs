@@ -539,3 +539,141 @@ async fn a_caller_whose_audio_stops_is_hung_up_on() {
     assert!(has(&events, "call_ended", "caller_hangup"), "{events:#?}");
     rig.finish().await;
 }
+
+/// `Beep`, noting which prompts were asked for.
+#[derive(Default)]
+struct Noting(std::sync::Mutex<Vec<Option<String>>>);
+
+impl Speaker for Noting {
+    fn render(&self, text: &str, key: Option<&str>, language: &str) -> Arc<[i16]> {
+        self.0.lock().unwrap().push(key.map(str::to_string));
+        Beep.render(text, key, language)
+    }
+}
+
+/// Average magnitude of each 100 ms of one channel of interleaved µ-law.
+fn levels(mulaw: &[u8], channel: usize) -> Vec<f64> {
+    let side: Vec<i16> = mulaw
+        .chunks(2)
+        .map(|p| careline_media::g711::ulaw_decode(p[channel]))
+        .collect();
+    side.chunks(800)
+        .map(|c| c.iter().map(|s| f64::from(*s).abs()).sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+/// Runs of loud 100 ms blocks: (first block, length).
+fn loud_runs(levels: &[f64]) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, l) in levels.iter().enumerate() {
+        if *l > 1000.0 {
+            match runs.last_mut() {
+                Some((start, len)) if *start + *len == i => *len += 1,
+                _ => runs.push((i, 1)),
+            }
+        }
+    }
+    runs
+}
+
+on_both_engines!(
+    a_recorded_call_is_announced_sealed_and_leaves_secrets_out,
+    |db: TestDb| async move {
+        use careline_store::recordings;
+        careline::demo::seed(&db.store).await.expect("demo seed");
+        let mut menus = careline_call::menu::CallConfig::default_config();
+        menus.practice.recording.enabled = true;
+        menus.practice.recording.retention_days = 7;
+        let calls = Calls::configured(
+            db.store.clone(),
+            menus,
+            &test_config(),
+            careline_store::audit::AuditWriter::spawn(db.store.clone()),
+        );
+        let speaker = Arc::new(Noting::default());
+        let server = SipServer::start(SipSettings::loopback(), calls.clone(), speaker.clone())
+            .await
+            .unwrap();
+        let rig = Rig { server, calls, db };
+
+        let mut peer = rig.peer().await;
+        answered(&mut peer, MARIA, &[0, 101]).await;
+        assert!(
+            peer.wait_prompt_end(Duration::from_millis(100), Duration::from_secs(10))
+                .await
+        );
+        // The notice comes first, before the welcome.
+        let said = speaker.0.lock().unwrap().clone();
+        assert_eq!(said[0].as_deref(), Some("recording_notice"), "{said:?}");
+        assert_eq!(said[1].as_deref(), Some("menu.main.welcome"), "{said:?}");
+
+        // The caller talks at the menu, while keying the date of birth and PIN (a secret),
+        // and again once verified.
+        let voice: Vec<i16> = (0..8000)
+            .map(|i| {
+                ((i as f32 * 2.0 * std::f32::consts::PI * 1000.0 / 8000.0).sin() * 9000.0) as i16
+            })
+            .collect();
+        peer.rtp_audio(&voice).await;
+        press(&mut peer, "1", "rtp").await;
+        rig.events_until("menu_selection", "success").await;
+        assert!(
+            peer.wait_prompt_end(Duration::from_millis(100), Duration::from_secs(10))
+                .await
+        );
+        peer.rtp_audio(&voice).await;
+        press(&mut peer, "03141958", "rtp").await;
+        press(&mut peer, "2468#", "rtp").await;
+        rig.events_until("authenticate", "success").await;
+        assert!(
+            peer.wait_prompt_end(Duration::from_millis(100), Duration::from_secs(10))
+                .await
+        );
+        peer.rtp_audio(&voice).await;
+        assert_eq!(peer.bye().await.status(), Some(200));
+
+        let events = rig.events_until("recording", "saved").await;
+        let call_id = events[0].call_id.clone();
+        let started = events
+            .iter()
+            .find(|e| e.action == "recording" && e.result == "started")
+            .expect("recording/started");
+        assert_eq!(
+            started.details,
+            Some(serde_json::json!({"retention_days": 7, "announced": true}))
+        );
+        let info = recordings::info(&rig.db.store, &call_id)
+            .await
+            .unwrap()
+            .expect("a recording");
+        let saved = events
+            .iter()
+            .find(|e| e.action == "recording" && e.result == "saved")
+            .unwrap();
+        assert_eq!(
+            saved.details.as_ref().unwrap()["duration_ms"],
+            info.duration_ms
+        );
+        assert_eq!(saved.details.as_ref().unwrap()["lost_chunks"], 0);
+        let days = (info.expires_at - chrono::Utc::now()).num_hours();
+        assert!((7 * 24 - 1..=7 * 24).contains(&days), "{days} hours");
+
+        let audio = recordings::audio(&rig.db.store, &call_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(audio.len() as i64, info.duration_ms * 16);
+        // The caller's side: the first and last speech, each about a second; nothing while
+        // the secret was keyed.
+        let caller = loud_runs(&levels(&audio, 0));
+        assert_eq!(caller.len(), 2, "caller speech runs: {caller:?}");
+        for (_, len) in &caller {
+            assert!((8..=12).contains(len), "about one second: {caller:?}");
+        }
+        // CareLine's side: the prompts, first of all the notice, from the start.
+        let ours = loud_runs(&levels(&audio, 1));
+        assert!(ours.len() >= 3, "{ours:?}");
+        assert!(ours[0].0 <= 2, "the notice plays at once: {ours:?}");
+        rig.finish().await;
+    }
+);

@@ -69,6 +69,7 @@ impl ApiError {
             "product" => "PRODUCT_NOT_FOUND",
             "document" => "DOCUMENT_NOT_FOUND",
             "template" => "TEMPLATE_NOT_FOUND",
+            "recording" => "RECORDING_NOT_FOUND",
             _ => "NOT_FOUND",
         };
         ApiError::new(StatusCode::NOT_FOUND, code, format!("{what} not found"))

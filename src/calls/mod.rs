@@ -4,6 +4,7 @@
 //! A repeated or late webhook finds the step it saw already passed and gets the current
 //! prompt again instead of changing the call.
 
+pub mod retention;
 pub mod services;
 
 use careline_call::engine::{Call, CallEvent, Input, Output, TimedInput};
@@ -110,6 +111,10 @@ impl Calls {
 
     pub fn config(&self) -> &Arc<CallConfig> {
         &self.cfg
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Answer a new call. Idempotent: a second start for the same id returns the call's

@@ -4,11 +4,13 @@
 
 use super::digest::Verdict;
 use super::media::{DtmfVia, MediaEvent, MediaHandle};
+use super::recorder::Recorder;
 use super::transport::PEER_HEADER;
 use super::{Shared, Signal, header_value, negotiate, reply, wire};
 use crate::calls::Turn;
 use careline_call::engine::{Input, Keys, Output, TransferTarget};
-use chrono::Utc;
+use careline_store::recordings::{self, NewChunk};
+use chrono::{DateTime, Utc};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, StatusCode};
@@ -130,7 +132,15 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         })
         .unwrap_or_default();
     let (media_tx, media_rx) = unbounded_channel();
-    let media = match shared.media.add(socket, params, media_tx) {
+    // Recorded from the answer on, when the practice records calls.
+    let policy = shared.calls.config().practice.recording;
+    let (recorder, chunks) = if policy.enabled {
+        let (tx, rx) = unbounded_channel();
+        (Some(Recorder::new(tx)), Some(rx))
+    } else {
+        (None, None)
+    };
+    let media = match shared.media.add(socket, params, media_tx, recorder) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "SIP call has no media: 500");
@@ -155,12 +165,27 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         shared.routes.remove(&dialog_id);
         return;
     }
+    let started = Utc::now();
     let turn = match shared
         .calls
-        .start("sip", &call_id, from.as_deref(), &to, Utc::now())
+        .start("sip", &call_id, from.as_deref(), &to, started)
         .await
     {
-        Ok(t) => t,
+        Ok(mut t) => {
+            if let Some(chunks) = chunks {
+                let expires = started + chrono::Duration::days(i64::from(policy.retention_days));
+                tokio::spawn(keep_recording(
+                    shared.clone(),
+                    call_id.clone(),
+                    expires,
+                    chunks,
+                ));
+                if policy.announce {
+                    t.outputs.insert(0, notice(&shared));
+                }
+            }
+            t
+        }
         Err(e) => {
             // Answered, so the caller is told, then hung up on, rather than left in silence.
             tracing::error!(error = %e, "SIP call could not start");
@@ -195,6 +220,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         ended: turn.ended,
         pending: None,
         transferring: None,
+        recording: policy.enabled,
     };
     control.run(turn, signals, media_rx).await;
     shared.routes.remove(&dialog_id);
@@ -223,6 +249,7 @@ struct Control {
     pending: Option<Final>,
     /// While a REFER is out: when to stop waiting for its outcome.
     transferring: Option<Instant>,
+    recording: bool,
 }
 
 enum Flow {
@@ -409,6 +436,7 @@ impl Control {
         let mut clips = Vec::new();
         let mut barge_in = false;
         let mut gather = false;
+        let mut secret = None;
         for o in turn.outputs {
             match o {
                 Output::Say {
@@ -419,6 +447,7 @@ impl Control {
                 Output::Gather(g) => {
                     gather = true;
                     barge_in = g.barge_in;
+                    secret = Some(g.secret);
                 }
                 Output::Transfer { target, .. } => self.pending = Some(Final::Transfer(target)),
                 Output::Hangup => self.pending = Some(Final::Hangup),
@@ -428,6 +457,12 @@ impl Control {
         if self.pending.is_some() || self.ended {
             barge_in = false;
             self.deadline = None;
+            secret = Some(false);
+        }
+        // A secret's keys stay out of the recording from its prompt until the next question;
+        // steps between (each key of the entry) leave the mask as it is.
+        if let (true, Some(on)) = (self.recording, secret) {
+            self.media.mask(on);
         }
         // Nothing said and nothing asked (a step that only changed state): no "done" is
         // due, or the engine would be told its prompt finished for every step.
@@ -501,6 +536,75 @@ impl Control {
         self.media.flush();
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.dialog.bye()).await;
         Flow::Stop
+    }
+}
+
+/// The practice's notice that the call is recorded, in the call's first language.
+fn notice(shared: &Shared) -> Output {
+    let cfg = shared.calls.config();
+    let language = cfg.default_language.clone();
+    let text = cfg
+        .prompts
+        .get(&language)
+        .and_then(|p| p.get("recording_notice"))
+        .cloned()
+        .unwrap_or_else(|| "This call is recorded.".into());
+    Output::Say {
+        text,
+        key: Some("recording_notice".into()),
+        language,
+    }
+}
+
+/// Write a call's recording as the media thread cuts it, until the call's media ends. A chunk
+/// that cannot be written is tried three times; what was kept (or lost) is a call event.
+async fn keep_recording(
+    shared: Arc<Shared>,
+    call_id: String,
+    expires: DateTime<Utc>,
+    mut chunks: UnboundedReceiver<NewChunk>,
+) {
+    let calls = &shared.calls;
+    let policy = calls.config().practice.recording;
+    let details =
+        serde_json::json!({"retention_days": policy.retention_days, "announced": policy.announce});
+    if let Err(e) = calls
+        .transport_event(&call_id, "recording", "started", Some(details), Utc::now())
+        .await
+    {
+        tracing::error!(call = %call_id, error = %e, "cannot record a SIP call event");
+    }
+    let (mut kept, mut lost, mut duration_ms) = (0u32, 0u32, 0i64);
+    while let Some(chunk) = chunks.recv().await {
+        let mut saved = false;
+        for attempt in 1..=3u32 {
+            match recordings::add_chunk(calls.store(), &call_id, &chunk, expires).await {
+                Ok(()) => {
+                    saved = true;
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(call = %call_id, seq = chunk.seq, attempt, error = %e, "cannot store a piece of a call recording");
+                    tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(attempt)))
+                        .await;
+                }
+            }
+        }
+        if saved {
+            kept += 1;
+            duration_ms += chunk.duration_ms;
+        } else {
+            lost += 1;
+        }
+    }
+    let result = if lost == 0 { "saved" } else { "incomplete" };
+    let details =
+        serde_json::json!({"chunks": kept, "lost_chunks": lost, "duration_ms": duration_ms});
+    if let Err(e) = calls
+        .transport_event(&call_id, "recording", result, Some(details), Utc::now())
+        .await
+    {
+        tracing::error!(call = %call_id, error = %e, "cannot record a SIP call event");
     }
 }
 

@@ -7,6 +7,7 @@
 //! The schedule is absolute (start + n × 20 ms), so pacing does not drift however long a
 //! wake takes. How late each packet leaves against its slot is counted in [`MediaStats`].
 
+use super::recorder::Recorder;
 use careline_media::dtmf::{EventReceiver, TelephoneEvent, ToneDetector};
 use careline_media::g711::Law;
 use careline_media::rtp::{self, RtpHeader};
@@ -102,6 +103,11 @@ enum Command {
         key: char,
         via: DtmfVia,
     },
+    /// Leave the caller's side out of the recording (they are keying a secret), or not.
+    Mask {
+        id: u64,
+        on: bool,
+    },
     Remove {
         id: u64,
     },
@@ -116,6 +122,7 @@ impl Command {
             | Command::Flush { id }
             | Command::Update { id, .. }
             | Command::Key { id, .. }
+            | Command::Mask { id, .. }
             | Command::Remove { id } => Some(*id),
         }
     }
@@ -192,6 +199,11 @@ impl MediaHandle {
         });
     }
 
+    /// While on, the recording (if any) has silence for the caller.
+    pub fn mask(&self, on: bool) {
+        let _ = self.worker.send(Command::Mask { id: self.id, on });
+    }
+
     /// A key that arrived by signalling (SIP INFO): it goes through the same barge-in rules
     /// as keys heard in the audio.
     pub fn key(&self, key: char, via: DtmfVia) {
@@ -262,18 +274,22 @@ impl MediaEngine {
         ))
     }
 
-    /// Hand a bound socket to a media thread. Events for the call arrive on `events`.
+    /// Hand a bound socket to a media thread. Events for the call arrive on `events`; with a
+    /// `recorder`, the call is recorded and its chunks sent there as they are cut (the last when
+    /// the handle is dropped, then the recorder's channel closes).
     pub fn add(
         &self,
         socket: UdpSocket,
         params: StreamParams,
         events: UnboundedSender<MediaEvent>,
+        recorder: Option<Recorder>,
     ) -> std::io::Result<MediaHandle> {
         socket.set_nonblocking(true)?;
         let local = socket.local_addr()?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let worker = self.workers[(id as usize) % self.workers.len()].clone();
-        let stream = Stream::new(id, socket, params, events, self.silence);
+        let mut stream = Stream::new(id, socket, params, events, self.silence);
+        stream.recorder = recorder;
         worker
             .send(Command::Add(Box::new(stream)))
             .map_err(|_| std::io::Error::other("the media thread stopped"))?;
@@ -305,6 +321,7 @@ struct Stream {
     silence_reported: bool,
     packet: Vec<u8>,
     pcm: Vec<i16>,
+    recorder: Option<Recorder>,
 }
 
 impl Stream {
@@ -335,6 +352,7 @@ impl Stream {
             silence_reported: false,
             packet: Vec::with_capacity(rtp::HEADER_LEN + FRAME),
             pcm: Vec::with_capacity(FRAME * 2),
+            recorder: None,
         }
     }
 
@@ -358,6 +376,13 @@ impl Stream {
             }
         }
         self.params.law.encode(&frame, &mut self.packet);
+        if let Some(r) = &mut self.recorder {
+            r.ours(if self.params.sending {
+                &frame
+            } else {
+                &[0; FRAME]
+            });
+        }
         let finished = self.playing && self.queue.is_empty();
         if finished {
             self.playing = false;
@@ -422,17 +447,23 @@ impl Stream {
                 {
                     keys.push((k, DtmfVia::Rfc4733));
                 }
-            } else if pt == self.params.payload_type
-                && let Some(tones) = &mut self.tones
-            {
+            } else if pt == self.params.payload_type {
+                if self.tones.is_none() && self.recorder.is_none() {
+                    continue;
+                }
                 self.pcm.clear();
                 self.params.law.decode(packet.payload, &mut self.pcm);
-                keys.extend(
-                    tones
-                        .feed(&self.pcm)
-                        .into_iter()
-                        .map(|k| (k, DtmfVia::InBand)),
-                );
+                if let Some(tones) = &mut self.tones {
+                    keys.extend(
+                        tones
+                            .feed(&self.pcm)
+                            .into_iter()
+                            .map(|k| (k, DtmfVia::InBand)),
+                    );
+                }
+                if let Some(r) = &mut self.recorder {
+                    r.theirs(packet.header.ssrc, packet.header.timestamp, &self.pcm);
+                }
             } else {
                 stats.packets_ignored.fetch_add(1, Ordering::Relaxed);
             }
@@ -492,6 +523,11 @@ impl Stream {
                 self.params = params;
             }
             Command::Key { key, via, .. } => self.key(key, via),
+            Command::Mask { on, .. } => {
+                if let Some(r) = &mut self.recorder {
+                    r.mask(on);
+                }
+            }
             Command::Add(_) | Command::Remove { .. } => {}
         }
     }
@@ -537,7 +573,10 @@ fn worker(commands: mpsc::Receiver<Command>, stats: &'static MediaStats, first: 
                 Ok(Command::Add(s)) => streams.push(*s),
                 Ok(Command::Remove { id }) => {
                     if let Some(i) = streams.iter().position(|s| s.id == id) {
-                        streams.swap_remove(i);
+                        let mut gone = streams.swap_remove(i);
+                        if let Some(r) = &mut gone.recorder {
+                            r.finish();
+                        }
                         stats.streams.fetch_sub(1, Ordering::Relaxed);
                     }
                 }

@@ -7,6 +7,7 @@
 pub mod call;
 pub mod digest;
 pub mod media;
+pub mod recorder;
 pub mod transport;
 pub mod wire;
 
@@ -81,7 +82,7 @@ pub fn static_prompts(
                 }
             };
             add(&p.welcome, "welcome");
-            add(&p.greeting_short, "welcome");
+            add(&p.greeting_short, "greeting_short");
             add(&p.invalid, "invalid");
             add(&p.timeout, "timeout");
             for (i, line) in p.options.iter().enumerate() {

@@ -235,6 +235,10 @@ pub struct Gather {
     pub inter_digit_timeout_ms: u32,
     /// A key pressed during the prompts before this gather stops them.
     pub barge_in: bool,
+    /// The keys are a secret (a date of birth, a PIN): a transport that records the call
+    /// leaves the caller's audio out of the recording until the next gather.
+    #[serde(default)]
+    pub secret: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -579,7 +583,11 @@ impl Call {
         });
     }
 
-    fn ask(&mut self, phase: Phase, spec: Gather) {
+    fn ask(&mut self, phase: Phase, mut spec: Gather) {
+        spec.secret = matches!(
+            phase,
+            Phase::Dob { .. } | Phase::Pin { .. } | Phase::ProviderPin { .. }
+        );
         self.phase = phase;
         self.entry.clear();
         self.gather = Some(GatherState {
@@ -599,6 +607,7 @@ impl Call {
             first_timeout_ms: self.cfg.session.entry_timeout_ms,
             inter_digit_timeout_ms: self.cfg.session.inter_digit_timeout_ms,
             barge_in: true,
+            secret: false,
         }
     }
 
@@ -611,6 +620,7 @@ impl Call {
             first_timeout_ms: self.cfg.session.entry_timeout_ms,
             inter_digit_timeout_ms: self.cfg.session.inter_digit_timeout_ms,
             barge_in: true,
+            secret: false,
         }
     }
 
@@ -698,14 +708,15 @@ impl Call {
             return;
         };
         let p = self.cfg.menu_prompts(&menu, &self.language);
-        let greeting = if self.presented {
-            p.greeting_short.clone()
+        // Each has its own key: a recording of the welcome must not replace the short greeting.
+        let (greeting, key) = if self.presented {
+            (p.greeting_short.clone(), "greeting_short")
         } else {
-            p.welcome.clone()
+            (p.welcome.clone(), "welcome")
         };
         self.presented = true;
         if let Some(g) = greeting {
-            self.say_text(g, Some(format!("menu.{}.welcome", menu.id)));
+            self.say_text(g, Some(format!("menu.{}.{key}", menu.id)));
         }
         for (i, line) in p.options.iter().enumerate() {
             self.say_text(line.clone(), Some(format!("menu.{}.options.{i}", menu.id)));
@@ -717,6 +728,7 @@ impl Call {
             first_timeout_ms: menu.first_digit_timeout_ms,
             inter_digit_timeout_ms: menu.inter_digit_timeout_ms,
             barge_in: menu.barge_in,
+            secret: false,
         };
         self.ask(Phase::Menu, spec);
     }

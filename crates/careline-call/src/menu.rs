@@ -147,7 +147,36 @@ pub struct Practice {
     /// Latest booking: this many days from today.
     pub max_days_ahead: u32,
     pub service_types: Vec<ServiceType>,
+    pub recording: RecordingPolicy,
 }
+
+/// Whether SIP calls are recorded, for how long recordings are kept, and whether callers are
+/// told. Off unless the practice's file turns it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingPolicy {
+    pub enabled: bool,
+    /// Recordings older than this are deleted.
+    pub retention_days: u32,
+    /// Play the `recording_notice` prompt before the welcome.
+    pub announce: bool,
+}
+
+impl Default for RecordingPolicy {
+    fn default() -> Self {
+        RecordingPolicy {
+            enabled: false,
+            retention_days: 30,
+            announce: true,
+        }
+    }
+}
+
+/// The longest retention a file may set: ten years, past any records rule we know of.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+/// Prompt keys the engine never says itself; a file may set them, and must when the feature
+/// that says them is on (`recording_notice` when recording is announced).
+pub const OPTIONAL_PROMPT_KEYS: &[&str] = &["recording_notice"];
 
 impl Practice {
     pub fn hours_on(&self, day: Weekday) -> Option<Hours> {
@@ -310,6 +339,16 @@ struct PracticeSpec {
     max_days_ahead: Option<u32>,
     #[serde(default)]
     service_types: Vec<ServiceType>,
+    recording: Option<Spanned<RecordingSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordingSpec {
+    #[serde(default)]
+    enabled: bool,
+    retention_days: Option<u32>,
+    announce: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -398,7 +437,7 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
     for (lang, table) in &spec.prompts {
         let entry = prompts.entry(lang.clone()).or_default();
         for (k, v) in table {
-            if !PROMPT_KEYS.contains(&k.as_str()) {
+            if !PROMPT_KEYS.contains(&k.as_str()) && !OPTIONAL_PROMPT_KEYS.contains(&k.as_str()) {
                 problems.push(Problem {
                     line: find_line(text, &format!("{k} ")).unwrap_or(0),
                     message: format!("unknown prompt '{k}' in [prompts.{lang}]"),
@@ -626,6 +665,22 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
 
     let practice = practice_of(text, spec.practice.as_ref(), &languages, &mut problems);
     let session = session_of(spec.session.as_ref(), &mut problems);
+    if practice.recording.enabled && practice.recording.announce {
+        for lang in &languages {
+            if prompts
+                .get(lang)
+                .is_none_or(|t| !t.contains_key("recording_notice"))
+            {
+                problems.push(Problem {
+                    line: find_line(text, "[practice.recording]").unwrap_or(0),
+                    message: format!(
+                        "recording is announced but language '{lang}' has no recording_notice \
+                         prompt"
+                    ),
+                });
+            }
+        }
+    }
     if !problems.is_empty() {
         problems.sort();
         problems.dedup();
@@ -772,6 +827,7 @@ fn practice_of(
         min_notice_hours: 24,
         max_days_ahead: 60,
         service_types: Vec::new(),
+        recording: RecordingPolicy::default(),
     };
     let Some(p) = p else {
         return practice;
@@ -848,6 +904,26 @@ fn practice_of(
         }
     }
     practice.service_types = p.service_types.clone();
+    if let Some(r) = &p.recording {
+        let line = line_of(text, r.span().start);
+        let spec = r.get_ref();
+        practice.recording.enabled = spec.enabled;
+        if let Some(a) = spec.announce {
+            practice.recording.announce = a;
+        }
+        match spec.retention_days {
+            Some(d) if (1..=MAX_RETENTION_DAYS).contains(&d) => {
+                practice.recording.retention_days = d
+            }
+            Some(d) => problems.push(Problem {
+                line,
+                message: format!(
+                    "recording retention_days must be between 1 and {MAX_RETENTION_DAYS} (got {d})"
+                ),
+            }),
+            None => {}
+        }
+    }
     practice
 }
 
@@ -992,6 +1068,61 @@ options.1 = { action = "transfer_to_agent" }
         assert_eq!(c.menus["main"].first_digit_timeout_ms, 5000);
         assert_eq!(c.menus["main"].on_max_failures, Action::TransferToAgent);
         assert_eq!(c.session.max_auth_attempts, 3);
+    }
+
+    #[test]
+    fn recording_is_off_unless_the_file_turns_it_on() {
+        assert_eq!(
+            parse(MINIMAL).unwrap().practice.recording,
+            RecordingPolicy {
+                enabled: false,
+                retention_days: 30,
+                announce: true
+            }
+        );
+        assert!(!CallConfig::default_config().practice.recording.enabled);
+        let on = format!("[practice.recording]\nenabled = true\nretention_days = 7\n{MINIMAL}");
+        let c = parse(&on).expect("valid: English has a built-in notice");
+        assert!(c.practice.recording.enabled);
+        assert_eq!(c.practice.recording.retention_days, 7);
+        assert_eq!(
+            c.prompts["en"]["recording_notice"],
+            "This call is recorded."
+        );
+    }
+
+    #[test]
+    fn a_bad_retention_or_an_untold_language_is_a_problem() {
+        let zero = format!("[practice.recording]\nenabled = true\nretention_days = 0\n{MINIMAL}");
+        let p = problems(&zero);
+        assert!(
+            p.iter()
+                .any(|m| m.starts_with("line 1:") && m.contains("retention_days")),
+            "{p:?}"
+        );
+        // A second language must say the notice in its own words before calls are recorded.
+        let es = format!(
+            "languages = [\"en\", \"es\"]\n[practice.recording]\nenabled = true\n{}",
+            MINIMAL.replace(
+                "prompts = {",
+                "prompts_by_language.es = { welcome = \"Hola\", options = [\"Pulse 1\"], \
+                 invalid = \"No\", timeout = \"Nada\" }\nprompts = {"
+            )
+        );
+        let p = problems(&es);
+        assert!(
+            p.iter().any(|m| m.contains("'es' has no recording_notice")),
+            "{p:?}"
+        );
+        // Unannounced recording needs no notice.
+        let quiet = es.replace("enabled = true", "enabled = true\nannounce = false");
+        assert!(
+            !problems(&quiet)
+                .iter()
+                .any(|m| m.contains("recording_notice")),
+            "{:?}",
+            problems(&quiet)
+        );
     }
 
     #[test]

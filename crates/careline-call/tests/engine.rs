@@ -207,6 +207,38 @@ fn seed_test_suite_authenticate_choose_1_order_found() {
 }
 
 #[test]
+fn the_welcome_and_the_short_greeting_have_their_own_prompt_keys() {
+    // A practice's recording of the welcome (menu.main.welcome.wav) must not also replace the
+    // short greeting said when the menu comes round again.
+    let mut p = Phone::new(tuesday_10am());
+    p.start("+15025550142");
+    let out = p.answer(Answer::Caller {
+        territory: Some(territory(HERE, "Louisville")),
+        caller: Caller::Patient {
+            id: PATIENT,
+            has_pin: false,
+            locked: false,
+            language: Some("en".into()),
+        },
+    });
+    let says = |out: &[Output], key: &str, text: &str| {
+        out.iter().any(
+            |o| matches!(o, Output::Say { key: Some(k), text: t, .. } if k == key && t == text),
+        )
+    };
+    assert!(
+        says(&out, "menu.main.welcome", "Welcome to Healthcare Services"),
+        "{out:?}"
+    );
+    let out = p.keys("9");
+    assert!(
+        says(&out, "menu.main.greeting_short", "Main menu."),
+        "{out:?}"
+    );
+    assert!(!has_prompt(&out, "menu.main.welcome"), "{out:?}");
+}
+
+#[test]
 fn a_patient_with_a_pin_gives_both_before_anything_is_checked() {
     let mut p = Phone::patient_at_menu(true);
     p.keys("3");
@@ -248,6 +280,23 @@ fn a_patient_with_a_pin_gives_both_before_anything_is_checked() {
         event(&out, "verify_insurance").map(|e| e.result.as_str()),
         Some("success")
     );
+}
+
+#[test]
+fn the_date_of_birth_and_pin_are_secret_gathers_and_the_menu_is_not() {
+    // A recording transport leaves the caller's audio out while a gather is secret.
+    let mut p = Phone::patient_at_menu(true);
+    let out = p.keys("3");
+    assert!(gather(&out).expect("the DOB is asked").secret, "{out:?}");
+    let out = p.keys("03141958");
+    assert!(gather(&out).expect("the PIN is asked").secret, "{out:?}");
+    p.keys("2468#");
+    p.answer(verified_here());
+    p.answer(Answer::Insurance {
+        insurance: Insurance::None,
+    });
+    let out = p.keys("9");
+    assert!(!gather(&out).expect("the menu").secret, "{out:?}");
 }
 
 #[test]

@@ -90,6 +90,7 @@ impl Role {
                     | OrderRead
                     | ProductRead
                     | CallRead
+                    | CallRecordingRead
                     | AnalyticsRead
             ),
             MasterDistributor | Distributor => matches!(
@@ -184,6 +185,10 @@ pub enum Permission {
     DirectoryManage,
     /// Phone call records and their events (who called, what they did; no PHI values).
     CallRead,
+    /// Listen to a recorded call: PHI (a voice, and what the caller said).
+    CallRecordingRead,
+    /// Delete a call's recording before its retention runs out.
+    CallRecordingDelete,
     /// The IVR metrics.
     AnalyticsRead,
 }

@@ -735,6 +735,29 @@ pub mod ivr_call_event {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod call_recording {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "call_recordings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub call_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i32,
+        pub offset_ms: i64,
+        pub duration_ms: i64,
+        pub audio_enc: Vec<u8>,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod service_appointment {
     use sea_orm::entity::prelude::*;
 

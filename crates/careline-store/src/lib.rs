@@ -11,6 +11,7 @@ pub mod migration;
 pub mod orders;
 pub mod patients;
 pub mod products;
+pub mod recordings;
 mod scope;
 pub use scope::{MAX_PER_PAGE, Page, clamp_page};
 pub mod users;

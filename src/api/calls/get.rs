@@ -10,6 +10,7 @@ use axum::extract::State;
 use careline_domain::Permission;
 use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::calls::{self, CallEventRow, CallSummary};
+use careline_store::recordings::{self, RecordingInfo};
 use serde::Serialize;
 
 /// A call and its last error.
@@ -20,6 +21,9 @@ pub struct CallView {
     /// The last event with an error code, as
     /// `{"status":"error","error":{"code","message","details"}}`; null when there was none.
     pub error: Option<ErrorBody>,
+    /// The call's recording (`GET …/recording` plays it); null when it was not recorded or
+    /// the recording was deleted.
+    pub recording: Option<RecordingInfo>,
 }
 
 #[utoipa::path(get, path = "/api/v1/calls/{call_id}", tag = "calls",
@@ -35,6 +39,7 @@ pub async fn get_call(
     let call = calls::call_summary(&state.store, &call_id).await?;
     let events = calls::call_events(&state.store, &call_id).await?;
     let error = last_error(&events);
+    let recording = recordings::info(&state.store, &call_id).await?;
     state
         .audit(
             caller
@@ -42,7 +47,11 @@ pub async fn get_call(
                 .entity("call", &call_id),
         )
         .await?;
-    Ok(Json(CallView { call, error }))
+    Ok(Json(CallView {
+        call,
+        error,
+        recording,
+    }))
 }
 
 /// The last event carrying an error code, in the seeds' error form with the event's details.

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_core;
 mod m20261121_000002_calls;
+mod m20261121_000003_call_recordings;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_core::Migration),
             Box::new(m20261121_000002_calls::Migration),
+            Box::new(m20261121_000003_call_recordings::Migration),
         ]
     }
 }

@@ -1,0 +1,166 @@
+//! Call recordings: a SIP call's audio, stored as it is made in chunks of a few seconds, each
+//! sealed under the PHI key and bound to its call and place, and deleted when the practice's
+//! retention runs out.
+//!
+//! A chunk's audio is 8 kHz G.711 µ-law, two channels interleaved: the caller, then CareLine.
+
+use crate::entity::call_recording;
+use crate::{Store, StoreError, now};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+/// Samples per second of each channel.
+pub const SAMPLE_RATE: u32 = 8000;
+/// Channels, interleaved: the caller first, then what CareLine played.
+pub const CHANNELS: u16 = 2;
+
+/// The associated data a chunk is sealed with: a chunk decrypts only as the chunk it was, of
+/// the call it was, so rows cannot be swapped between calls or reordered unnoticed.
+fn field(call_id: &str, seq: i32) -> String {
+    format!("call_recordings.audio:{call_id}:{seq}")
+}
+
+/// A piece of a recording as the media thread hands it over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChunk {
+    pub seq: i32,
+    /// Where the chunk starts, from when the call was answered.
+    pub offset_ms: i64,
+    pub duration_ms: i64,
+    /// Interleaved µ-law, caller then CareLine.
+    pub audio: Vec<u8>,
+}
+
+/// A recording's extent, without its audio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RecordingInfo {
+    pub chunks: u64,
+    pub duration_ms: i64,
+    /// When the recording is deleted (the practice's retention from the call's start).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Store one chunk. Writing the same chunk twice (a retry after a lost answer) keeps one copy.
+pub async fn add_chunk(
+    store: &Store,
+    call_id: &str,
+    chunk: &NewChunk,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sealed = store
+        .keys()
+        .encrypt(&field(call_id, chunk.seq), &chunk.audio);
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let res = call_recording::Entity::insert(call_recording::ActiveModel {
+        call_id: Set(call_id.to_string()),
+        seq: Set(chunk.seq),
+        offset_ms: Set(chunk.offset_ms),
+        duration_ms: Set(chunk.duration_ms),
+        audio_enc: Set(sealed),
+        created_at: Set(now()),
+        expires_at: Set(expires_at),
+    })
+    .exec_without_returning(&txn)
+    .await;
+    match res {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(())
+        }
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The recording's extent, or `None` when the call was not recorded (or it was deleted).
+pub async fn info(store: &Store, call_id: &str) -> Result<Option<RecordingInfo>, StoreError> {
+    let rows: Vec<(i64, DateTime<Utc>)> = call_recording::Entity::find()
+        .select_only()
+        .column(call_recording::Column::DurationMs)
+        .column(call_recording::Column::ExpiresAt)
+        .filter(call_recording::Column::CallId.eq(call_id))
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    let Some(expires_at) = rows.iter().map(|r| r.1).min() else {
+        return Ok(None);
+    };
+    Ok(Some(RecordingInfo {
+        chunks: rows.len() as u64,
+        duration_ms: rows.iter().map(|r| r.0).sum(),
+        expires_at,
+    }))
+}
+
+/// The whole recording in order, unsealed: interleaved µ-law, caller then CareLine. A chunk
+/// missing from the middle (lost in a crash) is filled with silence of its length, so the two
+/// sides and the clock stay aligned.
+pub async fn audio(store: &Store, call_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let rows = call_recording::Entity::find()
+        .filter(call_recording::Column::CallId.eq(call_id))
+        .order_by_asc(call_recording::Column::Seq)
+        .all(store.db())
+        .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let frame = CHANNELS as usize;
+    let per_ms = SAMPLE_RATE as usize / 1000 * frame;
+    let mut out = Vec::new();
+    for r in rows {
+        // Chunks abut exactly; a gap (a chunk lost in a crash) becomes silence.
+        out.resize(r.offset_ms.max(0) as usize * per_ms, MULAW_SILENCE);
+        let audio = store
+            .keys()
+            .decrypt(&field(&r.call_id, r.seq), &r.audio_enc)?;
+        out.extend_from_slice(&audio[..audio.len() - audio.len() % frame]);
+    }
+    Ok(Some(out))
+}
+
+/// µ-law silence (the encoding of 0).
+const MULAW_SILENCE: u8 = 0xFF;
+
+/// Delete recordings whose retention ran out. Returns how many chunks went and of how many
+/// calls, for the audit record.
+pub async fn purge_expired(store: &Store, at: DateTime<Utc>) -> Result<(u64, u64), StoreError> {
+    let expired = call_recording::Column::ExpiresAt.lte(at);
+    let calls = call_recording::Entity::find()
+        .select_only()
+        .column(call_recording::Column::CallId)
+        .filter(expired.clone())
+        .distinct()
+        .count(store.db())
+        .await?;
+    if calls == 0 {
+        return Ok((0, 0));
+    }
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let res = call_recording::Entity::delete_many()
+        .filter(expired)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok((res.rows_affected, calls))
+}
+
+/// Delete one call's recording (a patient's request, a recording made by mistake).
+pub async fn delete(store: &Store, call_id: &str) -> Result<u64, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let res = call_recording::Entity::delete_many()
+        .filter(call_recording::Column::CallId.eq(call_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(res.rows_affected)
+}
