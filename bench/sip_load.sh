@@ -12,7 +12,8 @@
 #                                             -rtp_echo, as the reference
 #
 # Knobs (environment): BENCH_BIN (a careline binary instead of cargo build --release),
-# BENCH_KEEP=1 (keep the work directory), BENCH_SIP_PORT (free port), BENCH_MEDIA_THREADS.
+# BENCH_KEEP=1 (keep the work directory), BENCH_SIP_PORT (free port), BENCH_MEDIA_THREADS,
+# BENCH_RECORD=1 (the practice records every call: reports the recording's rows and bytes).
 # Needs sipp (Debian sip-tester) and python3. Loopback only. Exit 1 when a call failed.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -64,6 +65,9 @@ if [[ $TARGET == careline ]]; then
       -e 's/^max_call_secs = .*/max_call_secs = 7200/' \
       -e 's/^max_timeouts = .*/max_timeouts = 100/' \
       "$ROOT/crates/careline-call/src/default_ivr.toml" > "$WORK/ivr.toml"
+  if [[ -n ${BENCH_RECORD:-} ]]; then
+    printf '\n[practice.recording]\nenabled = true\nretention_days = 1\n' >> "$WORK/ivr.toml"
+  fi
   (cd "$WORK" && CARELINE_DATA_DIR=$WORK/data CARELINE_BIND=127.0.0.1:$HTTP_PORT \
     CARELINE_SIP_LISTEN=127.0.0.1:$SIP_PORT CARELINE_SIP_RTP_PORTS=20000-40000 \
     CARELINE_SIP_MAX_CALLS=$((CALLS + 100)) CARELINE_IVR_FILE=$WORK/ivr.toml \
@@ -126,5 +130,12 @@ if [[ $TARGET == careline ]]; then
   late=$(( $(metric careline_rtp_packets_late_total) - late0 ))
   sent=$(( $(metric careline_rtp_packets_sent_total) - sent0 ))
   say "RTP sent by CareLine: $sent packets, $late more than 5 ms late; latest ever: $(metric careline_rtp_max_send_lateness_seconds) s"
+  if [[ -n ${BENCH_RECORD:-} ]]; then
+    sleep 3 # the last pieces are written after the BYE
+    read -r pieces bytes secs < <(sqlite3 -separator ' ' "$WORK/data/careline.db" \
+      "SELECT count(*), coalesce(sum(length(audio_enc)), 0), coalesce(sum(duration_ms), 0) / 1000 FROM call_recordings")
+    calls_rec=$(sqlite3 "$WORK/data/careline.db" "SELECT count(DISTINCT call_id) FROM call_recordings")
+    say "recorded: $calls_rec calls, $pieces pieces, $secs s of audio, $((bytes / 1024 / 1024)) MB sealed ($(awk -v b="$bytes" -v s="$secs" 'BEGIN{printf "%.1f", (s>0? b/s/1024 : 0)}') KB per call-second)"
+  fi
 fi
 [[ ${failed:-1} == 0 ]]

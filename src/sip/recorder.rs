@@ -270,4 +270,38 @@ mod tests {
         let (caller, _) = sides(&chunk);
         assert!((caller[15 * 160] + 1000).abs() < 40);
     }
+
+    proptest::proptest! {
+        /// Whatever a caller's packets claim (any SSRC, timestamp, length, order), the
+        /// recording is as long as the call, its pieces abut, and its buffers stay bounded.
+        #[test]
+        fn any_stream_gives_a_recording_as_long_as_the_call(
+            packets in proptest::collection::vec(
+                (0u32..3, proptest::prelude::any::<u32>(), 0usize..1500, proptest::prelude::any::<bool>()),
+                0..400,
+            )
+        ) {
+            let (tx, mut rx) = unbounded_channel();
+            let mut r = Recorder::new(tx);
+            let mut ticks = 0u64;
+            for (ssrc, ts, len, tick) in packets {
+                if tick {
+                    r.ours(&tone(100));
+                    ticks += 1;
+                }
+                r.theirs(ssrc, ts, &vec![500; len]);
+                proptest::prop_assert!(r.theirs.len() as u64 <= CHUNK_SAMPLES + LAG_SAMPLES + 3000);
+            }
+            r.finish();
+            let mut next = 0;
+            let mut total = 0;
+            while let Ok(c) = rx.try_recv() {
+                proptest::prop_assert_eq!(c.offset_ms, next);
+                proptest::prop_assert_eq!(c.audio.len() as i64, c.duration_ms * 16);
+                next += c.duration_ms;
+                total += c.duration_ms;
+            }
+            proptest::prop_assert_eq!(total as u64, ticks * 20);
+        }
+    }
 }
