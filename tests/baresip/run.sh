@@ -16,6 +16,10 @@
 # its way… by U P S", from its replay), and all 18 keys arrived as RFC 2833 events; (b) the
 # recording of what the phone heard holds speech-like sound (many bursts, several seconds,
 # and the status being read after the last key), not silence, and is as long as the call.
+# (c) The practice records its calls ([practice.recording]): the call's recording, fetched
+# through the REST API as a WAV, is as long as the call, holds the phone's microphone (a
+# steady tone) on the left except while the date of birth was keyed (masked), and CareLine's
+# prompts on the right.
 # Exits non-zero on any miss.
 source "$(dirname "$0")/../sipp/lib.sh"
 
@@ -31,7 +35,10 @@ DOB=1947-06-25
 DOB_KEYS=06251947
 
 BIN=$(careline_bin)
-start_node baresip
+# The built-in menu, with recording on.
+cp "$ROOT/crates/careline-call/src/default_ivr.toml" "$WORK/ivr.toml"
+printf '\n[practice.recording]\nenabled = true\nretention_days = 7\n' >>"$WORK/ivr.toml"
+start_node baresip CARELINE_IVR_FILE="$WORK/ivr.toml"
 API=$NODE_HTTP
 DIR=$NODE_DIR
 create_caller "$API" "$PHONE" "$DOB"
@@ -65,9 +72,11 @@ BARESIP_SIP=127.0.0.1:$SIP_PORT
 CTRL=127.0.0.1:$CTRL_PORT
 python3 - "$CFG/microphone.wav" <<'PY'
 import sys, wave
-with wave.open(sys.argv[1], "wb") as w:  # 2 minutes of silence, 8 kHz mono
+import math, struct
+with wave.open(sys.argv[1], "wb") as w:  # 2 minutes of a steady 1 kHz tone, 8 kHz mono
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-    w.writeframes(b"\0\0" * 8000 * 120)
+    second = b"".join(struct.pack("<h", int(4000 * math.sin(2 * math.pi * 1000 * i / 8000))) for i in range(8000))
+    w.writeframes(second * 120)
 PY
 cat >"$CFG/config" <<EOF
 poll_method		epoll
@@ -142,6 +151,36 @@ with wave.open(sys.argv[1]) as w:
 call = float(sys.argv[2])
 print("recording %.1f s, call %.0f s" % (seconds, call))
 sys.exit(0 if 0.5 * call <= seconds <= call + 3 else 1)
+PY
+# (c) The call's recording, as staff would fetch it.
+expect_events "$API" "$ADMIN" "$call" recording/started recording/saved
+curl -fsS -H "authorization: Bearer $ADMIN" "http://$API/api/v1/calls/$call/recording" \
+  -o "$WORK/recorded.wav" || fail "GET /api/v1/calls/$call/recording failed"
+python3 - "$WORK/recorded.wav" "$CALL_SECONDS" <<'PY' || fail "the call's recording is not what the call was (kept in $WORK/recorded.wav)"
+import struct, sys, wave
+with wave.open(sys.argv[1]) as w:
+    assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (2, 8000, 2), w.getparams()
+    frames = w.readframes(w.getnframes())
+samples = struct.unpack("<%dh" % (len(frames) // 2), frames)
+left, right = samples[0::2], samples[1::2]
+seconds = len(left) / 8000
+call = float(sys.argv[2])
+def blocks(side):  # mean magnitude of each 100 ms
+    return [sum(abs(s) for s in side[i:i + 800]) / 800 for i in range(0, len(side) - 799, 800)]
+def longest_quiet(levels):
+    best = run = 0
+    for l in levels:
+        run = run + 1 if l < 100 else 0
+        best = max(best, run)
+    return best / 10
+lb, rb = blocks(left), blocks(right)
+phone = sum(l > 1000 for l in lb) / 10
+prompts = sum(l > 300 for l in rb) / 10
+masked = longest_quiet(lb)
+print("recording %.1f s (call %.0f s): phone's tone %.1f s, longest masked stretch %.1f s, prompts %.1f s"
+      % (seconds, call, phone, masked, prompts))
+ok = 0.5 * call <= seconds <= call + 3 and phone >= 0.4 * seconds and masked >= 2.0 and prompts >= 6
+sys.exit(0 if ok else 1)
 PY
 log "baresip call passed in $(($(date +%s) - T0)) s"
 echo "baresip: 1 passed, 0 failed"
