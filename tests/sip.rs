@@ -231,6 +231,138 @@ async fn offers_without_g711_get_488_and_the_server_goes_on() {
     rig.finish().await;
 }
 
+/// An INVITE without SDP (late offer): the server's 200 must carry its offer (PCMU, PCMA,
+/// telephone-event 101, sendrecv, its RTP address), and no audio may flow before the ACK.
+async fn late_offer_invite(rig: &Rig, peer: &mut Peer) -> careline_media::sdp::Negotiated {
+    use careline_media::g711::Law;
+    use careline_media::sdp::{self, Direction};
+    let r = peer.invite(MARIA, MAIN_LINE, "").await;
+    assert_eq!(r.status(), Some(200), "{r:?}");
+    assert_eq!(r.header("Content-Type"), Some("application/sdp"));
+    assert!(
+        r.body.contains("m=audio ") && r.body.contains(" RTP/AVP 0 8 101\r\n"),
+        "an offer of PCMU, PCMA and telephone-events: {}",
+        r.body
+    );
+    assert!(r.body.contains("a=rtpmap:101 telephone-event/8000\r\n"));
+    let offer = sdp::negotiate(&r.body, &[Law::Alaw]).expect("an offer we can read");
+    assert_eq!((offer.law, offer.payload_type), (Law::Alaw, 8));
+    assert_eq!(offer.dtmf_payload_type, Some(101));
+    assert_eq!(offer.direction, Direction::SendRecv);
+    let rtp = offer.remote.expect("the server's RTP address");
+    assert_eq!(Some(rtp), peer.remote_rtp);
+    assert_eq!(rtp.ip(), rig.server.local.ip());
+    assert!(
+        sdp::negotiate(&r.body, &[Law::Ulaw]).is_ok(),
+        "PCMU offered too"
+    );
+    offer
+}
+
+on_both_engines!(
+    a_late_offer_is_answered_in_the_ack_and_rfc4733_keys_work,
+    |db| async move {
+        let rig = rig(db).await;
+        let mut peer = rig.peer().await;
+        late_offer_invite(&rig, &mut peer).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            peer.heard.lock().unwrap().is_empty(),
+            "no RTP before the answer"
+        );
+        // The phone takes A-law only, and telephone-events.
+        let answer = peer.offer(&[8, 101], "sendrecv");
+        peer.ack_with(&answer, "application/sdp").await;
+        assert!(
+            peer.wait_prompt_end(Duration::from_millis(100), Duration::from_secs(10))
+                .await,
+            "the welcome, in A-law"
+        );
+        press(&mut peer, "1", "rtp").await;
+        rig.events_until("menu_selection", "success").await;
+        press(&mut peer, "03141958", "rtp").await;
+        press(&mut peer, "2468#", "rtp").await;
+        let events = rig.events_until("authenticate", "success").await;
+        assert!(!has(&events, "media", "no_answer_sdp"), "{events:#?}");
+        assert_eq!(peer.bye().await.status(), Some(200));
+        rig.events_until("call_ended", "caller_hangup").await;
+        // Everything the server sent was PCMA (payload type 8), with sound in it, to the
+        // address in the ACK's answer.
+        let heard = peer.heard.lock().unwrap().clone();
+        assert!(heard.len() > 25, "{} packets", heard.len());
+        assert!(
+            heard.iter().all(|h| h.header.payload_type == 8),
+            "payload types: {:?}",
+            heard
+                .iter()
+                .map(|h| h.header.payload_type)
+                .collect::<std::collections::BTreeSet<_>>()
+        );
+        assert!(peer.heard_audio().iter().any(|s| s.abs() > 4000));
+        rig.finish().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_offer_acked_without_a_usable_answer_is_hung_up_and_recorded() {
+    let rig = rig(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    // An ACK with no SDP at all.
+    let mut peer = rig.peer().await;
+    late_offer_invite(&rig, &mut peer).await;
+    peer.ack().await;
+    let bye = peer
+        .expect_request("BYE", Duration::from_secs(5))
+        .await
+        .expect("a BYE at once");
+    peer.respond(&bye, 200, "OK").await;
+    let events = rig.events_until("media", "no_answer_sdp").await;
+    let e = events.iter().find(|e| e.result == "no_answer_sdp").unwrap();
+    assert_eq!(e.details, Some(serde_json::json!({"reason": "missing"})));
+    let events = rig.events_until("call_ended", "caller_hangup").await;
+    assert!(!has(&events, "menu_selection", "success"));
+    assert!(
+        peer.heard.lock().unwrap().is_empty(),
+        "no RTP without an answer"
+    );
+    // An answer with nothing we offered (G.729 only).
+    let mut other = rig.peer().await;
+    late_offer_invite(&rig, &mut other).await;
+    let g729 = other.offer(&[18, 101], "sendrecv");
+    other.ack_with(&g729, "application/sdp").await;
+    let bye = other
+        .expect_request("BYE", Duration::from_secs(5))
+        .await
+        .expect("a BYE at once");
+    other.respond(&bye, 200, "OK").await;
+    let mut reasons = Vec::new();
+    for _ in 0..300 {
+        reasons = rig
+            .events()
+            .await
+            .into_iter()
+            .filter(|e| e.result == "no_answer_sdp")
+            .map(|e| e.details.unwrap()["reason"].clone())
+            .collect();
+        if reasons.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(reasons, ["missing", "no_common_codec"]);
+    // Both calls are over, and the server takes the next call as usual.
+    for _ in 0..100 {
+        if rig.server.active_calls() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(rig.server.active_calls(), 0);
+    let mut next = rig.peer().await;
+    answered(&mut next, MARIA, &[0, 101]).await;
+    assert_eq!(next.bye().await.status(), Some(200));
+    rig.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn beyond_max_calls_invites_get_503_with_retry_after() {
     let mut settings = SipSettings::loopback();
@@ -444,6 +576,9 @@ async fn hold_stops_our_audio_and_resume_restarts_it() {
 async fn call_and_ask_for_an_agent(rig: &Rig, peer: &mut Peer) -> sip_peer::Msg {
     peer.extra_invite_headers = vec![format!("Record-Route: <sip:proxy@{};lr>", peer.sip_addr())];
     answered(peer, MARIA, &[0, 101]).await;
+    // Barge in on the welcome, once it has started: a key before the call has played
+    // anything is dropped (it can beat the ACK to the call's control task).
+    assert!(peer.wait_sound(Duration::from_secs(5)).await, "the welcome");
     peer.rtp_key('0').await;
     rig.events_until("transfer", "transferred").await;
     peer.expect_request("REFER", Duration::from_secs(10))

@@ -3,13 +3,15 @@
 //! into engine inputs, and the engine's outputs into audio, REFERs and BYEs.
 
 use super::digest::Verdict;
-use super::media::{DtmfVia, MediaEvent, MediaHandle};
+use super::media::{DtmfVia, MediaEvent, MediaHandle, StreamParams};
 use super::recorder::Recorder;
 use super::transport::PEER_HEADER;
-use super::{Shared, Signal, header_value, negotiate, reply, wire};
+use super::{
+    Shared, Signal, header_value, is_blank, late_answer, late_offer, negotiate, reply, wire,
+};
 use crate::calls::Turn;
 use careline_call::engine::{Input, Keys, Output, TransferTarget};
-use careline_store::recordings::{self, NewChunk};
+use careline_store::recordings::NewChunk;
 use chrono::{DateTime, Utc};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::prelude::HeadersExt;
@@ -87,11 +89,35 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         Err(_) => return reply(tx, StatusCode::ServerInternalError, vec![]),
     };
     let session_id = u64::from(rand::random::<u32>());
-    let (params, answer_sdp) = match negotiate(&req.body, local, session_id, 1) {
-        Ok(x) => x,
-        Err(code) => {
-            crate::metrics::global().sip_rejected("sdp");
-            return reply(tx, code, vec![]);
+    // An INVITE without SDP (a late offer, RFC 3261 §13.2.1) gets our offer in the 200; the
+    // caller answers in its ACK. Until then the stream has nowhere to send and nothing agreed,
+    // so it neither sends nor expects audio (and the control task ignores what it hears).
+    // `awaiting_answer` is the INVITE's CSeq number, which the answering ACK carries.
+    let awaiting_answer = if is_blank(&req.body) {
+        match req.cseq_header().ok().and_then(|c| c.seq().ok()) {
+            Some(n) => Some(n),
+            None => return reply(tx, StatusCode::BadRequest, vec![]),
+        }
+    } else {
+        None
+    };
+    let (params, our_sdp) = if awaiting_answer.is_some() {
+        let params = StreamParams {
+            remote: None,
+            law: careline_media::g711::Law::Ulaw,
+            payload_type: 0,
+            dtmf_payload_type: None,
+            sending: false,
+            receiving: false,
+        };
+        (params, late_offer(local, session_id, 1))
+    } else {
+        match negotiate(&req.body, local, session_id, 1) {
+            Ok(x) => x,
+            Err(code) => {
+                crate::metrics::global().sip_rejected("sdp");
+                return reply(tx, code, vec![]);
+            }
         }
     };
     let dialog = match shared.dialogs.get_or_create_server_invite(
@@ -158,7 +184,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
                 // RFC 3261 §13.3.1.4: a 2xx to an INVITE should say what we accept.
                 Header::Allow(wire::ALLOW.into()),
             ]),
-            Some(answer_sdp.into_bytes()),
+            Some(our_sdp.into_bytes()),
         )
         .is_err()
     {
@@ -221,6 +247,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         pending: None,
         transferring: None,
         recording: policy.enabled,
+        awaiting_answer,
     };
     control.run(turn, signals, media_rx).await;
     shared.routes.remove(&dialog_id);
@@ -250,6 +277,19 @@ struct Control {
     /// While a REFER is out: when to stop waiting for its outcome.
     transferring: Option<Instant>,
     recording: bool,
+    /// We made the offer (the INVITE had none): the INVITE's CSeq number, until its ACK
+    /// brings the caller's answer.
+    awaiting_answer: Option<u32>,
+}
+
+/// What the ACK's SDP did for a call that got our offer.
+enum Answered {
+    /// Nothing to wait for: the call's media is agreed (or was from the start).
+    Ready,
+    /// The confirmation was not our INVITE's ACK; the answer is still to come.
+    Waiting,
+    /// The ACK brought no usable answer, for this reason: the call can have no media.
+    Unusable(&'static str),
 }
 
 enum Flow {
@@ -265,11 +305,14 @@ impl Control {
         mut media: UnboundedReceiver<MediaEvent>,
     ) {
         // The welcome waits for the caller's ACK, so its first words are not lost while the
-        // caller's phone sets up audio.
+        // caller's phone sets up audio. After our offer it waits for the ACK however long
+        // that takes (the ACK has the answer, without which there is no audio): rsipstack
+        // ends the dialog if none comes.
         let mut first = Some(first);
         let ack_wait = Instant::now() + std::time::Duration::from_secs(2);
         loop {
             let wake = match (&first, self.transferring, self.deadline) {
+                (Some(_), _, _) if self.awaiting_answer.is_some() => None,
                 (Some(_), _, _) => Some(ack_wait),
                 (None, Some(t), _) => Some(t),
                 (None, None, Some(d)) => {
@@ -280,12 +323,16 @@ impl Control {
             };
             let flow = tokio::select! {
                 s = signals.recv() => match s {
-                    Some(Signal::Confirmed) => {
-                        if let Some(t) = first.take() {
-                            self.apply(t);
+                    Some(Signal::Confirmed) => match self.answered() {
+                        Answered::Ready => {
+                            if let Some(t) = first.take() {
+                                self.apply(t);
+                            }
+                            Flow::Continue
                         }
-                        Flow::Continue
-                    }
+                        Answered::Waiting => Flow::Continue,
+                        Answered::Unusable(reason) => self.unanswered(reason).await,
+                    },
                     Some(s) => self.signal(s).await,
                     None => Flow::Stop,
                 },
@@ -319,6 +366,55 @@ impl Control {
                 .feed(&self.call_id, None, Input::Hangup, Utc::now())
                 .await;
         }
+    }
+
+    /// After a confirmation: with our offer out, the answer in the caller's ACK sets up the
+    /// stream. rsipstack (0.7.14) keeps the last ACK the dialog received, body and all, and
+    /// records it before it reports the confirmation (`InviteDialog::last_remote_ack`), so
+    /// the answer is read here, on the `Confirmed` it causes; nothing below the dialog layer
+    /// (the transport inspector) needs to capture ACK bodies. `Confirmed` also follows other
+    /// in-dialog requests, so only an ACK with our INVITE's CSeq counts.
+    fn answered(&mut self) -> Answered {
+        let Some(cseq) = self.awaiting_answer else {
+            return Answered::Ready;
+        };
+        let Some(ack) = self.dialog.last_remote_ack() else {
+            return Answered::Waiting;
+        };
+        if ack.cseq_header().ok().and_then(|c| c.seq().ok()) != Some(cseq) {
+            return Answered::Waiting;
+        }
+        self.awaiting_answer = None;
+        match late_answer(header_value(&ack, "Content-Type"), &ack.body) {
+            Ok(params) => {
+                tracing::debug!(call = %self.call_id, law = ?params.law, payload_type = params.payload_type, "the caller answered our offer");
+                self.media.update(params);
+                Answered::Ready
+            }
+            Err(reason) => Answered::Unusable(reason),
+        }
+    }
+
+    /// The caller's ACK brought no answer we can use: the call cannot have audio. The
+    /// dialog is up (the ACK confirmed it), so it is ended at once with a BYE, as RFC 3261
+    /// has a UAC do when the 2xx brings an offer it cannot accept (§13.2.2.4), and the
+    /// reason is recorded with the call.
+    async fn unanswered(&mut self, reason: &'static str) -> Flow {
+        tracing::warn!(call = %self.call_id, reason, "the caller's ACK has no usable SDP answer to our offer: BYE");
+        let flow = self.bye().await;
+        self.note(
+            "media",
+            "no_answer_sdp",
+            serde_json::json!({"reason": reason}),
+        )
+        .await;
+        let _ = self
+            .shared
+            .calls
+            .feed(&self.call_id, None, Input::Hangup, Utc::now())
+            .await;
+        self.ended = true;
+        flow
     }
 
     async fn signal(&mut self, s: Signal) -> Flow {
@@ -556,8 +652,8 @@ fn notice(shared: &Shared) -> Output {
     }
 }
 
-/// Write a call's recording as the media thread cuts it, until the call's media ends. A chunk
-/// that cannot be written is tried three times; what was kept (or lost) is a call event.
+/// Write a call's recording as the media thread cuts it, until the call's media ends. The
+/// writer tries a piece three times; what was kept (or lost) is a call event.
 async fn keep_recording(
     shared: Arc<Shared>,
     call_id: String,
@@ -576,23 +672,10 @@ async fn keep_recording(
     }
     let (mut kept, mut lost, mut duration_ms) = (0u32, 0u32, 0i64);
     while let Some(chunk) = chunks.recv().await {
-        let mut saved = false;
-        for attempt in 1..=3u32 {
-            match recordings::add_chunk(calls.store(), &call_id, &chunk, expires).await {
-                Ok(()) => {
-                    saved = true;
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(call = %call_id, seq = chunk.seq, attempt, error = %e, "cannot store a piece of a call recording");
-                    tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(attempt)))
-                        .await;
-                }
-            }
-        }
-        if saved {
+        let ms = chunk.duration_ms;
+        if shared.recordings.write(&call_id, expires, chunk).await {
             kept += 1;
-            duration_ms += chunk.duration_ms;
+            duration_ms += ms;
         } else {
             lost += 1;
         }

@@ -215,7 +215,9 @@ impl SipSettings {
 /// What the dialog layer tells a call's control task.
 #[derive(Debug)]
 pub enum Signal {
-    /// The caller's ACK arrived: the call is up.
+    /// The caller's ACK arrived: the call is up. (Also sent after other in-dialog requests.)
+    /// After our late offer the ACK carries the caller's answer; the control task reads it
+    /// from the dialog (`InviteDialog::last_remote_ack`).
     Confirmed,
     /// A key by SIP INFO.
     Key(char),
@@ -235,6 +237,8 @@ pub enum Signal {
 pub(crate) struct Shared {
     pub settings: SipSettings,
     pub calls: Calls,
+    /// Stores recorded calls' pieces, many to a commit.
+    pub recordings: careline_store::recordings::ChunkWriter,
     pub speaker: Arc<dyn Speaker>,
     pub media: Arc<MediaEngine>,
     pub dialogs: Arc<DialogLayer>,
@@ -285,6 +289,7 @@ impl SipServer {
         );
         let shared = Arc::new(Shared {
             settings,
+            recordings: careline_store::recordings::ChunkWriter::spawn(calls.store().clone()),
             calls,
             speaker,
             media,
@@ -436,23 +441,22 @@ fn incoming_request(shared: &Arc<Shared>, mut tx: Transaction) {
     }
 }
 
-/// The media a caller's (re-)offer asks for, and our answer's SDP.
-pub(crate) fn negotiate(
-    offer: &[u8],
-    local: SocketAddr,
-    session_id: u64,
-    version: u64,
-) -> Result<(StreamParams, String), StatusCode> {
-    // No offer (a late-offer INVITE): we do not make offers yet.
-    if offer.iter().all(u8::is_ascii_whitespace) {
-        return Err(StatusCode::NotAcceptableHere);
-    }
-    let text = std::str::from_utf8(offer).map_err(|_| StatusCode::BadRequest)?;
-    let n = sdp::negotiate(text, &[Law::Ulaw, Law::Alaw]).map_err(|e| match e {
-        SdpError::Malformed(_) => StatusCode::BadRequest,
-        SdpError::NoAudio | SdpError::NoCommonCodec => StatusCode::NotAcceptableHere,
-    })?;
-    let params = StreamParams {
+/// The laws we take, in our order of preference: the order of our answers' choice and of our
+/// offer's list.
+const LAWS: [Law; 2] = [Law::Ulaw, Law::Alaw];
+/// The telephone-event payload type our own offer names (the one most phones use).
+pub(crate) const OFFER_DTMF_PAYLOAD_TYPE: u8 = 101;
+
+/// A body with nothing in it: an INVITE (or ACK) without SDP.
+pub(crate) fn is_blank(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// How the stream runs once an offer and answer are agreed: `n` is the other side's SDP (its
+/// offer, or its answer to ours). We send when they receive, and expect audio (the silence
+/// timeout runs) when they send; neither without an address.
+fn stream_params(n: &sdp::Negotiated) -> StreamParams {
+    StreamParams {
         remote: n.remote,
         law: n.law,
         payload_type: n.payload_type,
@@ -461,8 +465,78 @@ pub(crate) fn negotiate(
             && n.remote.is_some(),
         receiving: matches!(n.direction, Direction::SendRecv | Direction::SendOnly)
             && n.remote.is_some(),
-    };
-    Ok((params, sdp::answer(&n, local, session_id, version)))
+    }
+}
+
+/// The media a caller's (re-)offer asks for, and our answer's SDP.
+pub(crate) fn negotiate(
+    offer: &[u8],
+    local: SocketAddr,
+    session_id: u64,
+    version: u64,
+) -> Result<(StreamParams, String), StatusCode> {
+    // No offer. A new call's INVITE without one gets our offer instead (`call::answer`, with
+    // `late_offer`); a re-INVITE without one is still refused: we do not make offers mid-call.
+    if is_blank(offer) {
+        return Err(StatusCode::NotAcceptableHere);
+    }
+    let text = std::str::from_utf8(offer).map_err(|_| StatusCode::BadRequest)?;
+    let n = sdp::negotiate(text, &LAWS).map_err(|e| match e {
+        SdpError::Malformed(_) => StatusCode::BadRequest,
+        SdpError::NoAudio | SdpError::NoCommonCodec => StatusCode::NotAcceptableHere,
+    })?;
+    Ok((
+        stream_params(&n),
+        sdp::answer(&n, local, session_id, version),
+    ))
+}
+
+/// Our SDP offer for an INVITE that carried none (RFC 3261 §13.2.1, RFC 3264): PCMU and PCMA,
+/// telephone-event 101, sendrecv, at our RTP address. It goes in the 200; the answer comes in
+/// the caller's ACK ([`late_answer`]).
+pub(crate) fn late_offer(local: SocketAddr, session_id: u64, version: u64) -> String {
+    sdp::offer(
+        &LAWS,
+        Some(OFFER_DTMF_PAYLOAD_TYPE),
+        local,
+        session_id,
+        version,
+    )
+}
+
+/// The stream a caller's answer to [`late_offer`] (the body of its ACK) sets up: the first of
+/// our laws the answer accepts, under the answer's payload type, and the answer's
+/// telephone-event type. `Err` is why no media can flow (the reason recorded with the
+/// call's `media/no_answer_sdp` event): `missing` (no body), `not_sdp` (another content
+/// type), `malformed`, `no_audio`, `no_common_codec`, or `rejected` (the answer refused the
+/// stream with port 0, or gave no address to send to).
+pub(crate) fn late_answer(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<StreamParams, &'static str> {
+    if is_blank(body) {
+        return Err("missing");
+    }
+    if let Some(ct) = content_type
+        && !ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/sdp")
+    {
+        return Err("not_sdp");
+    }
+    let text = std::str::from_utf8(body).map_err(|_| "malformed")?;
+    let n = sdp::negotiate(text, &LAWS).map_err(|e| match e {
+        SdpError::Malformed(_) => "malformed",
+        SdpError::NoAudio => "no_audio",
+        SdpError::NoCommonCodec => "no_common_codec",
+    })?;
+    if n.remote.is_none() {
+        return Err("rejected");
+    }
+    Ok(stream_params(&n))
 }
 
 /// Routes dialog events to the calls they belong to.
@@ -564,5 +638,93 @@ async fn state_loop(shared: Arc<Shared>, mut rx: DialogStateReceiver) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> SocketAddr {
+        "198.51.100.5:40000".parse().unwrap()
+    }
+
+    /// A phone's answer to our late offer: A-law only, and telephone-events.
+    const PCMA_ANSWER: &str = "v=0\r\no=phone 9 9 IN IP4 192.0.2.10\r\ns=-\r\n\
+        c=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 101\r\n\
+        a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n\
+        a=sendrecv\r\n";
+
+    #[test]
+    fn the_late_offer_is_sdp_that_reads_back_as_what_we_take() {
+        let offer = late_offer(local(), 42, 1);
+        assert!(offer.starts_with("v=0\r\no=careline 42 1 IN IP4 198.51.100.5\r\n"));
+        assert!(
+            offer.contains("m=audio 40000 RTP/AVP 0 8 101\r\n"),
+            "{offer}"
+        );
+        assert!(offer.contains("a=rtpmap:101 telephone-event/8000\r\n"));
+        assert!(offer.contains("a=sendrecv\r\n"));
+        let n = sdp::negotiate(&offer, &[Law::Ulaw, Law::Alaw]).unwrap();
+        assert_eq!((n.law, n.payload_type), (Law::Ulaw, 0));
+        assert_eq!(n.dtmf_payload_type, Some(OFFER_DTMF_PAYLOAD_TYPE));
+        assert_eq!(n.remote, Some(local()));
+        assert_eq!(n.direction, Direction::SendRecv);
+        let n = sdp::negotiate(&offer, &[Law::Alaw]).unwrap();
+        assert_eq!((n.law, n.payload_type), (Law::Alaw, 8));
+        // Our offer, answered by ourselves, is a stream.
+        let (params, _) = negotiate(offer.as_bytes(), local(), 1, 1).unwrap();
+        assert!(params.sending && params.receiving);
+    }
+
+    #[test]
+    fn an_ack_answer_sets_the_stream_from_what_it_accepts() {
+        let p = late_answer(Some("application/sdp"), PCMA_ANSWER.as_bytes()).unwrap();
+        assert_eq!(p.remote, Some("192.0.2.10:6000".parse().unwrap()));
+        assert_eq!((p.law, p.payload_type), (Law::Alaw, 8));
+        assert_eq!(p.dtmf_payload_type, Some(101));
+        assert!(p.sending && p.receiving);
+        // Both laws: ours comes first. The answer's telephone-event number is the one used.
+        let both = PCMA_ANSWER
+            .replace("RTP/AVP 8 101", "RTP/AVP 8 0 96")
+            .replace("a=rtpmap:101", "a=rtpmap:0 PCMU/8000\r\na=rtpmap:96")
+            .replace("a=fmtp:101", "a=fmtp:96");
+        let p = late_answer(None, both.as_bytes()).unwrap();
+        assert_eq!(
+            (p.law, p.payload_type, p.dtmf_payload_type),
+            (Law::Ulaw, 0, Some(96))
+        );
+        // A phone that only sends (sendonly): we listen, and send nothing.
+        let sendonly = PCMA_ANSWER.replace("a=sendrecv", "a=sendonly");
+        let p = late_answer(None, sendonly.as_bytes()).unwrap();
+        assert!(!p.sending && p.receiving);
+    }
+
+    #[test]
+    fn an_ack_without_a_usable_answer_says_why() {
+        assert_eq!(late_answer(None, b""), Err("missing"));
+        assert_eq!(
+            late_answer(Some("application/sdp"), b"\r\n"),
+            Err("missing")
+        );
+        assert_eq!(
+            late_answer(Some("text/plain"), PCMA_ANSWER.as_bytes()),
+            Err("not_sdp")
+        );
+        assert_eq!(late_answer(None, b"hello"), Err("malformed"));
+        assert_eq!(late_answer(None, &[0xff, 0xfe]), Err("malformed"));
+        let g729 = PCMA_ANSWER
+            .replace("RTP/AVP 8 101", "RTP/AVP 18 101")
+            .replace("a=rtpmap:8 PCMA/8000", "a=rtpmap:18 G729/8000");
+        assert_eq!(late_answer(None, g729.as_bytes()), Err("no_common_codec"));
+        let video = PCMA_ANSWER.replace("m=audio", "m=video");
+        assert_eq!(late_answer(None, video.as_bytes()), Err("no_audio"));
+        let refused = PCMA_ANSWER.replace("m=audio 6000", "m=audio 0");
+        assert_eq!(late_answer(None, refused.as_bytes()), Err("rejected"));
+        // And a re-INVITE without an offer is still refused.
+        assert_eq!(
+            negotiate(b"", local(), 1, 2).unwrap_err(),
+            StatusCode::NotAcceptableHere
+        );
     }
 }

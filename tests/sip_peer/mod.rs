@@ -96,6 +96,25 @@ pub struct Heard {
     pub payload: Vec<u8>,
 }
 
+impl Heard {
+    /// The packet's audio, as PCMA for payload type 8, else as µ-law.
+    pub fn decode(&self, out: &mut Vec<i16>) {
+        let law = if self.header.payload_type == 8 {
+            Law::Alaw
+        } else {
+            Law::Ulaw
+        };
+        law.decode(&self.payload, out);
+    }
+
+    /// G.711 silence (both laws' zero codes decode to within a step of 0).
+    pub fn is_silence(&self) -> bool {
+        let mut pcm = Vec::new();
+        self.decode(&mut pcm);
+        pcm.iter().all(|s| s.abs() < 16)
+    }
+}
+
 pub struct Peer {
     pub sip: Arc<UdpSocket>,
     pub rtp: Arc<UdpSocket>,
@@ -316,8 +335,13 @@ impl Peer {
     }
 
     pub async fn ack(&mut self) {
+        self.ack_with("", "").await;
+    }
+
+    /// An ACK carrying a body: the answer to an offer the server made in its 200 (late offer).
+    pub async fn ack_with(&mut self, body: &str, ct: &str) {
         let uri = self.target();
-        let m = self.request("ACK", &uri, &[], "", "");
+        let m = self.request("ACK", &uri, &[], body, ct);
         self.send_raw(&m).await;
     }
 
@@ -421,13 +445,28 @@ impl Peer {
         }
     }
 
-    /// Audio from the server decoded (µ-law), in arrival order.
+    /// Audio from the server decoded (by its payload type: PCMA for 8, else µ-law), in
+    /// arrival order.
     pub fn heard_audio(&self) -> Vec<i16> {
         let mut out = Vec::new();
         for h in self.heard.lock().unwrap().iter() {
-            Law::Ulaw.decode(&h.payload, &mut out);
+            h.decode(&mut out);
         }
         out
+    }
+
+    /// Wait until the server sends sound (not G.711 silence): its first prompt started, so
+    /// the call listens for keys (the server drops keys that arrive before it has played
+    /// anything).
+    pub async fn wait_sound(&self, wait: Duration) -> bool {
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
+            if self.heard.lock().unwrap().iter().any(|h| !h.is_silence()) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
     }
 
     /// Wait until the server has sent sound and then `quiet` of silence: its prompt ended.
@@ -438,9 +477,7 @@ impl Peer {
             {
                 let h = self.heard.lock().unwrap();
                 let recent = &h[start.min(h.len())..];
-                let loud = recent
-                    .iter()
-                    .rposition(|p| p.payload.iter().any(|&b| b != 0xFF && b != 0x7F));
+                let loud = recent.iter().rposition(|p| !p.is_silence());
                 if let Some(i) = loud {
                     let last_loud = recent[i].at;
                     if last_loud.elapsed() >= quiet && recent.len() > i + 1 {

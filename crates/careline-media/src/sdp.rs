@@ -1,7 +1,8 @@
 //! The SDP offer/answer for a phone call (RFC 3264): from a caller's offer, pick G.711 (in
 //! our order of preference, among what they offer) and RFC 4733 telephone-events, learn where
 //! to send RTP and in which direction, and write the answer. An offer without G.711 has no
-//! codec in common: the SIP layer answers 488.
+//! codec in common: the SIP layer answers 488. For an INVITE without an offer, [`offer`] writes
+//! ours and [`negotiate`] reads the caller's answer.
 
 use crate::g711::Law;
 use std::io::Cursor;
@@ -215,6 +216,51 @@ pub fn answer(n: &Negotiated, local: SocketAddr, session_id: u64, session_versio
     s
 }
 
+/// Our offer, for a call whose INVITE carried none (a "late offer", RFC 3261 §13.2.1): it
+/// goes in our 2xx and the caller's answer comes back in the ACK, to be read with
+/// [`negotiate`]. One audio stream at `local` listing `laws` in our order of preference under
+/// their static payload types (PCMU 0, PCMA 8), and telephone-events under `dtmf_payload_type`
+/// when given; sendrecv, 20 ms packets.
+pub fn offer(
+    laws: &[Law],
+    dtmf_payload_type: Option<u8>,
+    local: SocketAddr,
+    session_id: u64,
+    session_version: u64,
+) -> String {
+    let ip = match local.ip() {
+        IpAddr::V4(_) => "IP4",
+        IpAddr::V6(_) => "IP6",
+    };
+    let codecs: Vec<(u8, &str)> = laws
+        .iter()
+        .map(|law| match law {
+            Law::Ulaw => (0, "PCMU"),
+            Law::Alaw => (8, "PCMA"),
+        })
+        .collect();
+    let mut formats: Vec<String> = codecs.iter().map(|(pt, _)| pt.to_string()).collect();
+    if let Some(dtmf) = dtmf_payload_type {
+        formats.push(dtmf.to_string());
+    }
+    let mut s = format!(
+        "v=0\r\no=careline {session_id} {session_version} IN {ip} {addr}\r\ns=CareLine\r\nc=IN {ip} {addr}\r\nt=0 0\r\nm=audio {port} RTP/AVP {formats}\r\n",
+        addr = local.ip(),
+        port = local.port(),
+        formats = formats.join(" "),
+    );
+    for (pt, name) in &codecs {
+        s.push_str(&format!("a=rtpmap:{pt} {name}/8000\r\n"));
+    }
+    if let Some(dtmf) = dtmf_payload_type {
+        s.push_str(&format!(
+            "a=rtpmap:{dtmf} telephone-event/8000\r\na=fmtp:{dtmf} 0-16\r\n"
+        ));
+    }
+    s.push_str("a=ptime:20\r\na=sendrecv\r\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +353,41 @@ mod tests {
         // The old way: connection address 0.0.0.0.
         let old = OFFER.replace("c=IN IP4 192.0.2.10", "c=IN IP4 0.0.0.0");
         assert_eq!(negotiate(&old, &[Law::Ulaw]).unwrap().remote, None);
+    }
+
+    #[test]
+    fn our_offer_is_sdp_the_parser_reads_back() {
+        let o = offer(
+            &[Law::Ulaw, Law::Alaw],
+            Some(101),
+            "198.51.100.5:40000".parse().unwrap(),
+            7,
+            1,
+        );
+        assert!(o.contains("m=audio 40000 RTP/AVP 0 8 101\r\n"), "{o}");
+        assert!(o.contains("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"));
+        assert!(o.contains("a=fmtp:101 0-16\r\n"));
+        let n = negotiate(&o, &[Law::Ulaw, Law::Alaw]).unwrap();
+        assert_eq!((n.law, n.payload_type), (Law::Ulaw, 0));
+        assert_eq!(n.dtmf_payload_type, Some(101));
+        assert_eq!(n.remote, Some("198.51.100.5:40000".parse().unwrap()));
+        assert_eq!(n.direction, Direction::SendRecv);
+        assert_eq!(n.ptime, 20);
+        // A peer that only takes A-law finds it in the offer, under its static number.
+        let n = negotiate(&o, &[Law::Alaw]).unwrap();
+        assert_eq!((n.law, n.payload_type), (Law::Alaw, 8));
+        // IPv6, no telephone-events.
+        let v6 = offer(
+            &[Law::Alaw],
+            None,
+            "[2001:db8::5]:40002".parse().unwrap(),
+            7,
+            1,
+        );
+        assert!(v6.contains("c=IN IP6 2001:db8::5\r\n"), "{v6}");
+        assert!(!v6.contains("telephone-event"));
+        let n = negotiate(&v6, &[Law::Ulaw, Law::Alaw]).unwrap();
+        assert_eq!((n.law, n.dtmf_payload_type), (Law::Alaw, None));
     }
 
     #[test]

@@ -7,10 +7,12 @@
 use crate::entity::call_recording;
 use crate::{Store, StoreError, now};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
 
 /// Samples per second of each channel.
 pub const SAMPLE_RATE: u32 = 8000;
@@ -50,35 +52,110 @@ pub async fn add_chunk(
     chunk: &NewChunk,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let sealed = store
-        .keys()
-        .encrypt(&field(call_id, chunk.seq), &chunk.audio);
+    add_chunks(store, &[(call_id, expires_at, chunk)]).await
+}
+
+/// Store chunks of any calls in one transaction (one commit, one fsync, however many).
+/// Chunks already stored are left as they are.
+pub async fn add_chunks(
+    store: &Store,
+    chunks: &[(&str, DateTime<Utc>, &NewChunk)],
+) -> Result<(), StoreError> {
+    if chunks.is_empty() {
+        return Ok(());
+    }
+    let t = now();
+    let rows: Vec<call_recording::ActiveModel> = chunks
+        .iter()
+        .map(|(call_id, expires_at, chunk)| call_recording::ActiveModel {
+            call_id: Set(call_id.to_string()),
+            seq: Set(chunk.seq),
+            offset_ms: Set(chunk.offset_ms),
+            duration_ms: Set(chunk.duration_ms),
+            audio_enc: Set(store
+                .keys()
+                .encrypt(&field(call_id, chunk.seq), &chunk.audio)),
+            created_at: Set(t),
+            expires_at: Set(*expires_at),
+        })
+        .collect();
     let (txn, _gate) = crate::begin_write(store).await?;
-    let res = call_recording::Entity::insert(call_recording::ActiveModel {
-        call_id: Set(call_id.to_string()),
-        seq: Set(chunk.seq),
-        offset_ms: Set(chunk.offset_ms),
-        duration_ms: Set(chunk.duration_ms),
-        audio_enc: Set(sealed),
-        created_at: Set(now()),
-        expires_at: Set(expires_at),
-    })
-    .exec_without_returning(&txn)
-    .await;
+    let res = call_recording::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([call_recording::Column::CallId, call_recording::Column::Seq])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await;
     match res {
-        Ok(_) => {
+        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => {
             txn.commit().await?;
             Ok(())
         }
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            Ok(())
-        }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes the chunks of every recorded call, many to a transaction: one task for the process,
+/// so a thousand recorded calls cost a few commits a second, not two hundred. Each chunk's
+/// caller learns whether it was stored.
+#[derive(Clone)]
+pub struct ChunkWriter {
+    tx: mpsc::Sender<PendingChunk>,
+}
+
+type PendingChunk = (String, DateTime<Utc>, NewChunk, oneshot::Sender<bool>);
+
+/// Chunks in one transaction at most (5 s each: about 5 MB of audio).
+const MAX_BATCH: usize = 64;
+
+impl ChunkWriter {
+    pub fn spawn(store: Store) -> ChunkWriter {
+        let (tx, mut rx) = mpsc::channel::<PendingChunk>(16 * MAX_BATCH);
+        tokio::spawn(async move {
+            let mut batch: Vec<PendingChunk> = Vec::with_capacity(MAX_BATCH);
+            while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                let rows: Vec<(&str, DateTime<Utc>, &NewChunk)> = batch
+                    .iter()
+                    .map(|(call, expires, chunk, _)| (call.as_str(), *expires, chunk))
+                    .collect();
+                let mut stored = false;
+                for attempt in 1..=3u32 {
+                    match add_chunks(&store, &rows).await {
+                        Ok(()) => {
+                            stored = true;
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(attempt, chunks = rows.len(), error = %e, "cannot store call recording pieces");
+                            tokio::time::sleep(std::time::Duration::from_millis(
+                                250 * u64::from(attempt),
+                            ))
+                            .await;
+                        }
+                    }
+                }
+                for (_, _, _, ack) in batch.drain(..) {
+                    let _ = ack.send(stored);
+                }
+            }
+        });
+        ChunkWriter { tx }
+    }
+
+    /// Store a chunk; true once it is committed, false when it could not be.
+    pub async fn write(&self, call_id: &str, expires_at: DateTime<Utc>, chunk: NewChunk) -> bool {
+        let (ack, stored) = oneshot::channel();
+        if self
+            .tx
+            .send((call_id.to_string(), expires_at, chunk, ack))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        stored.await.unwrap_or(false)
     }
 }
 
