@@ -38,6 +38,15 @@ impl Drop for Slot {
     }
 }
 
+/// The call's entry in the signal routes, removed when the call ends however it ends.
+struct Route(Arc<Shared>, String);
+
+impl Drop for Route {
+    fn drop(&mut self) {
+        self.0.routes.remove(&self.1);
+    }
+}
+
 /// Answer (or refuse) an INVITE and run the call until it ends.
 pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
     let req = tx.original.clone();
@@ -76,7 +85,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
             )],
         );
     }
-    let slot = Slot(shared.clone());
+    let _slot = Slot(shared.clone());
     let socket = match shared.media.bind(shared.settings.listen.ip()) {
         Ok(s) => s,
         Err(e) => {
@@ -132,6 +141,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
     let dialog_id = dialog.id().to_string();
     let (signals_tx, signals) = unbounded_channel();
     shared.routes.insert(dialog_id.clone(), signals_tx);
+    let _route = Route(shared.clone(), dialog_id);
     let mut driver = dialog.clone();
     tokio::spawn(async move {
         let _ = driver.handle(&mut tx).await;
@@ -171,7 +181,6 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         Err(e) => {
             tracing::error!(error = %e, "SIP call has no media: 500");
             let _ = dialog.reject(Some(StatusCode::ServerInternalError), None);
-            shared.routes.remove(&dialog_id);
             return;
         }
     };
@@ -188,7 +197,6 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         )
         .is_err()
     {
-        shared.routes.remove(&dialog_id);
         return;
     }
     let started = Utc::now();
@@ -250,8 +258,6 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         awaiting_answer,
     };
     control.run(turn, signals, media_rx).await;
-    shared.routes.remove(&dialog_id);
-    drop(slot);
 }
 
 /// What happens once the prompts before it have played.
