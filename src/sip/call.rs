@@ -366,11 +366,7 @@ impl Control {
         }
         // However the call ended, the engine hears of it (a no-op when it already ended).
         if !self.ended {
-            let _ = self
-                .shared
-                .calls
-                .feed(&self.call_id, None, Input::Hangup, Utc::now())
-                .await;
+            self.end_in_engine().await;
         }
     }
 
@@ -414,13 +410,19 @@ impl Control {
             serde_json::json!({"reason": reason}),
         )
         .await;
+        self.end_in_engine().await;
+        flow
+    }
+
+    /// The transport ended the call (no audio, no answer): the engine hears the hangup now,
+    /// so its record ends here rather than at the BYE.
+    async fn end_in_engine(&mut self) {
         let _ = self
             .shared
             .calls
             .feed(&self.call_id, None, Input::Hangup, Utc::now())
             .await;
         self.ended = true;
-        flow
     }
 
     async fn signal(&mut self, s: Signal) -> Flow {
@@ -496,12 +498,7 @@ impl Control {
                     serde_json::json!({"after_secs": self.shared.settings.rtp_timeout.as_secs()}),
                 )
                 .await;
-                let _ = self
-                    .shared
-                    .calls
-                    .feed(&self.call_id, None, Input::Hangup, Utc::now())
-                    .await;
-                self.ended = true;
+                self.end_in_engine().await;
                 self.bye().await
             }
         }

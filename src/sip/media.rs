@@ -377,11 +377,12 @@ impl Stream {
         }
         self.params.law.encode(&frame, &mut self.packet);
         if let Some(r) = &mut self.recorder {
-            r.ours(if self.params.sending {
-                &frame
-            } else {
-                &[0; FRAME]
-            });
+            match (self.params.sending, self.params.law) {
+                // The payload just encoded is the recording's µ-law already.
+                (true, Law::Ulaw) => r.ours_mulaw(&self.packet[rtp::HEADER_LEN..]),
+                (true, Law::Alaw) => r.ours(&frame),
+                (false, _) => r.ours(&[0; FRAME]),
+            }
         }
         let finished = self.playing && self.queue.is_empty();
         if finished {

@@ -60,7 +60,18 @@ impl Recorder {
     /// One tick of our side (silence while we are not sending).
     pub fn ours(&mut self, frame: &[i16]) {
         self.ours.extend(frame.iter().map(|&s| ulaw_encode(s)));
-        self.clock += frame.len() as u64;
+        self.advance(frame.len());
+    }
+
+    /// One tick of our side already in µ-law (the packet just sent, on a PCMU call), so the
+    /// media thread does not encode it twice.
+    pub fn ours_mulaw(&mut self, frame: &[u8]) {
+        self.ours.extend_from_slice(frame);
+        self.advance(frame.len());
+    }
+
+    fn advance(&mut self, samples: usize) {
+        self.clock += samples as u64;
         if self.clock - self.start >= CHUNK_SAMPLES + LAG_SAMPLES {
             self.cut(CHUNK_SAMPLES);
         }

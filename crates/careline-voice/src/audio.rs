@@ -120,15 +120,22 @@ pub fn write_wav(path: &Path, rate: u32, samples: &[i16]) -> Result<(), hound::E
     w.finalize()
 }
 
+/// 10 ms at 8 kHz: the frame the level functions measure in.
+const FRAME_10MS: usize = (SAMPLE_RATE / 100) as usize;
+
+/// Mean energy of each 10 ms frame.
+fn frame_energies(pcm: &[i16]) -> Vec<f64> {
+    pcm.chunks(FRAME_10MS)
+        .map(|c| c.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
 /// Cuts the silence before the first and after the last sound, keeping `margin_ms` of it.
 /// "Silence" is any 10 ms frame more than 40 dB below the loudest frame, so a synthesiser's
 /// near-silent breath noise is cut too.
 pub fn trim_silence(pcm: &[i16], margin_ms: u32) -> Vec<i16> {
-    let frame = (SAMPLE_RATE / 100) as usize;
-    let energies: Vec<f64> = pcm
-        .chunks(frame)
-        .map(|c| c.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / c.len() as f64)
-        .collect();
+    let frame = FRAME_10MS;
+    let energies = frame_energies(pcm);
     let loudest = energies.iter().copied().fold(0.0, f64::max);
     if loudest == 0.0 {
         return Vec::new();
@@ -145,11 +152,7 @@ pub fn trim_silence(pcm: &[i16], margin_ms: u32) -> Vec<i16> {
 /// Scales audio so its speech (the frames within 30 dB of the loudest) has RMS `target_dbfs`,
 /// but never so far that a peak clips. Units recorded separately then play at one level.
 pub fn normalise_level(pcm: &mut [i16], target_dbfs: f64) {
-    let frame = (SAMPLE_RATE / 100) as usize;
-    let energies: Vec<f64> = pcm
-        .chunks(frame)
-        .map(|c| c.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / c.len() as f64)
-        .collect();
+    let energies = frame_energies(pcm);
     let loudest = energies.iter().copied().fold(0.0, f64::max);
     let active: Vec<f64> = energies
         .into_iter()
