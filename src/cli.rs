@@ -246,7 +246,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                         .id,
                 );
             }
-            let user = careline_store::users::create(&store, new, None)
+            let user = careline_store::users::create(&store, new, None, chrono::Utc::now())
                 .await
                 .map_err(|e| match e {
                     careline_store::StoreError::Invalid(f) => f

@@ -83,6 +83,8 @@ const USERS: &[(&str, Role, &str, Option<&str>)] = &[
 ];
 
 pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
+    // Seeding is one unit of work, stamped once.
+    let now = careline_store::stored_time(chrono::Utc::now());
     let e = |e: careline_store::StoreError| e.to_string();
     let logins: Vec<Login> = USERS
         .iter()
@@ -122,6 +124,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
                 territory_id: None,
             },
             None,
+            now,
         )
         .await
         .map_err(e)?;
@@ -147,7 +150,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
         user_id: ids["shipping@demo.careline.test"],
         role: Role::ShippingLogistics,
     };
-    let catalogue = seed_products(store).await?;
+    let catalogue = seed_products(store, now).await?;
     let template = verification::create_template(
         store,
         &admin,
@@ -159,10 +162,11 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             default_products: vec![catalogue[0].id],
             justification_template: Some("Ulcer has not improved after 4 weeks of standard care; requesting advanced wound matrix.".into()),
         },
+        now,
     )
     .await
     .map_err(e)?;
-    let places = seed_directory(store, &ids).await?;
+    let places = seed_directory(store, &ids, now).await?;
     let mut patient_ids = Vec::new();
     for (actor, first, last, dob, phone, member) in [
         (
@@ -196,7 +200,8 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             PatientInput {
                 first_name: PersonName::parse(first).map_err(|e| e.to_string())?,
                 last_name: PersonName::parse(last).map_err(|e| e.to_string())?,
-                date_of_birth: DateOfBirth::parse(dob).map_err(|e| e.to_string())?,
+                date_of_birth: DateOfBirth::parse_on(dob, now.date_naive())
+                    .map_err(|e| e.to_string())?,
                 phone: Some(PhoneNumber::parse(phone).map_err(|e| e.to_string())?),
                 email: None,
                 address: Some(Address {
@@ -222,7 +227,9 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
                     subscriber_name: None,
                     is_primary: true,
                 }],
+                different_person: false,
             },
+            now,
         )
         .await
         .map_err(e)
@@ -231,7 +238,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
     // Maria verifies on the phone with her date of birth and a PIN; James with his date of
     // birth only.
     let pin = careline_store::calls::pin_digest(store.keys(), patient_ids[0], DEMO_PATIENT_PIN);
-    careline_store::calls::set_patient_pin(store, patient_ids[0], Some(pin))
+    careline_store::caller_verification::set_patient_pin(store, patient_ids[0], Some(pin), now)
         .await
         .map_err(e)?;
     // Maria: approved, ordered and shipped — the order a demo caller asks about.
@@ -258,13 +265,14 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             template_id: Some(template.id),
             products: vec![line(&catalogue[0], 0, 4), line(&catalogue[1], 1, 10)],
         },
+        now,
     )
     .await
     .map_err(e)?;
-    verification::decide(store, &doctor, maria.id, Decision::Submit)
+    verification::decide(store, &doctor, maria.id, Decision::Submit, now)
         .await
         .map_err(e)?;
-    verification::decide(store, &specialist, maria.id, Decision::StartReview)
+    verification::decide(store, &specialist, maria.id, Decision::StartReview, now)
         .await
         .map_err(e)?;
     verification::decide(
@@ -285,6 +293,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
                 "Coverage approved for advanced wound care. Deductible $500, copay $25.".into(),
             ),
         },
+        now,
     )
     .await
     .map_err(e)?;
@@ -297,11 +306,12 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             shipping_address: None,
             notes: None,
         },
+        now,
     )
     .await
     .map_err(e)?;
     let key = OrderKey::Id(order.id);
-    orders::transition(store, &admin, &key, OrderAction::Approve, None, None)
+    orders::transition(store, &admin, &key, OrderAction::Approve, None, None, now)
         .await
         .map_err(e)?;
     orders::transition(
@@ -311,10 +321,11 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
         OrderAction::StartProcessing,
         None,
         None,
+        now,
     )
     .await
     .map_err(e)?;
-    let expected = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    let expected = (now + chrono::Duration::days(3)).date_naive();
     orders::transition(
         store,
         &shipping,
@@ -324,8 +335,10 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             carrier: "UPS".into(),
             tracking_number: "1Z999AA10123456784".into(),
             expected_delivery: Some(expected),
+            address: None,
         }),
         None,
+        now,
     )
     .await
     .map_err(e)?;
@@ -344,10 +357,11 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             template_id: None,
             products: vec![line(&catalogue[2], 1, 30)],
         },
+        now,
     )
     .await
     .map_err(e)?;
-    verification::decide(store, &doctor, james.id, Decision::Submit)
+    verification::decide(store, &doctor, james.id, Decision::Submit, now)
         .await
         .map_err(e)?;
     // Linda (Dr. Kim's patient): still a draft.
@@ -365,6 +379,7 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
             template_id: None,
             products: vec![],
         },
+        now,
     )
     .await
     .map_err(e)?;
@@ -381,6 +396,7 @@ struct Places {
 async fn seed_directory(
     store: &Store,
     ids: &std::collections::HashMap<&str, uuid::Uuid>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Places, String> {
     use careline_domain::Npi;
     use careline_store::directory::{self, FacilityInput, ProviderInput};
@@ -392,6 +408,7 @@ async fn seed_directory(
         "Louisville",
         &[phone(DEMO_MAIN_LINE)?],
         &["KY".to_string()],
+        now,
     )
     .await
     .map_err(e)?;
@@ -401,10 +418,11 @@ async fn seed_directory(
         "Nashville",
         &[phone(DEMO_NASHVILLE_LINE)?],
         &["TN".to_string()],
+        now,
     )
     .await
     .map_err(e)?;
-    let org = directory::create_organization(store, "Harbor Wound Care", "practice")
+    let org = directory::create_organization(store, "Harbor Wound Care", "practice", now)
         .await
         .map_err(e)?;
     let clinic =
@@ -428,6 +446,7 @@ async fn seed_directory(
             "+15025550110",
             louisville.id,
         ),
+        now,
     )
     .await
     .map_err(e)?;
@@ -440,6 +459,7 @@ async fn seed_directory(
             "+16155550110",
             nashville.id,
         ),
+        now,
     )
     .await
     .map_err(e)?;
@@ -453,6 +473,7 @@ async fn seed_directory(
             specialty: Some("wound care".into()),
             phone: Some(phone("+15025550111")?),
         },
+        now,
     )
     .await
     .map_err(e)?;
@@ -466,11 +487,12 @@ async fn seed_directory(
             specialty: Some("podiatry".into()),
             phone: Some(phone("+16155550111")?),
         },
+        now,
     )
     .await
     .map_err(e)?;
     let pin = careline_store::calls::pin_digest(store.keys(), lee.id, DEMO_PROVIDER_PIN);
-    careline_store::calls::set_provider_pin(store, lee.id, Some(pin))
+    careline_store::caller_verification::set_provider_pin(store, lee.id, Some(pin))
         .await
         .map_err(e)?;
     Ok(Places {
@@ -479,7 +501,10 @@ async fn seed_directory(
     })
 }
 
-async fn seed_products(store: &Store) -> Result<Vec<Product>, String> {
+async fn seed_products(
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Product>, String> {
     let mut out = Vec::new();
     for (sku, name, category, hcpcs, sizes) in [
         (
@@ -532,6 +557,7 @@ async fn seed_products(store: &Store) -> Result<Vec<Product>, String> {
                         })
                         .collect(),
                 },
+                now,
             )
             .await
             .map_err(|e| e.to_string())?,

@@ -292,6 +292,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         "a.txt",
         "text/plain",
         b"x",
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
@@ -318,6 +319,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
                 to_number: "+15025550100",
                 from: None,
                 config_hash: "matrix",
+                started_at: chrono::Utc::now(),
             },
         )
         .await
@@ -334,6 +336,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
             audio: vec![0xFF; 320],
         },
         chrono::Utc::now() + chrono::Duration::days(1),
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
@@ -358,6 +361,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
             &store,
             "Demo Practice",
             "practice",
+            chrono::Utc::now(),
         )
         .await
         .unwrap()

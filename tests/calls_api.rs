@@ -36,6 +36,8 @@ fn event(
 
 /// Record a call and its events as one engine step.
 async fn record_call(app: &TestApp, call_id: &str, ended: bool, events: &[NewCallEvent]) {
+    let started_at = events.first().map_or_else(Utc::now, |e| e.at);
+    let last_at = events.last().map_or(started_at, |e| e.at);
     let created = calls::create_call(
         app.store(),
         NewCall {
@@ -44,6 +46,7 @@ async fn record_call(app: &TestApp, call_id: &str, ended: bool, events: &[NewCal
             to_number: "+15025550100",
             from: Some("+15025550142"),
             config_hash: "test",
+            started_at,
         },
     )
     .await
@@ -61,6 +64,7 @@ async fn record_call(app: &TestApp, call_id: &str, ended: bool, events: &[NewCal
             patient_id: None,
             ended,
             events,
+            at: last_at,
         },
     )
     .await
@@ -290,7 +294,7 @@ on_both_engines!(call_records, |db: common::TestDb| async move {
     for path in ["/api/v1/calls/CAnope", "/api/v1/calls/CAnope/events"] {
         let (status, body) = app.get(&admin, path).await;
         assert_eq!(status, 404, "{path}: {body}");
-        assert_eq!(error_code(&body), "NOT_FOUND", "{path}");
+        assert_eq!(error_code(&body), "CALL_NOT_FOUND", "{path}");
     }
 
     // Doctors may not read call records or metrics.
@@ -415,15 +419,21 @@ on_both_engines!(
         record_call(&app, REC, true, &[]).await;
         let keep = Utc::now() + Duration::days(30);
         let first = tone_chunk(0, 0, 5000);
-        recordings::add_chunk(app.store(), REC, &first, keep)
+        recordings::add_chunk(app.store(), REC, &first, keep, Utc::now())
             .await
             .unwrap();
         // Chunk 1 was lost (a crash mid-call): the gap plays as silence, the rest stays in place.
-        recordings::add_chunk(app.store(), REC, &tone_chunk(2, 10_000, 1000), keep)
-            .await
-            .unwrap();
+        recordings::add_chunk(
+            app.store(),
+            REC,
+            &tone_chunk(2, 10_000, 1000),
+            keep,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         // A repeated write of a chunk keeps one copy.
-        recordings::add_chunk(app.store(), REC, &first, keep)
+        recordings::add_chunk(app.store(), REC, &first, keep, Utc::now())
             .await
             .unwrap();
 
@@ -527,7 +537,7 @@ on_both_engines!(
         assert!(c["recording"].is_null(), "{c}");
         let (status, body) = app.get(&admin, "/api/v1/calls/SIPnope/recording").await;
         assert_eq!(status, 404, "{body}");
-        assert_eq!(error_code(&body), "NOT_FOUND");
+        assert_eq!(error_code(&body), "CALL_NOT_FOUND");
         app.stop().await;
     }
 );
@@ -556,6 +566,7 @@ on_both_engines!(
                     call,
                     &tone_chunk(seq, i64::from(seq) * 100, 100),
                     expires,
+                    Utc::now(),
                 )
                 .await
                 .unwrap();

@@ -54,6 +54,15 @@ async fn call_at(
     .expect("call")
 }
 
+/// Where the call was transferred: "agent" or "number", from its transfer event.
+fn transfer_to(t: &Transcript) -> Option<String> {
+    t.events
+        .iter()
+        .find(|e| e.action == "transfer" && e.result == "transferred")
+        .and_then(|e| e.details.as_ref())
+        .and_then(|d| d["to"].as_str().map(str::to_string))
+}
+
 async fn patient_row(store: &Store, phone: &str) -> careline_store::entity::patient::Model {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let idx = careline_store::patients::phone_index(
@@ -261,9 +270,25 @@ on_both_engines!(
     contact_provider_transfers_in_hours_and_takes_a_message_after,
     |db| async move {
         let calls = phone(&db).await;
-        let t = call(&calls, &db.store, MARIA, "4").await;
+        // Verified, Maria reaches Dr. Lee's office line.
+        let t = call(&calls, &db.store, MARIA, "1 03141958 2468# 10000001# 4").await;
         assert!(
             t.has_event("contact_provider", "transferred"),
+            "{:#?}",
+            t.lines
+        );
+        assert_eq!(transfer_to(&t), Some("number".into()), "{:#?}", t.lines);
+        // Not verified, whose provider she is calling for is unknown: the front desk (the agent
+        // line) takes the call. Never the number she dialed, which would loop into the menu.
+        let t = call(&calls, &db.store, MARIA, "4").await;
+        assert!(
+            t.has_event("contact_provider", "no_provider_line"),
+            "{:#?}",
+            t.lines
+        );
+        assert_eq!(transfer_to(&t), Some("agent".into()), "{:#?}", t.lines);
+        assert!(
+            !t.lines.iter().any(|l| l.to_string().contains(MAIN_LINE)),
             "{:#?}",
             t.lines
         );
@@ -394,5 +419,254 @@ on_both_engines!(
                 .unwrap()
                 .is_empty()
         );
+    }
+);
+
+/// `hh:mm` in New York on a date, as the instant a simulated call runs at.
+fn new_york(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> DateTime<Utc> {
+    chrono_tz::America::New_York
+        .with_ymd_and_hms(y, m, d, hh, mm, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+on_both_engines!(
+    lockout_and_office_hours_follow_the_calls_own_clock_a_year_either_side,
+    |db| async move {
+        // Everything a call decides comes from the time its input carries, never the wall
+        // clock: the same scenarios hold a year before and a year after today's calendar.
+        let calls = phone(&db).await;
+        // (a Tuesday, the Saturday after), a year back and a year ahead.
+        for (tuesday, saturday) in [
+            ((2025, 11, 25), (2025, 11, 29)),
+            ((2027, 11, 23), (2027, 11, 27)),
+        ] {
+            let at = |(y, m, d): (i32, u32, u32), hh, mm| new_york(y, m, d, hh, mm);
+            // Five wrong dates of birth over two calls lock James's phone verification...
+            call_at(
+                &calls,
+                &db.store,
+                JAMES,
+                "1 01011990 01011990 01011990",
+                at(tuesday, 10, 0),
+            )
+            .await;
+            let t = call_at(
+                &calls,
+                &db.store,
+                JAMES,
+                "1 01011990 01011990",
+                at(tuesday, 10, 1),
+            )
+            .await;
+            assert!(
+                t.heard().contains("temporarily locked"),
+                "{tuesday:?}: {}",
+                t.heard()
+            );
+            // ...so a call ten minutes later is refused before any date of birth is asked...
+            let t = call_at(&calls, &db.store, JAMES, "1 11021949", at(tuesday, 10, 11)).await;
+            assert!(
+                t.heard().contains("temporarily locked"),
+                "{tuesday:?}: {}",
+                t.heard()
+            );
+            assert!(
+                !t.heard().contains("date of birth"),
+                "{tuesday:?}: {}",
+                t.heard()
+            );
+            // ...and once the 30 minutes have passed on the calls' clock, he verifies again.
+            let t = call_at(
+                &calls,
+                &db.store,
+                JAMES,
+                "1 11021949 99999999#",
+                at(tuesday, 10, 40),
+            )
+            .await;
+            assert!(
+                t.has_event("authenticate", "success"),
+                "{tuesday:?}: {:#?}",
+                t.lines
+            );
+            // Office hours: open on the Tuesday morning, closed on the Saturday.
+            let t = call_at(
+                &calls,
+                &db.store,
+                MARIA,
+                "1 03141958 2468# 10000001# 4",
+                at(tuesday, 10, 50),
+            )
+            .await;
+            assert!(
+                t.has_event("contact_provider", "transferred"),
+                "{tuesday:?}: {:#?}",
+                t.lines
+            );
+            let t = call_at(&calls, &db.store, MARIA, "4 2", at(saturday, 11, 0)).await;
+            assert!(
+                t.has_event("contact_provider", "message_left"),
+                "{saturday:?}: {:#?}",
+                t.lines
+            );
+        }
+    }
+);
+
+async fn withheld_call_at(
+    calls: &Calls,
+    store: &Store,
+    keys: &str,
+    at: DateTime<Utc>,
+) -> Transcript {
+    let script = parse_script(keys).expect("script");
+    run_script(calls, store, None, MAIN_LINE, &script, false, Some(at))
+        .await
+        .expect("call")
+}
+
+on_both_engines!(
+    a_message_from_a_caller_nobody_verified_reaches_the_office_with_a_number_to_call,
+    |db| async move {
+        let calls = phone(&db).await;
+        let sunday = new_york(2026, 11, 29, 11, 0);
+        // An unknown number: the message keeps the caller ID as its callback number, and the
+        // caller is told the office staff have it, not "your provider".
+        let t = call_at(&calls, &db.store, "+15020000000", "4 1", sunday).await;
+        assert!(
+            t.has_event("contact_provider", "message_left"),
+            "{:#?}",
+            t.lines
+        );
+        assert!(t.heard().contains("office staff"), "{}", t.heard());
+        assert!(
+            !t.heard().contains("sent to your provider"),
+            "{}",
+            t.heard()
+        );
+        // Caller ID withheld: asked for a number, which is kept.
+        let t = withheld_call_at(&calls, &db.store, "4 2 5025550123#", sunday).await;
+        assert!(
+            t.heard().contains("phone number we can call you back at"),
+            "{}",
+            t.heard()
+        );
+        assert!(
+            t.has_event("contact_provider", "message_left"),
+            "{:#?}",
+            t.lines
+        );
+        // Withheld and no usable number given: no message is stored, and nobody is told one was.
+        let t = withheld_call_at(&calls, &db.store, "4 1 12# 34# 56#", sunday).await;
+        assert!(
+            !t.has_event("contact_provider", "message_left"),
+            "{:#?}",
+            t.lines
+        );
+        assert!(!t.heard().contains("has been sent"), "{}", t.heard());
+        let msgs = careline_store::calls::provider_messages(&db.store, None)
+            .await
+            .unwrap();
+        let callbacks: Vec<String> = msgs
+            .iter()
+            .map(|m| {
+                m.callback
+                    .as_ref()
+                    .expect("a callback number")
+                    .expose()
+                    .clone()
+            })
+            .collect();
+        assert_eq!(callbacks, ["+15020000000", "+15025550123"]);
+        assert!(
+            msgs.iter()
+                .all(|m| m.patient_id.is_none() && m.provider_user_id.is_none())
+        );
+        assert_eq!(msgs[1].urgency, "urgent");
+    }
+);
+
+on_both_engines!(
+    a_household_on_one_phone_each_verify_and_strangers_guesses_lock_the_number_not_a_patient,
+    |db| async move {
+        let calls = phone(&db).await;
+        // Ana shares Maria's phone (a household) and has no PIN.
+        let doctor2 = careline_store::users::credentials(&db.store, "doctor2@demo.careline.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .user;
+        let actor = careline_domain::Actor {
+            user_id: doctor2.id,
+            role: careline_domain::Role::Doctor,
+        };
+        let now = tuesday_10am();
+        let ana = careline_store::patients::create(
+            &db.store,
+            &actor,
+            careline_store::patients::PatientInput {
+                first_name: careline_domain::PersonName::parse("Ana").unwrap(),
+                last_name: careline_domain::PersonName::parse("Gonzalez").unwrap(),
+                date_of_birth: careline_domain::DateOfBirth::parse_on(
+                    "1960-05-05",
+                    now.date_naive(),
+                )
+                .unwrap(),
+                phone: Some(careline_domain::PhoneNumber::parse(MARIA).unwrap()),
+                email: None,
+                address: None,
+                clinical_notes: None,
+                preferred_language: "en".into(),
+                doctor_id: None,
+                facility_id: None,
+                insurance: Vec::new(),
+                different_person: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        // Ana verifies by her own date of birth (she has no PIN, so the one keyed is not
+        // checked); Maria still verifies by hers.
+        let t = call(&calls, &db.store, MARIA, "3 05051960 2468#").await;
+        assert!(t.has_event("authenticate", "success"), "{:#?}", t.lines);
+        let verified: Vec<_> = t
+            .events
+            .iter()
+            .filter(|e| e.action == "verify_insurance")
+            .map(|e| e.patient_id)
+            .collect();
+        assert_eq!(verified, [Some(ana.id)], "{:#?}", t.events);
+        let t = call(&calls, &db.store, MARIA, "1 03141958 2468# 10000001#").await;
+        assert!(
+            t.has_event("check_order_status", "success"),
+            "{:#?}",
+            t.lines
+        );
+        // Five dates of birth that match nobody on the number lock the number...
+        call(
+            &calls,
+            &db.store,
+            MARIA,
+            "1 01011990 2468# 01011990 2468# 01011990 2468#",
+        )
+        .await;
+        let t = call(&calls, &db.store, MARIA, "1 01011990 2468# 01011990 2468#").await;
+        assert!(t.heard().contains("temporarily locked"), "{}", t.heard());
+        let t = call(&calls, &db.store, MARIA, "1 03141958 2468#").await;
+        assert!(t.heard().contains("temporarily locked"), "{}", t.heard());
+        // ...and count against neither patient's own record.
+        let maria = patient_row(&db.store, MARIA).await;
+        assert_eq!(maria.verification_attempts, 0);
+        assert!(maria.phone_locked_until.is_none());
+        use sea_orm::EntityTrait;
+        let ana_row = careline_store::entity::patient::Entity::find_by_id(ana.id)
+            .one(db.store.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ana_row.verification_attempts, 0);
+        assert!(ana_row.phone_locked_until.is_none());
     }
 );

@@ -38,6 +38,9 @@ pub struct Caller {
     pub actor: Actor,
     pub session_id: Uuid,
     pub address: Option<String>,
+    /// When the request arrived: the one clock reading for everything the request decides
+    /// and records (the store never reads the clock itself).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Caller {
@@ -122,7 +125,7 @@ impl FromRequestParts<AppState> for Caller {
         let role: Role = claims.role.parse().map_err(|_| {
             ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid")
         })?;
-        let now = chrono::Utc::now();
+        let now = careline_store::stored_time(chrono::Utc::now());
         let idle = state.idle_timeout();
         let mut check = state.sessions.check(claims.sid, now, idle);
         if matches!(check, SessionCheck::NeedsLoad) {
@@ -153,9 +156,13 @@ impl FromRequestParts<AppState> for Caller {
                 }
             }
             SessionCheck::Idle => {
-                let _ =
-                    careline_store::users::revoke_session(&state.store, claims.sid, "idle timeout")
-                        .await;
+                let _ = careline_store::users::revoke_session(
+                    &state.store,
+                    claims.sid,
+                    "idle timeout",
+                    now,
+                )
+                .await;
                 state
                     .audit(
                         AuditEvent::new(
@@ -186,6 +193,7 @@ impl FromRequestParts<AppState> for Caller {
             },
             session_id: claims.sid,
             address: client_address(parts),
+            now,
         })
     }
 }

@@ -135,6 +135,7 @@ impl Calls {
                 to_number: to,
                 from,
                 config_hash: &self.cfg_hash,
+                started_at: now,
             },
         )
         .await?;
@@ -226,6 +227,7 @@ impl Calls {
                 patient_id: call.subject().and_then(|s| s.patient_id()),
                 ended: call.is_ended(),
                 events: &rows,
+                at: now,
             },
         )
         .await?;

@@ -1,13 +1,15 @@
 //! The services behind the call engine: each `Request` it makes is answered here from the
-//! store. Verification compares the keyed date of birth and PIN against the patient record
-//! and keeps the per-patient failure count and lockout; lookups only ever reach the verified
-//! caller's own records.
+//! store. Verification compares the keyed date of birth and PIN against the patients on the
+//! calling number and keeps the failure counts and lockouts; lookups only ever reach the
+//! verified caller's own records. Every time a service decides or records by is the call's
+//! (`CallContext::now`, stamped by the transport on the input), never the wall clock.
 
 use careline_call::engine::{
     Answer, Caller, Insurance, OrderInfo, Request, Subject, Territory, Urgency,
 };
 use careline_domain::{DateOfBirth, PhoneNumber};
-use careline_store::calls::{self as store_calls, CallerMatch, OrderOwner};
+use careline_store::caller_verification::{self as verification, CallerMatch};
+use careline_store::calls::{self as store_calls, OrderOwner};
 use careline_store::{Store, StoreError, directory};
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -94,21 +96,23 @@ impl Services {
                     Err(_) => None,
                 };
                 let caller = match from.as_deref().map(PhoneNumber::parse) {
-                    Some(Ok(n)) => match store_calls::caller_by_phone(&self.store, &n).await? {
-                        CallerMatch::Unknown => Caller::Unknown,
-                        CallerMatch::Patient {
-                            id,
-                            has_pin,
-                            locked,
-                            language,
-                        } => Caller::Patient {
-                            id,
-                            has_pin,
-                            locked,
-                            language: Some(language),
-                        },
-                        CallerMatch::Provider { id } => Caller::Provider { id },
-                    },
+                    Some(Ok(n)) => {
+                        match verification::caller_by_phone(&self.store, &n, ctx.now).await? {
+                            CallerMatch::Unknown => Caller::Unknown,
+                            CallerMatch::Patient {
+                                id,
+                                has_pin,
+                                locked,
+                                language,
+                            } => Caller::Patient {
+                                id,
+                                has_pin,
+                                locked,
+                                language: Some(language),
+                            },
+                            CallerMatch::Provider { id } => Caller::Provider { id },
+                        }
+                    }
                     // Withheld or unparseable caller ID.
                     _ => Caller::Unknown,
                 };
@@ -119,52 +123,12 @@ impl Services {
                 dob,
                 pin,
             } => {
-                let secrets = store_calls::patient_secrets(&self.store, *patient_id).await?;
-                if secrets.locked_until.is_some_and(|u| u > ctx.now) {
-                    return Ok(Answer::Verified {
-                        ok: false,
-                        locked: true,
-                        subject: None,
-                        territory: None,
-                    });
-                }
-                // The keypad gives MMDDYYYY; the record holds an ISO date.
-                let dob_ok = match DateOfBirth::parse(dob.as_str()) {
-                    Ok(d) => careline_crypto::constant_time_eq(
-                        d.iso().as_bytes(),
-                        secrets.date_of_birth.expose().as_bytes(),
-                    ),
-                    Err(_) => false,
-                };
-                let pin_ok = match (&secrets.pin_hash, pin) {
-                    (Some(stored), Some(p)) => {
-                        self.pin_matches(*patient_id, stored, p.as_str()).await
-                    }
-                    (Some(_), None) => false,
-                    (None, _) => true,
-                };
-                let ok = dob_ok && pin_ok;
-                let locked = store_calls::record_patient_verification(
-                    &self.store,
-                    *patient_id,
-                    ok,
-                    self.lock_after,
-                    ctx.now + self.lock_for,
-                )
-                .await?;
-                Answer::Verified {
-                    ok,
-                    locked,
-                    subject: ok.then_some(Subject::Patient(*patient_id)),
-                    territory: if ok {
-                        self.territory(secrets.territory_id).await?
-                    } else {
-                        None
-                    },
-                }
+                self.verify_patient(ctx, *patient_id, dob, pin.as_ref())
+                    .await?
             }
             Request::VerifyProvider { npi, pin } => {
-                let Some(p) = store_calls::provider_by_npi(&self.store, npi.as_str()).await? else {
+                let Some(p) = verification::provider_by_npi(&self.store, npi.as_str()).await?
+                else {
                     // Spend the time a real check would, so timing does not tell which NPIs
                     // exist.
                     crate::auth::burn_verification_time(pin.as_str());
@@ -192,7 +156,7 @@ impl Services {
                         false
                     }
                 };
-                let locked = store_calls::record_provider_verification(
+                let locked = verification::record_provider_verification(
                     &self.store,
                     p.id,
                     ok,
@@ -290,6 +254,7 @@ impl Services {
                             territory_id: ctx.territory_id,
                             confirmation_code: &code,
                             confirm_at: ctx.now,
+                            booked_at: ctx.now,
                             idempotency_key: Some(&key),
                         },
                     )
@@ -309,21 +274,28 @@ impl Services {
             Request::ProviderLine { subject } => {
                 let number = match subject.and_then(Subject::patient_id) {
                     Some(p) => match store_calls::patient_doctor(&self.store, p).await? {
-                        Some((doctor, _)) => store_calls::provider_of_user(&self.store, doctor)
+                        Some((doctor, _)) => verification::provider_of_user(&self.store, doctor)
                             .await?
                             .and_then(|p| p.phone),
                         None => None,
                     },
                     None => None,
                 };
-                // Without a verified patient, the territory's own line is the provider's
-                // office.
+                // A number that reaches CareLine itself (a territory's line) is no provider's
+                // office: transferring there would bring the caller back to the menu. Without a
+                // line the engine hands the caller to the front desk.
                 let number = match number {
-                    Some(n) => Some(n),
-                    None => self
-                        .territory(ctx.territory_id)
-                        .await?
-                        .and_then(|t| t.number),
+                    Some(n) => match PhoneNumber::parse(&n) {
+                        Ok(parsed)
+                            if directory::territory_for_number(&self.store, &parsed)
+                                .await?
+                                .is_none() =>
+                        {
+                            Some(n)
+                        }
+                        _ => None,
+                    },
+                    None => None,
                 };
                 Answer::ProviderLine { number }
             }
@@ -351,12 +323,160 @@ impl Services {
                         callback: callback.as_deref(),
                         call_id: ctx.call_id,
                         idempotency_key: Some(&ctx.idempotency_key()),
+                        left_at: ctx.now,
                     },
                 )
                 .await?;
                 Answer::MessageLeft
             }
         })
+    }
+
+    /// Verify a patient by the keyed date of birth (and PIN, when they have one). Everyone on
+    /// the caller's number is a candidate — a household shares one phone — and the date of
+    /// birth says which of them is calling. A failure counts against the patient it matched
+    /// (a wrong PIN), or against the number when it matched nobody, never against a
+    /// household member who was not calling.
+    async fn verify_patient(
+        &self,
+        ctx: &CallContext<'_>,
+        patient_id: Uuid,
+        dob: &careline_call::engine::Keys,
+        pin: Option<&careline_call::engine::Keys>,
+    ) -> Result<Answer, StoreError> {
+        const REFUSED: Answer = Answer::Verified {
+            ok: false,
+            locked: true,
+            subject: None,
+            territory: None,
+        };
+        let household = verification::household(&self.store, patient_id).await?;
+        let number = household.phone_index.as_deref();
+        if let Some(index) = number
+            && verification::number_lock(&self.store, index)
+                .await?
+                .is_some_and(|u| u > ctx.now)
+        {
+            return Ok(REFUSED);
+        }
+        // The keypad gives MMDDYYYY; the record holds an ISO date. Every member is compared,
+        // so the time taken does not say which of them matched.
+        let today = ctx.now.with_timezone(&self.timezone).date_naive();
+        let keyed = DateOfBirth::parse_on(dob.as_str(), today)
+            .ok()
+            .map(|d| d.iso());
+        let matches: Vec<bool> = household
+            .members
+            .iter()
+            .map(|m| {
+                keyed.as_ref().is_some_and(|k| {
+                    careline_crypto::constant_time_eq(
+                        k.as_bytes(),
+                        m.date_of_birth.expose().as_bytes(),
+                    )
+                })
+            })
+            .collect();
+        let mut candidates = household
+            .members
+            .iter()
+            .zip(&matches)
+            .filter(|(_, m)| **m)
+            .map(|(member, _)| member);
+        let lock_until = ctx.now + self.lock_for;
+        let Some(first) = candidates.next() else {
+            // A number with one patient on it: that record is the number's. A household's
+            // number keeps its own count, so nobody in it is locked out by the others' callers.
+            let locked = match (number, household.members.as_slice()) {
+                (Some(index), [_, _, ..]) => {
+                    verification::record_number_verification(
+                        &self.store,
+                        index,
+                        false,
+                        self.lock_after,
+                        lock_until,
+                        ctx.now,
+                    )
+                    .await?
+                }
+                _ => {
+                    verification::record_patient_verification(
+                        &self.store,
+                        patient_id,
+                        false,
+                        self.lock_after,
+                        lock_until,
+                        ctx.now,
+                    )
+                    .await?
+                }
+            };
+            return Ok(Answer::Verified {
+                ok: false,
+                locked,
+                subject: None,
+                territory: None,
+            });
+        };
+        // Two on one number with one birth date (twins): the PIN decides.
+        let mut member = first;
+        let mut pin_ok = self.pin_ok(member, pin).await;
+        if !pin_ok {
+            for other in candidates {
+                if self.pin_ok(other, pin).await {
+                    member = other;
+                    pin_ok = true;
+                    break;
+                }
+            }
+        }
+        if member.locked_until.is_some_and(|u| u > ctx.now) {
+            return Ok(REFUSED);
+        }
+        let locked = verification::record_patient_verification(
+            &self.store,
+            member.id,
+            pin_ok,
+            self.lock_after,
+            lock_until,
+            ctx.now,
+        )
+        .await?;
+        if pin_ok && let Some(index) = number {
+            verification::record_number_verification(
+                &self.store,
+                index,
+                true,
+                self.lock_after,
+                lock_until,
+                ctx.now,
+            )
+            .await?;
+        }
+        Ok(Answer::Verified {
+            ok: pin_ok,
+            locked,
+            subject: pin_ok.then_some(Subject::Patient(member.id)),
+            territory: if pin_ok {
+                self.territory(member.territory_id).await?
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Whether the keyed PIN is right for this patient; a patient without a PIN proves
+    /// themselves by date of birth alone.
+    async fn pin_ok(
+        &self,
+        member: &verification::PatientSecrets,
+        pin: Option<&careline_call::engine::Keys>,
+    ) -> bool {
+        match (&member.pin_hash, pin) {
+            (Some(stored), Some(p)) => self.pin_matches(member.id, stored, p.as_str()).await,
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
     }
 
     /// Check a keyed PIN in constant time. Argon2 hashes (PINs set before keyed digests)

@@ -20,6 +20,38 @@ pub enum Engine {
     Postgres,
 }
 
+/// Say once per `cargo test` run which database engines the storage tests ran on: the
+/// PostgreSQL half of each test passes by skipping itself when no server is configured, so a
+/// green run must not pass for a run on both.
+fn announce_engines() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Every test binary of one `cargo test` is a child of the same cargo process: the first
+        // to create this marker speaks for the run.
+        let marker = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "engines-announced-{}",
+            std::os::unix::process::parent_id()
+        ));
+        if std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&marker)
+            .is_err()
+        {
+            return;
+        }
+        let message = if std::env::var_os("CARELINE_TEST_DATABASE_URL").is_some() {
+            "storage tests run on SQLite and PostgreSQL (CARELINE_TEST_DATABASE_URL is set)"
+        } else {
+            "storage tests run on SQLite only; their PostgreSQL halves are SKIPPED. \
+             Set CARELINE_TEST_DATABASE_URL=postgres://user:password@host/db to run them too"
+        };
+        // Straight to stderr: the test harness captures eprintln! but not this.
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "\n=== CareLine: {message} ===\n");
+    });
+}
+
 /// A fresh, migrated database. Dropping it removes the database.
 pub struct TestDb {
     pub store: Store,
@@ -33,6 +65,7 @@ pub struct TestDb {
 impl TestDb {
     /// `None` for PostgreSQL when no test URL is configured.
     pub async fn new(engine: Engine) -> Option<TestDb> {
+        announce_engines();
         let keys = Arc::new(KeyRing::generate());
         match engine {
             Engine::Sqlite => {
@@ -199,6 +232,7 @@ impl TestApp {
                 territory_id: None,
             },
             None,
+            chrono::Utc::now(),
         )
         .await
         .expect("create user")

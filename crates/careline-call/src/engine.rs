@@ -348,6 +348,12 @@ enum Phase {
     ProviderUrgency {
         back_to: Option<String>,
     },
+    /// A caller who is not verified and whose caller ID is withheld keys a number to be called
+    /// back at: their message goes to the office staff, who need a way to reach them.
+    CallbackNumber {
+        urgency: Urgency,
+        back_to: Option<String>,
+    },
     /// An `Output::Request` is outstanding; `then` says what the answer is for.
     Waiting {
         then: Box<Phase>,
@@ -1051,16 +1057,32 @@ impl Call {
                         return;
                     }
                 };
-                let subject = self.subject;
-                let callback = self.from.clone();
-                self.request(
-                    Phase::ProviderUrgency { back_to },
-                    Request::LeaveMessage {
-                        subject,
-                        urgency,
-                        callback,
-                    },
-                );
+                // Verified: the message goes to their provider, who has their records. Not
+                // verified: to the office staff, with the caller ID to call back — or, when it
+                // is withheld, a number the caller keys.
+                let callback = self
+                    .from
+                    .as_deref()
+                    .and_then(|f| careline_domain::PhoneNumber::parse(f).ok())
+                    .map(|n| n.as_str().to_string());
+                if self.subject.is_none() && callback.is_none() {
+                    self.ask_callback(urgency, back_to);
+                } else {
+                    self.leave_message(urgency, callback, back_to);
+                }
+            }
+            Phase::CallbackNumber { urgency, back_to } => {
+                if entry.is_empty() {
+                    self.entry_failed(true, |c| c.ask_callback(urgency, back_to));
+                    return;
+                }
+                match careline_domain::PhoneNumber::parse(&entry) {
+                    Ok(n) => self.leave_message(urgency, Some(n.as_str().to_string()), back_to),
+                    Err(_) => {
+                        self.event("contact_provider", "invalid_callback_number", None, None);
+                        self.entry_failed(false, |c| c.ask_callback(urgency, back_to));
+                    }
+                }
             }
             Phase::NotStarted
             | Phase::Identifying
@@ -1388,6 +1410,29 @@ impl Call {
         self.ask(Phase::ScheduleDate { code, back_to }, spec);
     }
 
+    fn ask_callback(&mut self, urgency: Urgency, back_to: Option<String>) {
+        self.say("message_callback_number", &[]);
+        let spec = self.entry_spec(10, 11);
+        self.ask(Phase::CallbackNumber { urgency, back_to }, spec);
+    }
+
+    fn leave_message(
+        &mut self,
+        urgency: Urgency,
+        callback: Option<String>,
+        back_to: Option<String>,
+    ) {
+        let subject = self.subject;
+        self.request(
+            Phase::ProviderUrgency { back_to },
+            Request::LeaveMessage {
+                subject,
+                urgency,
+                callback,
+            },
+        );
+    }
+
     fn ask_urgency(&mut self, back_to: Option<String>) {
         self.say("provider_closed", &[]);
         let spec = self.choice_spec();
@@ -1579,7 +1624,7 @@ impl Call {
                 self.say("schedule_done", &[("code", code)]);
                 self.return_to_menu(back_to);
             }
-            (Phase::ProviderUrgency { back_to }, Answer::ProviderLine { number }) => match number {
+            (Phase::ProviderUrgency { .. }, Answer::ProviderLine { number }) => match number {
                 Some(n) => {
                     self.event("contact_provider", "transferred", None, None);
                     self.say("provider_transfer", &[]);
@@ -1588,14 +1633,32 @@ impl Call {
                         "the caller asked for their provider",
                     );
                 }
+                // No line on file for the caller's provider (or the caller is not verified, so
+                // whose provider is unknown): the office is open, so a person at the front desk
+                // takes the call.
                 None => {
+                    self.event("contact_provider", "no_provider_line", None, None);
                     self.say("provider_unavailable", &[]);
-                    self.ask_urgency(back_to);
+                    self.transfer_agent("the office is open and the provider's line is unknown");
                 }
             },
             (Phase::ProviderUrgency { back_to }, Answer::MessageLeft) => {
-                self.event("contact_provider", "message_left", None, None);
-                self.say("provider_message_left", &[]);
+                let to = if self.subject.is_some() {
+                    "provider"
+                } else {
+                    "office_staff"
+                };
+                self.event(
+                    "contact_provider",
+                    "message_left",
+                    None,
+                    Some(serde_json::json!({ "to": to })),
+                );
+                if self.subject.is_some() {
+                    self.say("provider_message_left", &[]);
+                } else {
+                    self.say("message_left_office", &[]);
+                }
                 self.return_to_menu(back_to);
             }
             (then, _) => {

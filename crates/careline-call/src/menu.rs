@@ -229,6 +229,8 @@ pub const PROMPT_KEYS: &[&str] = &[
     "goodbye",
     "inactivity_goodbye",
     "max_call_length",
+    "message_callback_number",
+    "message_left_office",
     "insurance_approved",
     "insurance_info_needed",
     "insurance_none",

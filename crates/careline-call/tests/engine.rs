@@ -573,8 +573,87 @@ fn after_hours_the_caller_leaves_a_message_with_an_urgency() {
             callback: Some("+15025550142".into())
         })
     );
+    // Not verified: the message goes to the office staff, and the caller is told so — not
+    // that their provider has it.
     let out = p.answer(Answer::MessageLeft);
-    assert!(has_prompt(&out, "provider_message_left"));
+    assert!(has_prompt(&out, "message_left_office"), "{out:?}");
+    assert!(!has_prompt(&out, "provider_message_left"));
+    let e = event(&out, "contact_provider").expect("event");
+    assert_eq!(e.result, "message_left");
+    assert_eq!(e.details.as_ref().unwrap()["to"], "office_staff");
+}
+
+fn saturday_10am() -> Millis {
+    chrono_tz::America::New_York
+        .with_ymd_and_hms(2026, 11, 28, 10, 0, 0)
+        .unwrap()
+        .timestamp_millis()
+}
+
+/// A caller with caller ID withheld, at the main menu.
+fn withheld_at_menu(at: Millis) -> Phone {
+    let mut p = Phone::new(at);
+    p.feed(Input::Started {
+        call_id: "CA-withheld".into(),
+        from: None,
+        to: "+15025550100".into(),
+    });
+    p.answer(Answer::Caller {
+        territory: None,
+        caller: Caller::Unknown,
+    });
+    p
+}
+
+#[test]
+fn a_withheld_caller_leaving_a_message_is_asked_for_a_number_to_call_back() {
+    let mut p = withheld_at_menu(saturday_10am());
+    p.keys("4");
+    let out = p.keys("1");
+    assert!(has_prompt(&out, "message_callback_number"), "{out:?}");
+    assert_eq!(request(&out), None);
+    // A number that is not one is asked for again; a real one is kept with the message.
+    let out = p.keys("12#");
+    assert!(has_prompt(&out, "message_callback_number"), "{out:?}");
+    let out = p.keys("5025550123#");
+    assert_eq!(
+        request(&out),
+        Some(Request::LeaveMessage {
+            subject: None,
+            urgency: Urgency::Routine,
+            callback: Some("+15025550123".into())
+        })
+    );
+    let out = p.answer(Answer::MessageLeft);
+    assert!(has_prompt(&out, "message_left_office"), "{out:?}");
+}
+
+#[test]
+fn a_withheld_caller_who_gives_no_number_leaves_no_message() {
+    let mut p = withheld_at_menu(saturday_10am());
+    p.keys("4");
+    p.keys("2");
+    let mut all = Vec::new();
+    for _ in 0..3 {
+        all.extend(p.keys("99#"));
+    }
+    assert!(
+        !all.iter()
+            .any(|o| matches!(o, Output::Request(Request::LeaveMessage { .. }))),
+        "{all:?}"
+    );
+    // The menu's action after repeated failures (a person) is what happens instead.
+    assert_eq!(transfer(&all), Some(TransferTarget::Agent), "{all:?}");
+}
+
+#[test]
+fn in_office_hours_without_a_provider_line_the_front_desk_takes_the_call() {
+    let mut p = withheld_at_menu(tuesday_10am());
+    let out = p.keys("4");
+    assert_eq!(request(&out), Some(Request::ProviderLine { subject: None }));
+    let out = p.answer(Answer::ProviderLine { number: None });
+    assert!(has_prompt(&out, "provider_unavailable"), "{out:?}");
+    assert_eq!(transfer(&out), Some(TransferTarget::Agent), "{out:?}");
 }
 
 #[test]

@@ -100,24 +100,10 @@ impl fmt::Debug for PhoneNumber {
 pub struct DateOfBirth(NaiveDate);
 
 impl DateOfBirth {
-    pub fn parse(input: &str) -> Result<Self, ParseError> {
-        Self::parse_on(input, chrono::Utc::now().date_naive())
-    }
-
-    /// As `parse`, with "today" given, so the rule is testable.
+    /// Parse a date of birth given on `today`: the day of the request or call that gave it,
+    /// never the wall clock, so the same input is judged the same way in a replay or a test.
     pub fn parse_on(input: &str, today: NaiveDate) -> Result<Self, ParseError> {
-        let s = input.trim();
-        let date = if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
-            NaiveDate::parse_from_str(s, "%m%d%Y")
-        } else {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        }
-        .map_err(|_| {
-            ParseError::new(
-                "date_of_birth",
-                "must be a real date as YYYY-MM-DD or MMDDYYYY",
-            )
-        })?;
+        let date = Self::calendar_date(input)?;
         if date > today {
             return Err(ParseError::new("date_of_birth", "is in the future"));
         }
@@ -130,6 +116,22 @@ impl DateOfBirth {
         Ok(DateOfBirth(date))
     }
 
+    /// A real calendar date in either accepted form, with no rule about when.
+    fn calendar_date(input: &str) -> Result<NaiveDate, ParseError> {
+        let s = input.trim();
+        if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
+            NaiveDate::parse_from_str(s, "%m%d%Y")
+        } else {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        }
+        .map_err(|_| {
+            ParseError::new(
+                "date_of_birth",
+                "must be a real date as YYYY-MM-DD or MMDDYYYY",
+            )
+        })
+    }
+
     pub fn date(self) -> NaiveDate {
         self.0
     }
@@ -140,10 +142,12 @@ impl DateOfBirth {
     }
 }
 
+/// Reading back a date that was accepted when it was given: only the calendar is checked.
+/// The "not in the future" rule belongs to the moment of input (`parse_on`).
 impl TryFrom<String> for DateOfBirth {
     type Error = ParseError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        DateOfBirth::parse(&value)
+        DateOfBirth::calendar_date(&value).map(DateOfBirth)
     }
 }
 

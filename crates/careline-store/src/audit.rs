@@ -201,7 +201,7 @@ async fn try_append(store: &Store, events: &[AuditEvent]) -> Result<Vec<AuditRec
         let mut m = audit_log::Model {
             seq: 0,
             id: Uuid::now_v7(),
-            recorded_at: crate::now(),
+            recorded_at: recorded_now(),
             event_type: e.event_type.as_str().to_string(),
             action: e.action.as_str().to_string(),
             outcome: e.outcome.code(),
@@ -243,6 +243,13 @@ async fn try_append(store: &Store, events: &[AuditEvent]) -> Result<Vec<AuditRec
     }
     txn.commit().await?;
     Ok(models.into_iter().map(AuditRecord::from).collect())
+}
+
+/// When a record enters the chain. The one clock read in the store, on purpose: the audit
+/// trail says when each record was written, in the order written, whatever simulated or
+/// replayed time the work that caused it ran at.
+fn recorded_now() -> chrono::DateTime<chrono::Utc> {
+    crate::stored_time(chrono::Utc::now())
 }
 
 type Pending = (AuditEvent, oneshot::Sender<Result<(), String>>);

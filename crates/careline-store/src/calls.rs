@@ -5,12 +5,10 @@
 use crate::entity::{
     ivr_call, ivr_call_event, job, patient, provider, provider_message, service_appointment,
 };
-use crate::{Store, StoreError, now};
+use crate::{Store, StoreError, stored_time};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -91,6 +89,7 @@ pub struct NewCall<'a> {
     pub to_number: &'a str,
     pub from: Option<&'a str>,
     pub config_hash: &'a str,
+    pub started_at: DateTime<Utc>,
 }
 
 /// A call's state after a step, for `save_step`.
@@ -103,12 +102,14 @@ pub struct StepUpdate<'a> {
     pub patient_id: Option<Uuid>,
     pub ended: bool,
     pub events: &'a [NewCallEvent],
+    /// When the input that made this step arrived.
+    pub at: DateTime<Utc>,
 }
 
 /// Register a new call with no inputs yet. Returns false when a call with this id exists
 /// (a repeated webhook), leaving it untouched.
 pub async fn create_call(store: &Store, c: NewCall<'_>) -> Result<bool, StoreError> {
-    let t = now();
+    let t = stored_time(c.started_at);
     let keys = store.keys();
     // Through the write gate like every other write: on SQLite a bare insert racing the
     // queued writers slept in the busy handler (p99 of 300 ms for answering a call).
@@ -195,7 +196,7 @@ pub async fn save_step(
     u: StepUpdate<'_>,
 ) -> Result<bool, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
-    let t = now();
+    let t = stored_time(u.at);
     let mut update = ivr_call::Entity::update_many()
         .col_expr(ivr_call::Column::Step, Expr::value(u.new_step))
         .col_expr(
@@ -429,243 +430,6 @@ pub async fn metrics(
 use sea_orm::QuerySelect;
 
 // ---------------------------------------------------------------------------------------------
-// Who is calling, and verification
-
-/// What the caller ID points to. Patients match through the phone blind index; providers by
-/// their listed line.
-#[derive(Debug, Clone)]
-pub enum CallerMatch {
-    Unknown,
-    Patient {
-        id: Uuid,
-        has_pin: bool,
-        locked: bool,
-        language: String,
-    },
-    Provider {
-        id: Uuid,
-    },
-}
-
-pub async fn caller_by_phone(
-    store: &Store,
-    phone: &careline_domain::PhoneNumber,
-) -> Result<CallerMatch, StoreError> {
-    let index = crate::patients::phone_index(store.keys(), phone);
-    let patients = patient::Entity::find()
-        .filter(patient::Column::PhoneIndex.eq(index))
-        .filter(patient::Column::ArchivedAt.is_null())
-        .order_by_asc(patient::Column::CreatedAt)
-        .all(store.db())
-        .await?;
-    // Two patients on one phone (a household) cannot be told apart by caller ID alone; the
-    // first on file is asked for its date of birth, and a mismatch sends the caller to a
-    // person after the usual retries.
-    if let Some(p) = patients.into_iter().next() {
-        let t = now();
-        return Ok(CallerMatch::Patient {
-            id: p.id,
-            has_pin: p.phone_pin_hash.is_some(),
-            locked: p.phone_locked_until.is_some_and(|u| u > t),
-            language: p.preferred_language,
-        });
-    }
-    let provider = provider::Entity::find()
-        .filter(provider::Column::Phone.eq(phone.as_str()))
-        .all(store.db())
-        .await?
-        .into_iter()
-        .next();
-    Ok(match provider {
-        Some(p) => CallerMatch::Provider { id: p.id },
-        None => CallerMatch::Unknown,
-    })
-}
-
-/// What a patient's phone verification is checked against.
-pub struct PatientSecrets {
-    pub date_of_birth: careline_domain::Phi<String>,
-    pub pin_hash: Option<String>,
-    pub locked_until: Option<DateTime<Utc>>,
-    pub territory_id: Option<Uuid>,
-}
-
-pub async fn patient_secrets(store: &Store, id: Uuid) -> Result<PatientSecrets, StoreError> {
-    let p = patient::Entity::find_by_id(id)
-        .one(store.db())
-        .await?
-        .ok_or(StoreError::NotFound("patient"))?;
-    let dob = store
-        .keys()
-        .decrypt_string(crate::patients::field::DOB, &p.date_of_birth_enc)?;
-    Ok(PatientSecrets {
-        date_of_birth: careline_domain::Phi::new(dob),
-        pin_hash: p.phone_pin_hash,
-        locked_until: p.phone_locked_until,
-        territory_id: p.territory_id,
-    })
-}
-
-/// A record's phone-verification count after one more attempt (patients and providers).
-struct Tally {
-    attempts: i32,
-    locked_until: Option<DateTime<Utc>>,
-}
-
-impl Tally {
-    /// Success clears the count; the `lock_after`th failure in a row locks until
-    /// `lock_until` and starts the count again.
-    fn after(ok: bool, attempts: i32, lock_after: i32, lock_until: DateTime<Utc>) -> Tally {
-        match (ok, attempts + 1) {
-            (true, _) => Tally {
-                attempts: 0,
-                locked_until: None,
-            },
-            (false, n) if n >= lock_after => Tally {
-                attempts: 0,
-                locked_until: Some(lock_until),
-            },
-            (false, n) => Tally {
-                attempts: n,
-                locked_until: None,
-            },
-        }
-    }
-}
-
-/// Count a phone verification on the patient record: success clears the count and stamps
-/// `last_verified_at`; a failure adds one, and the `lock_after`th failure in a row locks
-/// phone verification until `lock_until`. Returns whether the record is now locked.
-pub async fn record_patient_verification(
-    store: &Store,
-    id: Uuid,
-    ok: bool,
-    lock_after: i32,
-    lock_until: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let (txn, _gate) = crate::begin_write(store).await?;
-    let p = patient::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound("patient"))?;
-    let t = Tally::after(ok, p.verification_attempts, lock_after, lock_until);
-    let mut am: patient::ActiveModel = p.into();
-    am.verification_attempts = Set(t.attempts);
-    am.phone_locked_until = Set(t.locked_until);
-    if ok {
-        am.last_verified_at = Set(Some(now()));
-    }
-    am.update(&txn).await?;
-    txn.commit().await?;
-    Ok(t.locked_until.is_some())
-}
-
-pub struct ProviderSecrets {
-    pub id: Uuid,
-    pub user_id: Option<Uuid>,
-    pub pin_hash: Option<String>,
-    pub locked_until: Option<DateTime<Utc>>,
-    pub phone: Option<String>,
-    pub facility_id: Option<Uuid>,
-}
-
-impl From<provider::Model> for ProviderSecrets {
-    fn from(p: provider::Model) -> Self {
-        ProviderSecrets {
-            id: p.id,
-            user_id: p.user_id,
-            pin_hash: p.phone_pin_hash,
-            locked_until: p.phone_locked_until,
-            phone: p.phone,
-            facility_id: p.facility_id,
-        }
-    }
-}
-
-pub async fn provider_by_npi(
-    store: &Store,
-    npi: &str,
-) -> Result<Option<ProviderSecrets>, StoreError> {
-    Ok(provider::Entity::find()
-        .filter(provider::Column::Npi.eq(npi))
-        .all(store.db())
-        .await?
-        .into_iter()
-        .next()
-        .map(ProviderSecrets::from))
-}
-
-/// The provider verification counterpart of `record_patient_verification`.
-pub async fn record_provider_verification(
-    store: &Store,
-    id: Uuid,
-    ok: bool,
-    lock_after: i32,
-    lock_until: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let (txn, _gate) = crate::begin_write(store).await?;
-    let p = provider::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound("provider"))?;
-    let t = Tally::after(ok, p.verification_attempts, lock_after, lock_until);
-    let mut am: provider::ActiveModel = p.into();
-    am.verification_attempts = Set(t.attempts);
-    am.phone_locked_until = Set(t.locked_until);
-    am.update(&txn).await?;
-    txn.commit().await?;
-    Ok(t.locked_until.is_some())
-}
-
-/// Set (or clear) a patient's phone PIN hash.
-pub async fn set_patient_pin(
-    store: &Store,
-    id: Uuid,
-    pin_hash: Option<String>,
-) -> Result<(), StoreError> {
-    let res = patient::Entity::update_many()
-        .col_expr(patient::Column::PhonePinHash, Expr::value(pin_hash))
-        .col_expr(patient::Column::UpdatedAt, Expr::value(now()))
-        .filter(patient::Column::Id.eq(id))
-        .exec(store.db())
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound("patient"));
-    }
-    Ok(())
-}
-
-pub async fn set_provider_pin(
-    store: &Store,
-    id: Uuid,
-    pin_hash: Option<String>,
-) -> Result<(), StoreError> {
-    let res = provider::Entity::update_many()
-        .col_expr(provider::Column::PhonePinHash, Expr::value(pin_hash))
-        .filter(provider::Column::Id.eq(id))
-        .exec(store.db())
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound("provider"));
-    }
-    Ok(())
-}
-
-/// The provider record of a user (a doctor), for their phone line.
-pub async fn provider_of_user(
-    store: &Store,
-    user_id: Uuid,
-) -> Result<Option<ProviderSecrets>, StoreError> {
-    Ok(provider::Entity::find()
-        .filter(provider::Column::UserId.eq(user_id))
-        .all(store.db())
-        .await?
-        .into_iter()
-        .next()
-        .map(ProviderSecrets::from))
-}
-
-// ---------------------------------------------------------------------------------------------
 // Services booked and messages left on the phone
 
 pub struct NewAppointment<'a> {
@@ -681,6 +445,8 @@ pub struct NewAppointment<'a> {
     pub idempotency_key: Option<&'a str>,
     /// When the confirmation call should be made.
     pub confirm_at: DateTime<Utc>,
+    /// When the caller asked for it.
+    pub booked_at: DateTime<Utc>,
 }
 
 /// A booked service: its id and the code the caller was given.
@@ -699,7 +465,7 @@ pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Bo
     }
     let (txn, _gate) = crate::begin_write(store).await?;
     let id = Uuid::now_v7();
-    let t = now();
+    let t = stored_time(a.booked_at);
     let inserted = service_appointment::Entity::insert(service_appointment::ActiveModel {
         id: Set(id),
         confirmation_code: Set(a.confirmation_code.to_string()),
@@ -733,6 +499,7 @@ pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Bo
         serde_json::json!({ "appointment_id": id }),
         a.confirm_at,
         &format!("confirmation_call:{id}"),
+        t,
     )
     .await?;
     txn.commit().await?;
@@ -765,8 +532,9 @@ pub async fn enqueue_job(
     payload: serde_json::Value,
     run_at: DateTime<Utc>,
     idempotency_key: &str,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let t = now();
+    let t = stored_time(at);
     let res = job::Entity::insert(job::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(kind.to_string()),
@@ -867,6 +635,7 @@ pub struct NewProviderMessage<'a> {
     pub call_id: &'a str,
     /// As for bookings: the same key leaves one message.
     pub idempotency_key: Option<&'a str>,
+    pub left_at: DateTime<Utc>,
 }
 
 pub async fn leave_provider_message(
@@ -884,7 +653,7 @@ pub async fn leave_provider_message(
             .map(|c| store.keys().encrypt_str(field::CALLBACK, c))),
         call_id: Set(m.call_id.to_string()),
         status: Set("new".into()),
-        created_at: Set(now()),
+        created_at: Set(stored_time(m.left_at)),
         idempotency_key: Set(m.idempotency_key.map(str::to_string)),
     })
     .exec_without_returning(store.db())
@@ -918,6 +687,8 @@ pub struct ProviderMessage {
     pub patient_id: Option<Uuid>,
     pub provider_user_id: Option<Uuid>,
     pub urgency: String,
+    /// The number to call back: the caller ID, or the number a caller keyed.
+    pub callback: Option<careline_domain::Phi<String>>,
     pub call_id: String,
     pub status: String,
     pub created_at: DateTime<Utc>,
@@ -931,19 +702,28 @@ pub async fn provider_messages(
     if let Some(u) = provider_user_id {
         q = q.filter(provider_message::Column::ProviderUserId.eq(u));
     }
-    Ok(q.all(store.db())
+    q.all(store.db())
         .await?
         .into_iter()
-        .map(|m| ProviderMessage {
-            id: m.id,
-            patient_id: m.patient_id,
-            provider_user_id: m.provider_user_id,
-            urgency: m.urgency,
-            call_id: m.call_id,
-            status: m.status,
-            created_at: m.created_at,
+        .map(|m| {
+            let callback = m
+                .callback_enc
+                .as_deref()
+                .map(|c| store.keys().decrypt_string(field::CALLBACK, c))
+                .transpose()?
+                .map(careline_domain::Phi::new);
+            Ok(ProviderMessage {
+                id: m.id,
+                patient_id: m.patient_id,
+                provider_user_id: m.provider_user_id,
+                urgency: m.urgency,
+                callback,
+                call_id: m.call_id,
+                status: m.status,
+                created_at: m.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

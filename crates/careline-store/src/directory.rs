@@ -2,7 +2,7 @@
 //! and the territories whose dialed numbers route calls. Not PHI; admins maintain it.
 
 use crate::entity::{facility, organization, provider, territory};
-use crate::{Store, StoreError, now};
+use crate::{Store, StoreError, stored_time};
 use careline_domain::{Npi, PhoneNumber};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -62,6 +62,7 @@ pub async fn create_organization(
     store: &Store,
     name: &str,
     kind: &str,
+    at: DateTime<Utc>,
 ) -> Result<Organization, StoreError> {
     if !matches!(kind, "practice" | "distributor" | "supplier") {
         return Err(StoreError::invalid(
@@ -73,7 +74,7 @@ pub async fn create_organization(
         id: Uuid::now_v7(),
         name: name.trim().to_string(),
         kind: kind.to_string(),
-        created_at: now(),
+        created_at: stored_time(at),
     };
     organization::Entity::insert(organization::ActiveModel {
         id: Set(m.id),
@@ -135,7 +136,11 @@ fn to_facility(m: facility::Model) -> Facility {
     }
 }
 
-pub async fn create_facility(store: &Store, f: FacilityInput) -> Result<Facility, StoreError> {
+pub async fn create_facility(
+    store: &Store,
+    f: FacilityInput,
+    at: DateTime<Utc>,
+) -> Result<Facility, StoreError> {
     if organization::Entity::find_by_id(f.organization_id)
         .one(store.db())
         .await?
@@ -166,7 +171,7 @@ pub async fn create_facility(store: &Store, f: FacilityInput) -> Result<Facility
         state: Set(f.state),
         postal_code: Set(f.postal_code),
         territory_id: Set(f.territory_id),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(store.db())
     .await?;
@@ -216,7 +221,11 @@ fn to_provider(m: provider::Model) -> Provider {
     }
 }
 
-pub async fn create_provider(store: &Store, p: ProviderInput) -> Result<Provider, StoreError> {
+pub async fn create_provider(
+    store: &Store,
+    p: ProviderInput,
+    at: DateTime<Utc>,
+) -> Result<Provider, StoreError> {
     if let Some(f) = p.facility_id
         && facility::Entity::find_by_id(f)
             .one(store.db())
@@ -234,7 +243,7 @@ pub async fn create_provider(store: &Store, p: ProviderInput) -> Result<Provider
         npi: Set(p.npi.as_str().to_string()),
         specialty: Set(p.specialty),
         phone: Set(p.phone.map(|x| x.as_str().to_string())),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
         phone_pin_hash: Set(None),
         verification_attempts: Set(0),
         phone_locked_until: Set(None),
@@ -282,6 +291,7 @@ pub async fn create_territory(
     name: &str,
     dialed_numbers: &[PhoneNumber],
     states: &[String],
+    at: DateTime<Utc>,
 ) -> Result<Territory, StoreError> {
     // A dialed number routes to exactly one territory.
     let numbers: Vec<String> = dialed_numbers
@@ -303,7 +313,7 @@ pub async fn create_territory(
         name: Set(name.trim().to_string()),
         dialed_numbers: Set(serde_json::json!(numbers)),
         states: Set(serde_json::json!(states)),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(store.db())
     .await

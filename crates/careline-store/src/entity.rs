@@ -735,6 +735,25 @@ pub mod ivr_call_event {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod phone_verification_lock {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "phone_verification_locks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub phone_index: String,
+        pub attempts: i32,
+        pub locked_until: Option<DateTimeUtc>,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod call_recording {
     use sea_orm::entity::prelude::*;
 

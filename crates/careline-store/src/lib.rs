@@ -3,6 +3,7 @@
 //! already decrypted into `Phi<T>`; ciphertext and blind indexes never leave this crate.
 
 pub mod audit;
+pub mod caller_verification;
 pub mod calls;
 pub mod directory;
 pub mod entity;
@@ -156,10 +157,14 @@ impl Store {
     }
 }
 
-/// The current time, truncated to microseconds: both engines store microseconds, and values
-/// that feed the audit hash must read back exactly as written.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    let t = chrono::Utc::now();
+/// `t` as both engines store it, truncated to microseconds: values that feed the audit hash
+/// must read back exactly as written.
+///
+/// The store never reads the clock. Every write is stamped with the time of the unit of work
+/// that caused it — the call input the transport stamped, the API request the extractor
+/// stamped — so a call replayed or a webhook retried late decides and records by its own
+/// time, and tests can run at any simulated date.
+pub fn stored_time(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 

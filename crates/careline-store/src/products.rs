@@ -2,8 +2,9 @@
 //! and price. Not PHI; every signed-in role may read it.
 
 use crate::entity::{product, product_size};
-use crate::{Page, Store, StoreError, now};
+use crate::{Page, Store, StoreError, stored_time};
 use careline_domain::HcpcsCode;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
@@ -95,7 +96,11 @@ async fn assemble(store: &Store, rows: Vec<product::Model>) -> Result<Vec<Produc
         .collect())
 }
 
-pub async fn create(store: &Store, new: NewProduct) -> Result<Product, StoreError> {
+pub async fn create(
+    store: &Store,
+    new: NewProduct,
+    at: DateTime<Utc>,
+) -> Result<Product, StoreError> {
     if new.sizes.is_empty() {
         return Err(StoreError::invalid(
             "sizes",
@@ -113,7 +118,7 @@ pub async fn create(store: &Store, new: NewProduct) -> Result<Product, StoreErro
         description: Set(new.description),
         manufacturer: Set(new.manufacturer),
         is_active: Set(true),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(&txn)
     .await

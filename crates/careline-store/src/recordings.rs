@@ -5,7 +5,7 @@
 //! A chunk's audio is 8 kHz G.711 µ-law, two channels interleaved: the caller, then CareLine.
 
 use crate::entity::call_recording;
-use crate::{Store, StoreError, now};
+use crate::{Store, StoreError, stored_time};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -51,8 +51,9 @@ pub async fn add_chunk(
     call_id: &str,
     chunk: &NewChunk,
     expires_at: DateTime<Utc>,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    add_chunks(store, &[(call_id, expires_at, chunk)]).await
+    add_chunks(store, &[(call_id, expires_at, chunk)], at).await
 }
 
 /// Store chunks of any calls in one transaction (one commit, one fsync, however many).
@@ -60,11 +61,12 @@ pub async fn add_chunk(
 pub async fn add_chunks(
     store: &Store,
     chunks: &[(&str, DateTime<Utc>, &NewChunk)],
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if chunks.is_empty() {
         return Ok(());
     }
-    let t = now();
+    let t = stored_time(at);
     let rows: Vec<call_recording::ActiveModel> = chunks
         .iter()
         .map(|(call_id, expires_at, chunk)| call_recording::ActiveModel {
@@ -121,8 +123,10 @@ impl ChunkWriter {
                     .map(|(call, expires, chunk, _)| (call.as_str(), *expires, chunk))
                     .collect();
                 let mut stored = false;
+                // The writer is a unit of work of its own: a batch is stamped when written.
+                let at = chrono::Utc::now();
                 for attempt in 1..=3u32 {
-                    match add_chunks(&store, &rows).await {
+                    match add_chunks(&store, &rows, at).await {
                         Ok(()) => {
                             stored = true;
                             break;

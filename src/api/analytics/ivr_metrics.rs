@@ -43,7 +43,7 @@ pub async fn ivr_metrics(
     ApiQuery(q): ApiQuery<MetricsQuery>,
 ) -> ApiResult<Json<IvrMetrics>> {
     caller.require(&state, Permission::AnalyticsRead).await?;
-    let (from, to) = resolve(&q, Utc::now()).map_err(invalid)?;
+    let (from, to) = resolve(&q, caller.now).map_err(invalid)?;
     let m = calls::metrics(&state.store, from, to).await?;
     state
         .audit(

@@ -71,8 +71,8 @@ pub async fn change_password(
         .await
         .map_err(|e| ApiError::internal("password hash", e))?
         .map_err(|e| ApiError::internal("password hash", e))?;
-    users::set_password(&state.store, user.id, new_hash).await?;
-    users::revoke_all_sessions(&state.store, user.id, "password changed").await?;
+    users::set_password(&state.store, user.id, new_hash, caller.now).await?;
+    users::revoke_all_sessions(&state.store, user.id, "password changed", caller.now).await?;
     state.sessions.clear();
     state
         .audit(

@@ -62,6 +62,7 @@ pub async fn update_me(
         caller.user_id(),
         body.full_name.map(|n| n.trim().to_string()),
         phone,
+        caller.now,
     )
     .await?;
     state

@@ -37,8 +37,9 @@ pub(crate) fn access_token(
     state: &AppState,
     user: &User,
     sid: uuid::Uuid,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, crate::api::error::ApiError> {
-    let now = chrono::Utc::now().timestamp();
+    let now = now.timestamp();
     state
         .tokens
         .issue(&crate::auth::Claims {

@@ -25,6 +25,7 @@ pub async fn refresh(
     PeerAddress(address): PeerAddress,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> ApiResult<Json<TokenPair>> {
+    let now = chrono::Utc::now();
     let presented = careline_crypto::sha256_hex(body.refresh_token.trim().as_bytes());
     let new_token = careline_crypto::random_token();
     let outcome = users::rotate_refresh(
@@ -32,6 +33,7 @@ pub async fn refresh(
         &presented,
         careline_crypto::sha256_hex(new_token.as_bytes()),
         state.idle_timeout(),
+        now,
     )
     .await?;
     match outcome {
@@ -45,8 +47,8 @@ pub async fn refresh(
                         "the session has ended; sign in again",
                     )
                 })?;
-            state.sessions.load(&session, chrono::Utc::now());
-            let token = access_token(&state, &user, session.id)?;
+            state.sessions.load(&session, now);
+            let token = access_token(&state, &user, session.id, now)?;
             state
                 .audit(
                     AuditEvent::new(
@@ -59,7 +61,7 @@ pub async fn refresh(
                     .entity("session", session.id),
                 )
                 .await?;
-            let remaining = (session.expires_at - chrono::Utc::now()).num_seconds();
+            let remaining = (session.expires_at - now).num_seconds();
             Ok(Json(TokenPair {
                 access_token: token,
                 token_type: "Bearer",

@@ -87,6 +87,7 @@ pub async fn create_facility(
             postal_code: b.postal_code,
             territory_id: b.territory_id,
         },
+        caller.now,
     )
     .await?;
     state

@@ -43,7 +43,8 @@ pub async fn create_organization(
             "must be 1 to 200 characters".into(),
         )]));
     }
-    let o = directory::create_organization(&state.store, &b.name, b.kind.trim()).await?;
+    let o =
+        directory::create_organization(&state.store, &b.name, b.kind.trim(), caller.now).await?;
     state
         .audit(
             caller

@@ -75,6 +75,7 @@ pub async fn create_provider(
             specialty: b.specialty,
             phone,
         },
+        caller.now,
     )
     .await?;
     state

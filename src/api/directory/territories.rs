@@ -83,7 +83,8 @@ pub async fn create_territory(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let t = directory::create_territory(&state.store, code, &b.name, &numbers, &states).await?;
+    let t = directory::create_territory(&state.store, code, &b.name, &numbers, &states, caller.now)
+        .await?;
     state
         .audit(
             caller

@@ -59,7 +59,7 @@ pub async fn bulk_approve(
             coverage: b.coverage.clone(),
             response: b.response.clone(),
         };
-        match verification::decide(&state.store, &caller.actor, id, decision).await {
+        match verification::decide(&state.store, &caller.actor, id, decision, caller.now).await {
             Ok(_) => {
                 state
                     .audit(

@@ -97,6 +97,7 @@ pub async fn create_request(
             template_id: b.template_id,
             products: product_lines(b.products),
         },
+        caller.now,
     )
     .await?;
     state

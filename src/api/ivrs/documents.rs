@@ -90,9 +90,16 @@ pub async fn upload_document(
             format!("the content is not a {content_type} file"),
         )]));
     }
-    let doc =
-        verification::add_document(&state.store, &caller.actor, id, name, &content_type, &bytes)
-            .await?;
+    let doc = verification::add_document(
+        &state.store,
+        &caller.actor,
+        id,
+        name,
+        &content_type,
+        &bytes,
+        caller.now,
+    )
+    .await?;
     state
         .audit(
             caller

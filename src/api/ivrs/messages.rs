@@ -57,7 +57,8 @@ pub async fn post_message(
     let mut problems = Vec::new();
     super::short_text("body", &b.body, 5000, &mut problems);
     super::invalid(problems)?;
-    let m = verification::add_message(&state.store, &caller.actor, id, b.body.trim()).await?;
+    let m = verification::add_message(&state.store, &caller.actor, id, b.body.trim(), caller.now)
+        .await?;
     state
         .audit(
             caller

@@ -130,7 +130,7 @@ pub(crate) async fn decide(
 ) -> ApiResult<Json<VerificationRequest>> {
     caller.require(state, permission).await?;
     let action = decision.action();
-    let vr = verification::decide(&state.store, &caller.actor, id, decision).await?;
+    let vr = verification::decide(&state.store, &caller.actor, id, decision, caller.now).await?;
     state
         .audit(
             caller

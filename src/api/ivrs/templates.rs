@@ -59,6 +59,7 @@ pub async fn create_template(
             default_products: b.default_products,
             justification_template: b.justification_template,
         },
+        caller.now,
     )
     .await?;
     state

@@ -63,6 +63,7 @@ pub async fn update_request(
             doctor_comment: b.doctor_comment,
             products: b.products.map(product_lines),
         },
+        caller.now,
     )
     .await?;
     state

@@ -62,6 +62,7 @@ pub async fn create_order(
             shipping_address: b.shipping_address,
             notes: b.notes,
         },
+        caller.now,
     )
     .await?;
     state

@@ -52,6 +52,7 @@ pub(crate) async fn step(
         action,
         shipment,
         note,
+        caller.now,
     )
     .await?;
     state

@@ -20,7 +20,7 @@ pub async fn archive_patient(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Patient>> {
     caller.require(&state, Permission::PatientWrite).await?;
-    let patient = patients::archive(&state.store, &caller.actor, id).await?;
+    let patient = patients::archive(&state.store, &caller.actor, id, caller.now).await?;
     state
         .audit(
             caller

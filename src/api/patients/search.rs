@@ -50,7 +50,10 @@ pub async fn search_patients(
             "patient_number",
         )
     } else if let (Some(d), Some(l)) = (&q.date_of_birth, &q.last_name) {
-        let d = p.take(DateOfBirth::parse(d), "date_of_birth");
+        let d = p.take(
+            DateOfBirth::parse_on(d, caller.now.date_naive()),
+            "date_of_birth",
+        );
         let l = p.take(PersonName::parse(l), "last_name");
         (
             d.zip(l).map(|(d, l)| PatientSearch::DobLastName(d, l)),

@@ -95,6 +95,7 @@ pub async fn create_product(
                 })
                 .collect(),
         },
+        caller.now,
     )
     .await?;
     state

@@ -72,6 +72,7 @@ pub async fn assign_manager(
         body.manager_id,
         Some(caller.user_id()),
         body.reason.as_deref(),
+        caller.now,
     )
     .await?;
     state

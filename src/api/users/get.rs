@@ -53,8 +53,8 @@ pub async fn deactivate_user(
             "you cannot deactivate your own account",
         ));
     }
-    users::set_active(&state.store, id, false).await?;
-    users::revoke_all_sessions(&state.store, id, "account deactivated").await?;
+    users::set_active(&state.store, id, false, caller.now).await?;
+    users::revoke_all_sessions(&state.store, id, "account deactivated", caller.now).await?;
     state.sessions.clear();
     state
         .audit(

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261121_000001_core;
 mod m20261121_000002_calls;
 mod m20261121_000003_call_recordings;
+mod m20261206_000004_phone_lockouts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_core::Migration),
             Box::new(m20261121_000002_calls::Migration),
             Box::new(m20261121_000003_call_recordings::Migration),
+            Box::new(m20261206_000004_phone_lockouts::Migration),
         ]
     }
 }
