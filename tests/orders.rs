@@ -444,7 +444,9 @@ on_both_engines!(an_order_from_approval_to_delivery, |db| async move {
     let o = order(&w, &w.doctor_a, json!({"ivr_request_id": request})).await;
     let id = s(&o["id"]);
     let number = s(&o["order_number"]);
-    let ship = json!({"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "expected_delivery": "2026-03-12"});
+    // Expected three days after it ships, which is today.
+    let expected = chrono::Utc::now().date_naive() + chrono::Days::new(3);
+    let ship = json!({"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "expected_delivery": expected});
 
     // Shipping cannot skip ahead.
     let (status, body) = act(&w, &w.shipping, &id, "ship", ship.clone()).await;
@@ -488,7 +490,7 @@ on_both_engines!(an_order_from_approval_to_delivery, |db| async move {
     assert_eq!(shipped["status"], "shipped");
     assert_eq!(shipped["carrier"], "UPS");
     assert_eq!(shipped["tracking_number"], "1Z999AA10123456784");
-    assert_eq!(shipped["expected_delivery"], "2026-03-12");
+    assert_eq!(shipped["expected_delivery"], expected.to_string());
     assert!(shipped["shipped_at"].is_string());
     assert!(shipped["delivered_at"].is_null());
 
@@ -562,12 +564,13 @@ on_both_engines!(where_is_my_order, |db| async move {
 
     step(&w, &w.dist_a, &id, "approve", json!({})).await;
     step(&w, &w.shipping, &id, "process", json!({})).await;
+    let expected = chrono::Utc::now().date_naive() + chrono::Days::new(4);
     step(
         &w,
         &w.shipping,
         &id,
         "ship",
-        json!({"carrier": "FedEx", "tracking_number": "7489 2210 3345", "expected_delivery": "2026-04-02"}),
+        json!({"carrier": "FedEx", "tracking_number": "7489 2210 3345", "expected_delivery": expected}),
     )
     .await;
 
@@ -577,7 +580,7 @@ on_both_engines!(where_is_my_order, |db| async move {
     assert_eq!(v["description"], "on its way");
     assert_eq!(v["carrier"], "FedEx");
     assert_eq!(v["tracking_number"], "7489 2210 3345");
-    assert_eq!(v["expected_delivery"], "2026-04-02");
+    assert_eq!(v["expected_delivery"], expected.to_string());
     let journey: Vec<(Value, String, String)> = v["history"]
         .as_array()
         .unwrap()
@@ -835,3 +838,231 @@ on_both_engines!(every_order_read_is_audited, |db| async move {
     assert_eq!(trail.total, N + 3);
     w.app.stop().await;
 });
+
+/// The error code of a refusal, with its status.
+fn refusal(status: u16, body: &Value) -> (u16, String) {
+    (status, error_code(body).to_string())
+}
+
+on_both_engines!(
+    one_approval_never_becomes_more_units_than_it_approved,
+    |db| async move {
+        let w = world(TestApp::spawn(db).await).await;
+        // A double click, or two tabs: three orders for the same approval at once. One is
+        // placed, the others are told everything approved is ordered already.
+        let request = approved_a(&w).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..3 {
+            let (http, url, token) = (
+                w.app.http.clone(),
+                w.app.url("/api/v1/orders"),
+                w.doctor_a.clone(),
+            );
+            let body = json!({ "ivr_request_id": request });
+            tasks.spawn(async move {
+                common::split(
+                    http.post(url)
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            });
+        }
+        let mut answers = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            let (status, body) = done.unwrap();
+            answers.push(if status == 201 {
+                (201, String::new())
+            } else {
+                refusal(status, &body)
+            });
+        }
+        answers.sort();
+        assert_eq!(
+            answers,
+            [
+                (201, String::new()),
+                (409, "APPROVED_QUANTITY_ORDERED".into()),
+                (409, "APPROVED_QUANTITY_ORDERED".into())
+            ]
+        );
+        let (_, page) = w
+            .app
+            .get(
+                &w.doctor_a,
+                &format!("/api/v1/orders?ivr_request_id={request}"),
+            )
+            .await;
+        let placed: Vec<&Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["ivr_request_id"] == request.as_str())
+            .collect();
+        assert_eq!(placed.len(), 1, "{page}");
+
+        // Split over several orders, the approved 10 small foam dressings stay 10.
+        let request = approved_a(&w).await;
+        let line = |qty: i64| json!({"ivr_request_id": request, "items": [{"product_size_id": w.foam_small, "quantity": qty}]});
+        let first = order(&w, &w.doctor_a, line(6)).await;
+        let (status, body) = w.app.post(&w.doctor_a, "/api/v1/orders", line(5)).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(invalid_fields(&body), fields(&["items[0].quantity"]));
+        assert!(
+            body.to_string().contains("6 ordered already"),
+            "the refusal says why: {body}"
+        );
+        order(&w, &w.doctor_a, line(4)).await;
+        // Without items an order takes what is left: the large foam and the alginate.
+        let rest = order(&w, &w.doctor_a, json!({ "ivr_request_id": request })).await;
+        let left: BTreeSet<String> = items(&rest).into_keys().collect();
+        assert_eq!(left, set(&[&w.foam_large, &w.alginate_4x4]));
+        let (status, body) = w.app.post(&w.doctor_a, "/api/v1/orders", line(1)).await;
+        assert_eq!(
+            refusal(status, &body),
+            (409, "APPROVED_QUANTITY_ORDERED".into())
+        );
+        // A cancelled order gives its units back.
+        let (status, _) = w
+            .app
+            .delete(&w.doctor_a, &format!("/api/v1/orders/{}", s(&first["id"])))
+            .await;
+        assert_eq!(status, 200);
+        order(&w, &w.doctor_a, line(6)).await;
+    }
+);
+
+on_both_engines!(
+    an_archived_patient_gets_no_new_orders_or_approvals,
+    |db| async move {
+        let w = world(TestApp::spawn(db).await).await;
+        let approved_request = approved_a(&w).await;
+        let pending = order(
+            &w,
+            &w.doctor_a,
+            json!({ "ivr_request_id": approved_a(&w).await }),
+        )
+        .await;
+        let in_review = draft(
+            &w,
+            &w.doctor_a,
+            &w.patient_a,
+            &[(&w.foam, &w.foam_small, 2)],
+        )
+        .await;
+        ivr_step(&w, &w.doctor_a, &in_review, "submit", json!({})).await;
+        ivr_step(&w, &w.specialist, &in_review, "start-review", json!({})).await;
+        let (status, body) = w
+            .app
+            .delete(&w.doctor_a, &format!("/api/v1/patients/{}", w.patient_a))
+            .await;
+        assert_eq!(status, 200, "{body}");
+
+        let archived = (409, "PATIENT_ARCHIVED".to_string());
+        // A new request, an order, an approval, moving an order on: all refused alike.
+        let (status, body) = w
+            .app
+            .post(
+                &w.doctor_a,
+                "/api/v1/ivrs",
+                json!({"patient_id": w.patient_a, "diagnosis_codes": ["E11.621"], "products": []}),
+            )
+            .await;
+        assert_eq!(refusal(status, &body), archived, "{body}");
+        let (status, body) = w
+            .app
+            .post(
+                &w.doctor_a,
+                "/api/v1/orders",
+                json!({ "ivr_request_id": approved_request }),
+            )
+            .await;
+        assert_eq!(refusal(status, &body), archived, "{body}");
+        let coverage = json!({
+            "deductible_cents": 0, "copay_cents": 0, "coinsurance_percent": 0,
+            "out_of_pocket_max_cents": 0, "prior_auth_required": false, "prior_auth_number": null
+        });
+        let (status, body) = w
+            .app
+            .post(
+                &w.specialist,
+                &format!("/api/v1/ivrs/{in_review}/approve"),
+                json!({ "coverage": coverage }),
+            )
+            .await;
+        assert_eq!(refusal(status, &body), archived, "{body}");
+        let (status, body) = act(&w, &w.dist_a, &s(&pending["id"]), "approve", json!({})).await;
+        assert_eq!(refusal(status, &body), archived, "{body}");
+        // Closing out work still works: the request is rejected, the order cancelled.
+        ivr_step(
+            &w,
+            &w.specialist,
+            &in_review,
+            "reject",
+            json!({"reason_code": "not_covered"}),
+        )
+        .await;
+        let (status, body) = w
+            .app
+            .delete(
+                &w.doctor_a,
+                &format!("/api/v1/orders/{}", s(&pending["id"])),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+);
+
+on_both_engines!(
+    shipping_needs_an_address_and_a_delivery_date_after_it_ships,
+    |db| async move {
+        let w = world(TestApp::spawn(db).await).await;
+        // A patient with no address on file, and an order placed without one.
+        let mut body = patient_body("Nell", "Ashdown", "1950-01-02", "502-555-0160");
+        body.as_object_mut().unwrap().remove("address");
+        let nell = patient(&w.app, &w.doctor_a, body).await;
+        let request = approved(&w, &w.doctor_a, &nell, &[(&w.foam, &w.foam_small, 2)]).await;
+        let o = order(&w, &w.doctor_a, json!({ "ivr_request_id": request })).await;
+        assert!(o["shipping_address"].is_null(), "{o}");
+        let id = s(&o["id"]);
+        step(&w, &w.dist_a, &id, "approve", json!({})).await;
+        step(&w, &w.shipping, &id, "process", json!({})).await;
+
+        // The server's day is the ship date (these requests are answered now).
+        let today = chrono::Utc::now().date_naive();
+        let ship = |expected: chrono::NaiveDate| json!({"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "expected_delivery": expected});
+        let (status, body) = act(
+            &w,
+            &w.shipping,
+            &id,
+            "ship",
+            ship(today - chrono::Days::new(3)),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(invalid_fields(&body), fields(&["expected_delivery"]));
+        let (status, body) = act(
+            &w,
+            &w.shipping,
+            &id,
+            "ship",
+            ship(today + chrono::Days::new(3)),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(invalid_fields(&body), fields(&["shipping_address"]));
+        assert_eq!(status_of(&w, &w.doctor_a, &id).await, "processing");
+        // Given an address, it ships there.
+        let mut with_address = ship(today + chrono::Days::new(3));
+        with_address["shipping_address"] = json!({"line1": "9 Dock Rd", "city": "Louisville", "state": "KY", "postal_code": "40203"});
+        let shipped = step(&w, &w.shipping, &id, "ship", with_address).await;
+        assert_eq!(shipped["status"], "shipped");
+        assert_eq!(
+            shipped["shipping_address"]["line1"], "9 Dock Rd",
+            "{shipped}"
+        );
+    }
+);

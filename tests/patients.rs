@@ -608,8 +608,10 @@ on_both_engines!(who_may_create_a_patient_for_which_doctor, |db| async move {
     let (status, resp) = app.post(&dr, "/api/v1/patients", b).await;
     assert_eq!(status, 403, "{resp}");
     assert_eq!(error_code(&resp), "FORBIDDEN");
+    // (Another person: the same one again would be refused as a duplicate.)
     let mut b = body.clone();
     b["doctor_id"] = json!(doctor);
+    b["first_name"] = json!("Rosalind");
     let (status, _) = app.post(&dr, "/api/v1/patients", b).await;
     assert_eq!(status, 201, "naming yourself is fine");
 
@@ -702,6 +704,56 @@ on_both_engines!(
             );
         }
 
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
+    duplicates_and_unspoken_languages_are_refused,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        app.user("dr.penn@careline.test", Role::Doctor, None).await;
+        let t = app.token("dr.penn@careline.test").await;
+        let body = patient_body("Iris", "Calloway", "1970-06-01", "502-555-0188");
+        let first = create(&app, &t, body.clone()).await;
+        // The same name (in any case), date of birth and phone again: refused, naming the
+        // record that exists.
+        let mut again = body.clone();
+        again["first_name"] = json!("IRIS");
+        let (status, err) = app.post(&t, "/api/v1/patients", again.clone()).await;
+        assert_eq!(status, 409, "{err}");
+        assert_eq!(error_code(&err), "DUPLICATE_PATIENT");
+        assert!(
+            err.to_string()
+                .contains(first["patient_number"].as_str().unwrap()),
+            "{err}"
+        );
+        // Unless the user says it is a different person.
+        again["different_person"] = json!(true);
+        let second = create(&app, &t, again).await;
+        assert_ne!(first["id"], second["id"]);
+        // Another phone is another person as far as this check goes.
+        let mut other = body.clone();
+        other["phone"] = json!("502-555-0189");
+        create(&app, &t, other).await;
+
+        // A language the phone has no prompts in.
+        let mut klingon = patient_body("Worf", "Mogh", "1965-01-01", "502-555-0190");
+        klingon["preferred_language"] = json!("klingon");
+        let (status, err) = app.post(&t, "/api/v1/patients", klingon).await;
+        assert_eq!(status, 422, "{err}");
+        assert_eq!(
+            invalid_fields(&err),
+            BTreeSet::from(["preferred_language".to_string()])
+        );
+        let (status, err) = app
+            .put(
+                &t,
+                &format!("/api/v1/patients/{}", first["id"].as_str().unwrap()),
+                json!({"preferred_language": "tlh"}),
+            )
+            .await;
+        assert_eq!(status, 422, "{err}");
         app.stop().await;
     }
 );

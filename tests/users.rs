@@ -112,3 +112,23 @@ on_both_engines!(assignment_reasons_are_validated, |db| async move {
 
     app.stop().await;
 });
+
+on_both_engines!(an_npi_belongs_to_one_account, |db| async move {
+    let app = TestApp::spawn(db).await;
+    app.user("root@careline.test", Role::Admin, None).await;
+    let t = app.token("root@careline.test").await;
+    let doctor = |email: &str| json!({"email": email, "password": PASSWORD, "role": "doctor", "full_name": "Dr Vale", "npi": "1234567893"});
+    let (status, body) = app
+        .post(&t, "/api/v1/users", doctor("vale@careline.test"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // A second account with the same NPI could act as the first provider.
+    let (status, body) = app
+        .post(&t, "/api/v1/users", doctor("vale2@careline.test"))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "NPI_IN_USE", "{body}");
+    let (_, list) = app.get(&t, "/api/v1/users").await;
+    assert_eq!(list["total"], 2, "{list}");
+    app.stop().await;
+});

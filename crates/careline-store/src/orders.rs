@@ -4,7 +4,7 @@
 
 use crate::entity::{order, order_item, order_status_history, patient, product_size};
 use crate::patients::{Address, open_address, seal_address};
-use crate::{Page, Store, StoreError, now, scope, verification};
+use crate::{Page, Store, StoreError, scope, stored_time, verification};
 use careline_domain::{Actor, OrderAction, OrderStatus, Phi, Role, VerificationStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -165,7 +165,12 @@ async fn assemble(store: &Store, rows: Vec<order::Model>) -> Result<Vec<Order>, 
         .collect()
 }
 
-pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<Order, StoreError> {
+pub async fn create(
+    store: &Store,
+    actor: &Actor,
+    input: OrderInput,
+    at: DateTime<Utc>,
+) -> Result<Order, StoreError> {
     if !matches!(actor.role, Role::Doctor | Role::Admin) {
         return Err(StoreError::Forbidden(
             "only doctors and admins place orders".into(),
@@ -200,9 +205,50 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
             e.1 += s.quantity;
         }
     }
+    let keys = store.keys();
+    let address = match input.shipping_address {
+        Some(a) => Some(a),
+        None => {
+            let p = patient::Entity::find_by_id(request.patient_id)
+                .one(store.db())
+                .await?;
+            p.and_then(|p| p.address_enc)
+                .map(|b| open_address(keys, crate::patients::field::ADDRESS, &b))
+                .transpose()?
+        }
+    };
+    let (txn, _gate, number) = crate::begin_numbered(store, "order", 10_000_001).await?;
+    crate::patients::ensure_active(&txn, request.patient_id).await?;
+    // What the request's earlier orders took already, read under a lock on the request so two
+    // orders placed at once (a double click, two tabs) cannot both take the same approval. On
+    // SQLite the write transaction already excludes every other writer.
+    if store.engine() == crate::Engine::Postgres {
+        crate::entity::ivr_request::Entity::find_by_id(request.id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+    }
+    let ordered = ordered_by_size(&txn, request.id).await?;
+    let remaining: HashMap<Uuid, (Uuid, i32)> = allowed
+        .iter()
+        .map(|(sid, (product, approved))| {
+            let taken = ordered.get(sid).copied().unwrap_or(0);
+            (*sid, (*product, (approved - taken).max(0)))
+        })
+        .filter(|(_, (_, left))| *left > 0)
+        .collect();
+    if remaining.is_empty() {
+        return Err(StoreError::Rule {
+            code: "APPROVED_QUANTITY_ORDERED",
+            message: format!(
+                "everything approved on {} has been ordered already",
+                request.request_number
+            ),
+        });
+    }
     let wanted: Vec<(Uuid, i32)> = match &input.items {
         Some(list) => list.clone(),
-        None => allowed.iter().map(|(sid, (_, q))| (*sid, *q)).collect(),
+        None => remaining.iter().map(|(sid, (_, q))| (*sid, *q)).collect(),
     };
     let mut problems = Vec::new();
     if wanted.is_empty() {
@@ -220,13 +266,22 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
                 format!("items[{i}].product_size_id"),
                 "was not part of the approved request".to_string(),
             )),
-            Some((_, max)) => {
+            Some(_) => {
+                let left = remaining.get(sid).map_or(0, |r| r.1);
                 let so_far = asked.entry(*sid).or_insert(0);
                 *so_far = so_far.saturating_add((*qty).max(0));
-                if *so_far > *max || *qty < 1 {
+                if *so_far > left || *qty < 1 {
+                    let taken = ordered.get(sid).copied().unwrap_or(0);
                     problems.push((
                         format!("items[{i}].quantity"),
-                        format!("must be 1 to {max}, the approved quantity"),
+                        if taken > 0 {
+                            format!(
+                                "must be 1 to {left}: the approved quantity less {taken} ordered \
+                                 already"
+                            )
+                        } else {
+                            format!("must be 1 to {left}, the approved quantity")
+                        },
                     ));
                 }
             }
@@ -235,19 +290,6 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems));
     }
-    let keys = store.keys();
-    let address = match input.shipping_address {
-        Some(a) => Some(a),
-        None => {
-            let p = patient::Entity::find_by_id(request.patient_id)
-                .one(store.db())
-                .await?;
-            p.and_then(|p| p.address_enc)
-                .map(|b| open_address(keys, crate::patients::field::ADDRESS, &b))
-                .transpose()?
-        }
-    };
-    let (txn, _gate, number) = crate::begin_numbered(store, "order", 10_000_001).await?;
     let sizes: HashMap<Uuid, product_size::Model> = product_size::Entity::find()
         .filter(product_size::Column::Id.is_in(wanted.iter().map(|w| w.0).collect::<Vec<_>>()))
         .all(&txn)
@@ -264,7 +306,7 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
         })
         .sum();
     let id = Uuid::now_v7();
-    let t = now();
+    let t = stored_time(at);
     order::Entity::insert(order::ActiveModel {
         id: Set(id),
         order_number: Set(number.to_string()),
@@ -305,9 +347,49 @@ pub async fn create(store: &Store, actor: &Actor, input: OrderInput) -> Result<O
     order_item::Entity::insert_many(lines)
         .exec_without_returning(&txn)
         .await?;
-    history_row(&txn, id, None, OrderStatus::Pending, actor.user_id, None).await?;
+    history_row(
+        &txn,
+        id,
+        None,
+        OrderStatus::Pending,
+        actor.user_id,
+        None,
+        at,
+    )
+    .await?;
     txn.commit().await?;
     get(store, actor, &OrderKey::Id(id)).await
+}
+
+/// Units of each size that the request's orders hold, cancelled orders left out.
+async fn ordered_by_size(
+    txn: &impl ConnectionTrait,
+    request_id: Uuid,
+) -> Result<HashMap<Uuid, i32>, StoreError> {
+    let orders: Vec<Uuid> = order::Entity::find()
+        .filter(order::Column::IvrRequestId.eq(request_id))
+        .filter(order::Column::Status.ne(OrderStatus::Cancelled.as_str()))
+        .select_only()
+        .column(order::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if orders.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let lines: Vec<(Uuid, i32)> = order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(orders))
+        .select_only()
+        .column(order_item::Column::ProductSizeId)
+        .column(order_item::Column::Quantity)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut by_size = HashMap::new();
+    for (size, quantity) in lines {
+        *by_size.entry(size).or_insert(0) += quantity;
+    }
+    Ok(by_size)
 }
 
 async fn history_row(
@@ -317,6 +399,7 @@ async fn history_row(
     to: OrderStatus,
     actor: Uuid,
     note: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     order_status_history::Entity::insert(order_status_history::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -325,7 +408,7 @@ async fn history_row(
         to_status: Set(to.as_str().to_string()),
         actor_id: Set(actor),
         note: Set(note.map(str::to_string)),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(txn)
     .await?;
@@ -379,6 +462,9 @@ pub struct Shipment {
     pub carrier: String,
     pub tracking_number: String,
     pub expected_delivery: Option<NaiveDate>,
+    /// Where it goes, when the order has no address yet or it changed; an order is never
+    /// shipped without one.
+    pub address: Option<Address>,
 }
 
 pub async fn transition(
@@ -388,6 +474,7 @@ pub async fn transition(
     action: OrderAction,
     shipment: Option<Shipment>,
     note: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<Order, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let m = order::Entity::find()
@@ -397,7 +484,14 @@ pub async fn transition(
         .ok_or(StoreError::NotFound("order"))?;
     let from = parse_status(&m.status)?;
     let to = from.apply(action)?;
-    let t = now();
+    // An archived patient's orders can be cancelled or their delivery recorded, not moved on.
+    if matches!(
+        action,
+        OrderAction::Approve | OrderAction::StartProcessing | OrderAction::Ship
+    ) {
+        crate::patients::ensure_active(&txn, m.patient_id).await?;
+    }
+    let t = stored_time(at);
     let mut q = order::Entity::update_many()
         .col_expr(order::Column::Status, to.as_str().into())
         .col_expr(order::Column::UpdatedAt, t.into());
@@ -425,6 +519,19 @@ pub async fn transition(
                 )
                 .col_expr(order::Column::ExpectedDelivery, s.expected_delivery.into())
                 .col_expr(order::Column::ShippedAt, Some(t).into());
+            match &s.address {
+                Some(a) => {
+                    let sealed = seal_address(store.keys(), field::SHIPPING_ADDRESS, a);
+                    q = q.col_expr(order::Column::ShippingAddressEnc, Some(sealed).into());
+                }
+                None if m.shipping_address_enc.is_none() => {
+                    return Err(StoreError::invalid(
+                        "shipping_address",
+                        "the order has no shipping address: give one to ship it",
+                    ));
+                }
+                None => {}
+            }
         }
         OrderAction::Deliver => q = q.col_expr(order::Column::DeliveredAt, Some(t).into()),
         _ => {}
@@ -439,7 +546,7 @@ pub async fn transition(
             "someone else changed this order first; reload it".into(),
         ));
     }
-    history_row(&txn, m.id, Some(from), to, actor.user_id, note).await?;
+    history_row(&txn, m.id, Some(from), to, actor.user_id, note, at).await?;
     txn.commit().await?;
     get(store, actor, &OrderKey::Id(m.id)).await
 }

@@ -3,7 +3,7 @@
 //! indexes (phone; date of birth + last name), so the database never holds plaintext PHI.
 
 use crate::entity::{patient, patient_history, patient_insurance, user};
-use crate::{Page, Store, StoreError, now, scope};
+use crate::{Page, Store, StoreError, scope, stored_time};
 use careline_crypto::KeyRing;
 use careline_domain::{Actor, DateOfBirth, PersonName, Phi, PhoneNumber, Role};
 use chrono::{DateTime, Utc};
@@ -97,6 +97,9 @@ pub struct PatientInput {
     pub doctor_id: Option<Uuid>,
     pub facility_id: Option<Uuid>,
     pub insurance: Vec<InsuranceInput>,
+    /// Said by the user: this is not the patient with the same name, date of birth and phone
+    /// already on file.
+    pub different_person: bool,
 }
 
 /// A partial update: `None` leaves a field as it is; `Some(None)` clears an optional one.
@@ -205,8 +208,9 @@ fn insurance_rows(
     keys: &KeyRing,
     patient_id: Uuid,
     list: &[InsuranceInput],
+    at: DateTime<Utc>,
 ) -> Vec<patient_insurance::ActiveModel> {
-    let t = now();
+    let t = stored_time(at);
     list.iter()
         .map(|i| patient_insurance::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -279,6 +283,7 @@ pub async fn create(
     store: &Store,
     actor: &Actor,
     input: PatientInput,
+    at: DateTime<Utc>,
 ) -> Result<Patient, StoreError> {
     let keys = store.keys();
     let doctor_id = owning_doctor(store, actor, input.doctor_id).await?;
@@ -293,9 +298,12 @@ pub async fn create(
         }
         None => None,
     };
+    if !input.different_person {
+        refuse_duplicate(store, doctor_id, &input).await?;
+    }
     let (txn, _gate, number) = crate::begin_numbered(store, "patient", 100_001).await?;
     let id = Uuid::now_v7();
-    let t = now();
+    let t = stored_time(at);
     let m = patient::ActiveModel {
         id: Set(id),
         patient_number: Set(number.to_string()),
@@ -341,15 +349,82 @@ pub async fn create(
     patient::Entity::insert(m)
         .exec_without_returning(&txn)
         .await?;
-    let rows = insurance_rows(keys, id, &input.insurance);
+    let rows = insurance_rows(keys, id, &input.insurance, at);
     if !rows.is_empty() {
         patient_insurance::Entity::insert_many(rows)
             .exec_without_returning(&txn)
             .await?;
     }
-    history_row(&txn, id, actor.user_id, "created", &["*"]).await?;
+    history_row(&txn, id, actor.user_id, "created", &["*"], at).await?;
     txn.commit().await?;
     get(store, actor, id).await
+}
+
+/// A second record of one person splits their history and their phone verification, so the
+/// same name, date of birth and phone under the same doctor is refused unless the user says it
+/// is a different person. Only the doctor's own patients are compared: saying that someone
+/// else's patient matched would tell who is on file elsewhere.
+async fn refuse_duplicate(
+    store: &Store,
+    doctor_id: Uuid,
+    input: &PatientInput,
+) -> Result<(), StoreError> {
+    let keys = store.keys();
+    let same = patient::Entity::find()
+        .filter(patient::Column::DoctorId.eq(doctor_id))
+        .filter(patient::Column::Status.eq("active"))
+        .filter(patient::Column::DobLastNameIndex.eq(dob_last_name_index(
+            keys,
+            &input.date_of_birth,
+            &input.last_name,
+        )))
+        .all(store.db())
+        .await?;
+    let phone = input.phone.as_ref().map(|p| phone_index(keys, p));
+    for m in same {
+        if m.phone_index != phone {
+            continue;
+        }
+        let first = keys.decrypt_string(field::FIRST_NAME, &m.first_name_enc)?;
+        if first.to_lowercase() == input.first_name.as_str().to_lowercase() {
+            return Err(StoreError::Rule {
+                code: "DUPLICATE_PATIENT",
+                message: format!(
+                    "patient {} has this name, date of birth and phone already; if this is a \
+                     different person, send \"different_person\": true",
+                    m.patient_number
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The one refusal for work on an archived patient: a new verification request, moving a
+/// request or an order on, placing an order.
+pub fn archived_error() -> StoreError {
+    StoreError::Rule {
+        code: "PATIENT_ARCHIVED",
+        message: "the patient is archived: no new work can be started for them".into(),
+    }
+}
+
+/// Refuse with `archived_error` unless the patient is active.
+pub(crate) async fn ensure_active(
+    db: &impl sea_orm::ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<(), StoreError> {
+    let status: Option<String> = patient::Entity::find_by_id(patient_id)
+        .select_only()
+        .column(patient::Column::Status)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match status.as_deref() {
+        Some("active") => Ok(()),
+        Some(_) => Err(archived_error()),
+        None => Err(StoreError::NotFound("patient")),
+    }
 }
 
 async fn history_row(
@@ -358,6 +433,7 @@ async fn history_row(
     actor: Uuid,
     action: &str,
     fields: &[&str],
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     patient_history::Entity::insert(patient_history::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -365,7 +441,7 @@ async fn history_row(
         actor_id: Set(actor),
         action: Set(action.to_string()),
         changed_fields: Set(serde_json::json!(fields)),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(txn)
     .await?;
@@ -476,6 +552,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     patch: PatientPatch,
+    at: DateTime<Utc>,
 ) -> Result<Patient, StoreError> {
     let keys = store.keys();
     // Read, then write from what was read (the search index combines the stored DOB and last
@@ -507,7 +584,7 @@ pub async fn update(
         };
         let dob = match &patch.date_of_birth {
             Some(v) => *v,
-            None => DateOfBirth::parse(current.date_of_birth.expose())
+            None => DateOfBirth::try_from(current.date_of_birth.expose().clone())
                 .map_err(|e| StoreError::invalid("date_of_birth", e.message))?,
         };
         if patch.last_name.is_some() {
@@ -543,14 +620,14 @@ pub async fn update(
         am.preferred_language = Set(v.clone());
         changed.push("preferred_language");
     }
-    am.updated_at = Set(now());
+    am.updated_at = Set(stored_time(at));
     am.update(&txn).await?;
     if let Some(list) = &patch.insurance {
         patient_insurance::Entity::delete_many()
             .filter(patient_insurance::Column::PatientId.eq(id))
             .exec(&txn)
             .await?;
-        let rows = insurance_rows(keys, id, list);
+        let rows = insurance_rows(keys, id, list, at);
         if !rows.is_empty() {
             patient_insurance::Entity::insert_many(rows)
                 .exec_without_returning(&txn)
@@ -558,13 +635,18 @@ pub async fn update(
         }
         changed.push("insurance");
     }
-    history_row(&txn, id, actor.user_id, "updated", &changed).await?;
+    history_row(&txn, id, actor.user_id, "updated", &changed, at).await?;
     txn.commit().await?;
     get(store, actor, id).await
 }
 
 /// Archive (the API's DELETE): the record stays for the retention period but leaves lists.
-pub async fn archive(store: &Store, actor: &Actor, id: Uuid) -> Result<Patient, StoreError> {
+pub async fn archive(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Patient, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let m = patient::Entity::find_by_id(id)
         .filter(scoped(actor))
@@ -578,12 +660,12 @@ pub async fn archive(store: &Store, actor: &Actor, id: Uuid) -> Result<Patient, 
         ));
     }
     let mut am: patient::ActiveModel = m.into();
-    let t = now();
+    let t = stored_time(at);
     am.status = Set("archived".into());
     am.archived_at = Set(Some(t));
     am.updated_at = Set(t);
     am.update(&txn).await?;
-    history_row(&txn, id, actor.user_id, "archived", &["status"]).await?;
+    history_row(&txn, id, actor.user_id, "archived", &["status"], at).await?;
     txn.commit().await?;
     get(store, actor, id).await
 }

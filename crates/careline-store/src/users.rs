@@ -2,7 +2,7 @@
 //! its closure table and assignment history, login bookkeeping and sessions.
 
 use crate::entity::{assignment_history, user, user_hierarchy, user_session};
-use crate::{Page, Store, StoreError, now};
+use crate::{Page, Store, StoreError, stored_time};
 use careline_domain::{Actor, DataScope, EmailAddress, Role};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
@@ -80,10 +80,24 @@ pub async fn create(
     store: &Store,
     new: NewUser,
     created_by: Option<Uuid>,
+    at: DateTime<Utc>,
 ) -> Result<User, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
+    // An NPI names one provider: a second account with it would let a doctor act as another.
+    if let Some(npi) = &new.npi
+        && user::Entity::find()
+            .filter(user::Column::Npi.eq(npi.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        return Err(StoreError::Rule {
+            code: "NPI_IN_USE",
+            message: "another user has this NPI".into(),
+        });
+    }
     let id = Uuid::now_v7();
-    let t = now();
+    let t = stored_time(at);
     let model = user::ActiveModel {
         id: Set(id),
         email: Set(new.email.as_str().to_string()),
@@ -123,6 +137,7 @@ pub async fn create(
             Some(manager),
             created_by,
             Some("created"),
+            at,
         )
         .await?;
     }
@@ -185,6 +200,7 @@ pub async fn record_failed_login(
     id: Uuid,
     max_failures: i32,
     lock_for: chrono::Duration,
+    at: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     use sea_orm::ExprTrait;
     use sea_orm::sea_query::Expr;
@@ -207,7 +223,7 @@ pub async fn record_failed_login(
         .one(&txn)
         .await?;
     let locked = if count.unwrap_or(0) >= max_failures {
-        let until = now() + lock_for;
+        let until = stored_time(at) + lock_for;
         user::Entity::update_many()
             .col_expr(user::Column::FailedLoginCount, 0.into())
             .col_expr(user::Column::LockedUntil, Some(until).into())
@@ -222,14 +238,18 @@ pub async fn record_failed_login(
     Ok(locked)
 }
 
-pub async fn record_successful_login(store: &Store, id: Uuid) -> Result<(), StoreError> {
+pub async fn record_successful_login(
+    store: &Store,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     user::Entity::update_many()
         .col_expr(user::Column::FailedLoginCount, 0.into())
         .col_expr(
             user::Column::LockedUntil,
             Option::<DateTime<Utc>>::None.into(),
         )
-        .col_expr(user::Column::LastLoginAt, Some(now()).into())
+        .col_expr(user::Column::LastLoginAt, Some(stored_time(at)).into())
         .filter(user::Column::Id.eq(id))
         .exec(store.db())
         .await?;
@@ -240,8 +260,9 @@ pub async fn set_password(
     store: &Store,
     id: Uuid,
     password_hash: String,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let t = now();
+    let t = stored_time(at);
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, password_hash.into())
         .col_expr(user::Column::PasswordChangedAt, t.into())
@@ -257,6 +278,7 @@ pub async fn update_profile(
     id: Uuid,
     full_name: Option<String>,
     phone: Option<Option<String>>,
+    at: DateTime<Utc>,
 ) -> Result<User, StoreError> {
     let Some(m) = user::Entity::find_by_id(id).one(store.db()).await? else {
         return Err(StoreError::NotFound("user"));
@@ -268,14 +290,19 @@ pub async fn update_profile(
     if let Some(p) = phone {
         am.phone = Set(p);
     }
-    am.updated_at = Set(now());
+    am.updated_at = Set(stored_time(at));
     to_user(am.update(store.db()).await?)
 }
 
-pub async fn set_active(store: &Store, id: Uuid, active: bool) -> Result<(), StoreError> {
+pub async fn set_active(
+    store: &Store,
+    id: Uuid,
+    active: bool,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let res = user::Entity::update_many()
         .col_expr(user::Column::IsActive, active.into())
-        .col_expr(user::Column::UpdatedAt, now().into())
+        .col_expr(user::Column::UpdatedAt, stored_time(at).into())
         .filter(user::Column::Id.eq(id))
         .exec(store.db())
         .await?;
@@ -352,6 +379,7 @@ pub async fn reassign(
     new_manager: Option<Uuid>,
     changed_by: Option<Uuid>,
     reason: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<User, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
@@ -361,7 +389,7 @@ pub async fn reassign(
         .role
         .parse()
         .map_err(|e: String| StoreError::Db(sea_orm::DbErr::Custom(e)))?;
-    reassign_in(&txn, user_id, role, new_manager, changed_by, reason).await?;
+    reassign_in(&txn, user_id, role, new_manager, changed_by, reason, at).await?;
     txn.commit().await?;
     get(store, user_id)
         .await?
@@ -375,6 +403,7 @@ async fn reassign_in(
     new_manager: Option<Uuid>,
     changed_by: Option<Uuid>,
     reason: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if let Some(m) = new_manager {
         let Some(manager) = user::Entity::find_by_id(m).one(txn).await? else {
@@ -448,7 +477,7 @@ async fn reassign_in(
     }
     user::Entity::update_many()
         .col_expr(user::Column::ManagerId, new_manager.into())
-        .col_expr(user::Column::UpdatedAt, now().into())
+        .col_expr(user::Column::UpdatedAt, stored_time(at).into())
         .filter(user::Column::Id.eq(user_id))
         .exec(txn)
         .await?;
@@ -459,7 +488,7 @@ async fn reassign_in(
         new_manager_id: Set(new_manager),
         changed_by: Set(changed_by),
         reason: Set(reason.map(str::to_string)),
-        changed_at: Set(now()),
+        changed_at: Set(stored_time(at)),
     })
     .exec_without_returning(txn)
     .await?;
@@ -529,8 +558,9 @@ pub async fn create_session(
     expires_at: DateTime<Utc>,
     user_agent: Option<String>,
     ip: Option<String>,
+    at: DateTime<Utc>,
 ) -> Result<Session, StoreError> {
-    let t = now();
+    let t = stored_time(at);
     let m = user_session::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
@@ -573,9 +603,10 @@ pub async fn rotate_refresh(
     presented_hash: &str,
     new_hash: String,
     idle_timeout: chrono::Duration,
+    at: DateTime<Utc>,
 ) -> Result<Refresh, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
-    let t = now();
+    let t = stored_time(at);
     if let Some(s) = user_session::Entity::find()
         .filter(user_session::Column::RefreshTokenHash.eq(presented_hash))
         .lock_exclusive()
@@ -630,9 +661,17 @@ pub async fn touch_session(store: &Store, id: Uuid, at: DateTime<Utc>) -> Result
     Ok(())
 }
 
-pub async fn revoke_session(store: &Store, id: Uuid, reason: &str) -> Result<(), StoreError> {
+pub async fn revoke_session(
+    store: &Store,
+    id: Uuid,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     user_session::Entity::update_many()
-        .col_expr(user_session::Column::RevokedAt, Some(now()).into())
+        .col_expr(
+            user_session::Column::RevokedAt,
+            Some(stored_time(at)).into(),
+        )
         .col_expr(
             user_session::Column::RevokedReason,
             Some(reason.to_string()).into(),
@@ -648,9 +687,13 @@ pub async fn revoke_all_sessions(
     store: &Store,
     user_id: Uuid,
     reason: &str,
+    at: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
     let res = user_session::Entity::update_many()
-        .col_expr(user_session::Column::RevokedAt, Some(now()).into())
+        .col_expr(
+            user_session::Column::RevokedAt,
+            Some(stored_time(at)).into(),
+        )
         .col_expr(
             user_session::Column::RevokedReason,
             Some(reason.to_string()).into(),

@@ -7,7 +7,7 @@ use crate::entity::{
     ivr_approval, ivr_document, ivr_escalation, ivr_message, ivr_product, ivr_product_size,
     ivr_rejection, ivr_request, ivr_status_history, ivr_template,
 };
-use crate::{Page, Store, StoreError, now, patients, products, scope};
+use crate::{Page, Store, StoreError, patients, products, scope, stored_time};
 use careline_domain::{
     Actor, Coverage, Icd10Code, Phi, Role, VerificationAction, VerificationStatus,
 };
@@ -406,10 +406,10 @@ async fn status_row(
     store: &Store,
     txn: &impl ConnectionTrait,
     request_id: Uuid,
-    from: Option<VerificationStatus>,
-    to: VerificationStatus,
+    (from, to): (Option<VerificationStatus>, VerificationStatus),
     actor: Uuid,
     note: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     ivr_status_history::Entity::insert(ivr_status_history::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -418,7 +418,7 @@ async fn status_row(
         to_status: Set(to.as_str().to_string()),
         actor_id: Set(actor),
         note_enc: Set(note.map(|n| store.keys().encrypt_str(field::NOTE, n))),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(txn)
     .await?;
@@ -429,6 +429,7 @@ pub async fn create(
     store: &Store,
     actor: &Actor,
     input: VerificationInput,
+    at: DateTime<Utc>,
 ) -> Result<VerificationRequest, StoreError> {
     if !matches!(actor.role, Role::Doctor | Role::Admin) {
         return Err(StoreError::Forbidden(
@@ -439,7 +440,7 @@ pub async fn create(
         .await?
         .ok_or_else(|| StoreError::invalid("patient_id", "no such patient among yours"))?;
     if patient.status != "active" {
-        return Err(StoreError::invalid("patient_id", "the patient is archived"));
+        return Err(crate::patients::archived_error());
     }
     // Checked here: an unknown id would otherwise fail the foreign key as an internal error.
     if let Some(f) = input.facility_id
@@ -461,7 +462,7 @@ pub async fn create(
     let (txn, _gate, number) =
         crate::begin_numbered(store, "verification_request", 500_001).await?;
     let id = Uuid::now_v7();
-    let t = now();
+    let t = stored_time(at);
     ivr_request::Entity::insert(ivr_request::ActiveModel {
         id: Set(id),
         request_number: Set(format!("VR-{number}")),
@@ -499,10 +500,10 @@ pub async fn create(
         store,
         &txn,
         id,
-        None,
-        VerificationStatus::Draft,
+        (None, VerificationStatus::Draft),
         actor.user_id,
         None,
+        at,
     )
     .await?;
     txn.commit().await?;
@@ -612,6 +613,7 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     patch: VerificationPatch,
+    at: DateTime<Utc>,
 ) -> Result<VerificationRequest, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let (_, status) = load_for_change(&txn, actor, id).await?;
@@ -621,7 +623,7 @@ pub async fn update(
             ivr_request::Column::Version,
             Expr::col(ivr_request::Column::Version).add(1),
         )
-        .col_expr(ivr_request::Column::UpdatedAt, now().into());
+        .col_expr(ivr_request::Column::UpdatedAt, stored_time(at).into());
     if let Some(v) = patch.service_type {
         q = q.col_expr(ivr_request::Column::ServiceType, v.into());
     }
@@ -670,10 +672,15 @@ pub async fn decide(
     actor: &Actor,
     id: Uuid,
     decision: Decision,
+    at: DateTime<Utc>,
 ) -> Result<VerificationRequest, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let (m, from) = load_for_change(&txn, actor, id).await?;
     let to = from.apply(decision.action())?;
+    // An archived patient's request can still be rejected or cancelled, not moved on.
+    if !matches!(decision, Decision::Reject { .. } | Decision::Cancel { .. }) {
+        crate::patients::ensure_active(&txn, m.patient_id).await?;
+    }
     if let Decision::Submit = decision {
         let codes: Vec<String> =
             serde_json::from_value(m.diagnosis_codes.clone()).unwrap_or_default();
@@ -708,7 +715,7 @@ pub async fn decide(
             return Err(StoreError::Invalid(problems));
         }
     }
-    let t = now();
+    let t = stored_time(at);
     let mut q = ivr_request::Entity::update_many()
         .col_expr(ivr_request::Column::Status, to.as_str().into())
         .col_expr(
@@ -805,7 +812,7 @@ pub async fn decide(
             Some(reason.clone())
         }
         Decision::RequestInfo { message } => {
-            message_row(store, &txn, id, actor.user_id, "info_request", message).await?;
+            message_row(store, &txn, id, actor.user_id, "info_request", message, at).await?;
             Some(message.clone())
         }
         Decision::Cancel { reason } => reason.clone(),
@@ -824,10 +831,10 @@ pub async fn decide(
         store,
         &txn,
         id,
-        Some(from),
-        to,
+        (Some(from), to),
         actor.user_id,
         note.as_deref(),
+        at,
     )
     .await?;
     txn.commit().await?;
@@ -902,6 +909,7 @@ async fn message_row(
     sender: Uuid,
     kind: &str,
     body: &str,
+    at: DateTime<Utc>,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
     ivr_message::Entity::insert(ivr_message::ActiveModel {
@@ -910,7 +918,7 @@ async fn message_row(
         sender_id: Set(sender),
         kind: Set(kind.to_string()),
         body_enc: Set(store.keys().encrypt_str(field::MESSAGE, body)),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(txn)
     .await?;
@@ -922,9 +930,10 @@ pub async fn add_message(
     actor: &Actor,
     id: Uuid,
     body: &str,
+    at: DateTime<Utc>,
 ) -> Result<Message, StoreError> {
     ensure_visible(store, actor, id).await?;
-    let mid = message_row(store, store.db(), id, actor.user_id, "message", body).await?;
+    let mid = message_row(store, store.db(), id, actor.user_id, "message", body, at).await?;
     let m = ivr_message::Entity::find_by_id(mid)
         .one(store.db())
         .await?
@@ -977,6 +986,7 @@ pub async fn add_document(
     filename: &str,
     content_type: &str,
     content: &[u8],
+    at: DateTime<Utc>,
 ) -> Result<DocumentInfo, StoreError> {
     ensure_visible(store, actor, id).await?;
     let keys = store.keys();
@@ -990,7 +1000,7 @@ pub async fn add_document(
         size_bytes: Set(content.len() as i64),
         sha256: Set(careline_crypto::sha256_hex(content)),
         content_enc: Set(keys.encrypt(field::DOC_CONTENT, content)),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     };
     ivr_document::Entity::insert(m)
         .exec_without_returning(store.db())
@@ -1133,6 +1143,7 @@ pub async fn create_template(
     store: &Store,
     actor: &Actor,
     t: TemplateInput,
+    at: DateTime<Utc>,
 ) -> Result<Template, StoreError> {
     let id = Uuid::now_v7();
     ivr_template::Entity::insert(ivr_template::ActiveModel {
@@ -1145,7 +1156,7 @@ pub async fn create_template(
         justification_template: Set(t.justification_template),
         is_active: Set(true),
         created_by: Set(actor.user_id),
-        created_at: Set(now()),
+        created_at: Set(stored_time(at)),
     })
     .exec_without_returning(store.db())
     .await?;

@@ -34,13 +34,20 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
     }
 }
 
+/// Every refused sign-in gets this one answer — unknown email, wrong password, locked or
+/// deactivated account — so the answer never tells whether an account exists. The message
+/// names the lockout so that a locked-out user knows to wait.
 fn invalid() -> ApiError {
-    ApiError::unauthorized("INVALID_CREDENTIALS", "email or password is incorrect")
+    ApiError::unauthorized(
+        "INVALID_CREDENTIALS",
+        "email or password is incorrect, or the account is locked for a while after too many \
+         failed sign-ins",
+    )
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = TokenPair), (status = 401, body = crate::api::ErrorBody),
-              (status = 423, body = crate::api::ErrorBody), (status = 429, body = crate::api::ErrorBody)))]
+              (status = 429, body = crate::api::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     PeerAddress(address): PeerAddress,
@@ -76,18 +83,15 @@ pub async fn login(
         return Err(invalid());
     };
     let uid = creds.user.id;
-    if let Some(until) = creds.locked_until
-        && until > now
-    {
+    if creds.locked_until.is_some_and(|until| until > now) {
+        // Spend the time a password check would, as for an unknown account: a quick refusal
+        // would tell that the account exists and is locked.
+        let pw = body.password.clone();
+        let _ = tokio::task::spawn_blocking(move || auth::burn_verification_time(&pw)).await;
         state
             .audit(failed("login refused: account locked".into(), Some(uid)))
             .await?;
-        return Err(ApiError::new(
-            StatusCode::LOCKED,
-            "ACCOUNT_LOCKED",
-            "too many failed sign-ins; the account is locked for a while",
-        )
-        .details(json!({"locked_until": until})));
+        return Err(invalid());
     }
     let (hash, pw) = (creds.password_hash.clone(), body.password.clone());
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &pw))
@@ -99,6 +103,7 @@ pub async fn login(
             uid,
             state.config.login_max_failures,
             chrono::Duration::seconds(state.config.login_lockout_secs),
+            now,
         )
         .await?;
         state
@@ -130,7 +135,7 @@ pub async fn login(
             .await?;
         return Err(invalid());
     }
-    users::record_successful_login(&state.store, uid).await?;
+    users::record_successful_login(&state.store, uid, now).await?;
     let refresh = careline_crypto::random_token();
     let session = users::create_session(
         &state.store,
@@ -142,10 +147,11 @@ pub async fn login(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         address.clone(),
+        now,
     )
     .await?;
     state.sessions.load(&session, now);
-    let token = access_token(&state, &creds.user, session.id)?;
+    let token = access_token(&state, &creds.user, session.id, now)?;
     state
         .audit(
             AuditEvent::new(AuditType::UserAuthentication, AuditAction::E, "login")

@@ -20,8 +20,8 @@ pub async fn create_patient(
     ApiJson(body): ApiJson<PatientCreate>,
 ) -> ApiResult<(StatusCode, Json<Patient>)> {
     caller.require(&state, Permission::PatientWrite).await?;
-    let input = body.parse()?;
-    let patient = patients::create(&state.store, &caller.actor, input)
+    let input = body.parse(caller.now.date_naive(), &state.calls.config().languages)?;
+    let patient = patients::create(&state.store, &caller.actor, input, caller.now)
         .await
         .map_err(ApiError::from)?;
     state

@@ -68,6 +68,10 @@ pub struct PatientCreate {
     pub facility_id: Option<Uuid>,
     #[serde(default)]
     pub insurance: Vec<InsuranceBody>,
+    /// A patient with the same name, date of birth and phone is refused as a duplicate
+    /// (DUPLICATE_PATIENT); true says this is a different person (twins with one phone).
+    #[serde(default)]
+    pub different_person: bool,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -120,12 +124,14 @@ impl Problems {
     }
 }
 
-fn language(p: &mut Problems, v: Option<String>) -> String {
+/// The caller's language must be one the phone speaks: a patient set to another would hear
+/// the default language anyway, and staff would believe otherwise.
+fn language(p: &mut Problems, v: Option<String>, spoken: &[String]) -> String {
     let l = v.unwrap_or_else(|| "en".into()).trim().to_string();
-    if l.is_empty() || l.len() > 16 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if !spoken.contains(&l) {
         p.push(
             "preferred_language",
-            "must be a language tag such as en or es",
+            &format!("must be a language the phone speaks: {}", spoken.join(", ")),
         );
     }
     l
@@ -216,11 +222,20 @@ fn insurance(p: &mut Problems, list: Vec<InsuranceBody>) -> Vec<InsuranceInput> 
 }
 
 impl PatientCreate {
-    pub fn parse(self) -> Result<PatientInput, ApiError> {
+    /// `today` is the request's day: a date of birth after it is refused. `spoken` are the
+    /// languages the phone has prompts in.
+    pub fn parse(
+        self,
+        today: chrono::NaiveDate,
+        spoken: &[String],
+    ) -> Result<PatientInput, ApiError> {
         let mut p = Problems::default();
         let first = p.take(PersonName::parse(&self.first_name), "first_name");
         let last = p.take(PersonName::parse(&self.last_name), "last_name");
-        let dob = p.take(DateOfBirth::parse(&self.date_of_birth), "date_of_birth");
+        let dob = p.take(
+            DateOfBirth::parse_on(&self.date_of_birth, today),
+            "date_of_birth",
+        );
         let phone = match self
             .phone
             .as_deref()
@@ -233,7 +248,7 @@ impl PatientCreate {
         let email = email(&mut p, &self.email);
         address(&mut p, &self.address);
         text(&mut p, "clinical_notes", &self.clinical_notes, 20_000);
-        let lang = language(&mut p, self.preferred_language);
+        let lang = language(&mut p, self.preferred_language, spoken);
         let ins = insurance(&mut p, self.insurance);
         p.finish()?;
         Ok(PatientInput {
@@ -245,6 +260,7 @@ impl PatientCreate {
             address: self.address,
             clinical_notes: self.clinical_notes,
             preferred_language: lang,
+            different_person: self.different_person,
             doctor_id: self.doctor_id,
             facility_id: self.facility_id,
             insurance: ins,
@@ -253,7 +269,11 @@ impl PatientCreate {
 }
 
 impl PatientUpdate {
-    pub fn parse(self) -> Result<PatientPatch, ApiError> {
+    pub fn parse(
+        self,
+        today: chrono::NaiveDate,
+        spoken: &[String],
+    ) -> Result<PatientPatch, ApiError> {
         let mut p = Problems::default();
         let first_name = self
             .first_name
@@ -266,7 +286,7 @@ impl PatientUpdate {
         let date_of_birth = self
             .date_of_birth
             .as_deref()
-            .and_then(|v| p.take(DateOfBirth::parse(v), "date_of_birth"));
+            .and_then(|v| p.take(DateOfBirth::parse_on(v, today), "date_of_birth"));
         let phone = match self.phone {
             Some(Some(s)) if !s.trim().is_empty() => {
                 p.take(PhoneNumber::parse(&s), "phone").map(Some)
@@ -281,7 +301,9 @@ impl PatientUpdate {
         if let Some(n) = &self.clinical_notes {
             text(&mut p, "clinical_notes", n, 20_000);
         }
-        let preferred_language = self.preferred_language.map(|l| language(&mut p, Some(l)));
+        let preferred_language = self
+            .preferred_language
+            .map(|l| language(&mut p, Some(l), spoken));
         let ins = self.insurance.map(|l| insurance(&mut p, l));
         p.finish()?;
         Ok(PatientPatch {

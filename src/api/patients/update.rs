@@ -22,8 +22,8 @@ pub async fn update_patient(
     ApiJson(body): ApiJson<PatientUpdate>,
 ) -> ApiResult<Json<Patient>> {
     caller.require(&state, Permission::PatientWrite).await?;
-    let patch = body.parse()?;
-    let patient = patients::update(&state.store, &caller.actor, id, patch).await?;
+    let patch = body.parse(caller.now.date_naive(), &state.calls.config().languages)?;
+    let patient = patients::update(&state.store, &caller.actor, id, patch, caller.now).await?;
     state
         .audit(
             caller

@@ -94,7 +94,7 @@ pub async fn create_user(
     let new = tokio::task::spawn_blocking(move || parse_new_user(body))
         .await
         .map_err(|e| ApiError::internal("user create", e))??;
-    let user = users::create(&state.store, new, Some(caller.user_id())).await?;
+    let user = users::create(&state.store, new, Some(caller.user_id()), caller.now).await?;
     state
         .audit(
             caller
