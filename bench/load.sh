@@ -320,7 +320,7 @@ else
     fail "audit trail grew by less than the acknowledged requests"
   fi
 fi
-# Every request the load created must have its creation record (the seed's own requests were
+# Every request the load created must have its creation record (the demo data's own requests were
 # not made through the API and are excluded by counting from the state before the load).
 UNAUDITED_END=$(unaudited_creates)
 if [[ -n $UNAUDITED_START && -n $UNAUDITED_END ]]; then
