@@ -15,7 +15,7 @@
 // An error is a transport failure or timeout, a non-2xx status, or a reply that is not the
 // expected TwiML (no <Gather> to follow, or the prompt of the next step missing: the final
 // reply must say the order "is on its way"). A call stops at its first error. The last line
-// printed is machine-readable (TWILIO_BENCH key=value …, latencies in µs) for bench/twilio.sh.
+// printed is machine-readable (TWILIO_BENCH key=value …, latencies in µs) for load/twilio.sh.
 // Exit status: 0 when every webhook succeeded, 1 when any failed, 2 on a usage error.
 //
 // A closed loop: each of the C workers starts its next call when the previous one ended, and

@@ -43,7 +43,7 @@ pub struct Config {
     pub twilio_auth_token: Option<String>,
     /// The public base URL Twilio calls (used by the phone transport).
     pub public_url: Option<String>,
-    /// The practice's phone menu file (TOML); default: the built-in menu (seed 000's).
+    /// The practice's phone menu file (TOML); default: the built-in menu (`default_ivr.toml`).
     pub ivr_file: Option<PathBuf>,
     /// Where "speak with a representative" transfers go (E.164). Without one, callers who
     /// need a person hear the office's number and the call ends.

@@ -1,6 +1,6 @@
 //! Prometheus metrics: counters and histograms the call engine and the Twilio webhooks update
-//! as they work, plus seed 000's six IVR metrics computed from the database at scrape time,
-//! served as OpenMetrics text on `GET /metrics`.
+//! as they work, plus the six IVR metrics (as in `GET /api/v1/analytics/ivr-metrics`) computed
+//! from the database at scrape time, served as OpenMetrics text on `GET /metrics`.
 //!
 //! Access: when `CARELINE_METRICS_TOKEN` is set, a scrape must send
 //! `Authorization: Bearer <token>`; without it, only loopback peers are served. Behind a
@@ -30,7 +30,7 @@ pub const CONTENT_TYPE_OPENMETRICS: &str =
 /// The environment variable holding the bearer token scrapes must present.
 pub const TOKEN_ENV: &str = "CARELINE_METRICS_TOKEN";
 
-/// Seed 000's metrics on `/metrics` cover this many minutes up to the scrape.
+/// The six IVR metrics on `/metrics` cover this many minutes up to the scrape.
 pub const DB_WINDOW_MINUTES: i64 = 5;
 
 /// Call lengths: from a hang-up during the greeting to an hour on hold.
@@ -41,7 +41,7 @@ const CALL_DURATION_BUCKETS: [f64; 11] = [
 /// Webhook answers: 1 ms to 1 s (Twilio gives up after 15 s; anything near 1 s is trouble).
 const WEBHOOK_BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
-// Label values must come from fixed sets (the engine's action and result names, the seed's
+// Label values must come from fixed sets (the engine's action and result names, the call
 // error codes, the webhook route names), never from ids or caller input: every distinct
 // value is a new series kept for the life of the process.
 
@@ -237,7 +237,7 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The OpenMetrics text: this process's series, then seed 000's six metrics over the last
+    /// The OpenMetrics text: this process's series, then the six IVR metrics over the last
     /// five minutes from the database (shared by every node), then `# EOF`. If the database
     /// cannot be read, the six are left out and the failure logged, so the scrape still shows
     /// the in-process series.
@@ -315,7 +315,7 @@ fn media_gauges() -> Registry {
     r
 }
 
-/// Seed 000's six metrics as gauges, in a registry of their own for one scrape.
+/// The six IVR metrics as gauges, in a registry of their own for one scrape.
 fn seed_gauges(m: &careline_store::calls::IvrMetrics) -> Registry {
     let mut r = Registry::default();
     let gauges: [(&str, &str, Option<Unit>, f64); 6] = [

@@ -229,7 +229,7 @@ on_both_engines!(call_records, |db: common::TestDb| async move {
     let (admin, specialist, doctor) = users(&app).await;
     two_calls(&app, Utc::now()).await;
 
-    // A call that met an error shows the last one in the seeds' error form.
+    // A call that met an error shows the last one in the API's error form.
     let (status, c) = app
         .get(&specialist, &format!("/api/v1/calls/{FAILED}"))
         .await;

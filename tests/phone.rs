@@ -1,7 +1,7 @@
 //! The phone, end to end on the demo data: scripted simulator calls through the same path a
-//! Twilio webhook takes (engine, services, store, audit), on both engines. Seed 000's test
-//! suite, one test per action, each failure path and error code, and what the database holds
-//! afterwards.
+//! Twilio webhook takes (engine, services, store, audit), on both engines. The basic
+//! order-status call (call, verify, choose 1, order found), one test per action, each failure
+//! path and error code, and what the database holds afterwards.
 
 mod common;
 

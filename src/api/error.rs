@@ -1,4 +1,4 @@
-//! The one error type of the HTTP API and its JSON form, from the seeds:
+//! The one error type of the HTTP API and its JSON form, the same on every endpoint:
 //! `{"status":"error","error":{"code":"…","message":"…","details":{…}}}`.
 //!
 //! Error policy: handlers return `ApiError`. Client mistakes carry a specific code and a

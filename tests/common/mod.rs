@@ -312,7 +312,7 @@ pub async fn split(r: reqwest::Response) -> (u16, Value) {
     (status, v)
 }
 
-/// Assert the seeds' error form and return its code.
+/// Assert the API's error form (`{"status":"error","error":{…}}`) and return its code.
 pub fn error_code(body: &Value) -> &str {
     assert_eq!(body["status"], "error", "not the error form: {body}");
     assert!(body["error"]["message"].is_string(), "no message: {body}");

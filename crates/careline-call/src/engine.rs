@@ -248,7 +248,7 @@ pub enum TransferTarget {
     Number(String),
 }
 
-/// The seed's call error codes.
+/// The error codes a call step can end with, as call events and the calls API show them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
@@ -271,7 +271,8 @@ impl ErrorCode {
     }
 }
 
-/// Seed 000's IVRCallEvent, plus the error code and details a step ended with.
+/// What one step of a call did (IVRCallEvent: action, result, time, who the caller is and how
+/// they were verified), plus the error code and details a step ended with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallEvent {
     pub at: Millis,

@@ -1,5 +1,5 @@
 //! The phone menus and practice rules as data: the file format (TOML), the built-in default
-//! (the seed's main menu), and `check`, which finds the mistakes a practice can make in a file
+//! (the standard main menu), and `check`, which finds the mistakes a practice can make in a file
 //! before a caller meets them.
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -7,7 +7,8 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use toml::Spanned;
 
-/// The file CareLine uses when a practice has none of its own: seed 000's main menu, plus the
+/// The file CareLine uses when a practice has none of its own: the standard main menu (order
+/// status, booking a service, insurance status, the provider, a representative), plus the
 /// practice rules and the English wording of every system prompt.
 pub const DEFAULT_FILE: &str = include_str!("default_ivr.toml");
 
@@ -298,7 +299,7 @@ struct FileSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MenuSpec {
-    /// The seed's `prompts`, in the default language.
+    /// The menu's `prompts` (welcome, options, invalid, timeout …), in the default language.
     prompts: Option<MenuPrompts>,
     /// The same for other languages.
     #[serde(default)]

@@ -1,4 +1,4 @@
-//! The call engine driven input by input, as a transport would: the seed's test suite (call,
+//! The call engine driven input by input, as a transport would: the basic order-status call (call,
 //! verify, choose 1, order found), each action, each failure path and error code, timers,
 //! and exact replay.
 

@@ -51,7 +51,7 @@ pub struct CallSummary {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-/// Seed 000's IVRCallEvent as stored.
+/// A call event (IVRCallEvent) as stored: what one step of a call did.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CallEventRow {
     pub id: Uuid,
@@ -309,7 +309,7 @@ pub async fn call_summary(store: &Store, call_id: &str) -> Result<CallSummary, S
     })
 }
 
-/// The six metrics of seed 000 over a time window.
+/// The six IVR metrics over a time window.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IvrMetrics {
     pub from: DateTime<Utc>,

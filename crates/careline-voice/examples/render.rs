@@ -1,4 +1,4 @@
-//! Renders the standard prompts as a caller hears them, for `bench/intelligibility.sh`.
+//! Renders the standard prompts as a caller hears them, for `load/intelligibility.sh`.
 //!
 //! ```sh
 //! cargo run --release -p careline-voice --example render -- OUTDIR [--engine ENGINE]

@@ -1,6 +1,7 @@
-//! GET /api/v1/analytics/ivr-metrics — seed 000's six IVR metrics over a time window: the last
-//! hour by default, or `window` (15m, 1h, 7d …) ending at `to`, or `from`..`to`. At most 31
-//! days, so one request never scans more than a month of events.
+//! GET /api/v1/analytics/ivr-metrics — the six IVR metrics (calls per minute, average call
+//! duration, authentication success, menu completion, transfer and error rates) over a time
+//! window: the last hour by default, or `window` (15m, 1h, 7d …) ending at `to`, or
+//! `from`..`to`. At most 31 days, so one request never scans more than a month of events.
 
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Caller};

@@ -1,5 +1,5 @@
-//! GET /api/v1/calls/{call_id}/events — a call's events (seed 000's IVRCallEvent) in the order
-//! they happened.
+//! GET /api/v1/calls/{call_id}/events — a call's events (IVRCallEvent: each step's action,
+//! result and timing) in the order they happened.
 
 use crate::api::error::ApiResult;
 use crate::api::extract::{ApiPath, Caller};

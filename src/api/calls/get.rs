@@ -1,4 +1,4 @@
-//! GET /api/v1/calls/{call_id} — a call's summary and the last error it met, in the seeds'
+//! GET /api/v1/calls/{call_id} — a call's summary and the last error it met, in the API's
 //! error form, so a specialist sees at once why a call went wrong.
 
 use crate::api::error::ApiResult;
@@ -54,7 +54,7 @@ pub async fn get_call(
     }))
 }
 
-/// The last event carrying an error code, in the seeds' error form with the event's details.
+/// The last event carrying an error code, in the API's error form with the event's details.
 pub fn last_error(events: &[CallEventRow]) -> Option<ErrorBody> {
     let (event, code) = events
         .iter()
@@ -74,7 +74,7 @@ pub fn last_error(events: &[CallEventRow]) -> Option<ErrorBody> {
     })
 }
 
-/// Seed 000's wording for its call error codes.
+/// The fixed message shown with each call error code.
 pub fn error_message(code: &str) -> &'static str {
     match code {
         "AUTHENTICATION_FAILED" => "Caller verification failed",

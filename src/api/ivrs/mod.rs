@@ -1,5 +1,5 @@
-//! `/api/v1/ivrs`: verification requests (insurance verification; "IVR" in the seeds' paths,
-//! not the phone system). Doctors draft and submit; specialists review, approve with the
+//! `/api/v1/ivrs`: verification requests (insurance verification: the "IVR" of the `/ivrs`
+//! paths, not the phone system). Doctors draft and submit; specialists review, approve with the
 //! coverage found, reject, ask for information or escalate. Every status change goes through
 //! the domain state machine; an illegal one is a 409 INVALID_STATUS_TRANSITION.
 

@@ -64,7 +64,8 @@ impl MigrationTrait for Migration {
         m.create_index(idx("ivr_call_events", &["call_id", "at"]))
             .await?;
 
-        // Seed 002's Appointment, for services booked on the phone.
+        // Appointments for services booked on the phone: the date, the service type and the
+        // confirmation code the caller hears.
         m.create_table(
             Table::create()
                 .table("service_appointments")

@@ -7,8 +7,8 @@
 # slot (its own counter, /metrics), and the server's CPU and memory per call.
 # docs/performance.md, "SIP and RTP".
 #
-#   bench/sip_load.sh [CALLS] [RATE] [HOLD]   CALLS (1000), RATE calls/s (100), HOLD s (30)
-#   BENCH_TARGET=sipp bench/sip_load.sh …     the same load against SIPp's own UAS with
+#   load/sip_load.sh [CALLS] [RATE] [HOLD]   CALLS (1000), RATE calls/s (100), HOLD s (30)
+#   BENCH_TARGET=sipp load/sip_load.sh …     the same load against SIPp's own UAS with
 #                                             -rtp_echo, as the reference
 #
 # Knobs (environment): BENCH_BIN (a careline binary instead of cargo build --release),
@@ -16,7 +16,7 @@
 # BENCH_RECORD=1 (the practice records every call: reports the recording's rows and bytes).
 # Needs sipp (Debian sip-tester) and python3. Loopback only. Exit 1 when a call failed.
 set -euo pipefail
-# shellcheck source=bench/lib.sh
+# shellcheck source=load/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 CALLS=${1:-1000}
@@ -52,7 +52,7 @@ def ulaw(s):
 open(sys.argv[1], "wb").write(bytes(ulaw(int(3000 * math.sin(2 * math.pi * 300 * i / 8000))) for i in range(8000)))
 PY
 sed -e "s#AUDIO_FILE#$WORK/caller.ulaw#" -e "s#HOLD_MS#$((HOLD * 1000))#" \
-  "$ROOT/bench/sipp/load_uac.xml" > "$WORK/load_uac.xml"
+  "$ROOT/load/sipp/load_uac.xml" > "$WORK/load_uac.xml"
 
 if [[ $TARGET == careline ]]; then
   if [[ -n ${BENCH_BIN:-} ]]; then BIN=$BENCH_BIN; else

@@ -1,6 +1,6 @@
 -- wrk script: GET /api/v1/orders/{number}/status as an authenticated user.
 -- Environment: BENCH_TOKEN (access token), BENCH_ORDER (order id or number).
-package.path = (os.getenv("BENCH_DIR") or "bench") .. "/?.lua;" .. package.path
+package.path = (os.getenv("BENCH_DIR") or "load") .. "/?.lua;" .. package.path
 require("common").install(_ENV or getfenv())
 
 local token = assert(os.getenv("BENCH_TOKEN"), "BENCH_TOKEN is not set")

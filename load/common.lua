@@ -1,4 +1,4 @@
--- Shared by the wrk scripts of bench/load.sh: counts responses by status class in every wrk
+-- Shared by the wrk scripts of load/load.sh: counts responses by status class in every wrk
 -- thread and prints one machine-readable summary line (BENCH ...) that load.sh parses.
 -- A response is a success only if its status is 2xx; everything else is counted and shown.
 

@@ -9,7 +9,7 @@
 # bundled en-us model (an independent recogniser), and reports 1 − WER per prompt and overall,
 # and the share of digits heard right.
 #
-# Usage: bench/intelligibility.sh [ENGINE...]
+# Usage: load/intelligibility.sh [ENGINE...]
 #   bank        the default build's voice (word bank, no system packages)
 #   flite       the `flite` feature (Debian's flite, voice rms, on whole texts)
 #   espeak      the `espeak` feature (Debian's espeak-ng)
@@ -72,7 +72,7 @@ for e in "${ENGINES[@]}"; do
   dir=$OUT/$e
   rm -rf "$dir"
   "$RENDER" "$dir" --engine "$e"
-  python3 bench/intelligibility.py "$dir" --label "$e" --summary-tsv "$SUMMARY" | tee "$OUT/$e.txt" | tail -4
+  python3 load/intelligibility.py "$dir" --label "$e" --summary-tsv "$SUMMARY" | tee "$OUT/$e.txt" | tail -4
 done
 
 echo

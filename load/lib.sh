@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shared by the benchmark scripts (bench/load.sh, bench/twilio.sh): output, the server's start
+# Shared by the benchmark scripts (load/load.sh, load/twilio.sh): output, the server's start
 # and stop, the PostgreSQL helpers, CPU sampling and the audit count. Sourced, not run; the
 # functions read the calling script's variables (BIN, SERVER_LOG, PIN, PG_*, DATA …).
 

@@ -6,7 +6,7 @@
 # webhook and the audit records written. docs/performance.md, "Phone: call engine and Twilio
 # webhooks".
 #
-#   bench/twilio.sh ENGINE [CALLS] [CONCURRENCY]   ENGINE: sqlite | postgres; CALLS (2000),
+#   load/twilio.sh ENGINE [CALLS] [CONCURRENCY]   ENGINE: sqlite | postgres; CALLS (2000),
 #                                                  CONCURRENCY: calls in progress at once (16)
 #
 # Each call is 6 webhooks: voice; gather with Digits 1, 03141958, 2468 (PIN), 10000001; status
@@ -34,7 +34,7 @@
 # usage or setup error. Whether the 10 ms p99 target is met is printed, not part of the
 # status. Loopback traffic only; every step is bounded.
 set -euo pipefail
-# shellcheck source=bench/lib.sh
+# shellcheck source=load/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 [[ $# -ge 1 && $# -le 3 ]] || usage

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Transcribe rendered prompts with an independent recognizer and score what it understood.
 
-Used by bench/intelligibility.sh. Input: a directory holding `manifest.tsv` (one line per
+Used by load/intelligibility.sh. Input: a directory holding `manifest.tsv` (one line per
 prompt: `id<TAB>reference words`) and `<id>.wav` files: 16 kHz mono 16-bit PCM that has already
 been through 8 kHz G.711 µ-law, as a caller hears it. The reference is the words the voice was
 asked to say, already normalised (digits as words, "N P I" as letters), so a word error is the

@@ -1,6 +1,6 @@
 -- wrk script: POST /api/v1/ivrs (draft a verification request) as an authenticated doctor.
 -- Environment: BENCH_TOKEN (access token), BENCH_BODY (the JSON request body).
-package.path = (os.getenv("BENCH_DIR") or "bench") .. "/?.lua;" .. package.path
+package.path = (os.getenv("BENCH_DIR") or "load") .. "/?.lua;" .. package.path
 require("common").install(_ENV or getfenv())
 
 local token = assert(os.getenv("BENCH_TOKEN"), "BENCH_TOKEN is not set")

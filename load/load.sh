@@ -3,7 +3,7 @@
 # `careline serve --demo`, drives it with wrk over loopback and reports throughput, latency
 # percentiles, non-2xx responses, CPU use and the audit records written. docs/performance.md.
 #
-#   bench/load.sh ENGINE [DURATION]      ENGINE: sqlite | postgres; DURATION: seconds (20)
+#   load/load.sh ENGINE [DURATION]      ENGINE: sqlite | postgres; DURATION: seconds (20)
 #
 # Phases (BENCH_OPS, default "status create"), each a BENCH_WARMUP-second warm-up (5) and then
 # the measured DURATION:
@@ -31,7 +31,7 @@
 # verifies); 1 when the run had errors; 2 on a usage or setup error. Whether the performance
 # target is met is printed, not part of the status. Loopback traffic only; every step is bounded.
 set -euo pipefail
-# shellcheck source=bench/lib.sh
+# shellcheck source=load/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 [[ $# -ge 1 && $# -le 2 ]] || usage
@@ -320,7 +320,7 @@ else
     fail "audit trail grew by less than the acknowledged requests"
   fi
 fi
-# Every request the load created must have its creation record (the seed's own requests were
+# Every request the load created must have its creation record (the demo data's own requests were
 # not made through the API and are excluded by counting from the state before the load).
 UNAUDITED_END=$(unaudited_creates)
 if [[ -n $UNAUDITED_START && -n $UNAUDITED_END ]]; then
