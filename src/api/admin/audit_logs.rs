@@ -13,6 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// RFC 3339 start (inclusive).
     pub from: Option<chrono::DateTime<chrono::Utc>>,

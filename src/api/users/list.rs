@@ -10,6 +10,7 @@ use careline_store::users::{self, User};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserListQuery {
     pub page: Option<u64>,
     pub per_page: Option<u64>,
