@@ -201,16 +201,11 @@ fn document_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let (router, doc) = split();
-    let doc_json = serde_json::to_string(&doc).unwrap_or_default();
     router
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(move || async move {
-                ([(axum::http::header::CONTENT_TYPE, "application/json")], doc_json.clone())
-            }),
-        )
         .route("/metrics", axum::routing::get(crate::metrics::metrics_handler))
-        .merge(SwaggerUi::new("/docs"))
+        // The UI at /docs and the document it loads, /api/openapi.json, declared together:
+        // `SwaggerUi::new` alone serves a UI with no spec URL ("No API definition provided").
+        .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .merge(crate::twilio::routes::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint") })
         .method_not_allowed_fallback(|| async {
