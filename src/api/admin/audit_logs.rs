@@ -34,7 +34,7 @@ pub struct AuditQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit-logs", tag = "admin", params(AuditQuery),
-    responses((status = 200, body = crate::api::Page<careline_store::audit::AuditRecord>), (status = 403, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 422, body = crate::api::ErrorBody, description = "VALIDATION_ERROR: a filter value is not one of the allowed ones"), (status = 200, body = crate::api::Page<careline_store::audit::AuditRecord>), (status = 403, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn audit_logs(
     State(state): State<AppState>,
     caller: Caller,

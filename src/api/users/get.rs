@@ -39,7 +39,7 @@ pub async fn get_user(
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = Uuid, Path, description = "user id")),
-    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 204), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 409, body = crate::api::ErrorBody, description = "CONFLICT: you cannot deactivate your own account"), (status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 204), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn deactivate_user(
     State(state): State<AppState>,
     caller: Caller,
