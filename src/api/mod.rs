@@ -95,25 +95,117 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(analytics::routes())
 }
 
+/// The routes and their finished OpenAPI document.
+fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = api_router().split_for_parts();
+    document_shared_responses(&mut doc);
+    (router, doc)
+}
+
 /// The OpenAPI document on its own (for `careline openapi` and tests).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = api_router().split_for_parts();
-    doc
+    split().1
+}
+
+/// Add to every operation the statuses that come from what all routes share — the extractors
+/// (`Caller`, `ApiPath`, `ApiQuery`, `ApiJson`) and the layers in `router` — rather than from
+/// the handler, so the document lists every status a route can return without ~70
+/// annotations repeating them (and drifting when an extractor changes). Statuses that come
+/// from a handler's own logic (403 from a permission check, 404, 409, …) stay on its
+/// `#[utoipa::path]`. An annotation's own entry for a status wins over these.
+fn document_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let params = op.parameters.iter().flatten().filter_map(|p| match p {
+                RefOr::T(p) => Some(&p.parameter_in),
+                RefOr::Ref(_) => None,
+            });
+            let (mut in_path, mut in_query) = (false, false);
+            for location in params {
+                in_path |= matches!(location, ParameterIn::Path);
+                in_query |= matches!(location, ParameterIn::Query);
+            }
+            let json_body = matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut shared = Vec::new();
+            if in_path || in_query || json_body {
+                let mut causes = Vec::new();
+                if in_path {
+                    causes.push("INVALID_PATH_PARAMETER");
+                }
+                if in_query {
+                    causes.push("INVALID_QUERY_PARAMETER");
+                }
+                if json_body {
+                    causes.push("MALFORMED_JSON");
+                }
+                shared.push(("400", causes.join(", ")));
+            }
+            if secured {
+                shared.push((
+                    "401",
+                    "AUTHENTICATION_REQUIRED, INVALID_TOKEN, TOKEN_EXPIRED or SESSION_EXPIRED"
+                        .into(),
+                ));
+            }
+            if json_body {
+                shared.push((
+                    "413",
+                    "PAYLOAD_TOO_LARGE: the body is over the server's limit".into(),
+                ));
+                shared.push((
+                    "415",
+                    "UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json".into(),
+                ));
+                shared.push((
+                    "422",
+                    "VALIDATION_ERROR: the body does not match the schema".into(),
+                ));
+            }
+            shared.push((
+                "500",
+                "SYSTEM_ERROR: an internal error, logged on the server".into(),
+            ));
+            for (status, description) in shared {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(&description));
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    let (router, doc) = api_router().split_for_parts();
-    let doc_json = serde_json::to_string(&doc).unwrap_or_default();
+    let (router, doc) = split();
     router
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(move || async move {
-                ([(axum::http::header::CONTENT_TYPE, "application/json")], doc_json.clone())
-            }),
-        )
         .route("/metrics", axum::routing::get(crate::metrics::metrics_handler))
-        .merge(SwaggerUi::new("/docs"))
+        // The UI at /docs and the document it loads, /api/openapi.json, declared together:
+        // `SwaggerUi::new` alone serves a UI with no spec URL ("No API definition provided").
+        .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .merge(crate::twilio::routes::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint") })
         .method_not_allowed_fallback(|| async {

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// RFC 3339 start (inclusive).
     pub from: Option<chrono::DateTime<chrono::Utc>>,
@@ -33,7 +34,7 @@ pub struct AuditQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit-logs", tag = "admin", params(AuditQuery),
-    responses((status = 200, body = crate::api::Page<careline_store::audit::AuditRecord>), (status = 403, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 422, body = crate::api::ErrorBody, description = "VALIDATION_ERROR: a filter value is not one of the allowed ones"), (status = 200, body = crate::api::Page<careline_store::audit::AuditRecord>), (status = 403, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn audit_logs(
     State(state): State<AppState>,
     caller: Caller,

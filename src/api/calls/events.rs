@@ -12,7 +12,7 @@ use careline_store::calls::{self, CallEventRow};
 
 #[utoipa::path(get, path = "/api/v1/calls/{call_id}/events", tag = "calls",
     params(("call_id" = String, Path, description = "the call's id: Twilio's CallSid, or for SIP CareLine's own SIP… id (logged with the SIP Call-ID when the call starts)")),
-    responses((status = 200, body = Vec<CallEventRow>), (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND")),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<CallEventRow>), (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND")),
     security(("bearer" = [])))]
 pub async fn call_events(
     State(state): State<AppState>,

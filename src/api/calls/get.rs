@@ -28,7 +28,7 @@ pub struct CallView {
 
 #[utoipa::path(get, path = "/api/v1/calls/{call_id}", tag = "calls",
     params(("call_id" = String, Path, description = "the call's id: Twilio's CallSid, or for SIP CareLine's own SIP… id (logged with the SIP Call-ID when the call starts)")),
-    responses((status = 200, body = CallView), (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND")),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = CallView), (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND")),
     security(("bearer" = [])))]
 pub async fn get_call(
     State(state): State<AppState>,

@@ -16,7 +16,7 @@ use careline_store::recordings::{self, CHANNELS, SAMPLE_RATE};
 
 #[utoipa::path(get, path = "/api/v1/calls/{call_id}/recording", tag = "calls",
     params(("call_id" = String, Path, description = "the call's id")),
-    responses((status = 200, description = "the recording: WAV, 8 kHz, 16-bit, two channels (left the caller, right CareLine)", content_type = "audio/wav"),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, description = "the recording: WAV, 8 kHz, 16-bit, two channels (left the caller, right CareLine)", content_type = "audio/wav"),
         (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND (no such call) or RECORDING_NOT_FOUND (not recorded, or deleted)")),
     security(("bearer" = [])))]
 pub async fn get_recording(
@@ -59,7 +59,7 @@ pub async fn get_recording(
 
 #[utoipa::path(delete, path = "/api/v1/calls/{call_id}/recording", tag = "calls",
     params(("call_id" = String, Path, description = "the call's id")),
-    responses((status = 204, description = "deleted"),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 204, description = "deleted"),
         (status = 404, body = crate::api::ErrorBody, description = "NOT_FOUND (no such call) or RECORDING_NOT_FOUND")),
     security(("bearer" = [])))]
 pub async fn delete_recording(

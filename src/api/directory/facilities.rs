@@ -13,12 +13,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FacilityQuery {
     pub organization_id: Option<Uuid>,
 }
 
 #[utoipa::path(get, path = "/api/v1/facilities", tag = "directory", params(FacilityQuery),
-    responses((status = 200, body = Vec<Facility>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Facility>)), security(("bearer" = [])))]
 pub async fn list_facilities(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,7 +46,7 @@ pub struct FacilityCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/facilities", tag = "directory", request_body = FacilityCreate,
-    responses((status = 201, body = Facility), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Facility), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_facility(
     State(state): State<AppState>,
     caller: Caller,

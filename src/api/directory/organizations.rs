@@ -12,7 +12,7 @@ use careline_store::directory::{self, Organization};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "directory",
-    responses((status = 200, body = Vec<Organization>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Organization>)), security(("bearer" = [])))]
 pub async fn list_organizations(
     State(state): State<AppState>,
     caller: Caller,
@@ -30,7 +30,7 @@ pub struct OrganizationCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "directory", request_body = OrganizationCreate,
-    responses((status = 201, body = Organization), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Organization), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_organization(
     State(state): State<AppState>,
     caller: Caller,

@@ -13,12 +13,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProviderQuery {
     pub facility_id: Option<Uuid>,
 }
 
 #[utoipa::path(get, path = "/api/v1/providers", tag = "directory", params(ProviderQuery),
-    responses((status = 200, body = Vec<Provider>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Provider>)), security(("bearer" = [])))]
 pub async fn list_providers(
     State(state): State<AppState>,
     caller: Caller,
@@ -43,7 +44,7 @@ pub struct ProviderCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/providers", tag = "directory", request_body = ProviderCreate,
-    responses((status = 201, body = Provider), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Provider), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_provider(
     State(state): State<AppState>,
     caller: Caller,

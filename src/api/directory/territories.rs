@@ -12,7 +12,7 @@ use careline_store::directory::{self, Territory};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/territories", tag = "directory",
-    responses((status = 200, body = Vec<Territory>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Territory>)), security(("bearer" = [])))]
 pub async fn list_territories(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,7 +34,7 @@ pub struct TerritoryCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/territories", tag = "directory", request_body = TerritoryCreate,
-    responses((status = 201, body = Territory), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Territory), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_territory(
     State(state): State<AppState>,
     caller: Caller,

@@ -31,7 +31,7 @@ pub struct BulkResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/ivrs/bulk-approve", tag = "verification requests", request_body = BulkApproveBody,
-    responses((status = 200, body = Vec<BulkResult>), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<BulkResult>), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn bulk_approve(
     State(state): State<AppState>,
     caller: Caller,

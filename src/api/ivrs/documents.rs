@@ -27,6 +27,7 @@ const ACCEPTED: &[(&str, &[u8])] = &[
 ];
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name as the user knows it.
     pub filename: String,
@@ -34,8 +35,12 @@ pub struct UploadQuery {
 
 #[utoipa::path(post, path = "/api/v1/ivrs/{id}/documents", tag = "verification requests",
     params(("id" = Uuid, Path, description = "verification request id"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file; Content-Type one of application/pdf, image/jpeg, image/png, image/tiff, text/plain"),
-    responses((status = 201, body = DocumentInfo), (status = 413, body = crate::api::ErrorBody), (status = 415, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    // One entry per type the handler accepts (ACCEPTED): a client generated from this sends
+    // the file's own type. application/octet-stream is refused with 415, because the declared
+    // type is what the upload's first bytes are checked against.
+    request_body(description = "the file, sent as the raw body with its own Content-Type", content(
+        ("application/pdf"), ("image/jpeg"), ("image/png"), ("image/tiff"), ("text/plain"))),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 404, body = crate::api::ErrorBody, description = "not found, or outside the caller's scope"), (status = 201, body = DocumentInfo), (status = 413, body = crate::api::ErrorBody), (status = 415, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload_document(
     State(state): State<AppState>,
@@ -116,7 +121,7 @@ pub async fn upload_document(
 
 #[utoipa::path(get, path = "/api/v1/ivrs/{id}/documents", tag = "verification requests",
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 200, body = Vec<DocumentInfo>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<DocumentInfo>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn list_documents(
     State(state): State<AppState>,
     caller: Caller,
@@ -140,7 +145,7 @@ pub async fn list_documents(
 
 #[utoipa::path(get, path = "/api/v1/ivrs/{id}/documents/{doc_id}", tag = "verification requests",
     params(("id" = Uuid, Path, description = "verification request id"), ("doc_id" = Uuid, Path, description = "document id")),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download_document(
     State(state): State<AppState>,

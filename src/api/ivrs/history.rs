@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/ivrs/{id}/history", tag = "verification requests",
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 200, body = Vec<StatusChange>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<StatusChange>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn request_history(
     State(state): State<AppState>,
     caller: Caller,

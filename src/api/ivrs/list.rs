@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequestQuery {
     /// draft, submitted, in_review, info_requested, escalated, approved, rejected, cancelled
     pub status: Option<String>,
@@ -21,7 +22,7 @@ pub struct RequestQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/ivrs", tag = "verification requests", params(RequestQuery),
-    responses((status = 200, body = crate::api::Page<VerificationRequest>)), security(("bearer" = [])))]
+    responses((status = 422, body = crate::api::ErrorBody, description = "VALIDATION_ERROR: a filter value is not one of the allowed ones"), (status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = crate::api::Page<VerificationRequest>)), security(("bearer" = [])))]
 pub async fn list_requests(
     State(state): State<AppState>,
     caller: Caller,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/ivrs/{id}/messages", tag = "verification requests",
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 200, body = Vec<Message>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Message>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn list_messages(
     State(state): State<AppState>,
     caller: Caller,
@@ -44,7 +44,7 @@ pub struct MessageBody {
 
 #[utoipa::path(post, path = "/api/v1/ivrs/{id}/messages", tag = "verification requests", request_body = MessageBody,
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 201, body = Message), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Message), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,6 +12,7 @@ use careline_store::verification::{self, ListFilter, VerificationRequest};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PendingQuery {
     pub page: Option<u64>,
     pub per_page: Option<u64>,

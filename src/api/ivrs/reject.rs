@@ -20,7 +20,7 @@ pub struct RejectBody {
 
 #[utoipa::path(post, path = "/api/v1/ivrs/{id}/reject", tag = "verification requests", request_body = RejectBody,
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 200, body = VerificationRequest), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 404, body = crate::api::ErrorBody, description = "not found, or outside the caller's scope"), (status = 200, body = VerificationRequest), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reject_request(
     State(state): State<AppState>,

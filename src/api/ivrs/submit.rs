@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 #[utoipa::path(post, path = "/api/v1/ivrs/{id}/submit", tag = "verification requests",
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 200, body = VerificationRequest), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = VerificationRequest), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn submit_request(
     State(state): State<AppState>,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/ivrs/templates", tag = "verification requests",
-    responses((status = 200, body = Vec<Template>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Template>)), security(("bearer" = [])))]
 pub async fn list_templates(
     State(state): State<AppState>,
     caller: Caller,
@@ -36,7 +36,7 @@ pub struct TemplateCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/ivrs/templates", tag = "verification requests", request_body = TemplateCreate,
-    responses((status = 201, body = Template), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Template), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_template(
     State(state): State<AppState>,
     caller: Caller,

@@ -30,7 +30,7 @@ pub struct VerificationUpdate {
 
 #[utoipa::path(put, path = "/api/v1/ivrs/{id}", tag = "verification requests", request_body = VerificationUpdate,
     params(("id" = Uuid, Path, description = "verification request id")),
-    responses((status = 200, body = VerificationRequest), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 404, body = crate::api::ErrorBody, description = "not found, or outside the caller's scope"), (status = 200, body = VerificationRequest), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_request(
     State(state): State<AppState>,

@@ -33,7 +33,7 @@ pub struct OrderCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderCreate,
-    responses((status = 201, body = Order), (status = 409, body = crate::api::ErrorBody, description = "VERIFICATION_NOT_APPROVED"), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Order), (status = 409, body = crate::api::ErrorBody, description = "VERIFICATION_NOT_APPROVED"), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_order(
     State(state): State<AppState>,

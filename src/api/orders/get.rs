@@ -11,7 +11,7 @@ use careline_store::orders::{self, Order, OrderKey};
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = String, Path, description = "order id or order number")),
-    responses((status = 200, body = Order), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Order), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_order(
     State(state): State<AppState>,
     caller: Caller,

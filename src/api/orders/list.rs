@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrderQuery {
     /// pending, approved, processing, shipped, delivered, cancelled
     pub status: Option<String>,
@@ -27,7 +28,7 @@ pub(crate) fn parse_status(s: Option<String>) -> Result<Option<OrderStatus>, Api
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderQuery),
-    responses((status = 200, body = crate::api::Page<Order>)), security(("bearer" = [])))]
+    responses((status = 422, body = crate::api::ErrorBody, description = "VALIDATION_ERROR: a filter value is not one of the allowed ones"), (status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = crate::api::Page<Order>)), security(("bearer" = [])))]
 pub async fn list_orders(
     State(state): State<AppState>,
     caller: Caller,

@@ -23,7 +23,7 @@ pub struct ShipBody {
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/ship", tag = "orders", request_body = ShipBody,
     params(("id" = String, Path, description = "order id or order number")),
-    responses((status = 200, body = Order), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 404, body = crate::api::ErrorBody, description = "not found, or outside the caller's scope"), (status = 200, body = Order), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn ship_order(
     State(state): State<AppState>,

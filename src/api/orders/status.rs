@@ -12,7 +12,7 @@ use careline_store::orders::{self, OrderKey, OrderStatusView};
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/status", tag = "orders",
     params(("id" = String, Path, description = "order id or order number")),
-    responses((status = 200, body = OrderStatusView), (status = 404, body = crate::api::ErrorBody, description = "ORDER_NOT_FOUND")),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = OrderStatusView), (status = 404, body = crate::api::ErrorBody, description = "ORDER_NOT_FOUND")),
     security(("bearer" = [])))]
 pub async fn order_status(
     State(state): State<AppState>,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 #[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients",
     params(("id" = Uuid, Path, description = "patient id")),
-    responses((status = 200, body = Patient), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Patient), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn archive_patient(
     State(state): State<AppState>,

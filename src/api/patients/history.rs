@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/patients/{id}/history", tag = "patients",
     params(("id" = Uuid, Path, description = "patient id")),
-    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<HistoryEntry>), (status = 404, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patient_history(
     State(state): State<AppState>,

@@ -11,6 +11,7 @@ use careline_store::patients;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page number, from 1.
     pub page: Option<u64>,
@@ -22,7 +23,7 @@ pub struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/patients", tag = "patients", params(ListQuery),
-    responses((status = 200, body = crate::api::Page<careline_store::patients::Patient>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = crate::api::Page<careline_store::patients::Patient>)), security(("bearer" = [])))]
 pub async fn list_patients(
     State(state): State<AppState>,
     caller: Caller,

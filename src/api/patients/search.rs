@@ -13,6 +13,7 @@ use careline_store::patients::{self, Patient, PatientSearch};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     pub phone: Option<String>,
     /// YYYY-MM-DD; requires last_name.
@@ -22,7 +23,7 @@ pub struct SearchQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/patients/search", tag = "patients", params(SearchQuery),
-    responses((status = 200, body = Vec<Patient>), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Patient>), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn search_patients(
     State(state): State<AppState>,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 #[utoipa::path(put, path = "/api/v1/patients/{id}", tag = "patients", request_body = PatientUpdate,
     params(("id" = Uuid, Path, description = "patient id")),
-    responses((status = 200, body = Patient), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 409, body = crate::api::ErrorBody, description = "CONFLICT: an archived patient cannot be changed"), (status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Patient), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_patient(
     State(state): State<AppState>,

@@ -8,7 +8,7 @@ use axum::extract::State;
 use careline_domain::Permission;
 
 #[utoipa::path(get, path = "/api/v1/products/categories", tag = "products",
-    responses((status = 200, body = Vec<String>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<String>)), security(("bearer" = [])))]
 pub async fn product_categories(
     State(state): State<AppState>,
     caller: Caller,

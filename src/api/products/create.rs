@@ -32,7 +32,7 @@ pub struct ProductCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductCreate,
-    responses((status = 201, body = Product), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = Product), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_product(
     State(state): State<AppState>,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "products",
     params(("id" = Uuid, Path, description = "product id")),
-    responses((status = 200, body = Product), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Product), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_product(
     State(state): State<AppState>,
     caller: Caller,

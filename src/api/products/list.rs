@@ -10,6 +10,7 @@ use careline_store::products::{self, Product};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     pub category: Option<String>,
     /// Matches name, SKU or HCPCS code.
@@ -19,7 +20,7 @@ pub struct ProductQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/products", tag = "products", params(ProductQuery),
-    responses((status = 200, body = crate::api::Page<Product>)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = crate::api::Page<Product>)), security(("bearer" = [])))]
 pub async fn list_products(
     State(state): State<AppState>,
     caller: Caller,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/assignments", tag = "users",
     params(("id" = Uuid, Path, description = "user id")),
-    responses((status = 200, body = Vec<Assignment>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Assignment>), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_assignments(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,7 +35,7 @@ pub struct AssignBody {
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/assignments", tag = "users", request_body = AssignBody,
     params(("id" = Uuid, Path, description = "user id")),
-    responses((status = 200, body = User), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 404, body = crate::api::ErrorBody, description = "not found, or outside the caller's scope"), (status = 200, body = User), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn assign_manager(
     State(state): State<AppState>,
     caller: Caller,

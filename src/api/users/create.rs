@@ -83,7 +83,7 @@ pub fn parse_new_user(body: UserCreate) -> Result<NewUser, ApiError> {
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserCreate,
-    responses((status = 201, body = User), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = User), (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_user(
     State(state): State<AppState>,

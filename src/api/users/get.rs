@@ -27,7 +27,7 @@ pub async fn visible_user(state: &AppState, caller: &Caller, id: Uuid) -> Result
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = Uuid, Path, description = "user id")),
-    responses((status = 200, body = User), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = User), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,7 +39,7 @@ pub async fn get_user(
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = Uuid, Path, description = "user id")),
-    responses((status = 204), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 409, body = crate::api::ErrorBody, description = "CONFLICT: you cannot deactivate your own account"), (status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 204), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn deactivate_user(
     State(state): State<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ use careline_store::users::{self, User};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserListQuery {
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -18,7 +19,7 @@ pub struct UserListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserListQuery),
-    responses((status = 200, body = crate::api::Page<careline_store::users::User>), (status = 403, body = crate::api::ErrorBody)),
+    responses((status = 422, body = crate::api::ErrorBody, description = "VALIDATION_ERROR: a filter value is not one of the allowed ones"), (status = 200, body = crate::api::Page<careline_store::users::User>), (status = 403, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_users(
     State(state): State<AppState>,
