@@ -68,9 +68,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum MenuCommand {
-    /// Report unknown actions, unreachable menus, dead ends, loops with no exit and missing
-    /// prompts, each with its line. Exit status 1 when there are any. Also warns (exit status
-    /// 0) about words the built-in voice would spell letter by letter.
+    /// Report unknown actions, unreachable menus, dead ends, loops with no exit, missing
+    /// prompts and options that would fail every call, each with its line. Exit status 1 when
+    /// there are any. Also warns (exit status 0) about a menu that takes over the agent key
+    /// and about words the built-in voice would spell letter by letter.
     Check {
         /// The menu file (TOML).
         file: PathBuf,
@@ -407,8 +408,9 @@ fn menu_check(file: &Path, config: Option<&Path>) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
-    match careline_call::menu::parse(&text) {
-        Ok(cfg) => {
+    match careline_call::menu::check(&text) {
+        Ok(checked) => {
+            let cfg = checked.config;
             println!(
                 "{}: ok ({} menus, start '{}', languages {})",
                 file.display(),
@@ -416,6 +418,13 @@ fn menu_check(file: &Path, config: Option<&Path>) -> ExitCode {
                 cfg.start,
                 cfg.languages.join(", ")
             );
+            for w in &checked.warnings {
+                if w.line > 0 {
+                    println!("warning: {}:{}: {}", file.display(), w.line, w.message);
+                } else {
+                    println!("warning: {}: {}", file.display(), w.message);
+                }
+            }
             let recorded = recorded_prompts(config);
             for w in voice_warnings(&cfg, careline_voice::Engine::best().name(), &recorded) {
                 println!("warning: {w}");

@@ -590,3 +590,96 @@ fn phone_numbers_and_tokens_in_the_environment_are_text() {
         "the token is never printed: {text}"
     );
 }
+
+/// What a command printed: exit success, standard output, standard error.
+fn run(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &[u8],
+) -> (bool, String, String) {
+    let mut cmd = careline(dir);
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A command's failure: exactly one line on standard error, returned.
+fn one_error_line(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let (ok, out, err) = run(dir, args, env, b"");
+    assert!(!ok, "expected failure for {args:?}:\n{out}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got:\n{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_string()
+}
+
+#[test]
+fn menu_check_refuses_options_that_fail_every_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("ivr.toml");
+    let name = file.display().to_string();
+    std::fs::write(
+        &file,
+        r#"[menus.main]
+prompts = { welcome = "Hi", options = ["Press 1"], invalid = "No", timeout = "Nothing" }
+options.0 = { action = "transfer_to_agent" }
+options.1 = { action = "check_order_status" }
+options.2 = { action = "schedule_service", requires_auth = true }
+options.3 = { action = "verify_insurance" }
+"#,
+    )
+    .unwrap();
+    let (ok, out, _) = run(d, &["menu", "check", &name], &[], b"");
+    assert!(!ok, "{out}");
+    for expected in [
+        format!("{name}:4: menu 'main' option 1: check_order_status needs requires_auth = true"),
+        format!(
+            "{name}:5: menu 'main' option 2: schedule_service needs at least one [[practice.service_types]]"
+        ),
+        format!("{name}:6: menu 'main' option 3: verify_insurance needs requires_auth = true"),
+    ] {
+        assert!(out.contains(&expected), "missing {expected:?} in:\n{out}");
+    }
+    // `serve` loads the same rules: it refuses the file (found as ivr.toml beside it).
+    let e = one_error_line(d, &["serve"], &[]);
+    assert!(e.contains("ivr_file") && e.contains("requires_auth"), "{e}");
+
+    // Binding the agent key to something else works, with a warning naming the line.
+    std::fs::write(
+        &file,
+        r#"[menus.main.prompts]
+welcome = "Hi"
+options = ["Press 1 for a person", "Press 0 at any time to speak with a representative"]
+invalid = "No"
+timeout = "Nothing"
+
+[menus.main.options]
+1 = { action = "transfer_to_agent" }
+0 = { action = "hangup" }
+"#,
+    )
+    .unwrap();
+    let (ok, out, err) = run(d, &["menu", "check", &name], &[], b"");
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains(": ok (1 menus"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "warning: {name}:9: menu 'main' option 0: 0 is the agent key"
+        )),
+        "{out}"
+    );
+}
