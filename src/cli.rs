@@ -344,12 +344,16 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     return replay(&calls, &call_id, show_keys).await;
                 }
                 None => {
-                    let from = args.from.as_deref();
+                    let dial = crate::simulator::Dial {
+                        from: args.from.as_deref(),
+                        to: &args.to,
+                        agent_number: config.agent_number.as_deref(),
+                    };
                     let t = match args.keys {
                         Some(script) => {
                             let entries = crate::simulator::parse_script(&script)?;
                             let t = crate::simulator::run_script(
-                                &calls, &store, from, &args.to, &entries, true, None,
+                                &calls, &store, dial, &entries, true, None,
                             )
                             .await?;
                             println!(
@@ -358,10 +362,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                             );
                             t
                         }
-                        None => {
-                            crate::simulator::run_interactive(&calls, &store, from, &args.to)
-                                .await?
-                        }
+                        None => crate::simulator::run_interactive(&calls, &store, dial).await?,
                     };
                     if !t.ended {
                         return Err("the call did not end cleanly".into());

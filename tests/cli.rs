@@ -527,7 +527,8 @@ fn a_scripted_call_from_the_terminal_and_its_replay() {
     );
     assert!(text.contains("is on its way"), "{text}");
     assert!(text.contains("event  check_order_status success"), "{text}");
-    assert!(text.contains("transferred to an agent"), "{text}");
+    // 0 asks for a person; no agent_number is configured, so (as on Twilio) nobody answers.
+    assert!(text.contains("No representative is available"), "{text}");
     let call_id = text
         .lines()
         .last()
@@ -614,6 +615,43 @@ fn run(
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+#[test]
+fn the_simulator_says_when_nobody_can_take_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, _, err) = run(d, &["seed", "--demo"], &[], b"");
+    assert!(ok, "{err}");
+    // No agent_number: Twilio says nobody is available and hangs up; so must the simulator.
+    let (ok, text, err) = run(d, &["call", "--keys", "0"], &[], b"");
+    assert!(ok, "{text}\n{err}");
+    assert!(
+        text.contains(
+            "say    No representative is available right now. Please call back during office hours."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("not transferred (") && text.contains("): no agent_number is configured"),
+        "{text}"
+    );
+    assert!(!text.contains("transferred to"), "{text}");
+    // The call's record says so too, as a SIP call's does.
+    assert!(text.contains("event  transfer no_target"), "{text}");
+    // With an agent line, the caller is handed to it.
+    let (ok, text, err) = run(
+        d,
+        &["call", "--keys", "0"],
+        &[("CARELINE_AGENT_NUMBER", "+15025550199")],
+        b"",
+    );
+    assert!(ok, "{text}\n{err}");
+    assert!(
+        text.contains("transferred to the agent line +15025550199"),
+        "{text}"
+    );
+    assert!(!text.contains("No representative"), "{text}");
 }
 
 /// A command's failure: exactly one line on standard error, returned.
