@@ -173,7 +173,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             crate::server::serve(config, demo).await?;
         }
         Command::Migrate { status } => {
-            let (store, _) = open_store(&config, true).await?;
+            let (store, source) = open_store(&config, true).await?;
+            // Keys made here are the same development keys `serve` would make: same warning.
+            crate::keys::warn_if_development(&source);
             if status {
                 let (applied, pending) =
                     store.migration_status().await.map_err(|e| e.to_string())?;
@@ -184,11 +186,22 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     println!("pending  {m}");
                 }
             } else {
+                let (_, pending) = store
+                    .migration_status()
+                    .await
+                    .map_err(|e| format!("migration failed: {e}"))?;
                 store
                     .migrate()
                     .await
                     .map_err(|e| format!("migration failed: {e}"))?;
-                println!("database is up to date ({})", store.engine().name());
+                let engine = store.engine().name();
+                match pending.len() {
+                    0 => println!("database was already up to date ({engine}); nothing applied"),
+                    n => println!(
+                        "applied {n} migration{}; database is up to date ({engine})",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                }
             }
         }
         Command::Seed { demo } => {
@@ -201,8 +214,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .migrate()
                 .await
                 .map_err(|e| format!("migration failed: {e}"))?;
-            let logins = crate::demo::seed(&store).await?;
-            crate::demo::print_logins(&logins);
+            let seeded = crate::demo::seed(&store).await?;
+            crate::demo::print_logins(&seeded);
         }
         Command::User {
             command:
@@ -296,29 +309,41 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         Command::Config {
             command: ConfigCommand::Check,
         } => {
-            let (ring, source) = crate::keys::load(&config, false)?;
-            let origin = match source {
-                crate::keys::KeySource::Inline => "inline (CARELINE_KEYS)".to_string(),
-                crate::keys::KeySource::File(p)
-                | crate::keys::KeySource::GeneratedDevelopment(p) => p.display().to_string(),
+            // Everything is shown even when a part fails: the point of the check is to see
+            // the whole configuration next to what is wrong with it.
+            let mut failures: Vec<String> = Vec::new();
+            let keys = match crate::keys::load(&config, false) {
+                Ok((ring, source)) => {
+                    let origin = match source {
+                        crate::keys::KeySource::Inline => "inline (CARELINE_KEYS)".to_string(),
+                        crate::keys::KeySource::File(p)
+                        | crate::keys::KeySource::GeneratedDevelopment(p) => {
+                            p.display().to_string()
+                        }
+                    };
+                    format!("{origin}; active PHI key {}", ring.active_key_id())
+                }
+                Err(e) => {
+                    failures.push(e.clone());
+                    format!("not usable: {e}")
+                }
             };
-            let (store, _) = open_store(&config, false).await?;
-            store.ping().await.map_err(|e| format!("database: {e}"))?;
-            let (_, pending) = store.migration_status().await.map_err(|e| e.to_string())?;
+            let url = crate::config::redact_url(&config.database_url());
+            let database = match database_status(&config).await {
+                Ok(pending) => format!("{url} (reachable, {pending} pending migrations)"),
+                Err(e) => {
+                    let line = format!("database not reachable: {e}");
+                    failures.push(line.clone());
+                    format!("{url} ({line})")
+                }
+            };
+            let menus = config.call_config()?;
             println!("configuration: ok");
             println!("  data_dir  {}", config.data_dir.display());
-            println!(
-                "  database  {} (reachable, {} pending migrations)",
-                crate::config::redact_url(&config.database_url()),
-                pending.len()
-            );
+            println!("  database  {database}");
             println!("  bind      {}", config.bind);
-            println!(
-                "  keys      {origin}; active PHI key {}",
-                ring.active_key_id()
-            );
+            println!("  keys      {keys}");
             println!("  log       {} at {}", config.log_format, config.log_level);
-            let menus = config.call_config()?;
             println!(
                 "  phone     menus from {} ({} menus, languages {}); Twilio {}",
                 config
@@ -334,6 +359,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     "off (set twilio_auth_token and public_url)"
                 }
             );
+            if let Some(first) = failures.first() {
+                return Err(if failures.len() == 1 {
+                    first.clone()
+                } else {
+                    failures.join("; ")
+                });
+            }
         }
         Command::Menu { .. } => unreachable!("handled before the configuration loads"),
         Command::Call(args) => {
@@ -379,6 +411,34 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the database answers, and how many migrations it lacks. Keys are not needed to
+/// ask (nothing is decrypted), so a missing key file does not hide the database's state.
+async fn database_status(config: &Config) -> Result<usize, String> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        // `config check` looks; it does not create a database that is not there.
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or(path);
+        if path != ":memory:" && !Path::new(path).exists() {
+            return Err(format!(
+                "no database file at {path} (run `careline migrate` to create it)"
+            ));
+        }
+    }
+    let keys = std::sync::Arc::new(careline_crypto::KeyRing::generate());
+    let store = careline_store::Store::connect(&url, keys)
+        .await
+        .map_err(|e| crate::server::connect_error(&url, &e))?;
+    store
+        .ping()
+        .await
+        .map_err(|e| crate::server::connect_error(&url, &e))?;
+    let (_, pending) = store.migration_status().await.map_err(|e| e.to_string())?;
+    Ok(pending.len())
 }
 
 /// A password from standard input: prompted twice on a terminal, one line otherwise.

@@ -654,6 +654,70 @@ fn the_simulator_says_when_nobody_can_take_the_call() {
     assert!(!text.contains("No representative"), "{text}");
 }
 
+#[test]
+fn commands_say_what_they_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A first `migrate` makes development keys: the same loud warning `serve` gives.
+    let (ok, out, err) = run(d, &["migrate"], &[], b"");
+    assert!(ok, "{err}");
+    assert!(err.contains("DEVELOPMENT KEYS GENERATED"), "{err}");
+    let applied = out
+        .strip_prefix("applied ")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no count of applied migrations in {out:?}"));
+    assert!(applied > 0, "{out}");
+    let (ok, out, err) = run(d, &["migrate"], &[], b"");
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("already up to date") && out.contains("nothing applied"),
+        "{out}"
+    );
+    assert!(
+        !err.contains("DEVELOPMENT KEYS"),
+        "only when they are made: {err}"
+    );
+
+    let (ok, out, err) = run(d, &["seed", "--demo"], &[], b"");
+    assert!(ok, "{err}");
+    assert!(out.contains("Demo data loaded."), "{out}");
+    let (ok, out, err) = run(d, &["seed", "--demo"], &[], b"");
+    assert!(ok, "{err}");
+    assert!(
+        !out.contains("Demo data loaded"),
+        "nothing was loaded: {out}"
+    );
+    assert!(out.contains("already loaded; nothing added"), "{out}");
+
+    // An unreachable database: the configuration is still shown, the database line says
+    // why, and the check fails with one error line.
+    let url = "postgres://careline:hunter2@127.0.0.1:1/careline";
+    let (ok, out, err) = run(
+        d,
+        &["config", "check"],
+        &[("CARELINE_DATABASE_URL", url)],
+        b"",
+    );
+    assert!(!ok, "{out}");
+    assert!(out.contains("  bind      127.0.0.1:8080"), "{out}");
+    assert!(out.contains("  keys      "), "{out}");
+    assert!(
+        out.contains(
+            "  database  postgres://careline:***@127.0.0.1:1/careline (database not reachable: \
+             could not connect to PostgreSQL at 127.0.0.1:1 as careline:"
+        ),
+        "{out}"
+    );
+    let errors: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].starts_with("error: database not reachable"),
+        "{err}"
+    );
+    assert!(!out.contains("hunter2") && !err.contains("hunter2"));
+}
+
 /// A command's failure: exactly one line on standard error, returned.
 fn one_error_line(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let (ok, out, err) = run(dir, args, env, b"");
