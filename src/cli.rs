@@ -250,12 +250,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .migrate()
                 .await
                 .map_err(|e| format!("migration failed: {e}"))?;
-            if let Some(m) = manager {
+            if let Some(m) = &manager {
                 new.manager_id = Some(
-                    careline_store::users::credentials(&store, &m)
+                    careline_store::users::credentials(&store, m)
                         .await
                         .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("no user with email {m}"))?
+                        .ok_or_else(|| format!("--manager: no user with email {m}"))?
                         .user
                         .id,
                 );
@@ -265,7 +265,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .map_err(|e| match e {
                     careline_store::StoreError::Invalid(f) => f
                         .into_iter()
-                        .map(|(k, v)| format!("{k} {v}"))
+                        .map(|(k, v)| match (k.as_str(), &manager) {
+                            // The store names its column; the user typed a flag.
+                            ("manager_id", Some(m)) => format!("--manager {m}: {v}"),
+                            ("manager_id", None) => format!("--manager: {v}"),
+                            _ => format!("{k}: {v}"),
+                        })
                         .collect::<Vec<_>>()
                         .join("; "),
                     other => other.to_string(),
