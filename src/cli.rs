@@ -68,9 +68,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum MenuCommand {
-    /// Report unknown actions, unreachable menus, dead ends, loops with no exit and missing
-    /// prompts, each with its line. Exit status 1 when there are any. Also warns (exit status
-    /// 0) about words the built-in voice would spell letter by letter.
+    /// Report unknown actions, unreachable menus, dead ends, loops with no exit, missing
+    /// prompts and options that would fail every call, each with its line. Exit status 1 when
+    /// there are any. Also warns (exit status 0) about a menu that takes over the agent key
+    /// and about words the built-in voice would spell letter by letter.
     Check {
         /// The menu file (TOML).
         file: PathBuf,
@@ -172,7 +173,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             crate::server::serve(config, demo).await?;
         }
         Command::Migrate { status } => {
-            let (store, _) = open_store(&config, true).await?;
+            let (store, source) = open_store(&config, true).await?;
+            // Keys made here are the same development keys `serve` would make: same warning.
+            crate::keys::warn_if_development(&source);
             if status {
                 let (applied, pending) =
                     store.migration_status().await.map_err(|e| e.to_string())?;
@@ -183,11 +186,22 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     println!("pending  {m}");
                 }
             } else {
+                let (_, pending) = store
+                    .migration_status()
+                    .await
+                    .map_err(|e| format!("migration failed: {e}"))?;
                 store
                     .migrate()
                     .await
                     .map_err(|e| format!("migration failed: {e}"))?;
-                println!("database is up to date ({})", store.engine().name());
+                let engine = store.engine().name();
+                match pending.len() {
+                    0 => println!("database was already up to date ({engine}); nothing applied"),
+                    n => println!(
+                        "applied {n} migration{}; database is up to date ({engine})",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                }
             }
         }
         Command::Seed { demo } => {
@@ -200,8 +214,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .migrate()
                 .await
                 .map_err(|e| format!("migration failed: {e}"))?;
-            let logins = crate::demo::seed(&store).await?;
-            crate::demo::print_logins(&logins);
+            let seeded = crate::demo::seed(&store).await?;
+            crate::demo::print_logins(&seeded);
         }
         Command::User {
             command:
@@ -236,12 +250,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .migrate()
                 .await
                 .map_err(|e| format!("migration failed: {e}"))?;
-            if let Some(m) = manager {
+            if let Some(m) = &manager {
                 new.manager_id = Some(
-                    careline_store::users::credentials(&store, &m)
+                    careline_store::users::credentials(&store, m)
                         .await
                         .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("no user with email {m}"))?
+                        .ok_or_else(|| format!("--manager: no user with email {m}"))?
                         .user
                         .id,
                 );
@@ -251,7 +265,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .map_err(|e| match e {
                     careline_store::StoreError::Invalid(f) => f
                         .into_iter()
-                        .map(|(k, v)| format!("{k} {v}"))
+                        .map(|(k, v)| match (k.as_str(), &manager) {
+                            // The store names its column; the user typed a flag.
+                            ("manager_id", Some(m)) => format!("--manager {m}: {v}"),
+                            ("manager_id", None) => format!("--manager: {v}"),
+                            _ => format!("{k}: {v}"),
+                        })
                         .collect::<Vec<_>>()
                         .join("; "),
                     other => other.to_string(),
@@ -295,29 +314,41 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         Command::Config {
             command: ConfigCommand::Check,
         } => {
-            let (ring, source) = crate::keys::load(&config, false)?;
-            let origin = match source {
-                crate::keys::KeySource::Inline => "inline (CARELINE_KEYS)".to_string(),
-                crate::keys::KeySource::File(p)
-                | crate::keys::KeySource::GeneratedDevelopment(p) => p.display().to_string(),
+            // Everything is shown even when a part fails: the point of the check is to see
+            // the whole configuration next to what is wrong with it.
+            let mut failures: Vec<String> = Vec::new();
+            let keys = match crate::keys::load(&config, false) {
+                Ok((ring, source)) => {
+                    let origin = match source {
+                        crate::keys::KeySource::Inline => "inline (CARELINE_KEYS)".to_string(),
+                        crate::keys::KeySource::File(p)
+                        | crate::keys::KeySource::GeneratedDevelopment(p) => {
+                            p.display().to_string()
+                        }
+                    };
+                    format!("{origin}; active PHI key {}", ring.active_key_id())
+                }
+                Err(e) => {
+                    failures.push(e.clone());
+                    format!("not usable: {e}")
+                }
             };
-            let (store, _) = open_store(&config, false).await?;
-            store.ping().await.map_err(|e| format!("database: {e}"))?;
-            let (_, pending) = store.migration_status().await.map_err(|e| e.to_string())?;
+            let url = crate::config::redact_url(&config.database_url());
+            let database = match database_status(&config).await {
+                Ok(pending) => format!("{url} (reachable, {pending} pending migrations)"),
+                Err(e) => {
+                    let line = format!("database not reachable: {e}");
+                    failures.push(line.clone());
+                    format!("{url} ({line})")
+                }
+            };
+            let menus = config.call_config()?;
             println!("configuration: ok");
             println!("  data_dir  {}", config.data_dir.display());
-            println!(
-                "  database  {} (reachable, {} pending migrations)",
-                crate::config::redact_url(&config.database_url()),
-                pending.len()
-            );
+            println!("  database  {database}");
             println!("  bind      {}", config.bind);
-            println!(
-                "  keys      {origin}; active PHI key {}",
-                ring.active_key_id()
-            );
+            println!("  keys      {keys}");
             println!("  log       {} at {}", config.log_format, config.log_level);
-            let menus = config.call_config()?;
             println!(
                 "  phone     menus from {} ({} menus, languages {}); Twilio {}",
                 config
@@ -333,6 +364,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     "off (set twilio_auth_token and public_url)"
                 }
             );
+            if let Some(first) = failures.first() {
+                return Err(if failures.len() == 1 {
+                    first.clone()
+                } else {
+                    failures.join("; ")
+                });
+            }
         }
         Command::Menu { .. } => unreachable!("handled before the configuration loads"),
         Command::Call(args) => {
@@ -343,12 +381,16 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     return replay(&calls, &call_id, show_keys).await;
                 }
                 None => {
-                    let from = args.from.as_deref();
+                    let dial = crate::simulator::Dial {
+                        from: args.from.as_deref(),
+                        to: &args.to,
+                        agent_number: config.agent_number.as_deref(),
+                    };
                     let t = match args.keys {
                         Some(script) => {
                             let entries = crate::simulator::parse_script(&script)?;
                             let t = crate::simulator::run_script(
-                                &calls, &store, from, &args.to, &entries, true, None,
+                                &calls, &store, dial, &entries, true, None,
                             )
                             .await?;
                             println!(
@@ -357,10 +399,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                             );
                             t
                         }
-                        None => {
-                            crate::simulator::run_interactive(&calls, &store, from, &args.to)
-                                .await?
-                        }
+                        None => crate::simulator::run_interactive(&calls, &store, dial).await?,
                     };
                     if !t.ended {
                         return Err("the call did not end cleanly".into());
@@ -377,6 +416,34 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the database answers, and how many migrations it lacks. Keys are not needed to
+/// ask (nothing is decrypted), so a missing key file does not hide the database's state.
+async fn database_status(config: &Config) -> Result<usize, String> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        // `config check` looks; it does not create a database that is not there.
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or(path);
+        if path != ":memory:" && !Path::new(path).exists() {
+            return Err(format!(
+                "no database file at {path} (run `careline migrate` to create it)"
+            ));
+        }
+    }
+    let keys = std::sync::Arc::new(careline_crypto::KeyRing::generate());
+    let store = careline_store::Store::connect(&url, keys)
+        .await
+        .map_err(|e| crate::server::connect_error(&url, &e))?;
+    store
+        .ping()
+        .await
+        .map_err(|e| crate::server::connect_error(&url, &e))?;
+    let (_, pending) = store.migration_status().await.map_err(|e| e.to_string())?;
+    Ok(pending.len())
 }
 
 /// A password from standard input: prompted twice on a terminal, one line otherwise.
@@ -407,8 +474,9 @@ fn menu_check(file: &Path, config: Option<&Path>) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
-    match careline_call::menu::parse(&text) {
-        Ok(cfg) => {
+    match careline_call::menu::check(&text) {
+        Ok(checked) => {
+            let cfg = checked.config;
             println!(
                 "{}: ok ({} menus, start '{}', languages {})",
                 file.display(),
@@ -416,6 +484,13 @@ fn menu_check(file: &Path, config: Option<&Path>) -> ExitCode {
                 cfg.start,
                 cfg.languages.join(", ")
             );
+            for w in &checked.warnings {
+                if w.line > 0 {
+                    println!("warning: {}:{}: {}", file.display(), w.line, w.message);
+                } else {
+                    println!("warning: {}: {}", file.display(), w.message);
+                }
+            }
             let recorded = recorded_prompts(config);
             for w in voice_warnings(&cfg, careline_voice::Engine::best().name(), &recorded) {
                 println!("warning: {w}");

@@ -147,15 +147,108 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// A database URL with any password replaced, for messages.
+/// A database URL with any password replaced, for messages. Also for text that is not a
+/// valid URL (a mistyped scheme, none at all): whatever sits between `user:` and `@` goes.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..])
+    let Some(at) = url.rfind('@') else {
+        return url.to_string();
+    };
+    let start = url.find("://").filter(|s| *s < at).map_or(0, |s| s + 3);
+    match url[start..at].split_once(':') {
+        Some((user, _)) => format!("{}{user}:***@{}", &url[..start], &url[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// One configuration error in words a user can act on: the key as they wrote it (in the
+/// file) or the variable they set, never Figment's internal `default.key` path.
+fn describe(e: &figment::Error, file_label: &str) -> String {
+    use figment::error::Kind;
+    let from_env = e
+        .metadata
+        .as_ref()
+        .is_some_and(|m| m.name.contains("environment"));
+    let from_file = e
+        .metadata
+        .as_ref()
+        .is_some_and(|m| matches!(m.source, Some(figment::Source::File(_))));
+    let name = |key: &str| {
+        if from_env {
+            format!("CARELINE_{}", key.to_uppercase())
+        } else {
+            key.to_string()
         }
-        _ => url.to_string(),
+    };
+    let place = if from_env {
+        " (environment)".to_string()
+    } else if from_file {
+        format!(" in {file_label}")
+    } else {
+        String::new()
+    };
+    let path = e.path.join(".");
+    match &e.kind {
+        Kind::UnknownField(field, expected) => {
+            // Figment's path already ends with the field; older versions left it out.
+            let key = if e.path.last() == Some(field) {
+                path.clone()
+            } else if path.is_empty() {
+                field.clone()
+            } else {
+                format!("{path}.{field}")
+            };
+            let hint = expected
+                .iter()
+                .filter(|k| edit_distance(field, k) <= 2)
+                .min_by_key(|k| edit_distance(field, k))
+                .map(|k| format!(" (did you mean {}?)", name(k)))
+                .unwrap_or_default();
+            let what = if from_env { "setting" } else { "key" };
+            format!("unknown {what} {}{place}{hint}", name(&key))
+        }
+        kind if path.is_empty() => format!("{kind}{place}"),
+        kind => format!("{}{place}: {kind}", name(&path)),
+    }
+}
+
+/// Levenshtein distance, for "did you mean" on a mistyped key.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The file's TOML syntax, checked before Figment reads it: Figment passes on the parser's
+/// report, which draws the line over several lines; a user gets one.
+fn check_toml_syntax(path: &Path, label: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {label}: {e}"))?;
+    match text.parse::<toml::Table>() {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1);
+            let message = e
+                .message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(match line {
+                Some(l) => format!("{label} line {l}: {message}"),
+                None => format!("{label}: {message}"),
+            })
+        }
     }
 }
 
@@ -164,15 +257,22 @@ impl Config {
     /// environment.
     pub fn load(file: Option<&Path>) -> Result<Config, String> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let file_label = file
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "careline.toml".into());
         match file {
             Some(p) => {
                 if !p.exists() {
                     return Err(format!("config file {} does not exist", p.display()));
                 }
+                check_toml_syntax(p, &file_label)
+                    .map_err(|e| format!("configuration error: {e}"))?;
                 fig = fig.merge(Toml::file(p));
             }
             None => {
                 if Path::new("careline.toml").exists() {
+                    check_toml_syntax(Path::new("careline.toml"), &file_label)
+                        .map_err(|e| format!("configuration error: {e}"))?;
                     fig = fig.merge(Toml::file("careline.toml"));
                 }
             }
@@ -194,13 +294,9 @@ impl Config {
                 fig = fig.merge(Serialized::default(key, v));
             }
         }
-        let cfg: Config = fig.extract().map_err(|e| {
-            let mut msg = e.to_string();
-            if let Some(k) = e.path.last() {
-                msg = format!("{k}: {msg}");
-            }
-            format!("configuration error: {msg}")
-        })?;
+        let cfg: Config = fig
+            .extract()
+            .map_err(|e| format!("configuration error: {}", describe(&e, &file_label)))?;
         // A practice's menu file sits beside its configuration: `ivr.toml` in the config
         // file's directory (or the working directory) is used when `ivr_file` is not set.
         let mut cfg = cfg;
@@ -244,8 +340,15 @@ impl Config {
         if self.login_max_failures < 1 {
             return Err("login_max_failures: must be at least 1".into());
         }
-        if let Some(url) = &self.database_url {
-            careline_store::Engine::of_url(url).map_err(|e| format!("database_url: {e}"))?;
+        if let Some(url) = &self.database_url
+            && careline_store::Engine::of_url(url).is_err()
+        {
+            // Quote all of what was given (the password hidden): the store's own message
+            // shows only the part before the first ':', which is nothing for '::::'.
+            return Err(format!(
+                "database_url: must start with sqlite: or postgres:// (got '{}')",
+                redact_url(url)
+            ));
         }
         if let Some(u) = &self.public_url
             && !(u.starts_with("https://") || u.starts_with("http://"))
@@ -308,6 +411,12 @@ mod tests {
             "postgres://app:***@db:5432/careline"
         );
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+        // Not a URL we accept, but quoted back in the error: the password still goes.
+        assert_eq!(
+            redact_url("app:s3cret@db:5432/careline"),
+            "app:***@db:5432/careline"
+        );
+        assert_eq!(redact_url("::::"), "::::");
     }
 
     #[test]

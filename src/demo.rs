@@ -30,6 +30,13 @@ pub struct Login {
     pub role: Role,
 }
 
+/// What [`seed`] did: the demo logins, and whether it loaded the data now or found it there
+/// (so a second run can say it added nothing).
+pub struct Seeded {
+    pub logins: Vec<Login>,
+    pub added: bool,
+}
+
 const USERS: &[(&str, Role, &str, Option<&str>)] = &[
     ("admin@demo.careline.test", Role::Admin, "Avery Admin", None),
     (
@@ -82,7 +89,7 @@ const USERS: &[(&str, Role, &str, Option<&str>)] = &[
     ),
 ];
 
-pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
+pub async fn seed(store: &Store) -> Result<Seeded, String> {
     // Seeding is one unit of work, stamped once.
     let now = careline_store::stored_time(chrono::Utc::now());
     let e = |e: careline_store::StoreError| e.to_string();
@@ -95,7 +102,10 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
         .map_err(e)?
         .is_some()
     {
-        return Ok(logins);
+        return Ok(Seeded {
+            logins,
+            added: false,
+        });
     }
     let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
     let mut ids = std::collections::HashMap::new();
@@ -383,7 +393,10 @@ pub async fn seed(store: &Store) -> Result<Vec<Login>, String> {
     )
     .await
     .map_err(e)?;
-    Ok(logins)
+    Ok(Seeded {
+        logins,
+        added: true,
+    })
 }
 
 struct Places {
@@ -566,9 +579,16 @@ async fn seed_products(
     Ok(out)
 }
 
-pub fn print_logins(logins: &[Login]) {
-    println!("\nDemo data loaded. Every demo account's password is: {DEMO_PASSWORD}");
-    for l in logins {
+pub fn print_logins(seeded: &Seeded) {
+    if seeded.added {
+        println!("\nDemo data loaded. Every demo account's password is: {DEMO_PASSWORD}");
+    } else {
+        println!(
+            "\nDemo data was already loaded; nothing added. Every demo account's password is: \
+             {DEMO_PASSWORD}"
+        );
+    }
+    for l in &seeded.logins {
         println!("  {:<34} {}", l.email, l.role);
     }
     println!();

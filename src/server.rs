@@ -23,13 +23,70 @@ pub async fn open_store(
             )
         })?;
     }
-    let store = Store::connect(&url, Arc::new(ring)).await.map_err(|e| {
-        format!(
-            "cannot open database {}: {e}",
-            crate::config::redact_url(&url)
-        )
-    })?;
+    let store = Store::connect(&url, Arc::new(ring))
+        .await
+        .map_err(|e| connect_error(&url, &e))?;
     Ok((store, source))
+}
+
+/// Why a database could not be opened, in one line a user can act on: for PostgreSQL, where
+/// and as whom we connected and the server's own reason, without the driver's " at line 768"
+/// (a line of PostgreSQL's C source, not of anything the user wrote).
+pub fn connect_error(url: &str, e: &careline_store::StoreError) -> String {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let reason = match e {
+        careline_store::StoreError::Db(
+            DbErr::Conn(RuntimeErr::SqlxError(inner))
+            | DbErr::Query(RuntimeErr::SqlxError(inner))
+            | DbErr::Exec(RuntimeErr::SqlxError(inner)),
+        ) => match &**inner {
+            sqlx::Error::Database(d) => d.message().to_string(),
+            sqlx::Error::Io(io) => io.to_string(),
+            // The pool retries until its timeout and then keeps only "timed out".
+            sqlx::Error::PoolTimedOut => "no connection before the timeout (is the server \
+                                          running, and reachable at that address?)"
+                .to_string(),
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    };
+    match postgres_place(url) {
+        Some((place, user)) => {
+            format!("could not connect to PostgreSQL at {place} as {user}: {reason}")
+        }
+        None => format!(
+            "cannot open database {}: {reason}",
+            crate::config::redact_url(url)
+        ),
+    }
+}
+
+/// `host:port` and the user of a PostgreSQL URL (libpq's defaults where it leaves them out).
+fn postgres_place(url: &str) -> Option<(String, String)> {
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((creds, host)) => (creds.split(':').next().unwrap_or("").to_string(), host),
+        None => (String::new(), authority),
+    };
+    let user = if user.is_empty() {
+        std::env::var("USER").unwrap_or_else(|_| "the current user".into())
+    } else {
+        user
+    };
+    let host = if host.is_empty() { "localhost" } else { host };
+    // An IPv6 literal keeps its brackets; a port after it or after a name follows a ':'.
+    let has_port = host
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    let place = if has_port {
+        host.to_string()
+    } else {
+        format!("{host}:5432")
+    };
+    Some((place, user))
 }
 
 /// A running server, for tests and for `serve`.
@@ -84,8 +141,8 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| format!("migration failed: {e}"))?;
     if demo {
-        let logins = crate::demo::seed(&store).await?;
-        crate::demo::print_logins(&logins);
+        let seeded = crate::demo::seed(&store).await?;
+        crate::demo::print_logins(&seeded);
     }
     let engine = store.engine().name();
     crate::calls::retention::spawn(

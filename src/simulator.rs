@@ -20,6 +20,8 @@ pub enum Line {
     },
     Keys(String),
     Transfer(String),
+    /// The engine asked for a person and there is no agent line to send the caller to.
+    NoTransfer(String),
     Hangup,
     Event(CallEventRow),
 }
@@ -42,6 +44,10 @@ impl std::fmt::Display for Line {
             Line::Keys(k) if k.is_empty() => write!(f, "> (no keys: timeout)"),
             Line::Keys(k) => write!(f, "> {k}"),
             Line::Transfer(to) => write!(f, "  ->     transferred to {to}"),
+            Line::NoTransfer(reason) => write!(
+                f,
+                "  ->     not transferred ({reason}): no agent_number is configured, the call ends"
+            ),
             Line::Hangup => write!(f, "  ->     hung up"),
             Line::Event(e) => {
                 write!(f, "  event  {} {}", e.action, e.result)?;
@@ -102,6 +108,9 @@ pub struct Session<'a> {
     /// The timeout of the open prompt, for the interactive mode.
     pub open_timeout_ms: Option<u32>,
     echo: bool,
+    /// Where a transfer to "an agent" goes (`agent_number`); `None` ends the call as Twilio
+    /// does, with no representative available.
+    agent_number: Option<String>,
     /// A fixed clock for scripted tests: each input one second after the last. `None` is
     /// the wall clock.
     clock: Option<chrono::DateTime<Utc>>,
@@ -112,11 +121,15 @@ impl<'a> Session<'a> {
     pub async fn dial(
         calls: &'a Calls,
         store: &'a Store,
-        from: Option<&str>,
-        to: &str,
+        call: Dial<'_>,
         echo: bool,
         clock: Option<chrono::DateTime<Utc>>,
     ) -> Result<Session<'a>, String> {
+        let Dial {
+            from,
+            to,
+            agent_number,
+        } = call;
         let call_id = format!("SIM{}", uuid::Uuid::new_v4().simple());
         let mut s = Session {
             calls,
@@ -128,6 +141,7 @@ impl<'a> Session<'a> {
             ended: false,
             open_timeout_ms: None,
             echo,
+            agent_number: agent_number.map(str::to_string),
             clock,
         };
         let now = s.tick();
@@ -195,6 +209,7 @@ impl<'a> Session<'a> {
         self.step = turn.step;
         self.ended = turn.ended;
         self.open_timeout_ms = None;
+        let mut no_target = false;
         for o in turn.outputs {
             match o {
                 Output::Say { text, .. } => self.push(Line::Say(text)),
@@ -207,17 +222,37 @@ impl<'a> Session<'a> {
                     });
                 }
                 Output::Transfer { target, reason } => {
-                    let to = match target {
-                        TransferTarget::Agent => format!("an agent ({reason})"),
-                        TransferTarget::Number(n) => format!("{n} ({reason})"),
-                    };
-                    self.push(Line::Transfer(to));
+                    // As the Twilio transport renders it: a transfer to "an agent" dials
+                    // agent_number, and without one the caller is told nobody is available.
+                    match (target, self.agent_number.clone()) {
+                        (TransferTarget::Number(n), _) => {
+                            self.push(Line::Transfer(format!("{n} ({reason})")))
+                        }
+                        (TransferTarget::Agent, Some(n)) => {
+                            self.push(Line::Transfer(format!("the agent line {n} ({reason})")))
+                        }
+                        (TransferTarget::Agent, None) => {
+                            self.push(Line::Say(
+                                crate::twilio::routes::NO_REPRESENTATIVE.to_string(),
+                            ));
+                            self.push(Line::NoTransfer(reason));
+                            no_target = true;
+                        }
+                    }
                     // The softphone leaves the call once it is handed over.
                     self.open_timeout_ms = None;
                 }
                 Output::Hangup => self.push(Line::Hangup),
                 Output::Event(_) | Output::Request(_) => {}
             }
+        }
+        if no_target {
+            // The engine recorded "transferred"; as on SIP, the record also says it was not.
+            let now = self.tick();
+            self.calls
+                .transport_event(&self.call_id, "transfer", "no_target", None, now)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         let events = careline_store::calls::call_events(self.store, &self.call_id)
             .await
@@ -271,17 +306,27 @@ pub fn parse_script(script: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// Who calls which line, and where that line's transfers to a person go.
+#[derive(Debug, Clone, Copy)]
+pub struct Dial<'s> {
+    /// The caller ID; `None` is a withheld number.
+    pub from: Option<&'s str>,
+    /// The number dialed; it selects the territory.
+    pub to: &'s str,
+    /// The configuration's `agent_number`.
+    pub agent_number: Option<&'s str>,
+}
+
 /// A scripted call: dial, press each entry while the call takes keys, hang up.
 pub async fn run_script(
     calls: &Calls,
     store: &Store,
-    from: Option<&str>,
-    to: &str,
+    call: Dial<'_>,
     script: &[String],
     echo: bool,
     clock: Option<chrono::DateTime<Utc>>,
 ) -> Result<Transcript, String> {
-    let mut s = Session::dial(calls, store, from, to, echo, clock).await?;
+    let mut s = Session::dial(calls, store, call, echo, clock).await?;
     for entry in script {
         if !s.awaiting_keys() {
             break;
@@ -296,16 +341,16 @@ pub async fn run_script(
 pub async fn run_interactive(
     calls: &Calls,
     store: &Store,
-    from: Option<&str>,
-    to: &str,
+    call: Dial<'_>,
 ) -> Result<Transcript, String> {
     use tokio::io::{AsyncBufReadExt, BufReader};
     println!(
-        "calling {to} from {} ...",
-        from.unwrap_or("a withheld number")
+        "calling {} from {} ...",
+        call.to,
+        call.from.unwrap_or("a withheld number")
     );
     println!("(type keys and Enter; an empty line or waiting is a timeout; h hangs up)");
-    let mut s = Session::dial(calls, store, from, to, true, None).await?;
+    let mut s = Session::dial(calls, store, call, true, None).await?;
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     while s.awaiting_keys() {
         let wait = Duration::from_millis(u64::from(s.open_timeout_ms.unwrap_or(5000)) + 2000);

@@ -6,7 +6,7 @@
 mod common;
 
 use careline::calls::Calls;
-use careline::simulator::{Transcript, parse_script, run_script};
+use careline::simulator::{Dial, Transcript, parse_script, run_script};
 use careline_store::Store;
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
@@ -44,8 +44,11 @@ async fn call_at(
     run_script(
         calls,
         store,
-        Some(from),
-        MAIN_LINE,
+        Dial {
+            from: Some(from),
+            to: MAIN_LINE,
+            agent_number: None,
+        },
         &script,
         false,
         Some(at),
@@ -521,7 +524,12 @@ async fn withheld_call_at(
     at: DateTime<Utc>,
 ) -> Transcript {
     let script = parse_script(keys).expect("script");
-    run_script(calls, store, None, MAIN_LINE, &script, false, Some(at))
+    let dial = Dial {
+        from: None,
+        to: MAIN_LINE,
+        agent_number: None,
+    };
+    run_script(calls, store, dial, &script, false, Some(at))
         .await
         .expect("call")
 }

@@ -264,6 +264,11 @@ fn reply(state: &AppState, res: Result<Turn, CallError>) -> Response {
     }
 }
 
+/// Said when the engine hands the caller to a person but no `agent_number` is configured. The
+/// simulator says the same, so a practice trying its menus hears what its callers would.
+pub const NO_REPRESENTATIVE: &str =
+    "No representative is available right now. Please call back during office hours.";
+
 fn twilio_language(l: &str) -> String {
     match l {
         "en" => "en-US".into(),
@@ -323,7 +328,7 @@ pub fn render(state: &AppState, turn: &Turn) -> String {
                     }),
                     None => {
                         verbs.push(Verb::Say {
-                            text: "No representative is available right now. Please call back during office hours.".into(),
+                            text: NO_REPRESENTATIVE.into(),
                             language: Some("en-US".into()),
                             voice: None,
                         });

@@ -292,8 +292,11 @@ struct FileSpec {
     session: Option<SessionSpec>,
     #[serde(default)]
     prompts: BTreeMap<String, BTreeMap<String, String>>,
+    /// Spans on the keys, not the tables: a table made implicitly by a dotted header
+    /// (`[menus.main.prompts]` with no `[menus.main]`) has no span of its own, and `Spanned`
+    /// on it fails with "expected a borrowed string".
     #[serde(default)]
-    menus: BTreeMap<String, Spanned<MenuSpec>>,
+    menus: BTreeMap<Spanned<String>, MenuSpec>,
 }
 
 #[derive(Deserialize)]
@@ -305,7 +308,7 @@ struct MenuSpec {
     #[serde(default)]
     prompts_by_language: BTreeMap<String, MenuPrompts>,
     #[serde(default)]
-    options: BTreeMap<Spanned<String>, Spanned<OptionSpec>>,
+    options: BTreeMap<Spanned<String>, OptionSpec>,
     first_digit_timeout_secs: Option<f64>,
     inter_digit_timeout_secs: Option<f64>,
     digit_len: Option<u32>,
@@ -342,7 +345,7 @@ struct PracticeSpec {
     max_days_ahead: Option<u32>,
     #[serde(default)]
     service_types: Vec<ServiceType>,
-    recording: Option<Spanned<RecordingSpec>>,
+    recording: Option<RecordingSpec>,
 }
 
 #[derive(Deserialize)]
@@ -350,19 +353,19 @@ struct PracticeSpec {
 struct RecordingSpec {
     #[serde(default)]
     enabled: bool,
-    retention_days: Option<u32>,
+    retention_days: Option<Spanned<u32>>,
     announce: Option<bool>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SessionSpec {
-    max_auth_attempts: Option<u32>,
-    inactivity_timeout_secs: Option<f64>,
-    max_call_secs: Option<f64>,
-    agent_key: Option<String>,
-    entry_timeout_secs: Option<f64>,
-    inter_digit_timeout_secs: Option<f64>,
+    max_auth_attempts: Option<Spanned<u32>>,
+    inactivity_timeout_secs: Option<Spanned<f64>>,
+    max_call_secs: Option<Spanned<f64>>,
+    agent_key: Option<Spanned<String>>,
+    entry_timeout_secs: Option<Spanned<f64>>,
+    inter_digit_timeout_secs: Option<Spanned<f64>>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -410,17 +413,31 @@ fn weekday_index(s: &str) -> Option<usize> {
 /// Parse a menu file. Returns the configuration when the file has no problems, and every
 /// problem found otherwise (not only the first), each with its line.
 pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
+    check(text).map(|c| c.config)
+}
+
+/// A file that loads, and what in it is legal but likely not what the practice meant.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub config: CallConfig,
+    /// Sorted by line; the file works as written, so they never stop a load.
+    pub warnings: Vec<Problem>,
+}
+
+/// [`parse`], keeping the warnings: `menu check` prints them, a load ignores them.
+pub fn check(text: &str) -> Result<Checked, Vec<Problem>> {
     let spec: FileSpec = match toml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
             let line = e.span().map(|r| line_of(text, r.start)).unwrap_or(0);
             return Err(vec![Problem {
                 line,
-                message: e.message().to_string(),
+                message: one_line(e.message()),
             }]);
         }
     };
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     let languages = spec.languages.clone().unwrap_or_else(|| vec!["en".into()]);
     if languages.is_empty() {
         problems.push(Problem {
@@ -467,10 +484,15 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
         }
     }
 
+    // Before the menus: whether `schedule_service` has anything to offer depends on it.
+    let practice = practice_of(text, spec.practice.as_ref(), &languages, &mut problems);
+    let session = session_of(text, spec.session.as_ref(), &mut problems);
+    let agent_key = session.agent_key.to_string();
+
     let mut menus = BTreeMap::new();
-    for (id, m) in &spec.menus {
-        let line = line_of(text, m.span().start);
-        let ms = m.get_ref();
+    for (id, ms) in &spec.menus {
+        let line = line_of(text, id.span().start);
+        let id = id.get_ref();
         let mut by_lang = ms.prompts_by_language.clone();
         if let Some(p) = &ms.prompts {
             by_lang.insert(default_language.clone(), p.clone());
@@ -541,23 +563,34 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
         let on_max_failures = action_of(&ms.on_max_failures, Action::TransferToAgent);
         let on_max_timeouts = action_of(&ms.on_max_timeouts, Action::TransferToAgent);
         let mut options = BTreeMap::new();
-        for (key, o) in &ms.options {
+        for (key, os) in &ms.options {
             let kline = line_of(text, key.span().start);
             let k = key.get_ref();
-            if k.is_empty()
-                || !k
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
-                || k.len() as u32 != digit_len && !(k.len() == 1 && (k == "*" || k == "#"))
-            {
+            let keypad = !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#');
+            if !keypad {
                 problems.push(Problem {
                     line: kline,
                     message: format!(
-                        "menu '{id}': option key '{k}' must be {digit_len} keypad digit(s)"
+                        "menu '{id}': option key '{k}' must be keypad keys (0-9, * and #)"
+                    ),
+                });
+            } else if (1..=8).contains(&digit_len)
+                && k.len() as u32 != digit_len
+                && !(k == "*" || k == "#")
+            {
+                // A wrong digit_len is reported once above; measuring keys against it would
+                // only repeat it as nonsense ("must be 0 keypad digits").
+                problems.push(Problem {
+                    line: kline,
+                    message: format!(
+                        "menu '{id}': option key '{k}' is {} keys long but the menu's \
+                         digit_len is {digit_len}: callers could never choose it",
+                        k.len()
                     ),
                 });
             }
-            let os = o.get_ref();
             let Some(action) = Action::parse(os.action.get_ref()) else {
                 problems.push(Problem {
                     line: line_of(text, os.action.span().start),
@@ -569,6 +602,48 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
                 });
                 continue;
             };
+            // These act on the caller's own records; the engine has no one to look up
+            // until the caller is verified, so without requires_auth every call that chose
+            // them ended in SYSTEM_ERROR.
+            if matches!(
+                action,
+                Action::CheckOrderStatus | Action::VerifyInsurance | Action::ScheduleService
+            ) && !os.requires_auth
+            {
+                problems.push(Problem {
+                    line: kline,
+                    message: format!(
+                        "menu '{id}' option {k}: {} needs requires_auth = true (it acts on a \
+                         verified caller's records; without it every call that chooses it \
+                         ends in a system error)",
+                        action.as_str()
+                    ),
+                });
+            }
+            if action == Action::ScheduleService && practice.service_types.is_empty() {
+                problems.push(Problem {
+                    line: kline,
+                    message: format!(
+                        "menu '{id}' option {k}: schedule_service needs at least one \
+                         [[practice.service_types]]: with none the caller is offered no \
+                         choice and every key is invalid"
+                    ),
+                });
+            }
+            // The engine lets a menu bind the agent key (it then does what the menu says,
+            // not "reach a person"). That can be meant, e.g. "0 for the previous menu",
+            // so it loads, but the caller loses the way to a person in this menu.
+            if *k == agent_key && action != Action::TransferToAgent {
+                warnings.push(Problem {
+                    line: kline,
+                    message: format!(
+                        "menu '{id}' option {k}: {k} is the agent key (session.agent_key), \
+                         which reaches a representative from anywhere; here it does '{}' \
+                         instead, so callers in this menu cannot reach a person with {k}",
+                        action.as_str()
+                    ),
+                });
+            }
             if action == Action::Menu && os.next_menu.is_none() {
                 problems.push(Problem {
                     line: kline,
@@ -576,7 +651,7 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
                 });
             }
             if let Some(n) = &os.next_menu
-                && !spec.menus.contains_key(n.get_ref())
+                && !spec.menus.contains_key(n.get_ref().as_str())
             {
                 problems.push(Problem {
                     line: line_of(text, n.span().start),
@@ -666,8 +741,6 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
     };
     graph_problems(text, &spec, &menus, &start, &mut problems);
 
-    let practice = practice_of(text, spec.practice.as_ref(), &languages, &mut problems);
-    let session = session_of(spec.session.as_ref(), &mut problems);
     if practice.recording.enabled && practice.recording.announce {
         for lang in &languages {
             if prompts
@@ -689,15 +762,31 @@ pub fn parse(text: &str) -> Result<CallConfig, Vec<Problem>> {
         problems.dedup();
         return Err(problems);
     }
-    Ok(CallConfig {
-        languages,
-        default_language,
-        start,
-        menus,
-        prompts,
-        practice,
-        session,
+    warnings.sort();
+    warnings.dedup();
+    Ok(Checked {
+        config: CallConfig {
+            languages,
+            default_language,
+            start,
+            menus,
+            prompts,
+            practice,
+            session,
+        },
+        warnings,
     })
+}
+
+/// The TOML parser's message in one line: some of its messages carry a second line ("expected
+/// ..."), and `menu check` promises one line per problem.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn find_line(text: &str, needle: &str) -> Option<usize> {
@@ -767,10 +856,11 @@ fn graph_problems(
             queue.extend(next.iter().copied());
         }
     }
-    for (id, m) in &spec.menus {
+    for key in spec.menus.keys() {
+        let id = key.get_ref();
         if !seen.contains(id.as_str()) && menus.contains_key(id) {
             problems.push(Problem {
-                line: line_of(text, m.span().start),
+                line: line_of(text, key.span().start),
                 message: format!("menu '{id}' is unreachable from the start menu '{start}'"),
             });
         }
@@ -788,13 +878,14 @@ fn graph_problems(
             break;
         }
     }
-    for (id, m) in &spec.menus {
+    for key in spec.menus.keys() {
+        let id = key.get_ref();
         if menus.contains_key(id)
             && !can_exit.contains(id.as_str())
             && !menus[id].options.is_empty()
         {
             problems.push(Problem {
-                line: line_of(text, m.span().start),
+                line: line_of(text, key.span().start),
                 message: format!(
                     "menu '{id}' is a loop with no exit: no option from it ever does anything \
                      but move between menus"
@@ -907,19 +998,21 @@ fn practice_of(
         }
     }
     practice.service_types = p.service_types.clone();
-    if let Some(r) = &p.recording {
-        let line = line_of(text, r.span().start);
-        let spec = r.get_ref();
+    if let Some(spec) = &p.recording {
         practice.recording.enabled = spec.enabled;
         if let Some(a) = spec.announce {
             practice.recording.announce = a;
         }
-        match spec.retention_days {
-            Some(d) if (1..=MAX_RETENTION_DAYS).contains(&d) => {
+        match spec
+            .retention_days
+            .as_ref()
+            .map(|d| (*d.get_ref(), d.span()))
+        {
+            Some((d, _)) if (1..=MAX_RETENTION_DAYS).contains(&d) => {
                 practice.recording.retention_days = d
             }
-            Some(d) => problems.push(Problem {
-                line,
+            Some((d, span)) => problems.push(Problem {
+                line: line_of(text, span.start),
                 message: format!(
                     "recording retention_days must be between 1 and {MAX_RETENTION_DAYS} (got {d})"
                 ),
@@ -930,7 +1023,7 @@ fn practice_of(
     practice
 }
 
-fn session_of(s: Option<&SessionSpec>, problems: &mut Vec<Problem>) -> Session {
+fn session_of(text: &str, s: Option<&SessionSpec>, problems: &mut Vec<Problem>) -> Session {
     let mut session = Session {
         max_auth_attempts: 3,
         inactivity_timeout_ms: 30_000,
@@ -942,52 +1035,61 @@ fn session_of(s: Option<&SessionSpec>, problems: &mut Vec<Problem>) -> Session {
     let Some(s) = s else {
         return session;
     };
-    if let Some(n) = s.max_auth_attempts {
-        if n == 0 {
+    // Each value's own line, so a mistake in [session] is found like one in a menu.
+    let line = |span: std::ops::Range<usize>| line_of(text, span.start);
+    let secs = |v: &Option<Spanned<f64>>| {
+        v.as_ref()
+            .map_or((None, 0), |v| (Some(*v.get_ref()), line(v.span())))
+    };
+    if let Some(n) = &s.max_auth_attempts {
+        if *n.get_ref() == 0 {
             problems.push(Problem {
-                line: 0,
+                line: line(n.span()),
                 message: "session.max_auth_attempts must be at least 1".into(),
             });
         }
-        session.max_auth_attempts = n.max(1);
+        session.max_auth_attempts = (*n.get_ref()).max(1);
     }
+    let (v, l) = secs(&s.inactivity_timeout_secs);
     session.inactivity_timeout_ms = secs_ms(
-        s.inactivity_timeout_secs,
+        v,
         session.inactivity_timeout_ms,
         "session.inactivity_timeout_secs",
-        0,
+        l,
         problems,
     );
-    session.max_call_ms = match s.max_call_secs {
-        Some(v) if v.is_finite() && v > 0.0 && v <= 24.0 * 3600.0 => (v * 1000.0) as u32,
-        Some(v) => {
-            problems.push(Problem {
-                line: 0,
-                message: format!("session.max_call_secs must be between 0 and 86400 (got {v})"),
-            });
-            session.max_call_ms
+    if let Some(v) = &s.max_call_secs {
+        match *v.get_ref() {
+            x if x.is_finite() && x > 0.0 && x <= 24.0 * 3600.0 => {
+                session.max_call_ms = (x * 1000.0) as u32
+            }
+            x => problems.push(Problem {
+                line: line(v.span()),
+                message: format!("session.max_call_secs must be between 0 and 86400 (got {x})"),
+            }),
         }
-        None => session.max_call_ms,
-    };
+    }
+    let (v, l) = secs(&s.entry_timeout_secs);
     session.entry_timeout_ms = secs_ms(
-        s.entry_timeout_secs,
+        v,
         session.entry_timeout_ms,
         "session.entry_timeout_secs",
-        0,
+        l,
         problems,
     );
+    let (v, l) = secs(&s.inter_digit_timeout_secs);
     session.inter_digit_timeout_ms = secs_ms(
-        s.inter_digit_timeout_secs,
+        v,
         session.inter_digit_timeout_ms,
         "session.inter_digit_timeout_secs",
-        0,
+        l,
         problems,
     );
     if let Some(k) = &s.agent_key {
-        match k.as_str() {
-            "0" | "*" | "#" => session.agent_key = k.chars().next().unwrap_or('0'),
+        match k.get_ref().as_str() {
+            "0" | "*" | "#" => session.agent_key = k.get_ref().chars().next().unwrap_or('0'),
             other => problems.push(Problem {
-                line: 0,
+                line: line(k.span()),
                 message: format!("session.agent_key must be \"0\", \"*\" or \"#\" (got {other:?})"),
             }),
         }
@@ -1100,7 +1202,7 @@ options.1 = { action = "transfer_to_agent" }
         let p = problems(&zero);
         assert!(
             p.iter()
-                .any(|m| m.starts_with("line 1:") && m.contains("retention_days")),
+                .any(|m| m.starts_with("line 3:") && m.contains("retention_days")),
             "{p:?}"
         );
         // A second language must say the notice in its own words before calls are recorded.
@@ -1221,6 +1323,177 @@ prompts = { welcome = "a", options = ["b"], invalid = "c", timeout = "d" }
         let p = problems("[menus.main]\noptions.1 = { action = }\n");
         assert_eq!(p.len(), 1);
         assert!(p[0].starts_with("line 2:"), "{p:?}");
+        // One line per problem, as `menu check` prints them.
+        for text in [
+            "[menus.main]\nwelcome = \"unterminated\n",
+            "[menus.main\n",
+            "a = 1\na = 2\n",
+        ] {
+            let p = problems(text);
+            assert!(p.len() == 1 && !p[0].contains('\n'), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn actions_on_a_callers_records_need_requires_auth() {
+        // Each of these failed every call with SYSTEM_ERROR: the engine has no verified
+        // caller whose orders, visits or verification requests to look up.
+        for action in ["check_order_status", "verify_insurance", "schedule_service"] {
+            let text = format!(
+                "[[practice.service_types]]\ndigit = \"1\"\ncode = \"visit\"\nname = {{ en = \"a visit\" }}\n{}",
+                MINIMAL.replace(
+                    "options.1 = { action = \"transfer_to_agent\" }",
+                    &format!("options.1 = {{ action = \"transfer_to_agent\" }}\noptions.2 = {{ action = \"{action}\" }}"),
+                )
+            );
+            let p = problems(&text);
+            assert!(
+                p.iter().any(|m| m.starts_with("line 9:")
+                    && m.contains(&format!(
+                        "menu 'main' option 2: {action} needs requires_auth = true"
+                    ))),
+                "{action}: {p:?}"
+            );
+            let fixed = text.replace(
+                &format!("\"{action}\" }}"),
+                &format!("\"{action}\", requires_auth = true }}"),
+            );
+            assert_eq!(problems(&fixed), Vec::<String>::new(), "{action}");
+        }
+    }
+
+    #[test]
+    fn schedule_service_needs_service_types() {
+        let text = MINIMAL.replace(
+            "options.1 = { action = \"transfer_to_agent\" }",
+            "options.1 = { action = \"schedule_service\", requires_auth = true }",
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter().any(|m| m.starts_with("line 4:")
+                && m.contains(
+                    "menu 'main' option 1: schedule_service needs at least one \
+                               [[practice.service_types]]"
+                )),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_menu_binding_the_agent_key_loads_with_a_warning() {
+        let text = format!("{MINIMAL}options.0 = {{ action = \"hangup\" }}\n");
+        let checked = check(&text).expect("it works as written");
+        assert_eq!(
+            checked.config.menus["main"].options["0"].action,
+            Action::Hangup
+        );
+        let w: Vec<String> = checked.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("line 5: menu 'main' option 0: 0 is the agent key")
+                && w[0].contains("does 'hangup'")
+                && w[0].contains("cannot reach a person"),
+            "{w:?}"
+        );
+        // 0 for a representative, as the seed's menu has it, is what the key is for.
+        let agent = format!("{MINIMAL}options.0 = {{ action = \"transfer_to_agent\" }}\n");
+        assert!(check(&agent).unwrap().warnings.is_empty());
+        // Another agent key frees 0.
+        let star = format!("[session]\nagent_key = \"*\"\n{text}");
+        assert!(check(&star).unwrap().warnings.is_empty());
+        assert!(check(DEFAULT_FILE).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn tables_made_by_dotted_headers_load() {
+        // Valid TOML (Python's tomllib reads it): [menus.main] is never written out, nor
+        // [practice] or [practice.recording] as tables of their own.
+        let text = r#"
+practice.recording.enabled = true
+practice.recording.retention_days = 0
+
+[menus.main.prompts]
+welcome = "Hi"
+options = ["Press 1"]
+invalid = "No"
+timeout = "Nothing"
+
+[menus.main.options]
+1 = { action = "transfer_to_agent" }
+
+[menus.main.options.2]
+action = "hangup"
+"#;
+        let p = problems(text);
+        // It loads far enough to find the one real mistake, on its line.
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("line 3:") && p[0].contains("retention_days"),
+            "{p:?}"
+        );
+        let c = parse(&text.replace("retention_days = 0", "retention_days = 9")).expect("valid");
+        assert_eq!(c.menus["main"].options["2"].action, Action::Hangup);
+        assert_eq!(c.practice.recording.retention_days, 9);
+        assert_eq!(
+            c.menu_prompts(&c.menus["main"], "en").welcome.as_deref(),
+            Some("Hi")
+        );
+        // A menu only named in a dotted header still has a line for its problems.
+        let dead = "[menus.main.prompts]\nwelcome = \"a\"\noptions = [\"b\"]\ninvalid = \"c\"\ntimeout = \"d\"\n";
+        assert!(
+            problems(dead)
+                .iter()
+                .any(|m| m.starts_with("line 1:") && m.contains("dead end")),
+            "{:?}",
+            problems(dead)
+        );
+    }
+
+    #[test]
+    fn a_bad_digit_len_is_said_once_and_key_lengths_make_sense() {
+        let zero = MINIMAL.replace("options.1", "digit_len = 0\noptions.1");
+        let p = problems(&zero);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("digit_len must be 1 to 8 (got 0)")),
+            "{p:?}"
+        );
+        assert!(!p.iter().any(|m| m.contains("option key")), "{p:?}");
+        let two = MINIMAL.replace("options.1", "digit_len = 2\noptions.1");
+        let p = problems(&two);
+        assert!(
+            p.iter().any(|m| m.starts_with("line 5:")
+                && m.contains("option key '1' is 1 keys long but the menu's digit_len is 2")),
+            "{p:?}"
+        );
+        let letters = format!("{MINIMAL}options.a = {{ action = \"hangup\" }}\n");
+        assert!(
+            problems(&letters)
+                .iter()
+                .any(|m| m.contains("option key 'a' must be keypad keys")),
+            "{:?}",
+            problems(&letters)
+        );
+    }
+
+    #[test]
+    fn session_problems_carry_their_line() {
+        let text = format!(
+            "[session]\nmax_auth_attempts = 0\ninactivity_timeout_secs = -1\nagent_key = \"5\"\nmax_call_secs = 0\n{MINIMAL}"
+        );
+        let p = problems(&text);
+        for (line, what) in [
+            (2, "session.max_auth_attempts"),
+            (3, "session.inactivity_timeout_secs"),
+            (4, "session.agent_key"),
+            (5, "session.max_call_secs"),
+        ] {
+            assert!(
+                p.iter()
+                    .any(|m| m.starts_with(&format!("line {line}: {what}"))),
+                "{what}: {p:?}"
+            );
+        }
     }
 
     #[test]
