@@ -161,8 +161,7 @@ impl SessionCache {
 
     /// Mark a session ended on this node at once. When it is not cached yet, a revoked entry
     /// is left in its place, so a stale row loaded a moment later cannot bring it back.
-    pub fn revoke(&self, sid: Uuid) {
-        let now = Utc::now();
+    pub fn revoke(&self, sid: Uuid, now: DateTime<Utc>) {
         self.map
             .entry(sid)
             .and_modify(|e| e.revoked = true)

@@ -401,7 +401,7 @@ fn the_session_cache_logs_off_idle_sessions() {
         if cached_before {
             cache.load(&stale, now);
         }
-        cache.revoke(stale.id);
+        cache.revoke(stale.id, now);
         cache.load(&stale, now);
         assert!(
             matches!(cache.check(stale.id, now, idle), SessionCheck::Ended),

@@ -12,7 +12,7 @@ use careline_store::users;
     responses((status = 204), (status = 401, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     users::revoke_session(&state.store, caller.session_id, "logout", caller.now).await?;
-    state.sessions.revoke(caller.session_id);
+    state.sessions.revoke(caller.session_id, caller.now);
     state
         .audit(
             caller

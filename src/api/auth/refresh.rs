@@ -72,7 +72,7 @@ pub async fn refresh(
             }))
         }
         Refresh::Reused(sid) => {
-            state.sessions.revoke(sid);
+            state.sessions.revoke(sid, now);
             state
                 .audit(
                     AuditEvent::new(
@@ -91,7 +91,7 @@ pub async fn refresh(
             ))
         }
         Refresh::Ended(sid) => {
-            state.sessions.revoke(sid);
+            state.sessions.revoke(sid, now);
             Err(ApiError::unauthorized(
                 "SESSION_EXPIRED",
                 "the session has ended; sign in again",

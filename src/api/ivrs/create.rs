@@ -33,7 +33,7 @@ pub struct VerificationCreate {
 }
 
 #[utoipa::path(post, path = "/api/v1/ivrs", tag = "verification requests", request_body = VerificationCreate,
-    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = VerificationRequest), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 201, body = VerificationRequest), (status = 409, body = crate::api::ErrorBody, description = "PATIENT_ARCHIVED"), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_request(
     State(state): State<AppState>,
     caller: Caller,

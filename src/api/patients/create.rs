@@ -12,7 +12,7 @@ use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::patients::{self, Patient};
 
 #[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = PatientCreate,
-    responses((status = 201, body = Patient), (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
+    responses((status = 201, body = Patient), (status = 409, body = crate::api::ErrorBody, description = "DUPLICATE_PATIENT: the same name, date of birth and phone are on file; send different_person: true if this is another person"), (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_patient(
     State(state): State<AppState>,
