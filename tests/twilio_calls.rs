@@ -409,3 +409,35 @@ on_both_engines!(concurrent_copies_of_a_booking_book_once, |db| async move {
     );
     app.stop().await;
 });
+
+on_both_engines!(
+    with_no_agent_line_the_caller_hears_so_and_the_record_says_so,
+    |db: TestDb| async move {
+        careline::demo::seed(&db.store).await.expect("demo seed");
+        let mut config = test_config();
+        config.twilio_auth_token = Some(TOKEN.into());
+        config.public_url = Some(PUBLIC.into());
+        config.agent_number = None;
+        let app = TestApp::spawn_with(db, config).await;
+        let sid = "CA00000000000000000000000000000abc";
+        let (_, twiml) = signed(&app, "/twilio/voice", &params(sid, &[])).await;
+        let (status, twiml) =
+            signed(&app, &gather_path(&twiml), &params(sid, &[("Digits", "0")])).await;
+        assert_eq!(status, 200, "{twiml}");
+        assert!(
+            said(&twiml).contains("No representative is available"),
+            "{twiml}"
+        );
+        assert!(!twiml.contains("<Dial"), "{twiml}");
+        let events = careline_store::calls::call_events(app.store(), sid)
+            .await
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "transfer" && e.result == "no_target"),
+            "{events:?}"
+        );
+        app.stop().await;
+    }
+);

@@ -142,11 +142,9 @@ async fn voice(State(state): State<AppState>, request: Request) -> Response {
         };
         let to = hook.get("To").unwrap_or("");
         let from = hook.get("From").filter(|f| !f.is_empty());
-        let res = state
-            .calls
-            .start("twilio", &call_id, from, to, Utc::now())
-            .await;
-        reply(&state, res)
+        let now = Utc::now();
+        let res = state.calls.start("twilio", &call_id, from, to, now).await;
+        reply(&state, &call_id, res, now).await
     })
     .await
 }
@@ -174,11 +172,9 @@ async fn gather(State(state): State<AppState>, request: Request) -> Response {
                 keys: Keys::new(hook.get("Digits").unwrap_or("")),
             },
         };
-        let res = state
-            .calls
-            .feed(&call_id, Some(step), input, Utc::now())
-            .await;
-        reply(&state, res)
+        let now = Utc::now();
+        let res = state.calls.feed(&call_id, Some(step), input, now).await;
+        reply(&state, &call_id, res, now).await
     })
     .await
 }
@@ -221,7 +217,7 @@ fn call_error(e: CallError) -> Response {
     match e {
         CallError::NotFound => ApiError::new(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            "CALL_NOT_FOUND",
             "no call with this CallSid",
         )
         .into_response(),
@@ -229,7 +225,33 @@ fn call_error(e: CallError) -> Response {
     }
 }
 
-fn reply(state: &AppState, res: Result<Turn, CallError>) -> Response {
+async fn reply(
+    state: &AppState,
+    call_id: &str,
+    res: Result<Turn, CallError>,
+    now: chrono::DateTime<Utc>,
+) -> Response {
+    // The engine recorded "transferred"; with no agent line the caller is told nobody is
+    // available and the call ends, and the record says so, as on SIP and in the simulator.
+    if let Ok(turn) = &res
+        && turn.advanced
+        && state.config.agent_number.is_none()
+        && turn.outputs.iter().any(|o| {
+            matches!(
+                o,
+                Output::Transfer {
+                    target: TransferTarget::Agent,
+                    ..
+                }
+            )
+        })
+        && let Err(e) = state
+            .calls
+            .transport_event(call_id, "transfer", "no_target", None, now)
+            .await
+    {
+        tracing::warn!(error = %e, "could not record a transfer with no agent line");
+    }
     match res {
         Ok(turn) => (
             [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
