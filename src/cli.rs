@@ -150,6 +150,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
+    // The SIP settings are checked here, with the rest, rather than in `Config::check`: the
+    // configuration knows nothing of the transports that read it.
+    if let Err(e) = crate::sip::SipSettings::from_config(&config) {
+        return fail(e);
+    }
     crate::telemetry::init(&config);
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -365,7 +365,6 @@ impl Config {
             return Err("phone_lock_secs: must be at least 1".into());
         }
         self.call_config()?;
-        crate::sip::SipSettings::from_config(self)?;
         Ok(())
     }
 

@@ -11,6 +11,12 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
+/// An audit record that could not be made durable: the work that needed it fails rather than
+/// going on unrecorded (the API answers it as an internal error).
+#[derive(Debug, thiserror::Error)]
+#[error("audit write failed: {0}")]
+pub struct AuditFailed(pub careline_store::StoreError);
+
 pub struct Inner {
     pub store: Store,
     pub audit: AuditWriter,
@@ -66,11 +72,8 @@ impl AppState {
     }
 
     /// Write an audit record and wait until it is durable.
-    pub async fn audit(&self, event: AuditEvent) -> Result<(), crate::api::error::ApiError> {
-        self.audit
-            .record(event)
-            .await
-            .map_err(|e| crate::api::error::ApiError::internal("audit write failed", e))
+    pub async fn audit(&self, event: AuditEvent) -> Result<(), AuditFailed> {
+        self.audit.record(event).await.map_err(AuditFailed)
     }
 
     pub fn idle_timeout(&self) -> chrono::Duration {

@@ -948,3 +948,19 @@ fn user_add_names_the_manager_flag() {
         "{e}"
     );
 }
+
+#[test]
+fn a_bad_sip_setting_stops_every_command_with_one_line() {
+    // The SIP settings are checked by the command line, not by the configuration itself (which
+    // depends on nothing of ours): `serve`, `config check` and the rest still refuse them.
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["config", "check"][..], &["migrate"][..], &["serve"][..]] {
+        let err = run_err(
+            dir.path(),
+            args,
+            &[("CARELINE_SIP_AGENT_URI", "tel:+15025550100")],
+            b"",
+        );
+        assert!(err.contains("sip_agent_uri"), "{args:?}: {err}");
+    }
+}

@@ -125,6 +125,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::state::AuditFailed> for ApiError {
+    fn from(e: crate::state::AuditFailed) -> Self {
+        ApiError::internal("audit write failed", e.0)
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         let status = r.status();

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod ivrs;
+pub mod metrics;
 pub mod orders;
 pub mod patients;
 pub mod products;
@@ -198,15 +199,18 @@ fn document_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The HTTP application: the API, its document and Swagger UI, `/metrics`, and `beside` — routes
+/// that are not the API's but share its layers (the Twilio webhooks; the server passes them in,
+/// so the API does not depend on the transports).
+pub fn router(state: AppState, beside: Router<AppState>) -> Router {
     let max_body = state.config.max_body_bytes;
     let (router, doc) = split();
     router
-        .route("/metrics", axum::routing::get(crate::metrics::metrics_handler))
+        .route("/metrics", axum::routing::get(metrics::metrics_handler))
         // The UI at /docs and the document it loads, /api/openapi.json, declared together:
         // `SwaggerUi::new` alone serves a UI with no spec URL ("No API definition provided").
         .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
-        .merge(crate::twilio::routes::routes())
+        .merge(beside)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method")

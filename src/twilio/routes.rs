@@ -104,7 +104,7 @@ async fn verify(state: &AppState, request: Request) -> Result<(Webhook, Uri), Re
     .outcome(AuditOutcome::SeriousFailure)
     .address(address);
     if let Err(e) = state.audit(ev).await {
-        return Err(e.into_response());
+        return Err(ApiError::from(e).into_response());
     }
     Err(ApiError::new(
         StatusCode::FORBIDDEN,
