@@ -282,19 +282,8 @@ fn user_add_reads_the_password_from_stdin() {
 }
 
 fn run_err(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> String {
-    let mut cmd = careline(dir);
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(!out.status.success(), "expected failure for {args:?}");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let (ok, _, err) = run(dir, args, env, stdin);
+    assert!(!ok, "expected failure for {args:?}");
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
     assert_eq!(errors.len(), 1, "expected one error line, got:\n{err}");
     errors[0].to_string()

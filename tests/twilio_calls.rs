@@ -13,11 +13,15 @@ const PUBLIC: &str = "https://careline.example.test";
 const AGENT: &str = "+15025550123";
 
 async fn twilio_app(db: TestDb) -> TestApp {
+    twilio_app_with_agent(db, Some(AGENT)).await
+}
+
+async fn twilio_app_with_agent(db: TestDb, agent: Option<&str>) -> TestApp {
     careline::demo::seed(&db.store).await.expect("demo seed");
     let mut config = test_config();
     config.twilio_auth_token = Some(TOKEN.into());
     config.public_url = Some(PUBLIC.into());
-    config.agent_number = Some(AGENT.into());
+    config.agent_number = agent.map(str::to_string);
     TestApp::spawn_with(db, config).await
 }
 
@@ -413,12 +417,7 @@ on_both_engines!(concurrent_copies_of_a_booking_book_once, |db| async move {
 on_both_engines!(
     with_no_agent_line_the_caller_hears_so_and_the_record_says_so,
     |db: TestDb| async move {
-        careline::demo::seed(&db.store).await.expect("demo seed");
-        let mut config = test_config();
-        config.twilio_auth_token = Some(TOKEN.into());
-        config.public_url = Some(PUBLIC.into());
-        config.agent_number = None;
-        let app = TestApp::spawn_with(db, config).await;
+        let app = twilio_app_with_agent(db, None).await;
         let sid = "CA00000000000000000000000000000abc";
         let (_, twiml) = signed(&app, "/twilio/voice", &params(sid, &[])).await;
         let (status, twiml) =

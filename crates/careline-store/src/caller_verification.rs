@@ -142,13 +142,20 @@ pub async fn record_number_verification(
     lock_until: DateTime<Utc>,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    // A success on a number with nothing counted (nearly every call) clears nothing: it is
+    // answered by a read, without taking the write lock.
+    if ok
+        && phone_verification_lock::Entity::find_by_id(phone_index.to_string())
+            .one(store.db())
+            .await?
+            .is_none_or(|l| l.attempts == 0 && l.locked_until.is_none())
+    {
+        return Ok(false);
+    }
     let (txn, _gate) = crate::begin_write(store).await?;
     let existing = phone_verification_lock::Entity::find_by_id(phone_index.to_string())
         .one(&txn)
         .await?;
-    if ok && existing.is_none() {
-        return Ok(false);
-    }
     let attempts = existing.as_ref().map_or(0, |l| l.attempts);
     let t = Tally::after(ok, attempts, lock_after, lock_until);
     let row = phone_verification_lock::ActiveModel {
