@@ -48,9 +48,20 @@ pub struct Claims {
     pub sid: Uuid,
     pub iat: i64,
     pub exp: i64,
+    /// `Some("web")` for the dashboard's session cookie, absent on API access tokens: each is
+    /// accepted only where it was meant to be presented (a cookie token is not a bearer token,
+    /// and a bearer token in a cookie is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
+/// The `kind` claim of a dashboard session cookie.
+pub const WEB_TOKEN: &str = "web";
+
 pub struct TokenKeys {
+    /// Key for the dashboard's CSRF tokens, derived from the signing secret so it needs no
+    /// key of its own and changes when the token key rotates.
+    csrf_key: [u8; 32],
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -62,6 +73,7 @@ impl TokenKeys {
         validation.leeway = 5;
         validation.set_required_spec_claims(&["exp", "sub"]);
         TokenKeys {
+            csrf_key: careline_crypto::hmac_sha256(secret, &[b"careline csrf key"]),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
@@ -75,6 +87,20 @@ impl TokenKeys {
 
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    }
+
+    /// The CSRF token of a dashboard session: a MAC of the session id, so it needs no storage,
+    /// is the same on every node and dies with the session (a synchronizer token per session).
+    pub fn csrf_token(&self, sid: Uuid) -> String {
+        hex::encode(careline_crypto::hmac_sha256(
+            &self.csrf_key,
+            &[sid.as_bytes()],
+        ))
+    }
+
+    /// Whether `presented` is this session's CSRF token (constant time).
+    pub fn csrf_matches(&self, sid: Uuid, presented: &str) -> bool {
+        careline_crypto::constant_time_eq(self.csrf_token(sid).as_bytes(), presented.as_bytes())
     }
 }
 
@@ -247,6 +273,7 @@ mod tests {
             sid: Uuid::nil(),
             iat: now,
             exp: now + 60,
+            kind: None,
         };
         let t = keys.issue(&c).unwrap();
         assert_eq!(keys.verify(&t).unwrap().role, "admin");
@@ -256,6 +283,20 @@ mod tests {
         };
         assert!(keys.verify(&keys.issue(&old).unwrap()).is_err());
         assert!(TokenKeys::new(&[8u8; 32]).verify(&t).is_err());
+    }
+
+    #[test]
+    fn csrf_tokens_belong_to_one_session_and_one_key() {
+        let keys = TokenKeys::new(&[7u8; 32]);
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let token = keys.csrf_token(a);
+        assert!(keys.csrf_matches(a, &token));
+        assert!(!keys.csrf_matches(b, &token), "another session's token");
+        assert!(!keys.csrf_matches(a, ""), "no token");
+        assert!(
+            !TokenKeys::new(&[8u8; 32]).csrf_matches(a, &token),
+            "another key"
+        );
     }
 
     #[test]

@@ -16,3 +16,4 @@ pub mod sip;
 pub mod state;
 pub mod telemetry;
 pub mod twilio;
+pub mod web;

@@ -111,7 +111,9 @@ pub async fn start(store: Store, config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(store, config);
-    let app = crate::api::router(state.clone(), crate::twilio::routes::routes());
+    // The Twilio webhooks and the dashboard are served beside the API, under its layers.
+    let beside = crate::twilio::routes::routes().merge(crate::web::routes(state.clone()));
+    let app = crate::api::router(state.clone(), beside);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         axum::serve(

@@ -136,6 +136,8 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/orders", "status"),
         ("GET", "/api/v1/orders", "patient_id"),
         ("GET", "/api/v1/ivrs", "status"),
+        ("GET", "/api/v1/ivrs", "priority"),
+        ("GET", "/api/v1/ivrs", "number"),
         ("GET", "/api/v1/patients/search", "phone"),
         ("GET", "/api/v1/patients/search", "date_of_birth"),
         ("GET", "/api/v1/patients/search", "last_name"),
@@ -155,8 +157,8 @@ async fn parameters_are_declared_where_the_server_reads_them() {
             "{method} {path}: no optional query parameter {name}"
         );
     }
-    // 39 from issue 11 and the three of /analytics/ivr-metrics.
-    assert_eq!(query.len(), 42, "{query:#?}");
+    // 39 from issue 11, the three of /analytics/ivr-metrics, and /ivrs's priority and number.
+    assert_eq!(query.len(), 44, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

@@ -29,6 +29,12 @@ impl ApiError {
         }
     }
 
+    /// The same error under a more specific code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn details(mut self, details: Value) -> Self {
         self.details = details;
         self

@@ -86,23 +86,27 @@ impl Caller {
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
+/// The dashboard's session cookie: a signed token of the same server-side session an API
+/// login makes (`Claims::kind` = web), HttpOnly and SameSite=Strict.
+pub const SESSION_COOKIE: &str = "careline_session";
+/// Where a browser presents the session's CSRF token on a request that changes something.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "AUTHENTICATION_REQUIRED",
-                    "sign in first: send Authorization: Bearer <access token>",
-                )
-            })?;
+/// Put on a request by the dashboard once it has checked the CSRF token of a form post (the
+/// token travels in the form body there, which an extractor of the parts cannot read).
+#[derive(Clone, Copy, Debug)]
+pub struct CsrfChecked;
+
+/// The session token a request presents: a bearer token (API clients) or the dashboard's
+/// cookie (browsers). A header wins over a cookie.
+enum Presented<'a> {
+    Bearer(&'a str),
+    Cookie(String),
+}
+
+fn presented(parts: &Parts) -> Result<Presented<'_>, ApiError> {
+    if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        let header = header.to_str().unwrap_or_default();
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
@@ -112,88 +116,153 @@ impl FromRequestParts<AppState> for Caller {
                     "the Authorization header must be 'Bearer <access token>'",
                 )
             })?;
-        let claims = state.tokens.verify(token.trim()).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => ApiError::unauthorized(
-                    "TOKEN_EXPIRED",
-                    "the access token has expired; refresh it",
-                ),
-                _ => ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid"),
+        return Ok(Presented::Bearer(token.trim()));
+    }
+    let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
+    match jar.get(SESSION_COOKIE) {
+        Some(c) => Ok(Presented::Cookie(c.value().to_string())),
+        None => Err(ApiError::unauthorized(
+            "AUTHENTICATION_REQUIRED",
+            "sign in first: send Authorization: Bearer <access token>",
+        )),
+    }
+}
+
+fn token_claims(state: &AppState, token: &str) -> Result<crate::auth::Claims, ApiError> {
+    state.tokens.verify(token).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::ExpiredSignature => {
+                ApiError::unauthorized("TOKEN_EXPIRED", "the access token has expired; refresh it")
             }
-        })?;
-        let role: Role = claims.role.parse().map_err(|_| {
-            ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid")
-        })?;
-        let now = careline_store::stored_time(chrono::Utc::now());
-        let idle = state.idle_timeout();
-        let mut check = state.sessions.check(claims.sid, now, idle);
-        if matches!(check, SessionCheck::NeedsLoad) {
-            let session = careline_store::users::get_session(&state.store, claims.sid)
-                .await
-                .map_err(|e| ApiError::internal("session lookup", e))?
-                .filter(|s| s.user_id == claims.sub)
-                .ok_or_else(|| {
+            _ => ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid"),
+        }
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let invalid = || ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid");
+        let claims = match presented(parts)? {
+            Presented::Bearer(token) => {
+                let claims = token_claims(state, token)?;
+                if claims.kind.is_some() {
+                    return Err(invalid());
+                }
+                claims
+            }
+            Presented::Cookie(token) => {
+                let claims = token_claims(state, &token).map_err(|_| {
                     ApiError::unauthorized(
                         "SESSION_EXPIRED",
                         "the session has ended; sign in again",
                     )
                 })?;
-            state.sessions.load(&session, now);
-            check = state.sessions.check(claims.sid, now, idle);
-        }
-        match check {
-            SessionCheck::Active { persist_last_seen } => {
-                if let Some(at) = persist_last_seen {
-                    let store = state.store.clone();
-                    let sid = claims.sid;
-                    tokio::spawn(async move {
-                        if let Err(e) = careline_store::users::touch_session(&store, sid, at).await
-                        {
-                            tracing::warn!(error = %e, "could not record session activity");
-                        }
-                    });
+                if claims.kind.as_deref() != Some(crate::auth::WEB_TOKEN) {
+                    return Err(invalid());
                 }
-            }
-            SessionCheck::Idle => {
-                let _ = careline_store::users::revoke_session(
-                    &state.store,
-                    claims.sid,
-                    "idle timeout",
-                    now,
-                )
-                .await;
-                state
-                    .audit(
-                        AuditEvent::new(
-                            AuditType::UserAuthentication,
-                            AuditAction::E,
-                            "automatic logoff after inactivity",
-                        )
-                        .agent(Some(claims.sub), Some(role.as_str()))
-                        .entity("session", claims.sid),
+                // A cookie comes with every request the browser makes, including ones another
+                // site causes: anything but a read must also show the session's CSRF token.
+                let safe = parts.method.is_safe();
+                let checked = parts.extensions.get::<CsrfChecked>().is_some();
+                let header_ok = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|t| state.tokens.csrf_matches(claims.sid, t));
+                if !(safe || checked || header_ok) {
+                    return Err(ApiError::forbidden(
+                        "this request needs the page's CSRF token; reload the page and try again",
                     )
-                    .await?;
-                return Err(ApiError::unauthorized(
-                    "SESSION_EXPIRED",
-                    "signed out after inactivity; sign in again",
-                ));
+                    .with_code("CSRF_TOKEN_INVALID"));
+                }
+                claims
             }
-            SessionCheck::Ended | SessionCheck::NeedsLoad => {
-                return Err(ApiError::unauthorized(
-                    "SESSION_EXPIRED",
-                    "the session has ended; sign in again",
-                ));
+        };
+        resume(state, claims, client_address(parts)).await
+    }
+}
+
+/// The live session behind a verified token, checked for revocation and inactivity (the
+/// check every authenticated request, page and socket makes).
+pub async fn resume(
+    state: &AppState,
+    claims: crate::auth::Claims,
+    address: Option<String>,
+) -> Result<Caller, ApiError> {
+    let role: Role = claims
+        .role
+        .parse()
+        .map_err(|_| ApiError::unauthorized("INVALID_TOKEN", "the access token is not valid"))?;
+    let now = careline_store::stored_time(chrono::Utc::now());
+    let idle = state.idle_timeout();
+    let mut check = state.sessions.check(claims.sid, now, idle);
+    if matches!(check, SessionCheck::NeedsLoad) {
+        let session = careline_store::users::get_session(&state.store, claims.sid)
+            .await
+            .map_err(|e| ApiError::internal("session lookup", e))?
+            .filter(|s| s.user_id == claims.sub)
+            .ok_or_else(|| {
+                ApiError::unauthorized("SESSION_EXPIRED", "the session has ended; sign in again")
+            })?;
+        state.sessions.load(&session, now);
+        check = state.sessions.check(claims.sid, now, idle);
+    }
+    match check {
+        SessionCheck::Active { persist_last_seen } => {
+            if let Some(at) = persist_last_seen {
+                let store = state.store.clone();
+                let sid = claims.sid;
+                tokio::spawn(async move {
+                    if let Err(e) = careline_store::users::touch_session(&store, sid, at).await {
+                        tracing::warn!(error = %e, "could not record session activity");
+                    }
+                });
             }
         }
-        Ok(Caller {
-            actor: Actor {
-                user_id: claims.sub,
-                role,
-            },
-            session_id: claims.sid,
-            address: client_address(parts),
-            now,
-        })
+        SessionCheck::Idle => {
+            let _ = careline_store::users::revoke_session(
+                &state.store,
+                claims.sid,
+                "idle timeout",
+                now,
+            )
+            .await;
+            state
+                .audit(
+                    AuditEvent::new(
+                        AuditType::UserAuthentication,
+                        AuditAction::E,
+                        "automatic logoff after inactivity",
+                    )
+                    .agent(Some(claims.sub), Some(role.as_str()))
+                    .entity("session", claims.sid),
+                )
+                .await?;
+            return Err(ApiError::unauthorized(
+                "SESSION_EXPIRED",
+                "signed out after inactivity; sign in again",
+            ));
+        }
+        SessionCheck::Ended | SessionCheck::NeedsLoad => {
+            return Err(ApiError::unauthorized(
+                "SESSION_EXPIRED",
+                "the session has ended; sign in again",
+            ));
+        }
     }
+    Ok(Caller {
+        actor: Actor {
+            user_id: claims.sub,
+            role,
+        },
+        session_id: claims.sid,
+        address,
+        now,
+    })
 }

@@ -529,6 +529,10 @@ pub struct ListFilter {
     pub patient_id: Option<Uuid>,
     /// Only those waiting on a specialist (submitted, in review, escalated), urgent first.
     pub pending_only: bool,
+    /// routine or urgent
+    pub priority: Option<String>,
+    /// Requests whose number starts with this (staff quote numbers on the phone).
+    pub number_prefix: Option<String>,
 }
 
 pub async fn list(
@@ -544,6 +548,12 @@ pub async fn list(
     }
     if let Some(p) = f.patient_id {
         c = c.add(ivr_request::Column::PatientId.eq(p));
+    }
+    if let Some(p) = &f.priority {
+        c = c.add(ivr_request::Column::Priority.eq(p.as_str()));
+    }
+    if let Some(n) = &f.number_prefix {
+        c = c.add(ivr_request::Column::RequestNumber.starts_with(n.as_str()));
     }
     let mut q = ivr_request::Entity::find();
     if f.pending_only {

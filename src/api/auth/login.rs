@@ -55,6 +55,34 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Json<TokenPair>> {
     let now = chrono::Utc::now();
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let refresh = careline_crypto::random_token();
+    let (user, session) = sign_in(&state, address, user_agent, &body, &refresh, now).await?;
+    let token = access_token(&state, &user, session.id, now)?;
+    Ok(Json(TokenPair {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: state.config.access_token_ttl_secs,
+        refresh_token: refresh,
+        refresh_expires_in: state.config.refresh_token_ttl_secs,
+        user,
+    }))
+}
+
+/// Check a sign-in (rate limit, lockout, password, active account) and open a session whose
+/// refresh token is `refresh`; every outcome is audited. The API's login and the dashboard's
+/// sign-in form both come through here, so they lock out and refuse alike.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    address: Option<String>,
+    user_agent: Option<String>,
+    body: &LoginBody,
+    refresh: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<(users::User, users::Session)> {
     let addr_key = address.clone().unwrap_or_else(|| "unknown".into());
     let failed = |desc: String, user: Option<uuid::Uuid>| {
         AuditEvent::new(AuditType::UserAuthentication, AuditAction::E, desc)
@@ -136,22 +164,17 @@ pub async fn login(
         return Err(invalid());
     }
     users::record_successful_login(&state.store, uid, now).await?;
-    let refresh = careline_crypto::random_token();
     let session = users::create_session(
         &state.store,
         uid,
         careline_crypto::sha256_hex(refresh.as_bytes()),
         now + chrono::Duration::seconds(state.config.refresh_token_ttl_secs),
-        headers
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        user_agent,
         address.clone(),
         now,
     )
     .await?;
     state.sessions.load(&session, now);
-    let token = access_token(&state, &creds.user, session.id, now)?;
     state
         .audit(
             AuditEvent::new(AuditType::UserAuthentication, AuditAction::E, "login")
@@ -160,12 +183,5 @@ pub async fn login(
                 .entity("session", session.id),
         )
         .await?;
-    Ok(Json(TokenPair {
-        access_token: token,
-        token_type: "Bearer",
-        expires_in: state.config.access_token_ttl_secs,
-        refresh_token: refresh,
-        refresh_expires_in: state.config.refresh_token_ttl_secs,
-        user: creds.user,
-    }))
+    Ok((creds.user, session))
 }

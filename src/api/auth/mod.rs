@@ -48,6 +48,7 @@ pub(crate) fn access_token(
             sid,
             iat: now,
             exp: now + state.config.access_token_ttl_secs,
+            kind: None,
         })
         .map_err(|e| crate::api::error::ApiError::internal("token signing", e))
 }

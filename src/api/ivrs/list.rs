@@ -17,6 +17,10 @@ pub struct RequestQuery {
     /// draft, submitted, in_review, info_requested, escalated, approved, rejected, cancelled
     pub status: Option<String>,
     pub patient_id: Option<Uuid>,
+    /// routine or urgent
+    pub priority: Option<String>,
+    /// Only requests whose number starts with this.
+    pub number: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -34,11 +38,26 @@ pub async fn list_requests(
         .map(|s| s.parse::<VerificationStatus>())
         .transpose()
         .map_err(|e| ApiError::validation(vec![("status".into(), e)]))?;
+    let mut problems = Vec::new();
+    let priority = super::priority(&q.priority, &mut problems);
+    let number = q
+        .number
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if number
+        .as_deref()
+        .is_some_and(|n| n.len() > 32 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        problems.push(("number".into(), "must be letters, digits and dashes".into()));
+    }
+    super::invalid(problems)?;
     let (page, per_page) = careline_store::clamp_page(q.page, q.per_page);
     let filter = ListFilter {
         status,
         patient_id: q.patient_id,
         pending_only: false,
+        priority,
+        number_prefix: number,
     };
     let result = verification::list(&state.store, &caller.actor, &filter, page, per_page).await?;
     state

@@ -1,0 +1,71 @@
+// CareLine dashboard: live updates. One WebSocket to /ws/dashboard carries small notices
+// ({seq, event, channel, id, at}: ids and states, never PHI). A notice does not carry what
+// to show: each part of the page marked data-live="<channel>" fetches itself again through
+// the normal, permission-checked page route (data-live may name several channels). The last seq seen is kept for the tab, so a
+// reconnect (a dropped network, a server restart) replays what was missed; a RESET notice
+// (too much missed) reloads the page.
+(function () {
+  "use strict";
+  var status = document.getElementById("live");
+  if (!status || !window.WebSocket) { return; }
+  var KEY = "careline.seq";
+  var pending = {};
+  var pendingIds = {};
+  var timer = null;
+  var delay = 1000;
+
+  function show(state, text) {
+    status.setAttribute("data-state", state);
+    status.textContent = text;
+  }
+
+  function refresh() {
+    timer = null;
+    var channels = pending;
+    var ids = pendingIds;
+    pending = {};
+    pendingIds = {};
+    document.querySelectorAll("[data-live]").forEach(function (el) {
+      var wanted = el.getAttribute("data-live").split(" ");
+      if (!el.id || !wanted.some(function (c) { return channels[c]; })) { return; }
+      // A page about one object (data-id) refreshes only for notices about it.
+      var only = el.getAttribute("data-id");
+      if (only && !ids[only]) { return; }
+      // The same page again, keeping only this part (hx-select semantics).
+      window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+        target: "#" + el.id, select: "#" + el.id, swap: "outerHTML"
+      });
+    });
+  }
+
+  function notice(msg) {
+    if (typeof msg.seq === "number") { sessionStorage.setItem(KEY, String(msg.seq)); }
+    if (msg.event === "RESET") { window.location.reload(); return; }
+    if (!msg.channel) { return; }
+    pending[msg.channel] = true;
+    if (msg.id) { pendingIds[String(msg.id)] = true; }
+    // Several notices in a burst cause one refresh.
+    if (!timer) { timer = setTimeout(refresh, 150); }
+    document.body.dispatchEvent(new CustomEvent("careline:event", { detail: msg }));
+  }
+
+  function connect() {
+    var since = sessionStorage.getItem(KEY);
+    var proto = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var url = proto + window.location.host + "/ws/dashboard" + (since ? "?since=" + encodeURIComponent(since) : "");
+    var ws = new WebSocket(url);
+    ws.onopen = function () { delay = 1000; show("online", "Live updates: on"); };
+    ws.onmessage = function (e) {
+      try { notice(JSON.parse(e.data)); } catch (err) { /* not ours: ignore */ }
+    };
+    ws.onclose = function (e) {
+      // 1008: the session ended (sign-out, inactivity, deactivation): go to the sign-in page.
+      if (e.code === 1008) { window.location.assign("/login"); return; }
+      show("offline", "Live updates: reconnecting");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  connect();
+})();

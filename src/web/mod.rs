@@ -1,0 +1,95 @@
+//! The staff dashboard: pages rendered by this binary (askama templates, htmx, embedded
+//! assets) that go through the same permission checks and audit as the API — page handlers
+//! call the API's own handlers for every read and change, so the two cannot drift apart.
+
+mod assets;
+mod csrf;
+mod error;
+mod orders;
+mod queue;
+mod requests;
+mod session;
+mod shell;
+
+pub use error::WebError;
+
+use crate::api::extract::Caller;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::header::{self, HeaderValue};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+
+/// The dashboard's Content-Security-Policy: nothing inline, nothing from elsewhere. Scripts,
+/// styles, images, media and sockets come from this origin only; PDFs are previewed in a
+/// same-origin frame.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; \
+    frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The dashboard's routes. Every page but the sign-in form needs a session; every change
+/// needs the session's CSRF token (checked in `csrf::check`, deny by default).
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(queue::work_queue))
+        .route("/login", get(session::login_page).post(session::sign_in))
+        .route("/logout", post(session::sign_out))
+        .route("/requests", get(requests::list))
+        .route("/requests/bulk-approve", post(requests::bulk_approve))
+        .route("/requests/{id}", get(requests::detail))
+        .route("/requests/{id}/messages", post(requests::send_message))
+        .route("/requests/{id}/{action}", post(requests::act))
+        .route("/orders", get(orders::list))
+        .route("/orders/{id}", get(orders::detail))
+        .route("/orders/{id}/{action}", post(orders::act))
+        .layer(axum::middleware::from_fn_with_state(state, csrf::check))
+        .route("/assets/{*path}", get(assets::serve))
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Headers on every dashboard response: the CSP, no sniffing, no framing, no referrer to
+/// other sites, and no caching of pages (they show PHI).
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_asset = req.uri().path().starts_with("/assets/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !is_asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// The signed-in staff member behind a page: `Caller`, with the dashboard's answer to a
+/// refusal (the sign-in page for a missing or ended session, an error page otherwise).
+pub struct Staff(pub Caller);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Caller::from_request_parts(parts, state)
+            .await
+            .map(Staff)
+            .map_err(WebError::from)
+    }
+}

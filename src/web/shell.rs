@@ -1,0 +1,101 @@
+//! The frame around every signed-in page: who is signed in, the navigation their role may
+//! use, and the session's CSRF token for forms and htmx requests.
+
+use super::WebError;
+use crate::api::extract::Caller;
+use crate::state::AppState;
+use careline_domain::{Permission, Role};
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct Shell {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+}
+
+/// How a role is named on screen.
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "Administrator",
+        Role::Doctor => "Doctor",
+        Role::IvrSpecialist => "Verification specialist",
+        Role::MasterDistributor => "Master distributor",
+        Role::Distributor => "Distributor",
+        Role::Salesperson => "Salesperson",
+        Role::ShippingLogistics => "Shipping and logistics",
+    }
+}
+
+impl Shell {
+    /// The frame for `caller` on the page at `path`.
+    pub async fn load(state: &AppState, caller: &Caller, path: &str) -> Result<Shell, WebError> {
+        let name = careline_store::users::get(&state.store, caller.user_id())
+            .await?
+            .map(|u| u.full_name)
+            .unwrap_or_default();
+        let can = |p| caller.actor.can(p);
+        let mut nav = vec![NavItem {
+            href: "/",
+            label: "Work queue",
+            current: false,
+        }];
+        if can(Permission::VerificationRead) {
+            nav.push(NavItem {
+                href: "/requests",
+                label: "Verification requests",
+                current: false,
+            });
+        }
+        if can(Permission::OrderRead) {
+            nav.push(NavItem {
+                href: "/orders",
+                label: "Orders",
+                current: false,
+            });
+        }
+        // The longest matching prefix is the current section.
+        let current = nav
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| path == n.href || (n.href != "/" && path.starts_with(n.href)))
+            .max_by_key(|(_, n)| n.href.len())
+            .map(|(i, _)| i);
+        if let Some(i) = current {
+            nav[i].current = true;
+        }
+        Ok(Shell {
+            name,
+            role: role_label(caller.role()),
+            csrf: state.tokens.csrf_token(caller.session_id),
+            nav,
+        })
+    }
+}
+
+/// "3 min", "5 h", "2 d": how long something has waited.
+pub fn age(since: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let d = now - since;
+    if d.num_minutes() < 60 {
+        format!("{} min", d.num_minutes().max(0))
+    } else if d.num_hours() < 48 {
+        format!("{} h", d.num_hours())
+    } else {
+        format!("{} d", d.num_days())
+    }
+}
+
+/// A moment as staff read it: date and minute, UTC (the page says so).
+pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Cents as dollars.
+pub fn dollars(cents: i64) -> String {
+    format!("${}.{:02}", cents / 100, (cents % 100).abs())
+}

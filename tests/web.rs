@@ -1,0 +1,625 @@
+//! The staff dashboard through the real HTTP server, as a browser uses it: signing in with a
+//! form and a cookie, CSRF on every change, the Content-Security-Policy and the HTML it
+//! protects, the work queue per role, and a request approved and an order shipped through
+//! the pages (the same checks and audit as the API). The real-browser scenarios are in
+//! tests/browser/.
+
+mod common;
+
+use careline_domain::Role;
+use common::{PASSWORD, TestApp, patient, patient_body, product, s, size_id};
+use serde_json::{Value, json};
+
+/// A browser's view of the dashboard: its session cookie and the page's CSRF token.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of `name=` in a response's Set-Cookie headers, with the whole header.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..].split(';').next().unwrap().to_string();
+            (value, v.to_string())
+        })
+}
+
+/// The first hidden `_csrf` field of a page.
+fn csrf_field(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let at = html.find(marker).expect("a _csrf field") + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// GET /login, then POST the form; the raw answer to the POST.
+async fn post_login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    let http = client();
+    let r = http.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let (login_cookie, _) = set_cookie(&r, "careline_login_csrf").expect("login cookie");
+    let token = csrf_field(&r.text().await.unwrap());
+    http.post(app.url("/login"))
+        .header("cookie", format!("careline_login_csrf={login_cookie}"))
+        .form(&[("email", email), ("password", password), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Browser {
+    let r = post_login(app, email, PASSWORD).await;
+    assert_eq!(r.status(), 303, "sign-in of {email}");
+    assert_eq!(r.headers()["location"], "/");
+    let (cookie, _) = set_cookie(&r, "careline_session").expect("session cookie");
+    let mut b = Browser {
+        base: app.base.clone(),
+        http: client(),
+        cookie,
+        csrf: String::new(),
+    };
+    let (status, html) = b.get("/").await;
+    assert_eq!(status, 200, "{html}");
+    b.csrf = csrf_field(&html);
+    b
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Submit a form the way the page does (with its CSRF field).
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Scan a page for what the CSP forbids and what would break it: inline scripts and styles,
+/// `on…=` handler attributes, `javascript:` links, and anything loaded from another origin.
+fn csp_problems(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut problems = Vec::new();
+    let mut rest = lower.as_str();
+    while let Some(at) = rest.find("<script") {
+        let tag_end = rest[at..].find('>').map(|e| at + e).unwrap_or(rest.len());
+        let tag = &rest[at..tag_end];
+        if !tag.contains(" src=\"/") {
+            problems.push(format!("script without a same-origin src: {tag}"));
+        }
+        let body_end = rest[tag_end..].find("</script>").map(|e| tag_end + e);
+        if let Some(end) = body_end
+            && rest[tag_end + 1..end].trim() != ""
+        {
+            problems.push("inline script body".into());
+        }
+        rest = &rest[tag_end..];
+    }
+    if lower.contains("<style") {
+        problems.push("a <style> element".into());
+    }
+    if lower.contains(" style=") {
+        problems.push("a style attribute".into());
+    }
+    if lower.contains("javascript:") {
+        problems.push("a javascript: URL".into());
+    }
+    for (i, _) in lower.match_indices(" on") {
+        let name: String = lower[i + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        if !name.is_empty() && lower[i + 3 + name.len()..].starts_with('=') {
+            problems.push(format!("an on{name}= attribute"));
+        }
+    }
+    for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
+        if lower.contains(attr) {
+            problems.push(format!("something loaded from elsewhere ({attr})"));
+        }
+    }
+    problems
+}
+
+/// The people and things a dashboard test starts from: an admin, a specialist, shipping, a
+/// master distributor over doctor A, and doctor B elsewhere; one product, one patient each.
+struct World {
+    app: TestApp,
+    admin: String,
+    doctor_a: String,
+    doctor_b: String,
+    patient_a: String,
+    patient_b: String,
+    foam: String,
+    foam_small: String,
+}
+
+async fn world(app: TestApp) -> World {
+    app.user("admin@web.test", Role::Admin, None).await;
+    app.user("specialist@web.test", Role::IvrSpecialist, None)
+        .await;
+    app.user("shipping@web.test", Role::ShippingLogistics, None)
+        .await;
+    let master = app
+        .user("master@web.test", Role::MasterDistributor, None)
+        .await;
+    let dist = app
+        .user("distributor@web.test", Role::Distributor, Some(master))
+        .await;
+    let sales = app
+        .user("sales@web.test", Role::Salesperson, Some(dist))
+        .await;
+    app.user("doctor.a@web.test", Role::Doctor, Some(sales))
+        .await;
+    app.user("doctor.b@web.test", Role::Doctor, None).await;
+    let admin = app.token("admin@web.test").await;
+    let doctor_a = app.token("doctor.a@web.test").await;
+    let doctor_b = app.token("doctor.b@web.test").await;
+    let foam = product(
+        &app,
+        &admin,
+        json!({
+            "sku": "FOAM-100", "name": "Silicone foam dressing", "category": "foam",
+            "sizes": [{"size_label": "2 in x 2 in", "sku": "FOAM-100-22", "unit_price_cents": 450}]
+        }),
+    )
+    .await;
+    let patient_a = patient(
+        &app,
+        &doctor_a,
+        patient_body("Odalys", "Brennan", "1951-03-14", "502-555-0131"),
+    )
+    .await;
+    let patient_b = patient(
+        &app,
+        &doctor_b,
+        patient_body("Tobias", "Marwick", "1946-11-02", "502-555-0177"),
+    )
+    .await;
+    World {
+        foam: s(&foam["id"]),
+        foam_small: size_id(&foam, "2 in x 2 in"),
+        app,
+        admin,
+        doctor_a,
+        doctor_b,
+        patient_a,
+        patient_b,
+    }
+}
+
+/// A submitted request of `token`'s doctor for `patient`.
+async fn submitted(w: &World, token: &str, patient: &str, priority: &str) -> Value {
+    let (status, vr) = w
+        .app
+        .post(
+            token,
+            "/api/v1/ivrs",
+            json!({
+                "patient_id": patient,
+                "priority": priority,
+                "diagnosis_codes": ["E11.621"],
+                "medical_justification": "Diabetic foot ulcer, left heel",
+                "products": [{"product_id": w.foam, "sizes": [{"product_size_id": w.foam_small, "quantity": 10}]}]
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{vr}");
+    let id = s(&vr["id"]);
+    let (status, vr) = w
+        .app
+        .post(token, &format!("/api/v1/ivrs/{id}/submit"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{vr}");
+    vr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_sets_a_strict_http_only_session_cookie() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    app.user("admin@web.test", Role::Admin, None).await;
+
+    // Without a session every page leads to the sign-in form.
+    let r = client().get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+
+    let r = post_login(&app, "admin@web.test", PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    let (_, header) = set_cookie(&r, "careline_session").expect("session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(header.contains(attribute), "{attribute} missing: {header}");
+    }
+    assert!(
+        !header.contains("Secure"),
+        "plain http: a Secure cookie would never come back: {header}"
+    );
+
+    // A wrong password gets the form again with the API's one answer for every refusal.
+    let r = post_login(&app, "admin@web.test", "wrong-password-1").await;
+    assert_eq!(r.status(), 401);
+    assert!(set_cookie(&r, "careline_session").is_none());
+    let html = r.text().await.unwrap();
+    assert!(html.contains("email or password is incorrect"), "{html}");
+    assert!(
+        html.contains("value=\"admin@web.test\""),
+        "the email is kept"
+    );
+    let r = post_login(&app, "nobody@web.test", PASSWORD).await;
+    assert_eq!(r.status(), 401);
+
+    // The sign-in form itself needs its double-submit token.
+    let r = client()
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "admin@web.test"),
+            ("password", PASSWORD),
+            ("_csrf", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_account_cannot_sign_in_on_the_dashboard_either() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    app.user("admin@web.test", Role::Admin, None).await;
+    for _ in 0..5 {
+        let r = post_login(&app, "admin@web.test", "wrong-password-1").await;
+        assert_eq!(r.status(), 401);
+    }
+    let r = post_login(&app, "admin@web.test", PASSWORD).await;
+    assert_eq!(r.status(), 401, "the right password during the lockout");
+    assert!(set_cookie(&r, "careline_session").is_none());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_need_the_csrf_token_and_this_sites_origin() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    app.user("admin@web.test", Role::Admin, None).await;
+    let b = sign_in(&app, "admin@web.test").await;
+
+    // Sign-out without the token: refused, and the session lives on.
+    let r = b
+        .http
+        .post(app.url("/logout"))
+        .header("cookie", format!("careline_session={}", b.cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("CSRF_TOKEN_INVALID"));
+    // With another session's token: refused.
+    let other = sign_in(&app, "admin@web.test").await;
+    let r = b
+        .http
+        .post(app.url("/logout"))
+        .header("cookie", format!("careline_session={}", b.cookie))
+        .form(&[("_csrf", other.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // With the right token but from another site: refused.
+    let r = b
+        .http
+        .post(app.url("/logout"))
+        .header("cookie", format!("careline_session={}", b.cookie))
+        .header("origin", "https://evil.example")
+        .form(&[("_csrf", b.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(b.get("/").await.0, 200, "still signed in");
+
+    // The API with the cookie: reads work, changes need the header.
+    let me = b
+        .http
+        .get(app.url("/api/v1/auth/me"))
+        .header("cookie", format!("careline_session={}", b.cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let change = |token: Option<&str>| {
+        let mut rq = b
+            .http
+            .put(app.url("/api/v1/auth/me"))
+            .header("cookie", format!("careline_session={}", b.cookie))
+            .json(&json!({"full_name": "Ada Admin"}));
+        if let Some(t) = token {
+            rq = rq.header("x-csrf-token", t);
+        }
+        rq.send()
+    };
+    let r = change(None).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "CSRF_TOKEN_INVALID"
+    );
+    assert_eq!(change(Some(&b.csrf)).await.unwrap().status(), 200);
+
+    // The cookie is not a bearer token, and a bearer token is not a cookie.
+    let (status, _) = app.get(&b.cookie, "/api/v1/auth/me").await;
+    assert_eq!(status, 401);
+    let bearer = app.token("admin@web.test").await;
+    let r = client()
+        .get(app.url("/"))
+        .header("cookie", format!("careline_session={bearer}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "refused to the sign-in page");
+
+    // Signing out with the token ends the session for every page.
+    let r = b.post("/logout", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    assert_eq!(b.get("/").await.0, 303);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_carries_the_csp_and_breaks_none_of_it() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let vr = submitted(&w, &w.doctor_a, &w.patient_a, "urgent").await;
+    let id = s(&vr["id"]);
+    let pages = [
+        "/".to_string(),
+        "/requests".into(),
+        "/requests?status=submitted&priority=urgent".into(),
+        format!("/requests/{id}"),
+        "/orders".into(),
+    ];
+    for email in ["admin@web.test", "specialist@web.test", "doctor.a@web.test"] {
+        let b = sign_in(&w.app, email).await;
+        for page in &pages {
+            let r = b
+                .http
+                .get(w.app.url(page))
+                .header("cookie", format!("careline_session={}", b.cookie))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{email} {page}");
+            let csp = r.headers()["content-security-policy"].to_str().unwrap();
+            assert!(
+                csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+                "{csp}"
+            );
+            assert_eq!(
+                r.headers()["cache-control"],
+                "no-store",
+                "PHI pages are not cached"
+            );
+            assert_eq!(r.headers()["x-frame-options"], "DENY");
+            let html = r.text().await.unwrap();
+            assert_eq!(csp_problems(&html), Vec::<String>::new(), "{email} {page}");
+        }
+    }
+    // The scan itself catches what it is for.
+    assert_eq!(
+        csp_problems("<div onclick=\"x()\" style=\"color:red\"><script>alert(1)</script>").len(),
+        4
+    );
+    // No page ships more than 150 KB of JavaScript: every script it could load, together.
+    let b = sign_in(&w.app, "admin@web.test").await;
+    let (_, html) = b.get("/").await;
+    let mut total = 0;
+    for src in html.split("<script src=\"").skip(1) {
+        let path = src.split('"').next().unwrap();
+        let (status, body) = b.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        total += body.len();
+    }
+    assert!(
+        total > 0 && total < 150 * 1024,
+        "{total} bytes of JavaScript"
+    );
+    w.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_lands_on_its_own_work_queue() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let routine = submitted(&w, &w.doctor_a, &w.patient_a, "routine").await;
+    let urgent = submitted(&w, &w.doctor_a, &w.patient_a, "urgent").await;
+    let other = submitted(&w, &w.doctor_b, &w.patient_b, "routine").await;
+    let number = |v: &Value| s(&v["request_number"]);
+
+    // The specialist: requests waiting for review, urgent first.
+    let (_, html) = sign_in(&w.app, "specialist@web.test").await.get("/").await;
+    assert!(html.contains("waiting for review"), "{html}");
+    let (u, r) = (
+        html.find(&number(&urgent)).expect("urgent shown"),
+        html.find(&number(&routine)).expect("routine shown"),
+    );
+    assert!(u < r, "urgent before routine");
+    assert!(html.contains(&number(&other)));
+    assert!(!html.contains("Orders waiting for approval"));
+
+    // Doctor A: their own requests only, never doctor B's.
+    let (_, html) = sign_in(&w.app, "doctor.a@web.test").await.get("/").await;
+    assert!(html.contains("Your verification requests"));
+    assert!(html.contains(&number(&urgent)) && html.contains(&number(&routine)));
+    assert!(
+        !html.contains(&number(&other)),
+        "another practice's request"
+    );
+    assert!(!html.contains("waiting for review"));
+    // …and doctor B's request is not found for them, as in the API.
+    let (status, _) = sign_in(&w.app, "doctor.a@web.test")
+        .await
+        .get(&format!("/requests/{}", s(&other["id"])))
+        .await;
+    assert_eq!(status, 404);
+
+    // The master distributor approves orders in their downline; shipping ships.
+    let (_, html) = sign_in(&w.app, "master@web.test").await.get("/").await;
+    assert!(html.contains("Orders waiting for approval"), "{html}");
+    let (_, html) = sign_in(&w.app, "shipping@web.test").await.get("/").await;
+    assert!(html.contains("Orders ready to ship"), "{html}");
+    assert!(
+        !html.contains("Verification requests</a>"),
+        "no requests section in the nav"
+    );
+
+    // The admin: everything, and the system's health.
+    let (_, html) = sign_in(&w.app, "admin@web.test").await.get("/").await;
+    assert!(
+        html.contains("System health") && html.contains("reachable"),
+        "{html}"
+    );
+    assert!(html.contains("waiting for review") && html.contains("Orders waiting for approval"));
+    let _ = &w.admin;
+    w.app.stop().await;
+}
+
+on_both_engines!(
+    a_request_is_approved_and_its_order_shipped_through_the_pages,
+    |db| async move {
+        let w = world(TestApp::spawn(db).await).await;
+        let vr = submitted(&w, &w.doctor_a, &w.patient_a, "urgent").await;
+        let id = s(&vr["id"]);
+        let specialist = sign_in(&w.app, "specialist@web.test").await;
+
+        // The detail page shows the patient (an audited PHI read) and the products.
+        let (status, html) = specialist.get(&format!("/requests/{id}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Odalys Brennan") && html.contains("Silicone foam dressing"));
+        assert!(html.contains("Start review"));
+
+        let r = specialist
+            .post(&format!("/requests/{id}/start-review"), &[])
+            .await;
+        assert_eq!(r.status(), 303, "{:?}", r.text().await);
+        // A bad amount is a clear 422 page, and nothing changes.
+        let r = specialist
+            .post(
+                &format!("/requests/{id}/approve"),
+                &[("deductible", "lots")],
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("deductible"));
+        let r = specialist
+            .post(
+                &format!("/requests/{id}/approve"),
+                &[
+                    ("deductible", "1,250.00"),
+                    ("copay", "20"),
+                    ("coinsurance_percent", "20"),
+                    ("out_of_pocket_max", "5000"),
+                    ("response", "Covered under Part B"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let (_, api) = w.app.get(&w.doctor_a, &format!("/api/v1/ivrs/{id}")).await;
+        assert_eq!(api["status"], "approved");
+        assert_eq!(api["coverage"]["deductible_cents"], 125_000);
+        // The same move again is the API's 409, shown as a page.
+        let r = specialist
+            .post(&format!("/requests/{id}/start-review"), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+
+        // A message in the thread, seen by the doctor.
+        let r = specialist
+            .post(
+                &format!("/requests/{id}/messages"),
+                &[("body", "Please send the wound photo")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let doctor = sign_in(&w.app, "doctor.a@web.test").await;
+        let (_, html) = doctor.get(&format!("/requests/{id}")).await;
+        assert!(html.contains("Please send the wound photo"));
+        assert!(
+            !html.contains("Approve with coverage"),
+            "the doctor does not review"
+        );
+
+        // The order: placed through the API, approved, processed and shipped on the pages.
+        let (status, order) = w
+            .app
+            .post(&w.doctor_a, "/api/v1/orders", json!({"ivr_request_id": id}))
+            .await;
+        assert_eq!(status, 201, "{order}");
+        let number = s(&order["order_number"]);
+        let master = sign_in(&w.app, "master@web.test").await;
+        let r = master.post(&format!("/orders/{number}/approve"), &[]).await;
+        assert_eq!(r.status(), 303);
+        let shipping = sign_in(&w.app, "shipping@web.test").await;
+        assert_eq!(
+            shipping
+                .post(&format!("/orders/{number}/process"), &[])
+                .await
+                .status(),
+            303
+        );
+        let (_, html) = shipping.get(&format!("/orders/{number}")).await;
+        assert!(html.contains("Mark shipped"));
+        let r = shipping
+            .post(
+                &format!("/orders/{number}/ship"),
+                &[
+                    ("carrier", "UPS"),
+                    ("tracking_number", "1Z999AA10123456784"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{:?}", r.text().await);
+        let (_, html) = doctor.get(&format!("/orders/{number}")).await;
+        assert!(html.contains("1Z999AA10123456784") && html.contains("shipped"));
+
+        // Every page action left the API's audit records (agent, entity, no PHI).
+        let (_, audit) = w
+            .app
+            .get(
+                &w.admin,
+                "/api/v1/admin/audit-logs?entity_type=verification_request&per_page=200",
+            )
+            .await;
+        let text = audit.to_string();
+        assert!(text.contains("approve -> approved"), "{text}");
+        assert!(!text.contains("Odalys"), "no PHI in the audit trail");
+        w.app.stop().await;
+    }
+);
