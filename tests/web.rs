@@ -623,3 +623,121 @@ on_both_engines!(
         w.app.stop().await;
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patients_are_searched_by_post_and_no_url_carries_phi() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let doctor = sign_in(&w.app, "doctor.a@web.test").await;
+    let phi = [
+        "Odalys",
+        "Brennan",
+        "1951-03-14",
+        "5025550131",
+        "502-555-0131",
+    ];
+    let no_phi_in_links = |html: &str| {
+        for chunk in html
+            .split("href=\"")
+            .skip(1)
+            .chain(html.split("action=\"").skip(1))
+        {
+            let url = chunk.split('"').next().unwrap();
+            for p in phi {
+                assert!(!url.contains(p), "PHI {p} in a URL: {url}");
+            }
+        }
+    };
+
+    // By phone: found, in the POST's own answer.
+    let r = doctor
+        .post("/patients/search", &[("phone", "502-555-0131")])
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Brennan, Odalys"), "{html}");
+    assert!(html.contains(&format!("/patients/{}", w.patient_a)));
+    no_phi_in_links(&html);
+    // By date of birth and last name; another doctor's patient is never found.
+    let r = doctor
+        .post(
+            "/patients/search",
+            &[("date_of_birth", "1946-11-02"), ("last_name", "Marwick")],
+        )
+        .await;
+    assert!(r.text().await.unwrap().contains("0 found"));
+    // A bad phone number is shown on the form with what was typed.
+    let r = doctor.post("/patients/search", &[("phone", "12")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\"") && html.contains("value=\"12\""),
+        "{html}"
+    );
+
+    // The detail page (an audited read) and an edit through the form.
+    let (status, html) = doctor.get(&format!("/patients/{}", w.patient_a)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Odalys Brennan") && html.contains("Aetna"));
+    no_phi_in_links(&html);
+    let (_, form) = doctor.get(&format!("/patients/{}/edit", w.patient_a)).await;
+    assert!(form.contains("value=\"Louisville\""));
+    let edit = [
+        ("first_name", "Odalys"),
+        ("last_name", "Brennan"),
+        ("date_of_birth", "1951-03-14"),
+        ("phone", "502-555-0199"),
+        ("email", ""),
+        ("line1", "9 Oak Ave"),
+        ("line2", ""),
+        ("city", "Louisville"),
+        ("state", "KY"),
+        ("postal_code", "40202"),
+        ("preferred_language", "en"),
+        ("clinical_notes", "moved house"),
+    ];
+    let r = doctor
+        .post(&format!("/patients/{}", w.patient_a), &edit)
+        .await;
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    let (_, api) = w
+        .app
+        .get(&w.doctor_a, &format!("/api/v1/patients/{}", w.patient_a))
+        .await;
+    assert_eq!(api["phone"], "+15025550199");
+    assert_eq!(api["address"]["line1"], "9 Oak Ave");
+    // A date of birth in the future is the API's 422, on the form, nothing saved.
+    let mut bad = edit;
+    bad[2] = ("date_of_birth", "2999-01-01");
+    let r = doctor
+        .post(&format!("/patients/{}", w.patient_a), &bad)
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("date_of_birth"));
+
+    // Doctor B cannot open doctor A's patient; the page says not found, as the API does.
+    let other = sign_in(&w.app, "doctor.b@web.test").await;
+    assert_eq!(
+        other.get(&format!("/patients/{}", w.patient_a)).await.0,
+        404
+    );
+    let _ = (&w.patient_b, &w.doctor_b);
+
+    // Each view was audited as the API's patient read, and the audit holds no PHI.
+    let (_, audit) = w
+        .app
+        .get(
+            &w.admin,
+            &format!(
+                "/api/v1/admin/audit-logs?entity_id={}&per_page=200",
+                w.patient_a
+            ),
+        )
+        .await;
+    let text = audit.to_string();
+    assert!(text.contains("patient read"), "{text}");
+    for p in phi {
+        assert!(!text.contains(p), "PHI {p} in the audit trail");
+    }
+    w.app.stop().await;
+}

@@ -6,6 +6,7 @@ mod assets;
 mod csrf;
 mod error;
 mod orders;
+mod patients;
 mod queue;
 mod requests;
 mod session;
@@ -40,6 +41,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/requests/{id}", get(requests::detail))
         .route("/requests/{id}/messages", post(requests::send_message))
         .route("/requests/{id}/{action}", post(requests::act))
+        .route("/patients", get(patients::list))
+        .route("/patients/search", post(patients::search))
+        .route(
+            "/patients/{id}",
+            get(patients::detail).post(patients::update),
+        )
+        .route("/patients/{id}/edit", get(patients::edit))
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/{id}/{action}", post(orders::act))

@@ -52,6 +52,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::PatientRead) {
+            nav.push(NavItem {
+                href: "/patients",
+                label: "Patients",
+                current: false,
+            });
+        }
         if can(Permission::OrderRead) {
             nav.push(NavItem {
                 href: "/orders",
