@@ -46,6 +46,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/auth/change-password", ALL),
         ("POST", "/api/v1/auth/logout", ALL),
         ("GET", "/api/v1/admin/audit-logs", ADMIN),
+        ("GET", "/api/v1/admin/audit-logs/verify", ADMIN),
         ("GET", "/api/v1/organizations", ALL),
         ("POST", "/api/v1/organizations", ADMIN),
         ("GET", "/api/v1/facilities", ALL),

@@ -741,3 +741,97 @@ async fn patients_are_searched_by_post_and_no_url_carries_phi() {
     }
     w.app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_manages_users_and_checks_the_audit_chain() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let admin = sign_in(&w.app, "admin@web.test").await;
+
+    // Add a doctor under the salesperson, through the form.
+    let (_, page) = admin.get("/admin/users").await;
+    let sales_id = page
+        .split("<option value=\"")
+        .skip(1)
+        .find(|o| o.contains(">sales ("))
+        .and_then(|o| o.split('"').next())
+        .expect("the salesperson is offered as a manager")
+        .to_string();
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("full_name", "Dr. Nia Okafor"),
+                ("email", "nia@web.test"),
+                ("role", "doctor"),
+                ("password", PASSWORD),
+                ("npi", ""),
+                ("manager_id", &sales_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    let (_, page) = admin.get("/admin/users?role=doctor").await;
+    assert!(page.contains("Dr. Nia Okafor") && page.contains("nia@web.test"));
+    // The same email again: the API's 409, shown above the form.
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("full_name", "Again"),
+                ("email", "nia@web.test"),
+                ("role", "doctor"),
+                ("password", "Lantern-Field-2026!"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("role=\"alert\""));
+    // The new doctor can sign in, and is in the salesperson's downline.
+    let (_, users) = w.app.get(&w.admin, "/api/v1/users?role=doctor").await;
+    let nia = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "nia@web.test")
+        .unwrap()
+        .clone();
+    assert_eq!(s(&nia["manager_id"]), sales_id);
+    let nia_browser = sign_in(&w.app, "nia@web.test").await;
+
+    // Deactivated: the session ends at once and signing in is refused.
+    let r = admin
+        .post(&format!("/admin/users/{}/deactivate", s(&nia["id"])), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        nia_browser.get("/").await.0,
+        303,
+        "sent to the sign-in page"
+    );
+    assert_eq!(
+        post_login(&w.app, "nia@web.test", PASSWORD).await.status(),
+        401
+    );
+
+    // The audit log page, filtered, and the chain verified on request.
+    let (status, page) = admin.get("/admin/audit?type=user-authentication").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("login"), "{page}");
+    assert!(!page.contains("intact"));
+    let (_, page) = admin.get("/admin/audit?verify=1").await;
+    assert!(page.contains("intact"), "{page}");
+    // Bad filters are the API's 422.
+    assert_eq!(admin.get("/admin/audit?action=Z").await.0, 422);
+
+    // Others may not: the specialist has neither users nor the audit log.
+    let specialist = sign_in(&w.app, "specialist@web.test").await;
+    assert_eq!(specialist.get("/admin/audit").await.0, 403);
+    assert_eq!(specialist.get("/admin/users").await.0, 403);
+    let (_, queue) = specialist.get("/").await;
+    assert!(
+        !queue.contains("/admin/audit"),
+        "not offered in the navigation"
+    );
+    w.app.stop().await;
+}

@@ -2,6 +2,7 @@
 //! assets) that go through the same permission checks and audit as the API — page handlers
 //! call the API's own handlers for every read and change, so the two cannot drift apart.
 
+mod admin;
 mod assets;
 mod csrf;
 mod error;
@@ -48,6 +49,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(patients::detail).post(patients::update),
         )
         .route("/patients/{id}/edit", get(patients::edit))
+        .route(
+            "/admin/users",
+            get(admin::user_list).post(admin::create_user),
+        )
+        .route("/admin/users/{id}/deactivate", post(admin::deactivate))
+        .route("/admin/users/{id}/manager", post(admin::assign))
+        .route("/admin/audit", get(admin::audit))
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/{id}/{action}", post(orders::act))

@@ -66,6 +66,20 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::UserRead) {
+            nav.push(NavItem {
+                href: "/admin/users",
+                label: "Users",
+                current: false,
+            });
+        }
+        if can(Permission::AuditRead) {
+            nav.push(NavItem {
+                href: "/admin/audit",
+                label: "Audit log",
+                current: false,
+            });
+        }
         // The longest matching prefix is the current section.
         let current = nav
             .iter()
