@@ -69,9 +69,9 @@ run_schemathesis() {
     --workers 1 \
     --request-timeout 10 \
     --no-color \
-    --report junit --report-dir "$WORK/$name" \
+    --report junit,har --report-dir "$WORK/$name" \
     "${seed[@]}" "$@" ||
-    fail "schemathesis ($name) found responses that break the document (above; JUnit report in $WORK/$name)"
+    fail "schemathesis ($name) found responses that break the document (above; JUnit report and every request (HAR) in $WORK/$name)"
 }
 
 # Ids that exist, for a second pass: with random ids nearly every operation on one thing
