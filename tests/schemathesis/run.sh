@@ -62,7 +62,8 @@ run_schemathesis() {
   local seed=()
   [ -n "${SCHEMATHESIS_SEED:-}" ] && seed=(--seed "$SCHEMATHESIS_SEED")
   log "schemathesis ($name): $EXAMPLES examples per operation"
-  python3 -m schemathesis.cli "${config[@]}" run "http://$API/api/openapi.json" \
+  # From the work directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+  (cd "$WORK" && python3 -m schemathesis.cli "${config[@]}" run "http://$API/api/openapi.json" \
     -H "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance \
     --max-examples "$EXAMPLES" \
@@ -70,7 +71,7 @@ run_schemathesis() {
     --request-timeout 10 \
     --no-color \
     --report junit,har --report-dir "$WORK/$name" \
-    "${seed[@]}" "$@" ||
+    "${seed[@]}" "$@") ||
     fail "schemathesis ($name) found responses that break the document (above; JUnit report and every request (HAR) in $WORK/$name)"
 }
 
