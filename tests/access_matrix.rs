@@ -109,6 +109,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("GET", "/api/v1/calls/{call_id}/recording", CALL_READERS),
         ("DELETE", "/api/v1/calls/{call_id}/recording", ADMIN),
         ("GET", "/api/v1/analytics/ivr-metrics", CALL_READERS),
+        ("GET", "/api/v1/analytics/daily", CALL_READERS),
     ]
 }
 

@@ -157,8 +157,9 @@ async fn parameters_are_declared_where_the_server_reads_them() {
             "{method} {path}: no optional query parameter {name}"
         );
     }
-    // 39 from issue 11, the three of /analytics/ivr-metrics, and /ivrs's priority and number.
-    assert_eq!(query.len(), 44, "{query:#?}");
+    // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, and
+    // /ivrs's priority and number.
+    assert_eq!(query.len(), 47, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

@@ -835,3 +835,60 @@ async fn an_admin_manages_users_and_checks_the_audit_chain() {
     );
     w.app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_show_the_window_as_charts_a_table_and_csv() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    submitted(&w, &w.doctor_a, &w.patient_a, "urgent").await;
+    submitted(&w, &w.doctor_b, &w.patient_b, "routine").await;
+    let admin = sign_in(&w.app, "admin@web.test").await;
+    let (status, html) = admin.get("/analytics").await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("data-chart=").count(), 5, "five charts");
+    assert!(html.contains("Authentication success") && html.contains("Day by day"));
+    assert_eq!(csp_problems(&html), Vec::<String>::new());
+
+    // The CSV: a header and one line per day of the default week, with the two requests.
+    let r = admin
+        .http
+        .get(w.app.url("/analytics.csv"))
+        .header("cookie", format!("careline_session={}", admin.cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 8, "{csv}");
+    assert!(lines[0].starts_with("day,calls,"));
+    // Summed over the week, so a run across midnight UTC counts them too.
+    let submitted: u64 = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(7).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(submitted, 2, "requests submitted this week: {csv}");
+    // A chosen window, and a bad one.
+    let (status, html) = admin.get("/analytics?from=2026-01-01&to=2026-01-03").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("2026-01-01 to 2026-01-03"));
+    assert_eq!(
+        admin
+            .get("/analytics?from=2026-01-01&to=2026-03-01")
+            .await
+            .0,
+        400
+    );
+    assert_eq!(admin.get("/analytics?from=yesterday").await.0, 422);
+
+    // A doctor has no analytics.
+    let doctor = sign_in(&w.app, "doctor.a@web.test").await;
+    assert_eq!(doctor.get("/analytics").await.0, 403);
+    w.app.stop().await;
+}

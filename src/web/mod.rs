@@ -3,6 +3,7 @@
 //! call the API's own handlers for every read and change, so the two cannot drift apart.
 
 mod admin;
+mod analytics;
 mod assets;
 mod csrf;
 mod error;
@@ -56,6 +57,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/deactivate", post(admin::deactivate))
         .route("/admin/users/{id}/manager", post(admin::assign))
         .route("/admin/audit", get(admin::audit))
+        .route("/analytics", get(analytics::page))
+        .route("/analytics.csv", get(analytics::csv))
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/{id}/{action}", post(orders::act))

@@ -66,6 +66,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::AnalyticsRead) {
+            nav.push(NavItem {
+                href: "/analytics",
+                label: "Analytics",
+                current: false,
+            });
+        }
         if can(Permission::UserRead) {
             nav.push(NavItem {
                 href: "/admin/users",

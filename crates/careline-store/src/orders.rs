@@ -621,3 +621,29 @@ pub async fn status(
         history,
     })
 }
+
+/// An order's placing, shipping and delivery, for the analytics.
+pub type Timing = (DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// When each order in the caller's scope placed in `[from, to)` was placed, shipped and
+/// delivered: what the analytics count per day. No sealed column is read.
+pub async fn timings(
+    store: &Store,
+    actor: &Actor,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Timing>, StoreError> {
+    Ok(order::Entity::find()
+        .select_only()
+        .column(order::Column::CreatedAt)
+        .column(order::Column::ShippedAt)
+        .column(order::Column::DeliveredAt)
+        .filter(
+            scoped(actor)
+                .add(order::Column::CreatedAt.gte(from))
+                .add(order::Column::CreatedAt.lt(to)),
+        )
+        .into_tuple()
+        .all(store.db())
+        .await?)
+}

@@ -67,7 +67,7 @@ pub async fn ivr_metrics(
 
 /// The answer to bad query parameters: 400 INVALID_QUERY_PARAMETER like a parameter that does
 /// not parse at all, with every problem in `details.fields`.
-fn invalid(fields: Problems) -> ApiError {
+pub(crate) fn invalid(fields: Problems) -> ApiError {
     let summary = fields
         .iter()
         .map(|(f, m)| format!("{f} {m}"))
