@@ -174,6 +174,7 @@ impl FromRequestParts<AppState> for Caller {
                         .entity("session", claims.sid),
                     )
                     .await?;
+                state.events.end_session(claims.sid);
                 return Err(ApiError::unauthorized(
                     "SESSION_EXPIRED",
                     "signed out after inactivity; sign in again",
