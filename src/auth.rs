@@ -164,6 +164,26 @@ impl SessionCache {
         }
     }
 
+    /// Like `check`, but without counting as activity: for a WebSocket that re-checks its
+    /// session now and then. An open socket alone does not keep a session from idling out.
+    pub fn peek(&self, sid: Uuid, now: DateTime<Utc>, idle_timeout: Duration) -> SessionCheck {
+        let Some(entry) = self.map.get(&sid) else {
+            return SessionCheck::NeedsLoad;
+        };
+        if entry.revoked || entry.expires_at <= now {
+            return SessionCheck::Ended;
+        }
+        if now - entry.last_seen > idle_timeout {
+            return SessionCheck::Idle;
+        }
+        if now - entry.loaded_at > RELOAD_AFTER {
+            return SessionCheck::NeedsLoad;
+        }
+        SessionCheck::Active {
+            persist_last_seen: None,
+        }
+    }
+
     /// Fill the cache from a session row. Keeps a newer local `last_seen` than the row's, and
     /// a local revocation: a session never comes back, and the row may have been read before
     /// the revocation was committed (a refresh racing a reuse of its own token).

@@ -75,6 +75,9 @@ pub struct Config {
     pub sip_digest_password: Option<String>,
     /// The practice's recorded prompts: `<dir>/<language>/<prompt key>.wav`, any rate.
     pub prompt_recordings: Option<PathBuf>,
+    /// Origins (`https://host[:port]`) whose pages may open a WebSocket besides the server's
+    /// own (the request's Host) and `public_url`'s.
+    pub ws_allowed_origins: Vec<String>,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -127,6 +130,7 @@ impl Default for Config {
             prompt_recordings: None,
             sip_digest_user: None,
             sip_digest_password: None,
+            ws_allowed_origins: Vec::new(),
         }
     }
 }

@@ -147,6 +147,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         crate::demo::print_logins(&seeded);
     }
     let engine = store.engine().name();
+    crate::events::spawn_trim(store.clone());
     crate::calls::retention::spawn(
         store.clone(),
         careline_store::audit::AuditWriter::spawn(store.clone()),

@@ -1,9 +1,10 @@
-//! The state every request handler shares: the store, the audit writer, configuration and
-//! the authentication caches.
+//! The state every request handler shares: the store, the audit writer, configuration, the
+//! authentication caches and the live event hub.
 
 use crate::auth::{LoginLimiter, SessionCache, TokenKeys};
 use crate::calls::Calls;
 use crate::config::Config;
+use crate::events::{Hub, Tickets};
 use careline_store::Store;
 use careline_store::audit::{AuditEvent, AuditWriter};
 use std::sync::Arc;
@@ -26,6 +27,10 @@ pub struct Inner {
     pub tokens: TokenKeys,
     /// Phone calls for the stateless transports (Twilio, the simulator).
     pub calls: Calls,
+    /// Live events for WebSockets, tailed from the store's outbox.
+    pub events: Hub,
+    /// One-time WebSocket tickets issued on this node.
+    pub ws_tickets: Tickets,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,6 +51,7 @@ impl AppState {
             careline_call::menu::CallConfig::default_config()
         });
         let calls = Calls::configured(store.clone(), call_config, &config, audit.clone());
+        let events = Hub::start(store.clone());
         let state = AppState(Arc::new(Inner {
             login_limiter: LoginLimiter::new(config.login_rate_per_minute),
             sessions: SessionCache::default(),
@@ -54,6 +60,8 @@ impl AppState {
             config,
             tokens,
             calls,
+            events,
+            ws_tickets: Tickets::default(),
         }));
         // Periodically forget sessions and limiter windows that can no longer matter.
         let weak = Arc::downgrade(&state.0);
@@ -66,6 +74,7 @@ impl AppState {
                 s.sessions
                     .sweep(now, chrono::Duration::seconds(s.config.idle_timeout_secs));
                 s.login_limiter.sweep(now);
+                s.ws_tickets.sweep(now);
             }
         });
         state

@@ -45,6 +45,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("PUT", "/api/v1/auth/me", ALL),
         ("POST", "/api/v1/auth/change-password", ALL),
         ("POST", "/api/v1/auth/logout", ALL),
+        ("POST", "/api/v1/ws/tickets", ALL),
         ("GET", "/api/v1/admin/audit-logs", ADMIN),
         ("GET", "/api/v1/admin/audit-logs/verify", ADMIN),
         ("GET", "/api/v1/organizations", ALL),

@@ -244,6 +244,7 @@ pub async fn resume(
                     .entity("session", claims.sid),
                 )
                 .await?;
+            state.events.end_session(claims.sid);
             return Err(ApiError::unauthorized(
                 "SESSION_EXPIRED",
                 "signed out after inactivity; sign in again",

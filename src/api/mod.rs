@@ -15,6 +15,7 @@ pub mod patients;
 pub mod products;
 pub mod system;
 pub mod users;
+pub mod ws;
 
 use crate::state::AppState;
 use axum::Router;
@@ -59,7 +60,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "admin"), (name = "system"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
 )]
 struct ApiDoc;
 
@@ -94,6 +95,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(calls::routes())
         .merge(analytics::routes())
+        .merge(ws::routes())
 }
 
 /// The routes and their finished OpenAPI document.
@@ -210,6 +212,7 @@ pub fn router(state: AppState, beside: Router<AppState>) -> Router {
         // The UI at /docs and the document it loads, /api/openapi.json, declared together:
         // `SwaggerUi::new` alone serves a UI with no spec URL ("No API definition provided").
         .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
+        .merge(ws::socket_routes())
         .merge(beside)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint") })
         .method_not_allowed_fallback(|| async {

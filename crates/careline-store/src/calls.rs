@@ -133,7 +133,9 @@ pub async fn create_call(store: &Store, c: NewCall<'_>) -> Result<bool, StoreErr
     .await;
     match res {
         Ok(_) => {
+            crate::outbox::append(&txn, &[call_event(c.call_id, "active")], c.started_at).await?;
             txn.commit().await?;
+            store.outbox_committed();
             Ok(true)
         }
         Err(e)
@@ -219,8 +221,21 @@ pub async fn save_step(
         return Ok(false);
     }
     insert_events(&txn, call_id, u.events).await?;
+    if u.ended {
+        crate::outbox::append(&txn, &[call_event(call_id, u.status)], u.at).await?;
+    }
     txn.commit().await?;
+    if u.ended {
+        store.outbox_committed();
+    }
     Ok(true)
+}
+
+/// A call started or ended, for the live call view. Calls belong to no doctor: only the
+/// roles that see every call (specialists, admins) hear of them.
+fn call_event(call_id: &str, state: &str) -> crate::outbox::NewEvent {
+    use crate::outbox::{NewEvent, channel, event};
+    NewEvent::new(event::CALL_EVENT, channel::CALLS, call_id).state(state)
 }
 
 /// Record events a transport observed outside the engine's steps (a transfer the far end

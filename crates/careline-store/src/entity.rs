@@ -851,3 +851,26 @@ pub mod job {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod event_outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "event_outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub seq: i64,
+        pub event: String,
+        pub channel: String,
+        pub object_id: String,
+        pub state: Option<String>,
+        pub scope_doctor_id: Option<Uuid>,
+        pub recipient_user_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

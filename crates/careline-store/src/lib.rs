@@ -10,6 +10,7 @@ pub mod entity;
 mod error;
 pub mod migration;
 pub mod orders;
+pub mod outbox;
 pub mod patients;
 pub mod products;
 pub mod recordings;
@@ -65,6 +66,9 @@ pub struct Store {
     /// of in SQLite's busy handler, which sleeps 1–100 ms between retries and so turned a few
     /// concurrent writes into p99s of half a second. PostgreSQL locks rows, so it has none.
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Bumped after every commit that appended to the event outbox, so this process's event
+    /// hub reads the new rows at once instead of at its next poll.
+    outbox_commits: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// Held by a write transaction until it ends: the place in this process's queue of SQLite
@@ -106,6 +110,7 @@ impl Store {
             keys,
             engine,
             write_gate,
+            outbox_commits: Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -133,6 +138,17 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
         Ok(())
+    }
+
+    /// Tell this process's event hub that a transaction which appended to the outbox has
+    /// committed. Called by the writer right after its commit.
+    pub fn outbox_committed(&self) {
+        self.outbox_commits.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Changes whenever `outbox_committed` is called (see `outbox`).
+    pub fn outbox_commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.outbox_commits.subscribe()
     }
 
     pub fn engine(&self) -> Engine {

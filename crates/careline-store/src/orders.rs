@@ -3,6 +3,7 @@
 //! cancelled) by the domain state machine, each step recorded in the status history.
 
 use crate::entity::{order, order_item, order_status_history, patient, product_size};
+use crate::outbox::{self, NewEvent, channel, event};
 use crate::patients::{Address, open_address, seal_address};
 use crate::{Page, Store, StoreError, scope, stored_time, verification};
 use careline_domain::{Actor, OrderAction, OrderStatus, Phi, Role, VerificationStatus};
@@ -357,7 +358,18 @@ pub async fn create(
         at,
     )
     .await?;
+    outbox::append(
+        &txn,
+        &[
+            NewEvent::new(event::ORDER_STATUS_CHANGED, channel::ORDERS, id)
+                .state(OrderStatus::Pending.as_str())
+                .doctor(request.doctor_id),
+        ],
+        at,
+    )
+    .await?;
     txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, &OrderKey::Id(id)).await
 }
 
@@ -547,7 +559,23 @@ pub async fn transition(
         ));
     }
     history_row(&txn, m.id, Some(from), to, actor.user_id, note, at).await?;
+    // Shipping events go on `shipping`, which `/ws/orders` also carries (docs/events.md).
+    let (name, on) = match action {
+        OrderAction::Approve => (event::ORDER_APPROVED, channel::ORDERS),
+        OrderAction::Ship => (event::SHIPMENT_DISPATCHED, channel::SHIPPING),
+        OrderAction::Deliver => (event::DELIVERY_CONFIRMED, channel::SHIPPING),
+        _ => (event::ORDER_STATUS_CHANGED, channel::ORDERS),
+    };
+    outbox::append(
+        &txn,
+        &[NewEvent::new(name, on, m.id)
+            .state(to.as_str())
+            .doctor(m.doctor_id)],
+        at,
+    )
+    .await?;
     txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, &OrderKey::Id(m.id)).await
 }
 

@@ -371,6 +371,22 @@ pub async fn is_in_downline(
         .is_some())
 }
 
+/// Every user at or below `ancestor` in the hierarchy (the closure table's rows for it): the
+/// doctors whose objects a downline-scoped user may hear of, for the event hub's filter.
+pub async fn descendants(
+    store: &Store,
+    ancestor: Uuid,
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let ids: Vec<Uuid> = user_hierarchy::Entity::find()
+        .select_only()
+        .column(user_hierarchy::Column::DescendantId)
+        .filter(user_hierarchy::Column::AncestorId.eq(ancestor))
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
 /// Move a user under a new manager (or none), keeping the closure table and the assignment
 /// history in step. The manager must hold the role directly above the user's.
 pub async fn reassign(

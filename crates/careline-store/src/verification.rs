@@ -7,6 +7,7 @@ use crate::entity::{
     ivr_approval, ivr_document, ivr_escalation, ivr_message, ivr_product, ivr_product_size,
     ivr_rejection, ivr_request, ivr_status_history, ivr_template,
 };
+use crate::outbox::{self, NewEvent, channel, event};
 use crate::{Page, Store, StoreError, patients, products, scope, stored_time};
 use careline_domain::{
     Actor, Coverage, Icd10Code, Phi, Role, VerificationAction, VerificationStatus,
@@ -506,7 +507,16 @@ pub async fn create(
         at,
     )
     .await?;
+    outbox::append(
+        &txn,
+        &[NewEvent::new(event::IVR_STATUS_CHANGED, channel::IVRS, id)
+            .state(VerificationStatus::Draft.as_str())
+            .doctor(patient.doctor_id)],
+        at,
+    )
+    .await?;
     txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }
 
@@ -847,7 +857,35 @@ pub async fn decide(
         at,
     )
     .await?;
+    let mut events = vec![
+        NewEvent::new(event::IVR_STATUS_CHANGED, channel::IVRS, id)
+            .state(to.as_str())
+            .doctor(m.doctor_id),
+    ];
+    // Whoever the request is now assigned to hears of it on their own channel.
+    let assignee = match &decision {
+        Decision::StartReview => Some(actor.user_id),
+        Decision::Escalate { to: Some(u), .. } => Some(*u),
+        _ => None,
+    };
+    if let Some(u) = assignee {
+        events.push(
+            NewEvent::new(event::NEW_ASSIGNMENT, channel::NOTIFICATIONS, id)
+                .state(to.as_str())
+                .doctor(m.doctor_id)
+                .to_user(u),
+        );
+    }
+    if let Decision::RequestInfo { .. } = &decision {
+        events.push(
+            NewEvent::new(event::CHAT_MESSAGE, channel::CHAT, id)
+                .state("info_request")
+                .doctor(m.doctor_id),
+        );
+    }
+    outbox::append(&txn, &events, at).await?;
     txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }
 
@@ -942,8 +980,35 @@ pub async fn add_message(
     body: &str,
     at: DateTime<Utc>,
 ) -> Result<Message, StoreError> {
-    ensure_visible(store, actor, id).await?;
-    let mid = message_row(store, store.db(), id, actor.user_id, "message", body, at).await?;
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let request = ivr_request::Entity::find_by_id(id)
+        .filter(scoped(actor))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("verification request"))?;
+    let mid = message_row(store, &txn, id, actor.user_id, "message", body, at).await?;
+    let mut events = vec![
+        NewEvent::new(event::CHAT_MESSAGE, channel::CHAT, id)
+            .state("message")
+            .doctor(request.doctor_id),
+    ];
+    // The other side of the conversation: the doctor, or the specialist reviewing it.
+    let other = if actor.user_id == request.doctor_id {
+        request.assigned_specialist_id
+    } else {
+        Some(request.doctor_id)
+    };
+    if let Some(u) = other.filter(|u| *u != actor.user_id) {
+        events.push(
+            NewEvent::new(event::NOTIFICATION_RECEIVED, channel::NOTIFICATIONS, id)
+                .state("message")
+                .doctor(request.doctor_id)
+                .to_user(u),
+        );
+    }
+    outbox::append(&txn, &events, at).await?;
+    txn.commit().await?;
+    store.outbox_committed();
     let m = ivr_message::Entity::find_by_id(mid)
         .one(store.db())
         .await?

@@ -74,6 +74,7 @@ pub async fn change_password(
     users::set_password(&state.store, user.id, new_hash, caller.now).await?;
     users::revoke_all_sessions(&state.store, user.id, "password changed", caller.now).await?;
     state.sessions.clear();
+    state.events.end_user(user.id);
     state
         .audit(
             caller

@@ -13,6 +13,8 @@ use careline_store::users;
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     users::revoke_session(&state.store, caller.session_id, "logout", caller.now).await?;
     state.sessions.revoke(caller.session_id, caller.now);
+    // Its WebSockets on this node close now; other nodes' at their next session check.
+    state.events.end_session(caller.session_id);
     state
         .audit(
             caller

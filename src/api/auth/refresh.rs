@@ -73,6 +73,7 @@ pub async fn refresh(
         }
         Refresh::Reused(sid) => {
             state.sessions.revoke(sid, now);
+            state.events.end_session(sid);
             state
                 .audit(
                     AuditEvent::new(

@@ -56,6 +56,7 @@ pub async fn deactivate_user(
     users::set_active(&state.store, id, false, caller.now).await?;
     users::revoke_all_sessions(&state.store, id, "account deactivated", caller.now).await?;
     state.sessions.clear();
+    state.events.end_user(id);
     state
         .audit(
             caller
