@@ -17,6 +17,9 @@ pub struct Shell {
     pub role: &'static str,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// The last live event when the page was made: the page's live updates start after it, so
+    /// nothing that happens between rendering and the socket opening is missed.
+    pub seq: i64,
 }
 
 /// How a role is named on screen.
@@ -97,7 +100,9 @@ impl Shell {
         if let Some(i) = current {
             nav[i].current = true;
         }
+        let seq = careline_store::outbox::latest_seq(&state.store).await?;
         Ok(Shell {
+            seq,
             name,
             role: role_label(caller.role()),
             csrf: state.tokens.csrf_token(caller.session_id),

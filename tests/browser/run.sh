@@ -63,21 +63,23 @@ start_server() {
 start_server
 log "careline at $BROWSER_BASE_URL (pid $PID)"
 
-# A scenario that restarts the server (reconnect without losing an event) does it through
-# this script, which the spec runs with the same environment.
-export BROWSER_RESTART="$WORK/restart.sh"
-cat >"$BROWSER_RESTART" <<RESTART
+# A scenario that restarts the server (reconnect without losing an event) stops and starts it
+# through these scripts, which the spec runs with the same environment.
+export BROWSER_STOP="$WORK/stop.sh" BROWSER_START="$WORK/start.sh"
+cat >"$BROWSER_STOP" <<STOP
 #!/usr/bin/env bash
-set -e
 kill \$(cat "$WORK/pid"); while kill -0 \$(cat "$WORK/pid") 2>/dev/null; do sleep 0.1; done
+STOP
+cat >"$BROWSER_START" <<START
+#!/usr/bin/env bash
 cd "$WORK"
-env CARELINE_DATA_DIR="$WORK/data" CARELINE_BIND="127.0.0.1:$PORT" CARELINE_SIP_LISTEN=127.0.0.1:0 \
+env CARELINE_DATA_DIR="$WORK/data" CARELINE_BIND="127.0.0.1:$PORT" CARELINE_SIP_LISTEN=127.0.0.1:0 \\
   CARELINE_SIP_RTP_PORTS=0 CARELINE_LOG_FORMAT=text NO_COLOR=1 "$BIN" serve >>"$BROWSER_SERVER_LOG" 2>&1 &
 echo \$! >"$WORK/pid"
 for _ in \$(seq 1 300); do curl -fs "$BROWSER_BASE_URL/health" >/dev/null 2>&1 && exit 0; sleep 0.2; done
 exit 1
-RESTART
-chmod +x "$BROWSER_RESTART"
+START
+chmod +x "$BROWSER_STOP" "$BROWSER_START"
 
 cd "$HERE"
 T0=$(date +%s)

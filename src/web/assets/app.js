@@ -1,14 +1,16 @@
 // CareLine dashboard: live updates. One WebSocket to /ws/dashboard carries small notices
 // ({seq, event, channel, id, at}: ids and states, never PHI). A notice does not carry what
 // to show: each part of the page marked data-live="<channel>" fetches itself again through
-// the normal, permission-checked page route (data-live may name several channels). The last seq seen is kept for the tab, so a
-// reconnect (a dropped network, a server restart) replays what was missed; a RESET notice
-// (too much missed) reloads the page.
+// the normal, permission-checked page route (data-live may name several channels). The page
+// says which event it was rendered after (body data-seq); the socket asks for everything
+// after that, then after the last notice seen, so neither the moment between rendering and
+// connecting nor a reconnect (a dropped network, a server restart) loses an event. A RESET
+// notice (too much missed) reloads the page.
 (function () {
   "use strict";
   var status = document.getElementById("live");
   if (!status || !window.WebSocket) { return; }
-  var KEY = "careline.seq";
+  var lastSeq = document.body.getAttribute("data-seq");
   var pending = {};
   var pendingIds = {};
   var timer = null;
@@ -39,7 +41,7 @@
   }
 
   function notice(msg) {
-    if (typeof msg.seq === "number") { sessionStorage.setItem(KEY, String(msg.seq)); }
+    if (typeof msg.seq === "number") { lastSeq = String(msg.seq); }
     if (msg.event === "RESET") { window.location.reload(); return; }
     if (!msg.channel) { return; }
     pending[msg.channel] = true;
@@ -50,7 +52,7 @@
   }
 
   function connect() {
-    var since = sessionStorage.getItem(KEY);
+    var since = lastSeq;
     var proto = window.location.protocol === "https:" ? "wss://" : "ws://";
     var url = proto + window.location.host + "/ws/dashboard" + (since ? "?since=" + encodeURIComponent(since) : "");
     var ws = new WebSocket(url);
