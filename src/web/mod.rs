@@ -3,6 +3,7 @@
 //! call the API's own handlers for every read and change, so the two cannot drift apart.
 
 mod assets;
+mod calls;
 mod csrf;
 mod error;
 mod orders;
@@ -51,6 +52,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/{id}/{action}", post(orders::act))
+        .route("/calls", get(calls::list))
+        .route("/calls/live", get(calls::live))
+        .route("/calls/{id}", get(calls::detail))
         .layer(axum::middleware::from_fn_with_state(state, csrf::check))
         .route("/assets/{*path}", get(assets::serve))
         .layer(axum::middleware::from_fn(security_headers))

@@ -66,6 +66,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::CallRead) {
+            nav.push(NavItem {
+                href: "/calls",
+                label: "Calls",
+                current: false,
+            });
+        }
         // The longest matching prefix is the current section.
         let current = nav
             .iter()
