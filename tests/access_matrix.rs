@@ -105,6 +105,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/orders/{id}/process", FULFILLERS),
         ("POST", "/api/v1/orders/{id}/ship", FULFILLERS),
         ("POST", "/api/v1/orders/{id}/deliver", FULFILLERS),
+        ("GET", "/api/v1/calls", CALL_READERS),
         ("GET", "/api/v1/calls/{call_id}", CALL_READERS),
         ("GET", "/api/v1/calls/{call_id}/events", CALL_READERS),
         ("GET", "/api/v1/calls/{call_id}/recording", CALL_READERS),

@@ -149,6 +149,12 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/users", "role"),
         ("GET", "/api/v1/orders/pending-approval", "page"),
         ("GET", "/api/v1/ivrs/pending", "per_page"),
+        ("GET", "/api/v1/calls", "status"),
+        ("GET", "/api/v1/calls", "transport"),
+        ("GET", "/api/v1/calls", "from"),
+        ("GET", "/api/v1/calls", "to"),
+        ("GET", "/api/v1/calls", "page"),
+        ("GET", "/api/v1/calls", "per_page"),
     ] {
         assert!(
             query
@@ -157,9 +163,10 @@ async fn parameters_are_declared_where_the_server_reads_them() {
             "{method} {path}: no optional query parameter {name}"
         );
     }
-    // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, and
-    // /ivrs's priority and number.
-    assert_eq!(query.len(), 47, "{query:#?}");
+    // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, /ivrs's
+    // priority and number, and the call log's six (status, transport, from, to, page,
+    // per_page).
+    assert_eq!(query.len(), 53, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

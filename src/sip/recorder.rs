@@ -123,6 +123,10 @@ impl Recorder {
     }
 
     fn cut(&mut self, samples: u64) {
+        // Our side moves in 20 ms frames, so a chunk is whole milliseconds and its audio is
+        // exactly `duration_ms * BYTES_PER_MS` bytes: the store lays a recording out (and
+        // serves byte ranges of it) from offsets and durations without unsealing the audio.
+        debug_assert_eq!(samples % PER_MS, 0, "a chunk of whole milliseconds");
         let n = samples as usize;
         self.theirs.resize(self.theirs.len().max(n), SILENCE);
         let mut audio = Vec::with_capacity(2 * n);

@@ -5,6 +5,7 @@
 mod admin;
 mod analytics;
 mod assets;
+mod calls;
 mod csrf;
 mod error;
 mod orders;
@@ -62,6 +63,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/{id}/{action}", post(orders::act))
+        .route("/calls", get(calls::list))
+        .route("/calls/live", get(calls::live))
+        .route("/calls/{id}", get(calls::detail))
         .layer(axum::middleware::from_fn_with_state(state, csrf::check))
         .route("/assets/{*path}", get(assets::serve))
         .layer(axum::middleware::from_fn(security_headers))

@@ -69,6 +69,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::CallRead) {
+            nav.push(NavItem {
+                href: "/calls",
+                label: "Calls",
+                current: false,
+            });
+        }
         if can(Permission::AnalyticsRead) {
             nav.push(NavItem {
                 href: "/analytics",

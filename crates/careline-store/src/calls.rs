@@ -311,7 +311,11 @@ pub async fn call_summary(store: &Store, call_id: &str) -> Result<CallSummary, S
         .one(store.db())
         .await?
         .ok_or(StoreError::NotFound("call"))?;
-    Ok(CallSummary {
+    Ok(to_summary(m))
+}
+
+fn to_summary(m: ivr_call::Model) -> CallSummary {
+    CallSummary {
         call_id: m.call_id,
         transport: m.transport,
         to_number: m.to_number,
@@ -321,6 +325,65 @@ pub async fn call_summary(store: &Store, call_id: &str) -> Result<CallSummary, S
         patient_id: m.patient_id,
         started_at: m.started_at,
         ended_at: m.ended_at,
+    }
+}
+
+/// The statuses a call goes through, as the call engine records them.
+pub const CALL_STATUSES: [&str; 3] = ["active", "transferred", "ended"];
+/// The statuses of a call still in progress.
+pub const IN_PROGRESS: [&str; 2] = ["active", "transferred"];
+/// The transports that carry calls.
+pub const TRANSPORTS: [&str; 3] = ["twilio", "sip", "simulator"];
+
+/// Which calls a call log shows. Every field narrows; the default is every call.
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    /// Any of these statuses; empty for any status.
+    pub status: Vec<String>,
+    pub transport: Option<String>,
+    /// Calls started at or after this moment.
+    pub from: Option<DateTime<Utc>>,
+    /// Calls started before this moment.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of the call log, newest first, with the number of calls the filter matches.
+pub async fn list_calls(
+    store: &Store,
+    f: &CallFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<crate::Page<CallSummary>, StoreError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let mut q = ivr_call::Entity::find();
+    // `status IN (…)`, not `status <> 'ended'`, so the live view is read from the
+    // (status, started_at) index.
+    if !f.status.is_empty() {
+        q = q.filter(ivr_call::Column::Status.is_in(f.status.iter().map(String::as_str)));
+    }
+    if let Some(t) = &f.transport {
+        q = q.filter(ivr_call::Column::Transport.eq(t.as_str()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(ivr_call::Column::StartedAt.gte(stored_time(from)));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(ivr_call::Column::StartedAt.lt(stored_time(to)));
+    }
+    let q = q
+        .order_by_desc(ivr_call::Column::StartedAt)
+        .order_by_desc(ivr_call::Column::CallId);
+    let total = q.clone().count(store.db()).await?;
+    let rows = q
+        .offset(crate::page_offset(page, per_page))
+        .limit(per_page)
+        .all(store.db())
+        .await?;
+    Ok(crate::Page {
+        items: rows.into_iter().map(to_summary).collect(),
+        total,
+        page,
+        per_page,
     })
 }
 

@@ -183,9 +183,98 @@ pub async fn info(store: &Store, call_id: &str) -> Result<Option<RecordingInfo>,
     }))
 }
 
-/// The whole recording in order, unsealed: interleaved µ-law, caller then CareLine. A chunk
-/// missing from the middle (lost in a crash) is filled with silence of its length, so the two
-/// sides and the clock stay aligned.
+/// Bytes of interleaved µ-law per millisecond: 8 samples of each of the two channels. The
+/// recorder cuts chunks on its own side's 20 ms frames, so a chunk's audio is exactly
+/// `duration_ms * BYTES_PER_MS` bytes (its tests check this).
+pub const BYTES_PER_MS: u64 = (SAMPLE_RATE / 1000) as u64 * CHANNELS as u64;
+
+/// Where one chunk's audio lies in the whole recording, in bytes of interleaved µ-law.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkSpan {
+    pub seq: i32,
+    pub start: u64,
+    pub len: u64,
+}
+
+/// A recording laid out from its chunks' offsets and durations alone, so its length and
+/// where any byte of it comes from are known without unsealing any audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// In order, not overlapping; the bytes between two spans are silence.
+    pub spans: Vec<ChunkSpan>,
+    /// The whole recording's length in bytes of interleaved µ-law.
+    pub len: u64,
+}
+
+impl Layout {
+    /// Lay out chunks given as (seq, offset_ms, duration_ms) in seq order. A chunk covers
+    /// `duration_ms` from its offset; a gap (a chunk lost in a crash) is silence, so the two
+    /// sides and the clock stay aligned; a chunk that would run into the next is cut where the
+    /// next begins (the next chunk's audio wins, as it always did).
+    pub fn of(chunks: impl IntoIterator<Item = (i32, i64, i64)>) -> Layout {
+        let mut spans: Vec<ChunkSpan> = Vec::new();
+        for (seq, offset_ms, duration_ms) in chunks {
+            let mut start = offset_ms.max(0) as u64 * BYTES_PER_MS;
+            if let Some(prev) = spans.last_mut() {
+                start = start.max(prev.start);
+                prev.len = prev.len.min(start - prev.start);
+            }
+            spans.push(ChunkSpan {
+                seq,
+                start,
+                len: duration_ms.max(0) as u64 * BYTES_PER_MS,
+            });
+        }
+        let len = spans.last().map_or(0, |s| s.start + s.len);
+        Layout { spans, len }
+    }
+}
+
+/// The recording's layout, or `None` when the call was not recorded (or it was deleted).
+/// Reads the chunks' offsets and durations, not their audio.
+pub async fn layout(store: &Store, call_id: &str) -> Result<Option<Layout>, StoreError> {
+    let rows: Vec<(i32, i64, i64)> = call_recording::Entity::find()
+        .select_only()
+        .column(call_recording::Column::Seq)
+        .column(call_recording::Column::OffsetMs)
+        .column(call_recording::Column::DurationMs)
+        .filter(call_recording::Column::CallId.eq(call_id))
+        .order_by_asc(call_recording::Column::Seq)
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Layout::of(rows)))
+}
+
+/// One chunk's audio, unsealed and fitted to its span in the layout (cut, or filled with
+/// silence). `None` when the chunk is gone (the recording was deleted meanwhile).
+pub async fn chunk_audio(
+    store: &Store,
+    call_id: &str,
+    span: &ChunkSpan,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(r) = call_recording::Entity::find_by_id((call_id.to_string(), span.seq))
+        .one(store.db())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let audio = store
+        .keys()
+        .decrypt(&field(&r.call_id, r.seq), &r.audio_enc)?;
+    Ok(Some(fit(audio, span.len)))
+}
+
+fn fit(mut audio: Vec<u8>, len: u64) -> Vec<u8> {
+    audio.resize(len as usize, MULAW_SILENCE);
+    audio
+}
+
+/// The whole recording in order, unsealed: interleaved µ-law, caller then CareLine, laid out
+/// as `Layout::of` says (the same bytes the recording route streams piece by piece).
 pub async fn audio(store: &Store, call_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
     let rows = call_recording::Entity::find()
         .filter(call_recording::Column::CallId.eq(call_id))
@@ -195,16 +284,14 @@ pub async fn audio(store: &Store, call_id: &str) -> Result<Option<Vec<u8>>, Stor
     if rows.is_empty() {
         return Ok(None);
     }
-    let frame = CHANNELS as usize;
-    let per_ms = SAMPLE_RATE as usize / 1000 * frame;
-    let mut out = Vec::new();
-    for r in rows {
-        // Chunks abut exactly; a gap (a chunk lost in a crash) becomes silence.
-        out.resize(r.offset_ms.max(0) as usize * per_ms, MULAW_SILENCE);
+    let layout = Layout::of(rows.iter().map(|r| (r.seq, r.offset_ms, r.duration_ms)));
+    let mut out = vec![MULAW_SILENCE; layout.len as usize];
+    for (r, span) in rows.iter().zip(&layout.spans) {
         let audio = store
             .keys()
             .decrypt(&field(&r.call_id, r.seq), &r.audio_enc)?;
-        out.extend_from_slice(&audio[..audio.len() - audio.len() % frame]);
+        let start = span.start as usize;
+        out[start..start + span.len as usize].copy_from_slice(&fit(audio, span.len));
     }
     Ok(Some(out))
 }
@@ -244,4 +331,38 @@ pub async fn delete(store: &Store, call_id: &str) -> Result<u64, StoreError> {
         .await?;
     txn.commit().await?;
     Ok(res.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(seq: i32, start_ms: u64, len_ms: u64) -> ChunkSpan {
+        ChunkSpan {
+            seq,
+            start: start_ms * BYTES_PER_MS,
+            len: len_ms * BYTES_PER_MS,
+        }
+    }
+
+    #[test]
+    fn chunks_are_laid_out_from_offsets_and_durations() {
+        let l = Layout::of([(0, 0, 5000), (1, 5000, 5000), (2, 10_000, 1200)]);
+        assert_eq!(
+            l.spans,
+            [span(0, 0, 5000), span(1, 5000, 5000), span(2, 10_000, 1200)]
+        );
+        assert_eq!(l.len, 11_200 * BYTES_PER_MS);
+        // A lost chunk leaves a gap of silence; the rest stays in place.
+        let l = Layout::of([(0, 0, 5000), (2, 10_000, 1000)]);
+        assert_eq!(l.spans, [span(0, 0, 5000), span(2, 10_000, 1000)]);
+        assert_eq!(l.len, 11_000 * BYTES_PER_MS);
+        // A chunk that runs into the next is cut where the next begins.
+        let l = Layout::of([(0, 0, 6000), (1, 5000, 5000)]);
+        assert_eq!(l.spans, [span(0, 0, 5000), span(1, 5000, 5000)]);
+        // Offsets that go backwards never make spans overlap or go out of order.
+        let l = Layout::of([(0, 5000, 5000), (1, 0, 1000)]);
+        assert_eq!(l.spans, [span(0, 5000, 0), span(1, 5000, 1000)]);
+        assert_eq!(Layout::of([]).len, 0);
+    }
 }

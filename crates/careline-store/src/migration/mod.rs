@@ -8,6 +8,7 @@ mod m20261121_000002_calls;
 mod m20261121_000003_call_recordings;
 mod m20261206_000004_phone_lockouts;
 mod m20261206_000005_event_outbox;
+mod m20261206_000006_calls_list_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_call_recordings::Migration),
             Box::new(m20261206_000004_phone_lockouts::Migration),
             Box::new(m20261206_000005_event_outbox::Migration),
+            Box::new(m20261206_000006_calls_list_index::Migration),
         ]
     }
 }
