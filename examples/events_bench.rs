@@ -63,10 +63,15 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let pg = std::env::var("EVENTS_BENCH_DATABASE_URL").ok();
     let url = pg.clone().unwrap_or_else(|| {
-        format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        )
     });
     let keys = Arc::new(careline_crypto::KeyRing::generate());
-    let store = careline_store::Store::connect(&url, keys.clone()).await.unwrap();
+    let store = careline_store::Store::connect(&url, keys.clone())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     careline::demo::seed(&store).await.unwrap();
     let config = || careline::config::Config {
@@ -74,20 +79,31 @@ async fn main() {
         login_rate_per_minute: 100_000,
         ..careline::config::Config::default()
     };
-    let node_a = careline::server::start(store.clone(), config()).await.unwrap();
+    let node_a = careline::server::start(store.clone(), config())
+        .await
+        .unwrap();
     let (node_b, store_b) = if pg.is_some() {
         let s = careline_store::Store::connect(&url, keys).await.unwrap();
-        (Some(careline::server::start(s.clone(), config()).await.unwrap()), Some(s))
+        (
+            Some(careline::server::start(s.clone(), config()).await.unwrap()),
+            Some(s),
+        )
     } else {
         (None, None)
     };
     let a = format!("http://{}", node_a.addr);
-    let b = node_b.as_ref().map_or(a.clone(), |n| format!("http://{}", n.addr));
+    let b = node_b
+        .as_ref()
+        .map_or(a.clone(), |n| format!("http://{}", n.addr));
     println!(
         "engine: {}; sockets on {}, changes through {}",
         store.engine().name(),
         if pg.is_some() { "node B" } else { "the node" },
-        if pg.is_some() { "node A" } else { "the same node" }
+        if pg.is_some() {
+            "node A"
+        } else {
+            "the same node"
+        }
     );
     let http = reqwest::Client::new();
     let specialist = token(&http, &b, "specialist@demo.careline.test").await;
@@ -136,9 +152,13 @@ async fn main() {
         let mut req = format!("{}/ws/ivrs", b.replacen("http://", "ws://", 1))
             .into_client_request()
             .unwrap();
-        req.headers_mut()
-            .insert("authorization", format!("Bearer {specialist}").parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(req).await.expect("open socket");
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {specialist}").parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("open socket");
         let delays = delays.clone();
         tasks.push(tokio::spawn(async move {
             let mut heard = 0;
@@ -149,7 +169,9 @@ async fn main() {
                     break;
                 };
                 let Ok(text) = m.into_text() else { continue };
-                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                    continue;
+                };
                 if v["event"] == "IVR_STATUS_CHANGED" && v["state"] == "submitted" {
                     let at: chrono::DateTime<chrono::Utc> =
                         v["at"].as_str().unwrap().parse().unwrap();
@@ -161,7 +183,10 @@ async fn main() {
             heard
         }));
     }
-    println!("{clients} sockets open in {:.1} s", t0.elapsed().as_secs_f64());
+    println!(
+        "{clients} sockets open in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
 
     let t0 = std::time::Instant::now();
     for id in &drafts {
