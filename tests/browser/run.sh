@@ -33,10 +33,17 @@ if [ ! -d "$HERE/node_modules/@playwright/test" ]; then
 fi
 
 WORK=$(mktemp -d)
-PID=""
+# Stop whichever server is running now (a scenario may have restarted it, so it is named by
+# the pid file, not by $!), and keep the script's own exit status.
 cleanup() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  local status=$? pid
+  pid=$(cat "$WORK/pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -rf "$WORK"
+  exit "$status"
 }
 trap cleanup EXIT
 
@@ -51,17 +58,16 @@ start_server() {
       CARELINE_SIP_LISTEN=127.0.0.1:0 CARELINE_SIP_RTP_PORTS=0 \
       CARELINE_LOG_FORMAT=text NO_COLOR=1 "$BIN" serve --demo
   ) >>"$BROWSER_SERVER_LOG" 2>&1 &
-  PID=$!
-  echo "$PID" >"$WORK/pid"
+  echo $! >"$WORK/pid"
   for _ in $(seq 1 300); do
-    kill -0 "$PID" 2>/dev/null || fail "careline exited during start-up: $(tail -5 "$BROWSER_SERVER_LOG")"
+    kill -0 "$(cat "$WORK/pid")" 2>/dev/null || fail "careline exited during start-up: $(tail -5 "$BROWSER_SERVER_LOG")"
     curl -fs "$BROWSER_BASE_URL/health" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   fail "careline did not answer on $BROWSER_BASE_URL within 60 s"
 }
 start_server
-log "careline at $BROWSER_BASE_URL (pid $PID)"
+log "careline at $BROWSER_BASE_URL (pid $(cat "$WORK/pid"))"
 
 # A scenario that restarts the server (reconnect without losing an event) stops and starts it
 # through these scripts, which the spec runs with the same environment.
@@ -86,8 +92,6 @@ T0=$(date +%s)
 if ! npx --no-install playwright test "$@"; then
   log "server log (last 40 lines):"
   tail -40 "$BROWSER_SERVER_LOG" >&2
-  PID=$(cat "$WORK/pid")
   exit 1
 fi
-PID=$(cat "$WORK/pid")
 log "browser scenarios passed in $(($(date +%s) - T0)) s; screenshots in tests/browser/test-results/"
