@@ -2,8 +2,9 @@
 //! with its filters and the chain's verification. As everywhere on the dashboard, each read
 //! and change is the API's handler, with its permission check and audit.
 
+use super::form::{date, filled, invalid, midnight};
 use super::shell::{Shell, role_label, when};
-use super::{Staff, WebError};
+use super::{Staff, WebError, form};
 use crate::api::admin::{audit_logs, verify_chain};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::users;
@@ -103,7 +104,7 @@ async fn users_page(
             .collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         filter_query: serde_urlencoded::to_string([("role", role.clone().unwrap_or_default())])
             .unwrap_or_default(),
         role: role.unwrap_or_default(),
@@ -146,15 +147,6 @@ pub struct NewUserForm {
     pub manager_id: String,
 }
 
-fn some(v: &str) -> Option<String> {
-    let v = v.trim();
-    (!v.is_empty()).then(|| v.to_string())
-}
-
-fn invalid(field: &str, message: &str) -> WebError {
-    crate::api::error::ApiError::validation(vec![(field.into(), message.into())]).into()
-}
-
 /// POST /admin/users: create a user; a refusal is shown above the form.
 pub async fn create_user(
     State(state): State<AppState>,
@@ -165,7 +157,7 @@ pub async fn create_user(
         .role
         .parse()
         .map_err(|_| invalid("role", "choose a role"))?;
-    let manager_id = match some(&f.manager_id) {
+    let manager_id = match filled(&f.manager_id) {
         None => None,
         Some(m) => Some(
             m.parse::<Uuid>()
@@ -178,7 +170,7 @@ pub async fn create_user(
         role,
         full_name: f.full_name,
         phone: None,
-        npi: some(&f.npi),
+        npi: filled(&f.npi),
         manager_id,
         organization_id: None,
         facility_id: None,
@@ -220,7 +212,7 @@ pub async fn assign(
     axum::extract::Path(id): axum::extract::Path<Uuid>,
     axum::Form(f): axum::Form<AssignForm>,
 ) -> Result<Response, WebError> {
-    let manager_id = match some(&f.manager_id) {
+    let manager_id = match filled(&f.manager_id) {
         None => None,
         Some(m) => Some(
             m.parse::<Uuid>()
@@ -229,7 +221,7 @@ pub async fn assign(
     };
     let body = users::assignments::AssignBody {
         manager_id,
-        reason: some(&f.reason),
+        reason: filled(&f.reason),
     };
     drop(
         users::assignments::assign_manager(State(state), caller, ApiPath(id), ApiJson(body))
@@ -281,15 +273,9 @@ struct AuditPage {
     chain: Option<verify_chain::ChainStatus>,
 }
 
-/// A `YYYY-MM-DD` from a date input as the start of that day (UTC).
+/// A date input as the start of that day (UTC).
 fn day(field: &str, v: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, WebError> {
-    match some(v) {
-        None => Ok(None),
-        Some(d) => d
-            .parse::<chrono::NaiveDate>()
-            .map(|d| Some(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()))
-            .map_err(|_| invalid(field, "must be a date, YYYY-MM-DD")),
-    }
+    Ok(date(field, v)?.map(midnight))
 }
 
 /// GET /admin/audit: the audit log, filtered and paged; `verify=1` also checks the chain.
@@ -303,12 +289,12 @@ pub async fn audit(
     let query = audit_logs::AuditQuery {
         from: day("from", &f.from)?,
         to,
-        event_type: some(&f.event_type),
-        action: some(&f.action),
+        event_type: filled(&f.event_type),
+        action: filled(&f.action),
         outcome: None,
         agent_user_id: None,
-        entity_type: some(&f.entity_type),
-        entity_id: some(&f.entity_id),
+        entity_type: filled(&f.entity_type),
+        entity_id: filled(&f.entity_id),
         page: f.page,
         per_page: Some(50),
     };
@@ -351,7 +337,7 @@ pub async fn audit(
             .collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         filter_query,
         form: f,
         chain,

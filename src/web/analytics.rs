@@ -4,6 +4,7 @@
 //! figures as CSV. The figures are the API's (`/api/v1/analytics/…`), so they are scoped and
 //! audited alike.
 
+use super::form::{date, midnight};
 use super::shell::Shell;
 use super::{Staff, WebError};
 use crate::api::analytics::{daily, ivr_metrics};
@@ -28,22 +29,8 @@ pub struct WindowForm {
 
 /// The window of whole UTC days a form names: the last 7 days (today included) by default.
 fn window(f: &WindowForm, today: NaiveDate) -> Result<ivr_metrics::MetricsQuery, WebError> {
-    let parse = |field: &str, v: &str| -> Result<Option<NaiveDate>, WebError> {
-        let v = v.trim();
-        if v.is_empty() {
-            return Ok(None);
-        }
-        v.parse().map(Some).map_err(|_| {
-            crate::api::error::ApiError::validation(vec![(
-                field.into(),
-                "must be a date, YYYY-MM-DD".into(),
-            )])
-            .into()
-        })
-    };
-    let to = parse("to", &f.to)?.unwrap_or(today);
-    let from = parse("from", &f.from)?.unwrap_or(to - Duration::days(6));
-    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let to = date("to", &f.to)?.unwrap_or(today);
+    let from = date("from", &f.from)?.unwrap_or(to - Duration::days(6));
     Ok(ivr_metrics::MetricsQuery {
         from: Some(midnight(from)),
         to: Some(midnight(to) + Duration::days(1)),

@@ -4,8 +4,9 @@
 //! audio player loads the API's recording route with the session cookie and seeks with Range
 //! requests, each audited there as a play.
 
+use super::form::blank;
 use super::shell::{Shell, when};
-use super::{Staff, WebError};
+use super::{Staff, WebError, form};
 use crate::api::calls::{events, get, list};
 use crate::api::error::ApiError;
 use crate::api::extract::{ApiPath, ApiQuery};
@@ -85,10 +86,6 @@ struct ListPage {
     filter_query: String,
 }
 
-fn blank(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 /// A date field as the first moment of that UTC day (`next_day`: of the day after, so "to"
 /// includes the day it names).
 fn day(
@@ -147,7 +144,7 @@ pub async fn list(
         rows: result.items.iter().map(|c| CallRow::of(c, now)).collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         status: status.unwrap_or_default(),
         transport: transport.unwrap_or_default(),
         from: from.unwrap_or_default(),
@@ -197,7 +194,7 @@ pub async fn live(
         rows: result.items.iter().map(|c| CallRow::of(c, now)).collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         filter_query: String::new(),
     }
     .into_response())

@@ -8,6 +8,7 @@ mod assets;
 mod calls;
 mod csrf;
 mod error;
+mod form;
 mod orders;
 mod patients;
 mod queue;

@@ -2,7 +2,7 @@
 //! and the approve → process → ship → deliver (or cancel) actions, each the API handler's own.
 
 use super::shell::{Shell, dollars, when};
-use super::{Staff, WebError};
+use super::{Staff, WebError, form};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::orders;
 use crate::state::AppState;
@@ -82,7 +82,7 @@ pub async fn list(
         rows: result.items.iter().map(OrderRow::of).collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         filter_query: serde_urlencoded::to_string([("status", status.clone().unwrap_or_default())])
             .unwrap_or_default(),
         status: status.unwrap_or_default(),
@@ -231,15 +231,10 @@ pub async fn act(
         "deliver" => orders::deliver::deliver_order(s, caller, p).await?,
         "cancel" => orders::cancel::cancel_order(s, caller, p).await?,
         "ship" => {
-            let expected = match f.expected_delivery.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(d) => Some(d.parse::<chrono::NaiveDate>().map_err(|_| {
-                    crate::api::error::ApiError::validation(vec![(
-                        "expected_delivery".into(),
-                        "must be a date, YYYY-MM-DD".into(),
-                    )])
-                })?),
-            };
+            let expected = form::date(
+                "expected_delivery",
+                f.expected_delivery.as_deref().unwrap_or(""),
+            )?;
             let body = orders::ship::ShipBody {
                 carrier: f.carrier.unwrap_or_default(),
                 tracking_number: f.tracking_number.unwrap_or_default(),

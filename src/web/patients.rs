@@ -7,7 +7,7 @@
 use super::orders::OrderRow;
 use super::requests::RequestRow;
 use super::shell::Shell;
-use super::{Staff, WebError};
+use super::{Staff, WebError, form};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::patients::{self as api, PatientUpdate};
 use crate::state::AppState;
@@ -94,15 +94,10 @@ pub async fn list(
         rows: result.items.iter().map(PatientRow::of).collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         filter_query: String::new(),
     }
     .into_response())
-}
-
-fn given(v: &str) -> Option<String> {
-    let v = v.trim();
-    (!v.is_empty()).then(|| v.to_string())
 }
 
 /// POST /patients/search: the API's search, answered in this response (no redirect that
@@ -114,10 +109,10 @@ pub async fn search(
 ) -> Result<Response, WebError> {
     let shell = Shell::load(&state, &caller, "/patients").await?;
     let query = api::search::SearchQuery {
-        phone: given(&form.phone),
-        date_of_birth: given(&form.date_of_birth),
-        last_name: given(&form.last_name),
-        patient_number: given(&form.patient_number),
+        phone: form::filled(&form.phone),
+        date_of_birth: form::filled(&form.date_of_birth),
+        last_name: form::filled(&form.last_name),
+        patient_number: form::filled(&form.patient_number),
     };
     let (rows, error, status) =
         match api::search::search_patients(State(state), caller, ApiQuery(query)).await {
@@ -359,7 +354,7 @@ pub async fn update(
     } else {
         Some(Address {
             line1: form.line1.trim().to_string(),
-            line2: given(&form.line2),
+            line2: form::filled(&form.line2),
             city: form.city.trim().to_string(),
             state: form.state.trim().to_string(),
             postal_code: form.postal_code.trim().to_string(),
@@ -369,11 +364,11 @@ pub async fn update(
         first_name: Some(form.first_name.clone()),
         last_name: Some(form.last_name.clone()),
         date_of_birth: Some(form.date_of_birth.clone()),
-        phone: Some(given(&form.phone)),
-        email: Some(given(&form.email)),
+        phone: Some(form::filled(&form.phone)),
+        email: Some(form::filled(&form.email)),
         address: Some(address),
-        clinical_notes: Some(given(&form.clinical_notes)),
-        preferred_language: given(&form.preferred_language),
+        clinical_notes: Some(form::filled(&form.clinical_notes)),
+        preferred_language: form::filled(&form.preferred_language),
         insurance: None,
     };
     match api::update::update_patient(State(state), caller, ApiPath(id), ApiJson(body)).await {

@@ -2,8 +2,9 @@
 //! products, coverage, timeline, documents and message thread, and the specialist's and
 //! doctor's actions. Every read and change is the API handler's own (same checks, same audit).
 
+use super::form::blank;
 use super::shell::{Shell, age, dollars, when};
-use super::{Staff, WebError};
+use super::{Staff, WebError, form};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::ivrs::{
     self, approve, bulk_approve, escalate, list, messages, reject, request_info,
@@ -70,10 +71,6 @@ struct ListPage {
     filter_query: String,
 }
 
-fn blank(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 /// GET /requests
 pub async fn list(
     State(state): State<AppState>,
@@ -108,7 +105,7 @@ pub async fn list(
             .collect(),
         total: result.total,
         page: result.page,
-        pages: result.total.div_ceil(result.per_page).max(1),
+        pages: form::page_count(&result),
         status: status.unwrap_or_default(),
         priority: priority.unwrap_or_default(),
         number: number.unwrap_or_default(),
