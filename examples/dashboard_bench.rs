@@ -8,6 +8,10 @@
 //!   (defaults 100000 20000 200; DASHBOARD_BENCH_DATABASE_URL=postgres://… for PostgreSQL,
 //!   which must be an empty database; SQLite in a temporary directory otherwise)
 //!
+//! Seeding 100,000 requests takes minutes. With DASHBOARD_BENCH_DIR=/some/dir the key file
+//! (and, on SQLite, the database) are kept there: a later run against the same directory and
+//! database finds `seeded` and measures at once, after running any new migrations.
+//!
 //! The latency is measured by the client over loopback: server time plus well under a
 //! millisecond of client and socket.
 
@@ -31,18 +35,40 @@ fn arg(n: usize, default: usize) -> usize {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let (requests, patients, samples) = (arg(1, 100_000), arg(2, 20_000), arg(3, 200));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("DASHBOARD_BENCH_DATABASE_URL").unwrap_or_else(|_| {
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        )
-    });
-    let keys = Arc::new(careline_crypto::KeyRing::generate());
-    let store = Store::connect(&url, keys).await.expect("connect");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = std::env::var_os("DASHBOARD_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let url = std::env::var("DASHBOARD_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+    let key_file = dir.join("keys.json");
+    let seeded = dir.join("seeded");
+    let reuse = seeded.exists() && key_file.exists();
+    let keys = if reuse {
+        careline_crypto::KeyRing::load(&key_file).expect("key file")
+    } else {
+        let k = careline_crypto::KeyRing::generate();
+        let _ = std::fs::remove_file(&key_file);
+        k.save_new(&key_file).expect("save key file");
+        k
+    };
+    let store = Store::connect(&url, Arc::new(keys)).await.expect("connect");
     store.migrate().await.expect("migrate");
-    careline::demo::seed(&store).await.expect("demo data");
     println!("engine: {}", store.engine().name());
+    if !reuse {
+        seed(&store, requests, patients).await;
+        std::fs::write(&seeded, format!("{requests} {patients}\n")).expect("mark seeded");
+    } else {
+        println!("reusing the database seeded in {}", dir.display());
+    }
+    measure(store, samples).await;
+}
+
+/// The demo data plus `patients` patients and `requests` requests, through the store.
+async fn seed(store: &Store, requests: usize, patients: usize) {
+    let store = store.clone();
+    careline::demo::seed(&store).await.expect("demo data");
 
     // Who and what the bulk rows belong to: the demo's two doctors and its products.
     let mut doctors = Vec::new();
@@ -139,7 +165,10 @@ async fn main() {
         }
     }
     println!("{requests} requests in {:.1} s", t0.elapsed().as_secs_f64());
+}
 
+/// Each page `samples` times, one request at a time.
+async fn measure(store: Store, samples: usize) {
     let config = Config {
         bind: "127.0.0.1:0".into(),
         login_rate_per_minute: 1000,
@@ -194,6 +223,22 @@ async fn main() {
     let admin = sign_in("admin@demo.careline.test").await;
     let specialist = sign_in("specialist@demo.careline.test").await;
     let doctor = sign_in("doctor@demo.careline.test").await;
+    let distributor = sign_in("distributor@demo.careline.test").await;
+    let sales = sign_in("sales@demo.careline.test").await;
+    let doctor_id = careline_store::users::credentials(&store, "doctor2@demo.careline.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let by_doctor = format!("/requests?doctor={doctor_id}");
+    // A week's window a month back: requests are spread over the last 90 days.
+    let today = chrono::Utc::now().date_naive();
+    let window = format!(
+        "/requests?from={}&to={}",
+        today - chrono::Duration::days(37),
+        today - chrono::Duration::days(30)
+    );
 
     println!();
     println!(
@@ -211,7 +256,14 @@ async fn main() {
             &admin,
         ),
         ("/requests?page=400", "admin", &admin),
+        ("/requests?sort=oldest", "admin", &admin),
+        ("/requests?status=draft", "admin", &admin),
+        (&by_doctor, "specialist", &specialist),
+        (&window, "admin", &admin),
         ("/requests", "doctor", &doctor),
+        ("/requests?page=400", "doctor", &doctor),
+        ("/requests", "distributor", &distributor),
+        ("/requests", "salesperson", &sales),
         ("/patients", "admin", &admin),
         ("/patients?page=400", "admin", &admin),
         ("/orders", "admin", &admin),

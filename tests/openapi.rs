@@ -155,6 +155,10 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/calls", "to"),
         ("GET", "/api/v1/calls", "page"),
         ("GET", "/api/v1/calls", "per_page"),
+        ("GET", "/api/v1/ivrs", "doctor_id"),
+        ("GET", "/api/v1/ivrs", "from"),
+        ("GET", "/api/v1/ivrs", "to"),
+        ("GET", "/api/v1/ivrs", "sort"),
     ] {
         assert!(
             query
@@ -165,8 +169,8 @@ async fn parameters_are_declared_where_the_server_reads_them() {
     }
     // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, /ivrs's
     // priority and number, and the call log's six (status, transport, from, to, page,
-    // per_page).
-    assert_eq!(query.len(), 53, "{query:#?}");
+    // per_page), and /ivrs's doctor_id, from, to and sort.
+    assert_eq!(query.len(), 57, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

@@ -892,3 +892,90 @@ async fn analytics_show_the_window_as_charts_a_table_and_csv() {
     assert_eq!(doctor.get("/analytics").await.0, 403);
     w.app.stop().await;
 }
+
+// The request list's filters as a specialist uses them: by doctor, by the day it was created,
+// oldest or newest first; each row names its doctor. On both engines, because each filter and
+// order is served by its own index (and the review queue by a partial one).
+on_both_engines!(
+    the_request_list_filters_by_doctor_and_day_and_sorts_both_ways,
+    |db| async move {
+        let w = world(TestApp::spawn(db).await).await;
+        let first = submitted(&w, &w.doctor_a, &w.patient_a, "routine").await;
+        let second = submitted(&w, &w.doctor_b, &w.patient_b, "routine").await;
+        let (a, b) = (s(&first["request_number"]), s(&second["request_number"]));
+        let doctor_a = s(&first["doctor_id"]);
+        let specialist = sign_in(&w.app, "specialist@web.test").await;
+
+        // Every doctor is offered, and each row names its doctor.
+        let (status, html) = specialist.get("/requests").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(
+            html.contains(&format!("<option value=\"{doctor_a}\"")),
+            "{html}"
+        );
+        assert!(html.contains("2 requests"), "{html}");
+        // Newest first by default, oldest first on request.
+        assert!(html.find(&b).unwrap() < html.find(&a).unwrap());
+        let (_, html) = specialist.get("/requests?sort=oldest").await;
+        assert!(html.find(&a).unwrap() < html.find(&b).unwrap(), "{html}");
+
+        // One doctor's.
+        let (_, html) = specialist
+            .get(&format!("/requests?doctor={doctor_a}"))
+            .await;
+        assert!(html.contains(&a) && !html.contains(&b), "{html}");
+        assert!(html.contains("1 requests"), "{html}");
+
+        // By day: both were created today, so a window ending two days ago and one starting
+        // tomorrow hold none, and one around today holds both. (Computed from today, so the
+        // test never depends on the date it runs.)
+        let today = chrono::Utc::now().date_naive();
+        let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
+        let (_, html) = specialist.get(&format!("/requests?from={}", day(1))).await;
+        assert!(html.contains("0 requests") && !html.contains(&a), "{html}");
+        let (_, html) = specialist.get(&format!("/requests?to={}", day(-2))).await;
+        assert!(html.contains("0 requests"), "{html}");
+        let (_, html) = specialist
+            .get(&format!("/requests?from={}&to={}", day(-1), day(1)))
+            .await;
+        assert!(html.contains(&a) && html.contains(&b), "{html}");
+        // The pager keeps the filters.
+        assert!(html.contains(&format!("from={}", day(-1))) || !html.contains("rel=\"next\""));
+
+        // A doctor sees only their own, with no doctor to choose.
+        let (_, html) = sign_in(&w.app, "doctor.a@web.test")
+            .await
+            .get("/requests")
+            .await;
+        assert!(html.contains(&a) && !html.contains(&b), "{html}");
+        assert!(!html.contains("name=\"doctor\""), "{html}");
+
+        // Bad values are refused with the field named, on the page and in the API.
+        let (status, html) = specialist.get("/requests?from=yesterday").await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("from"), "{html}");
+        let (status, html) = specialist.get("/requests?doctor=nobody").await;
+        assert_eq!(status, 422, "{html}");
+        let (status, body) = w.app.get(&w.admin, "/api/v1/ivrs?sort=sideways").await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["code"], "VALIDATION_ERROR", "{body}");
+        let (status, body) = w
+            .app
+            .get(
+                &w.admin,
+                "/api/v1/ivrs?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+            )
+            .await;
+        assert_eq!(status, 422, "{body}");
+        let (status, body) = w
+            .app
+            .get(
+                &w.admin,
+                &format!("/api/v1/ivrs?doctor_id={doctor_a}&sort=oldest"),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["total"], 1, "{body}");
+        assert_eq!(body["items"][0]["request_number"], a.as_str(), "{body}");
+    }
+);

@@ -170,12 +170,10 @@ pub async fn detail(
         .0;
     let requests = if caller.actor.can(Permission::VerificationRead) {
         let q = crate::api::ivrs::list::RequestQuery {
-            status: None,
             patient_id: Some(id),
-            priority: None,
-            number: None,
             page: Some(1),
             per_page: Some(50),
+            ..Default::default()
         };
         crate::api::ivrs::list::list_requests(s(), caller.clone(), ApiQuery(q))
             .await?
@@ -248,10 +246,7 @@ pub async fn detail(
                 )
             })
             .collect(),
-        requests: requests
-            .iter()
-            .map(|vr| RequestRow::of(vr, caller.now))
-            .collect(),
+        requests: RequestRow::list(&state, &requests, caller.now).await?,
         orders: orders.iter().map(OrderRow::of).collect(),
         can_write: caller.actor.can(Permission::PatientWrite) && p.status == "active",
         archived: p.status != "active",

@@ -62,12 +62,9 @@ async fn requests_section(
             .0
     } else {
         let q = ivrs::list::RequestQuery {
-            status: None,
-            patient_id: None,
-            priority: None,
-            number: None,
             page: Some(1),
             per_page: Some(SHOWN),
+            ..Default::default()
         };
         ivrs::list::list_requests(s, caller.clone(), ApiQuery(q))
             .await?
@@ -92,11 +89,7 @@ async fn requests_section(
             "/requests"
         },
         total: page.total,
-        requests: page
-            .items
-            .iter()
-            .map(|vr| RequestRow::of(vr, caller.now))
-            .collect(),
+        requests: RequestRow::list(state, &page.items, caller.now).await?,
         orders: Vec::new(),
     })
 }

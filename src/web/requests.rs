@@ -29,6 +29,8 @@ pub struct RequestRow {
     pub products: usize,
     pub waiting: String,
     pub reviewable: bool,
+    /// The requesting doctor's name.
+    pub doctor: String,
 }
 
 impl RequestRow {
@@ -42,7 +44,27 @@ impl RequestRow {
             products: vr.products.len(),
             waiting: age(vr.submitted_at.unwrap_or(vr.created_at), now),
             reviewable: vr.status.is_pending_review(),
+            doctor: String::new(),
         }
+    }
+
+    /// The rows of a list, each with its doctor's name (one read for the whole page).
+    pub async fn list(
+        state: &AppState,
+        vrs: &[VerificationRequest],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<RequestRow>, WebError> {
+        let mut ids: Vec<Uuid> = vrs.iter().map(|vr| vr.doctor_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names = careline_store::users::names(&state.store, &ids).await?;
+        Ok(vrs
+            .iter()
+            .map(|vr| RequestRow {
+                doctor: names.get(&vr.doctor_id).cloned().unwrap_or_default(),
+                ..RequestRow::of(vr, now)
+            })
+            .collect())
     }
 }
 
@@ -51,6 +73,13 @@ pub struct ListForm {
     pub status: Option<String>,
     pub priority: Option<String>,
     pub number: Option<String>,
+    pub doctor: Option<String>,
+    /// Created on or after this day (a date input, UTC).
+    pub from: Option<String>,
+    /// Created on or before this day.
+    pub to: Option<String>,
+    /// newest or oldest
+    pub sort: Option<String>,
     pub page: Option<u64>,
 }
 
@@ -65,6 +94,12 @@ struct ListPage {
     status: String,
     priority: String,
     number: String,
+    doctor: String,
+    from: String,
+    to: String,
+    sort: String,
+    /// The doctors this user may filter by (none for a doctor, who sees only their own).
+    doctors: Vec<(String, String)>,
     statuses: Vec<&'static str>,
     can_review: bool,
     /// The query string of this view without the page number, for the pager's links.
@@ -79,36 +114,64 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let shell = Shell::load(&state, &caller, "/requests").await?;
     let (status, priority, number) = (blank(f.status), blank(f.priority), blank(f.number));
+    let (doctor, sort) = (blank(f.doctor), blank(f.sort));
+    let from = form::date("from", f.from.as_deref().unwrap_or_default())?;
+    let to = form::date("to", f.to.as_deref().unwrap_or_default())?;
+    let doctor_id = doctor
+        .as_deref()
+        .map(|d| d.parse::<Uuid>())
+        .transpose()
+        .map_err(|_| form::invalid("doctor", "is not one of the doctors listed"))?;
     let query = list::RequestQuery {
         status: status.clone(),
-        patient_id: None,
         priority: priority.clone(),
         number: number.clone(),
+        doctor_id,
+        from: from.map(form::midnight),
+        // The whole of the last day.
+        to: to.map(|d| form::midnight(d) + chrono::Duration::days(1)),
+        sort: sort.clone(),
         page: f.page,
         per_page: Some(PER_PAGE),
+        ..Default::default()
     };
     let result = list::list_requests(State(state.clone()), caller.clone(), ApiQuery(query))
         .await?
         .0;
+    let doctors = if caller.role() == careline_domain::Role::Doctor {
+        Vec::new()
+    } else {
+        careline_store::users::doctors_visible_to(&state.store, &caller.actor)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect()
+    };
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let filter_query = serde_urlencoded::to_string([
         ("status", status.clone().unwrap_or_default()),
         ("priority", priority.clone().unwrap_or_default()),
         ("number", number.clone().unwrap_or_default()),
+        ("doctor", doctor.clone().unwrap_or_default()),
+        ("from", day(from)),
+        ("to", day(to)),
+        ("sort", sort.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
     Ok(ListPage {
         shell,
-        rows: result
-            .items
-            .iter()
-            .map(|vr| RequestRow::of(vr, caller.now))
-            .collect(),
+        rows: RequestRow::list(&state, &result.items, caller.now).await?,
         total: result.total,
         page: result.page,
         pages: form::page_count(&result),
         status: status.unwrap_or_default(),
         priority: priority.unwrap_or_default(),
         number: number.unwrap_or_default(),
+        doctor: doctor.unwrap_or_default(),
+        from: day(from),
+        to: day(to),
+        sort: sort.unwrap_or_default(),
+        doctors,
         statuses: VerificationStatus::ALL.iter().map(|s| s.as_str()).collect(),
         can_review: caller.actor.can(Permission::VerificationReview),
         filter_query,

@@ -270,6 +270,24 @@ pub async fn begin_write(
 /// Rows to skip for a page (from 1). Saturates instead of overflowing, and stays within the
 /// signed 64-bit range both engines accept for OFFSET, so an absurd page number yields an
 /// empty page rather than a panic or a database error.
+/// `SELECT COUNT(*) FROM <table> WHERE <c>`: a list's total, counted straight from the table
+/// (or an index) rather than around the list's own select and sort, as `PaginatorTrait::count`
+/// does.
+pub(crate) async fn count_where<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    c: sea_orm::Condition,
+) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::{QueryFilter, QuerySelect};
+    let n: Option<i64> = E::find()
+        .filter(c)
+        .select_only()
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
+
 pub fn page_offset(page: u64, per_page: u64) -> u64 {
     page.saturating_sub(1)
         .saturating_mul(per_page)

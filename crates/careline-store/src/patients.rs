@@ -8,8 +8,8 @@ use careline_crypto::KeyRing;
 use careline_domain::{Actor, DateOfBirth, PersonName, Phi, PhoneNumber, Role};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -500,9 +500,9 @@ pub async fn list(
     if !include_archived {
         c = c.add(patient::Column::Status.eq("active"));
     }
-    let q = patient::Entity::find().filter(c);
-    let total = q.clone().count(store.db()).await?;
-    let rows = q
+    let total = crate::count_where::<patient::Entity>(store.db(), c.clone()).await?;
+    let rows = patient::Entity::find()
+        .filter(c)
         .order_by_desc(patient::Column::CreatedAt)
         .order_by_desc(patient::Column::Id)
         .offset(crate::page_offset(page, per_page))

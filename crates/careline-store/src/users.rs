@@ -11,6 +11,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -151,6 +152,49 @@ pub async fn get(store: &Store, id: Uuid) -> Result<Option<User>, StoreError> {
         .await?
         .map(to_user)
         .transpose()
+}
+
+/// The doctors whose requests and orders this actor sees (all of them for roles that see
+/// everything, the downline's for the rest), by name: what a list's "doctor" filter offers.
+/// Names and ids only; doctors are staff, not patients, so nothing here is PHI.
+pub async fn doctors_visible_to(
+    store: &Store,
+    actor: &Actor,
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    let mut c = Condition::all().add(user::Column::Role.eq(Role::Doctor.as_str()));
+    if let DataScope::Downline(me) = actor.scope() {
+        c = c.add(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_hierarchy::Column::DescendantId)
+                    .from(user_hierarchy::Entity)
+                    .and_where(user_hierarchy::Column::AncestorId.eq(me))
+                    .to_owned(),
+            ),
+        );
+    }
+    Ok(user::Entity::find()
+        .filter(c)
+        .order_by_asc(user::Column::FullName)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name))
+        .collect())
+}
+
+/// Staff names by id, for lists that show who a row belongs to.
+pub async fn names(store: &Store, ids: &[Uuid]) -> Result<HashMap<Uuid, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name))
+        .collect())
 }
 
 pub async fn credentials(store: &Store, email: &str) -> Result<Option<Credentials>, StoreError> {

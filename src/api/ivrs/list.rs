@@ -8,10 +8,11 @@ use axum::extract::State;
 use careline_domain::audit::{AuditAction, AuditType};
 use careline_domain::{Permission, VerificationStatus};
 use careline_store::verification::{self, ListFilter, VerificationRequest};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RequestQuery {
     /// draft, submitted, in_review, info_requested, escalated, approved, rejected, cancelled
@@ -21,6 +22,14 @@ pub struct RequestQuery {
     pub priority: Option<String>,
     /// Only requests whose number starts with this.
     pub number: Option<String>,
+    /// Only this doctor's requests (within what the caller may see).
+    pub doctor_id: Option<Uuid>,
+    /// RFC 3339: requests created at or after this moment.
+    pub from: Option<DateTime<Utc>>,
+    /// RFC 3339: requests created before this moment.
+    pub to: Option<DateTime<Utc>>,
+    /// newest (the default) or oldest: by when the request was created.
+    pub sort: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -50,6 +59,19 @@ pub async fn list_requests(
     {
         problems.push(("number".into(), "must be letters, digits and dashes".into()));
     }
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && from >= to
+    {
+        problems.push(("from".into(), "must be before to".into()));
+    }
+    let oldest_first = match q.sort.as_deref().map(str::trim) {
+        None | Some("") | Some("newest") => false,
+        Some("oldest") => true,
+        Some(_) => {
+            problems.push(("sort".into(), "must be newest or oldest".into()));
+            false
+        }
+    };
     super::invalid(problems)?;
     let (page, per_page) = careline_store::clamp_page(q.page, q.per_page);
     let filter = ListFilter {
@@ -58,6 +80,10 @@ pub async fn list_requests(
         pending_only: false,
         priority,
         number_prefix: number,
+        doctor_id: q.doctor_id,
+        created_from: q.from,
+        created_before: q.to,
+        oldest_first,
     };
     let result = verification::list(&state.store, &caller.actor, &filter, page, per_page).await?;
     state

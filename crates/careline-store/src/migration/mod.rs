@@ -9,6 +9,7 @@ mod m20261121_000003_call_recordings;
 mod m20261206_000004_phone_lockouts;
 mod m20261206_000005_event_outbox;
 mod m20261206_000006_calls_list_index;
+pub(crate) mod m20261206_000007_list_indexes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000004_phone_lockouts::Migration),
             Box::new(m20261206_000005_event_outbox::Migration),
             Box::new(m20261206_000006_calls_list_index::Migration),
+            Box::new(m20261206_000007_list_indexes::Migration),
         ]
     }
 }
