@@ -63,6 +63,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("DELETE", "/api/v1/users/{id}", ADMIN),
         ("GET", "/api/v1/users/{id}/assignments", USER_READERS),
         ("POST", "/api/v1/users/{id}/assignments", APPROVERS),
+        ("PUT", "/api/v1/users/{id}/role", ADMIN),
         ("GET", "/api/v1/patients", READERS),
         ("POST", "/api/v1/patients", AUTHORS),
         ("GET", "/api/v1/patients/search", READERS),
@@ -189,6 +190,8 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/users") => {
             json!({"email": format!("new{}@example.com", uuid::Uuid::new_v4().simple()), "password": "Another-Strong-2026!", "role": "salesperson", "full_name": "New Person"})
         }
+        // The role doctor2 has: allowed roles get past authorisation without changing it.
+        ("PUT", "/api/v1/users/{id}/role") => json!({"role": "doctor"}),
         ("POST", "/api/v1/users/{id}/assignments") => {
             json!({"manager_id": ids.manager, "reason": "matrix test"})
         }

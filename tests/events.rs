@@ -715,6 +715,25 @@ on_both_engines!(logout_and_deactivation_close_the_socket, |db| async move {
     w.app.stop().await;
 });
 
+on_both_engines!(a_role_change_closes_the_users_sockets, |db| async move {
+    let w = world(TestApp::spawn(db).await).await;
+    let mut socket = connect(&w.app.base, &w.doctor_b, "/ws/dashboard").await;
+    let (status, body) = w
+        .app
+        .put(
+            &w.admin,
+            &format!("/api/v1/users/{}/role", w.doctor_b_id),
+            json!({"role": "ivr_specialist", "manager_id": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        closed(&mut socket).await,
+        (1008, "session ended".to_string())
+    );
+    w.app.stop().await;
+});
+
 // ---- two nodes on one PostgreSQL database ------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -58,6 +58,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/admin/users/{id}/deactivate", post(admin::deactivate))
         .route("/admin/users/{id}/manager", post(admin::assign))
+        .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/audit", get(admin::audit))
         .route("/analytics", get(analytics::page))
         .route("/analytics.csv", get(analytics::csv))
