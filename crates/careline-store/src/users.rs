@@ -230,11 +230,24 @@ pub async fn record_failed_login(
             .filter(user::Column::Id.eq(id))
             .exec(&txn)
             .await?;
+        // Operators hear of it at once (admins' sockets), in the lock's own transaction.
+        crate::outbox::append(
+            &txn,
+            &[crate::outbox::alert::new(
+                crate::outbox::alert::ACCOUNT_LOCKED,
+                id,
+            )],
+            at,
+        )
+        .await?;
         Some(until)
     } else {
         None
     };
     txn.commit().await?;
+    if locked.is_some() {
+        store.outbox_committed();
+    }
     Ok(locked)
 }
 
@@ -664,14 +677,25 @@ pub async fn rotate_refresh(
         .one(&txn)
         .await?
     {
-        let id = s.id;
+        let (id, user_id) = (s.id, s.user_id);
         let mut am: user_session::ActiveModel = s.into();
         if am.revoked_at.as_ref().is_none() {
             am.revoked_at = Set(Some(t));
             am.revoked_reason = Set(Some("refresh token reused".into()));
         }
         am.update(&txn).await?;
+        // A replayed token means a stolen one or a broken client: admins hear of it.
+        crate::outbox::append(
+            &txn,
+            &[crate::outbox::alert::new(
+                crate::outbox::alert::REFRESH_TOKEN_REUSED,
+                user_id,
+            )],
+            at,
+        )
+        .await?;
         txn.commit().await?;
+        store.outbox_committed();
         return Ok(Refresh::Reused(id));
     }
     txn.commit().await?;
