@@ -305,3 +305,48 @@ on_both_engines!(an_admin_changes_a_role_within_the_rules, |db| async move {
 
     app.stop().await;
 });
+
+on_both_engines!(two_admins_demoting_each_other_leave_one, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let a = app.user("a@careline.test", Role::Admin, None).await;
+    let b = app.user("b@careline.test", Role::Admin, None).await;
+    let store = app.store().clone();
+    let demote = |id| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            careline_store::users::change_role(
+                &store,
+                id,
+                Role::Doctor,
+                None,
+                None,
+                chrono::Utc::now(),
+            )
+            .await
+        })
+    };
+    let (ra, rb) = tokio::join!(demote(a), demote(b));
+    let results = [ra.unwrap(), rb.unwrap()];
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results.iter().any(|r| matches!(
+        r,
+        Err(careline_store::StoreError::Rule {
+            code: "LAST_ADMIN",
+            ..
+        })
+    )));
+    let t = app
+        .token(if results[0].is_ok() {
+            "b@careline.test"
+        } else {
+            "a@careline.test"
+        })
+        .await;
+    let (_, admins) = app.get(&t, "/api/v1/users?role=admin").await;
+    assert_eq!(admins["total"], 1, "{admins}");
+    app.stop().await;
+});

@@ -761,8 +761,8 @@ pub async fn count(store: &Store) -> Result<u64, StoreError> {
 }
 
 /// Give a user another role. What a real system must keep true, checked in one write
-/// transaction (the rows read are locked on PostgreSQL, so two admins demoting each other at
-/// once cannot leave nobody in charge):
+/// transaction (the admins' rows and the user's are locked on PostgreSQL, so two admins
+/// demoting each other at once cannot leave nobody in charge):
 ///
 /// - the last active admin keeps the role (`LAST_ADMIN`);
 /// - someone with people reporting to them keeps theirs (`USER_HAS_REPORTS`): each role's
@@ -784,6 +784,19 @@ pub async fn change_role(
     at: DateTime<Utc>,
 ) -> Result<(User, Role), StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
+    // Every role change locks the active admins first, in id order, then the user: the same
+    // order for all of them, so two at once wait for each other rather than deadlock, and the
+    // second sees the first's result before counting admins.
+    let admins: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::IsActive.eq(true))
+        .order_by_asc(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple()
+        .all(&txn)
+        .await?;
     let Some(m) = user::Entity::find_by_id(user_id)
         .lock_exclusive()
         .one(&txn)
@@ -804,23 +817,11 @@ pub async fn change_role(
         txn.commit().await?;
         return Ok((current, old_role));
     }
-    if old_role == Role::Admin && current.is_active {
-        let others: Vec<Uuid> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::Role.eq(Role::Admin.as_str()))
-            .filter(user::Column::IsActive.eq(true))
-            .filter(user::Column::Id.ne(user_id))
-            .lock_exclusive()
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        if others.is_empty() {
-            return Err(StoreError::Rule {
-                code: "LAST_ADMIN",
-                message: "this is the last active admin; make another admin first".into(),
-            });
-        }
+    if old_role == Role::Admin && current.is_active && admins.iter().all(|a| *a == user_id) {
+        return Err(StoreError::Rule {
+            code: "LAST_ADMIN",
+            message: "this is the last active admin; make another admin first".into(),
+        });
     }
     let reports = user::Entity::find()
         .filter(user::Column::ManagerId.eq(user_id))
