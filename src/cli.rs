@@ -312,6 +312,17 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                         "error: audit chain broken at record {seq}: {why} ({} records checked)",
                         report.records_checked
                     );
+                    // Running servers tell their admins (SYSTEM_ALERT). Best effort: the check
+                    // may be run against a copy that does not accept writes.
+                    let alert = careline_store::outbox::alert::new(
+                        careline_store::outbox::alert::AUDIT_CHAIN_BROKEN,
+                        seq,
+                    );
+                    if let Err(e) =
+                        careline_store::outbox::publish(&store, &[alert], chrono::Utc::now()).await
+                    {
+                        eprintln!("warning: could not raise the alert for running servers: {e}");
+                    }
                     return Ok(ExitCode::from(2));
                 }
             }

@@ -1,6 +1,6 @@
 //! The demo data set: one user per role arranged in a sales hierarchy, three patients, a
-//! product catalogue with sizes, a template, verification requests in several states and a
-//! shipped order. Documented in README;
+//! product catalogue with sizes, a template, verification requests in several states, a
+//! shipped order and a recorded phone call. Documented in README;
 //! running it twice changes nothing.
 
 use careline_domain::{
@@ -20,6 +20,9 @@ pub const DEMO_PASSWORD: &str = "Harbor-Light-2026!";
 pub const DEMO_PATIENT_PIN: &str = "2468";
 /// The phone PIN of the demo provider Dr. Jordan Lee (NPI 1234567893).
 pub const DEMO_PROVIDER_PIN: &str = "1357";
+/// The demo's recorded call: a completed SIP call to the main line with a few seconds of
+/// recording, so the calls pages have something to play.
+pub const DEMO_RECORDED_CALL: &str = "SIP-demo-recorded-call-0001";
 /// The demo's main phone line (the Louisville territory).
 pub const DEMO_MAIN_LINE: &str = "+15025550100";
 /// The Nashville territory's line.
@@ -374,6 +377,9 @@ pub async fn seed(store: &Store) -> Result<Seeded, String> {
     verification::decide(store, &doctor, james.id, Decision::Submit, now)
         .await
         .map_err(e)?;
+    seed_recorded_call(store, patient_ids[0], now)
+        .await
+        .map_err(e)?;
     // Linda (Dr. Kim's patient): still a draft.
     verification::create(
         store,
@@ -397,6 +403,114 @@ pub async fn seed(store: &Store) -> Result<Seeded, String> {
         logins,
         added: true,
     })
+}
+
+/// A completed call of Maria's from an hour before seeding: she verified, asked about her
+/// order and hung up. Its recording (stored like any other: sealed chunks of interleaved
+/// µ-law, with the demo practice's 30-day retention) is CareLine's built-in voice reading the
+/// main menu's welcome and first options on CareLine's side, and a few key tones on the
+/// caller's, at least six seconds long so a player can seek in it.
+async fn seed_recorded_call(
+    store: &Store,
+    patient: uuid::Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), careline_store::StoreError> {
+    use careline_store::calls::{self, NewCall, NewCallEvent, StepUpdate};
+    use careline_store::recordings::{self, NewChunk, SAMPLE_RATE};
+    let started = now - chrono::Duration::hours(1);
+    calls::create_call(
+        store,
+        NewCall {
+            call_id: DEMO_RECORDED_CALL,
+            transport: "sip",
+            to_number: DEMO_MAIN_LINE,
+            from: Some("+15025550142"),
+            config_hash: "demo",
+            started_at: started,
+        },
+    )
+    .await?;
+    let at = |ms: i64| started + chrono::Duration::milliseconds(ms);
+    let event = |ms: i64, action: &str, result: &str, method: &str| NewCallEvent {
+        at: at(ms),
+        territory_id: None,
+        patient_id: (method != "none").then_some(patient),
+        action: action.into(),
+        result: result.into(),
+        duration_ms: ms,
+        authentication_method: method.into(),
+        error_code: None,
+        details: None,
+    };
+    let events = [
+        event(0, "call_started", "success", "none"),
+        event(4_000, "authenticate", "success", "verified"),
+        event(6_500, "check_order_status", "success", "verified"),
+        event(8_000, "call_ended", "completed", "verified"),
+    ];
+    calls::save_step(
+        store,
+        DEMO_RECORDED_CALL,
+        StepUpdate {
+            expected_step: 0,
+            new_step: events.len() as i32,
+            inputs_json: b"[]",
+            status: "completed",
+            territory_id: None,
+            patient_id: Some(patient),
+            ended: true,
+            events: &events,
+            at: at(8_000),
+        },
+    )
+    .await?;
+
+    // CareLine's side: the built-in voice. The caller's: two key presses (DTMF 1: 697 + 1209 Hz).
+    let voice = careline_voice::Voice::builtin();
+    let spoken = voice.render(
+        "Welcome to Healthcare Services. Press 1 for Order Status.",
+        None,
+        "en",
+    );
+    let rate = SAMPLE_RATE as usize;
+    let total = spoken.len().max(6 * rate);
+    let key = |i: usize| {
+        let t = i as f32 / SAMPLE_RATE as f32;
+        let tone =
+            (t * 697.0 * std::f32::consts::TAU).sin() + (t * 1209.0 * std::f32::consts::TAU).sin();
+        (tone * 5000.0) as i16
+    };
+    let caller = |i: usize| {
+        let in_key = (i >= 4 * rate && i < 4 * rate + rate / 5)
+            || (i >= 5 * rate && i < 5 * rate + rate / 5);
+        if in_key { key(i) } else { 0 }
+    };
+    let retention = now + chrono::Duration::days(30);
+    let chunk_samples = 2 * rate;
+    for (seq, first) in (0..total).step_by(chunk_samples).enumerate() {
+        let last = (first + chunk_samples).min(total);
+        let mut audio = Vec::with_capacity(2 * (last - first));
+        for i in first..last {
+            audio.push(careline_media::g711::ulaw_encode(caller(i)));
+            audio.push(careline_media::g711::ulaw_encode(
+                spoken.get(i).copied().unwrap_or(0),
+            ));
+        }
+        recordings::add_chunk(
+            store,
+            DEMO_RECORDED_CALL,
+            &NewChunk {
+                seq: seq as i32,
+                offset_ms: (first * 1000 / rate) as i64,
+                duration_ms: ((last - first) * 1000 / rate) as i64,
+                audio,
+            },
+            retention,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 struct Places {

@@ -31,6 +31,9 @@ pub struct Inner {
     pub events: Hub,
     /// One-time WebSocket tickets issued on this node.
     pub ws_tickets: Tickets,
+    /// The practice's time zone (`[practice] timezone` of the menu file): the dashboard shows
+    /// times in it.
+    pub practice_zone: chrono_tz::Tz,
 }
 
 impl std::ops::Deref for AppState {
@@ -50,6 +53,7 @@ impl AppState {
             tracing::error!(error = %e, "using the built-in phone menu");
             careline_call::menu::CallConfig::default_config()
         });
+        let practice_zone = call_config.practice.timezone;
         let calls = Calls::configured(store.clone(), call_config, &config, audit.clone());
         let events = Hub::start(store.clone());
         let state = AppState(Arc::new(Inner {
@@ -62,6 +66,7 @@ impl AppState {
             calls,
             events,
             ws_tickets: Tickets::default(),
+            practice_zone,
         }));
         // Periodically forget sessions and limiter windows that can no longer matter.
         let weak = Arc::downgrade(&state.0);

@@ -63,9 +63,11 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("DELETE", "/api/v1/users/{id}", ADMIN),
         ("GET", "/api/v1/users/{id}/assignments", USER_READERS),
         ("POST", "/api/v1/users/{id}/assignments", APPROVERS),
+        ("PUT", "/api/v1/users/{id}/role", ADMIN),
         ("GET", "/api/v1/patients", READERS),
         ("POST", "/api/v1/patients", AUTHORS),
         ("GET", "/api/v1/patients/search", READERS),
+        ("POST", "/api/v1/patients/search", READERS),
         ("GET", "/api/v1/patients/{id}", READERS),
         ("PUT", "/api/v1/patients/{id}", AUTHORS),
         ("DELETE", "/api/v1/patients/{id}", AUTHORS),
@@ -156,7 +158,7 @@ fn next_npi() -> String {
     }
 }
 
-fn path_for(template: &str, ids: &Ids) -> String {
+fn path_for(method: &str, template: &str, ids: &Ids) -> String {
     let p = template
         .replace(
             "/ivrs/{id}/documents/{doc_id}",
@@ -169,7 +171,7 @@ fn path_for(template: &str, ids: &Ids) -> String {
         .replace("/users/{id}", &format!("/users/{}", ids.user))
         .replace("/calls/{call_id}", &format!("/calls/{}", ids.call));
     match template {
-        "/api/v1/patients/search" => format!("{p}?phone=%2B15025550142"),
+        "/api/v1/patients/search" if method == "GET" => format!("{p}?phone=%2B15025550142"),
         "/api/v1/ivrs/{id}/documents" => format!("{p}?filename=note.txt"),
         _ => p,
     }
@@ -189,6 +191,9 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/users") => {
             json!({"email": format!("new{}@example.com", uuid::Uuid::new_v4().simple()), "password": "Another-Strong-2026!", "role": "salesperson", "full_name": "New Person"})
         }
+        // The role doctor2 has: allowed roles get past authorisation without changing it.
+        ("PUT", "/api/v1/users/{id}/role") => json!({"role": "doctor"}),
+        ("POST", "/api/v1/patients/search") => json!({"phone": "+15025550142"}),
         ("POST", "/api/v1/users/{id}/assignments") => {
             json!({"manager_id": ids.manager, "reason": "matrix test"})
         }
@@ -234,7 +239,7 @@ async fn call(
     template: &str,
     ids: &Ids,
 ) -> (u16, Value) {
-    let url = app.url(&path_for(template, ids));
+    let url = app.url(&path_for(method, template, ids));
     let mut req = app.http.request(method.parse().unwrap(), url);
     if let Some(t) = token {
         req = req.bearer_auth(t);

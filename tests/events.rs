@@ -715,6 +715,164 @@ on_both_engines!(logout_and_deactivation_close_the_socket, |db| async move {
     w.app.stop().await;
 });
 
+on_both_engines!(a_role_change_closes_the_users_sockets, |db| async move {
+    let w = world(TestApp::spawn(db).await).await;
+    let mut socket = connect(&w.app.base, &w.doctor_b, "/ws/dashboard").await;
+    let (status, body) = w
+        .app
+        .put(
+            &w.admin,
+            &format!("/api/v1/users/{}/role", w.doctor_b_id),
+            json!({"role": "ivr_specialist", "manager_id": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        closed(&mut socket).await,
+        (1008, "session ended".to_string())
+    );
+    w.app.stop().await;
+});
+
+// ---- SYSTEM_ALERT and DASHBOARD_UPDATE ----------------------------------------------------
+
+on_both_engines!(system_alerts_reach_admins_only, |db| async move {
+    let w = world(TestApp::spawn(db).await).await;
+    let mut admin = connect(&w.app.base, &w.admin, "/ws/dashboard").await;
+    let mut admin_notifications = connect(&w.app.base, &w.admin, "/ws/notifications").await;
+    let mut specialist = connect(&w.app.base, &w.specialist, "/ws/dashboard").await;
+    let mut doctor = connect(&w.app.base, &w.doctor_a, "/ws/dashboard").await;
+    let mut doctor_notifications = connect(&w.app.base, &w.doctor_a, "/ws/notifications").await;
+
+    // Doctor B's password guessed wrong until the account locks (5 by default).
+    for _ in 0..5 {
+        let r = w
+            .app
+            .login_response("doctor.b@ev.test", "not-the-password")
+            .await;
+        assert_eq!(r.status(), 401);
+    }
+    for socket in [&mut admin, &mut admin_notifications] {
+        let m = next_event(socket, "SYSTEM_ALERT").await;
+        assert_eq!(m["channel"], "alerts", "{m}");
+        assert_eq!(m["state"], "account_locked", "{m}");
+        assert_eq!(m["id"], w.doctor_b_id.to_string(), "{m}");
+        assert_no_phi(&m);
+    }
+    // Nobody else hears of it: not the doctor, nor the specialist (who follows the dashboard
+    // channel but does not administer accounts).
+    for socket in [&mut specialist, &mut doctor, &mut doctor_notifications] {
+        assert_silent(socket).await;
+    }
+
+    // A refresh token presented twice: the session is revoked and admins are told.
+    let r = w
+        .app
+        .login_response("sales@ev.test", common::PASSWORD)
+        .await;
+    let refresh = r.json::<Value>().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for expected in [200, 401] {
+        let r = w
+            .app
+            .http
+            .post(w.app.url("/api/v1/auth/refresh"))
+            .json(&json!({"refresh_token": refresh}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected);
+    }
+    let m = next_event(&mut admin, "SYSTEM_ALERT").await;
+    assert_eq!(m["state"], "refresh_token_reused", "{m}");
+
+    // A broken audit chain, found by an admin's check, reaches every admin socket.
+    use sea_orm::ConnectionTrait;
+    w.app
+        .store()
+        .db()
+        .execute_unprepared(
+            "UPDATE audit_logs SET description = 'edited' WHERE seq = (SELECT MIN(seq) FROM audit_logs)",
+        )
+        .await
+        .unwrap();
+    let (status, chain) = w.app.get(&w.admin, "/api/v1/admin/audit-logs/verify").await;
+    assert_eq!(status, 200, "{chain}");
+    assert_eq!(chain["intact"], false, "{chain}");
+    let m = next_event(&mut admin, "SYSTEM_ALERT").await;
+    assert_eq!(m["state"], "audit_chain_broken", "{m}");
+    assert_eq!(m["id"], chain["first_broken_seq"].to_string(), "{m}");
+    assert_eq!(
+        next_event(&mut admin_notifications, "SYSTEM_ALERT").await["state"],
+        "refresh_token_reused"
+    );
+    for socket in [&mut specialist, &mut doctor, &mut doctor_notifications] {
+        assert_silent(socket).await;
+    }
+    w.app.stop().await;
+});
+
+on_both_engines!(
+    a_call_ending_updates_the_dashboards_figures,
+    |db| async move {
+        let w = world(TestApp::spawn(db).await).await;
+        let mut admin = connect(&w.app.base, &w.admin, "/ws/dashboard").await;
+        let mut specialist = connect(&w.app.base, &w.specialist, "/ws/dashboard").await;
+        let mut doctor = connect(&w.app.base, &w.doctor_a, "/ws/dashboard").await;
+        let store = w.app.store();
+        let started = "2026-12-06T15:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap();
+        let ended = started + chrono::Duration::seconds(40);
+        assert!(
+            careline_store::calls::create_call(
+                store,
+                careline_store::calls::NewCall {
+                    call_id: "CA-figures",
+                    transport: "twilio",
+                    to_number: "+15025550100",
+                    from: None,
+                    config_hash: "t",
+                    started_at: started,
+                },
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            careline_store::calls::save_step(
+                store,
+                "CA-figures",
+                careline_store::calls::StepUpdate {
+                    expected_step: 0,
+                    new_step: 1,
+                    inputs_json: b"[]",
+                    status: "completed",
+                    territory_id: None,
+                    patient_id: None,
+                    ended: true,
+                    events: &[],
+                    at: ended,
+                },
+            )
+            .await
+            .unwrap()
+        );
+        for socket in [&mut admin, &mut specialist] {
+            let m = next_event(socket, "DASHBOARD_UPDATE").await;
+            assert_eq!(m["channel"], "dashboard", "{m}");
+            assert_eq!(m["state"], "calls", "{m}");
+            assert_eq!(m["id"], "2026-12-06", "{m}");
+            assert_no_phi(&m);
+        }
+        // A doctor reads no analytics (nor calls): nothing.
+        assert_silent(&mut doctor).await;
+        w.app.stop().await;
+    }
+);
+
 // ---- two nodes on one PostgreSQL database ------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

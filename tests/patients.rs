@@ -757,3 +757,109 @@ on_both_engines!(
         app.stop().await;
     }
 );
+
+on_both_engines!(search_by_post_keeps_terms_out_of_the_url, |db| async move {
+    let app = TestApp::spawn(db).await;
+    app.user("dr.post@careline.test", Role::Doctor, None).await;
+    app.user("dr.other@careline.test", Role::Doctor, None).await;
+    app.user("admin.post@careline.test", Role::Admin, None)
+        .await;
+    let t = app.token("dr.post@careline.test").await;
+    let other = app.token("dr.other@careline.test").await;
+    let admin = app.token("admin.post@careline.test").await;
+    let p = create(
+        &app,
+        &t,
+        patient_body("Anouk", "Verhoeven", "1952-04-09", "502-555-0144"),
+    )
+    .await;
+    let id = p["id"].as_str().unwrap().to_string();
+    let number = p["patient_number"].as_str().unwrap().to_string();
+
+    // The same three searches as the GET, with the terms in the body; the same answers.
+    for body in [
+        json!({"phone": "(502) 555-0144"}),
+        json!({"date_of_birth": "1952-04-09", "last_name": "verhoeven"}),
+        json!({"patient_number": number}),
+    ] {
+        let (status, found) = app.post(&t, "/api/v1/patients/search", body.clone()).await;
+        assert_eq!(status, 200, "{body}: {found}");
+        assert_eq!(ids(&found), BTreeSet::from([id.clone()]), "{body}");
+        // Scoped like the GET: another doctor finds nothing.
+        let (status, found) = app.post(&other, "/api/v1/patients/search", body).await;
+        assert_eq!((status, found), (200, json!([])));
+    }
+    let (_, by_get) = app
+        .get(&t, "/api/v1/patients/search?phone=5025550144")
+        .await;
+    let (_, by_post) = app
+        .post(
+            &t,
+            "/api/v1/patients/search",
+            json!({"phone": "5025550144"}),
+        )
+        .await;
+    assert_eq!(by_get, by_post);
+
+    // Refused as the GET refuses: no key, a term that does not parse; and unknown fields.
+    let (status, body) = app.post(&t, "/api/v1/patients/search", json!({})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(invalid_fields(&body), BTreeSet::from(["query".to_string()]));
+    let (status, body) = app
+        .post(&t, "/api/v1/patients/search", json!({"phone": "call me"}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(invalid_fields(&body), BTreeSet::from(["phone".to_string()]));
+    let (status, body) = app
+        .post(&t, "/api/v1/patients/search", json!({"name": "Anouk"}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+
+    // Audited as a search, without the terms.
+    let (_, audit) = app
+        .get(&admin, "/api/v1/admin/audit-logs?type=query&per_page=100")
+        .await;
+    let searches: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["description"].as_str())
+        .filter(|d| d.starts_with("patient search"))
+        .collect();
+    // Two by POST, one by GET.
+    assert_eq!(
+        searches
+            .iter()
+            .filter(|d| **d == "patient search by phone: 1 found")
+            .count(),
+        3,
+        "{searches:?}"
+    );
+    assert!(
+        searches.contains(&"patient search by date_of_birth+last_name: 1 found"),
+        "{searches:?}"
+    );
+    let text = audit.to_string();
+    for term in ["0144", "1952-04-09", "erhoeven"] {
+        assert!(
+            !text.contains(term),
+            "a search term in the audit log: {term}"
+        );
+    }
+
+    // The document offers the POST and marks the GET deprecated, saying why.
+    let doc = careline::api::openapi();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let search = &doc["paths"]["/api/v1/patients/search"];
+    assert_eq!(search["get"]["deprecated"], true, "{search}");
+    assert!(
+        search["get"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("query string"),
+        "{search}"
+    );
+    assert!(search["post"]["deprecated"].is_null() || search["post"]["deprecated"] == false);
+    assert!(search["post"]["requestBody"].is_object());
+    app.stop().await;
+});

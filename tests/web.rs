@@ -837,6 +837,110 @@ async fn an_admin_manages_users_and_checks_the_audit_chain() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_changes_a_role_on_the_users_page() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let admin = sign_in(&w.app, "admin@web.test").await;
+    let (_, users) = w.app.get(&w.admin, "/api/v1/users?per_page=50").await;
+    let id_of = |email: &str| {
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .map(|u| s(&u["id"]))
+            .unwrap()
+    };
+    let (doctor, dist, admin_id) = (
+        id_of("doctor.a@web.test"),
+        id_of("distributor@web.test"),
+        id_of("admin@web.test"),
+    );
+    let (status, page) = admin.get("/admin/users").await;
+    assert_eq!(status, 200);
+    assert!(csp_problems(&page).is_empty(), "{:?}", csp_problems(&page));
+    // A role form on every row but the admin's own, each with the session's CSRF token.
+    assert!(page.contains(&format!("action=\"/admin/users/{doctor}/role\"")));
+    assert!(!page.contains(&format!("action=\"/admin/users/{admin_id}/role\"")));
+    let doctor_browser = sign_in(&w.app, "doctor.a@web.test").await;
+
+    // Refused: a salesperson cannot keep a salesperson as manager. The list comes back with
+    // the API's status and the reason in that user's row.
+    let r = admin
+        .post(
+            &format!("/admin/users/{doctor}/role"),
+            &[("role", "salesperson"), ("manager_id", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    let result = page
+        .split(&format!("id=\"result-{doctor}\">"))
+        .nth(1)
+        .expect("the row's result")
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(result.contains("must report to a distributor"), "{result}");
+    assert!(page.contains("class=\"result error\""));
+
+    // Done: under the distributor. The row says so, and the doctor's session has ended.
+    let r = admin
+        .post(
+            &format!("/admin/users/{doctor}/role"),
+            &[("role", "salesperson"), ("manager_id", &dist)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(&format!(
+            "id=\"result-{doctor}\">Now Salesperson; their sessions have ended.</p>"
+        )),
+        "{page}"
+    );
+    assert_eq!(
+        doctor_browser.get("/").await.0,
+        303,
+        "sent to the sign-in page"
+    );
+    let (_, u) = w
+        .app
+        .get(&w.admin, &format!("/api/v1/users/{doctor}"))
+        .await;
+    assert_eq!(
+        (u["role"].as_str(), s(&u["manager_id"])),
+        (Some("salesperson"), dist.clone())
+    );
+
+    // The form needs the CSRF token like every change.
+    let r = admin
+        .http
+        .post(format!("{}/admin/users/{doctor}/role", admin.base))
+        .header("cookie", format!("careline_session={}", admin.cookie))
+        .form(&[("role", "doctor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // The admin's own role cannot be changed from here either (the API's 409, in the row).
+    let r = admin
+        .post(
+            &format!("/admin/users/{admin_id}/role"),
+            &[("role", "doctor")],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("cannot change your own role")
+    );
+    w.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_show_the_window_as_charts_a_table_and_csv() {
     let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
     let w = world(app).await;

@@ -583,3 +583,47 @@ on_both_engines!(
         app.stop().await;
     }
 );
+
+/// Times on the pages are the practice's (the menu file's `[practice] timezone`), each with
+/// the zone's abbreviation: here Asia/Kolkata (UTC+05:30, no daylight saving), for a call at a
+/// fixed moment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_show_times_in_the_practice_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let menu = include_str!("../crates/careline-call/src/default_ivr.toml").replace(
+        "timezone = \"America/New_York\"",
+        "timezone = \"Asia/Kolkata\"",
+    );
+    assert!(menu.contains("Asia/Kolkata"));
+    let ivr_file = dir.path().join("ivr.toml");
+    std::fs::write(&ivr_file, menu).unwrap();
+    let config = careline::config::Config {
+        ivr_file: Some(ivr_file),
+        ..common::test_config()
+    };
+    let db = common::TestDb::new(common::Engine::Sqlite).await.unwrap();
+    let app = TestApp::spawn_with(db, config).await;
+    users(&app).await;
+    let t0: DateTime<Utc> = "2026-07-01T16:30:00Z".parse().unwrap();
+    record_call(
+        &app,
+        ENDED,
+        "sip",
+        "ended",
+        t0,
+        &[
+            event(t0, t0, "call_started", "success"),
+            event(t0 + Duration::seconds(95), t0, "call_ended", "completed"),
+        ],
+    )
+    .await;
+    let admin = sign_in(&app, "admin@calls.test").await;
+    let (status, page) = admin.get(&format!("/calls/{ENDED}")).await;
+    assert_eq!(status, 200, "{page}");
+    // 16:30 UTC is 22:00 in India; the call ended at 22:01:35.
+    assert!(page.contains("2026-07-01 22:00 IST"), "{page}");
+    assert!(page.contains("2026-07-01 22:01 IST"), "{page}");
+    assert!(page.contains("22:01:35 IST"), "{page}");
+    assert!(!page.contains("16:30"), "no UTC time left on the page");
+    app.stop().await;
+}

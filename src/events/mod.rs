@@ -88,6 +88,8 @@ pub fn channel_permission(ch: &str) -> Option<Permission> {
         channel::ORDERS | channel::SHIPPING => Some(Permission::OrderRead),
         channel::CALLS => Some(Permission::CallRead),
         channel::DASHBOARD => Some(Permission::AnalyticsRead),
+        // Alerts name accounts and the audit log: for the people who administer them.
+        channel::ALERTS => Some(Permission::AuditRead),
         _ => None,
     }
 }
@@ -104,7 +106,8 @@ pub fn path_feed(path: &str) -> Option<(Feed, Option<Permission>)> {
         "shipping" => (vec![channel::SHIPPING], Some(Permission::OrderRead)),
         "chat" => (vec![channel::CHAT], Some(Permission::VerificationRead)),
         "calls" => (vec![channel::CALLS], Some(Permission::CallRead)),
-        "notifications" => (vec![channel::NOTIFICATIONS], None),
+        // What is addressed to you, and (admins only, by the channel's permission) alerts.
+        "notifications" => (vec![channel::NOTIFICATIONS, channel::ALERTS], None),
         "dashboard" => return Some((Feed::All, None)),
         _ => return None,
     };

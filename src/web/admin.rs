@@ -22,6 +22,8 @@ pub struct UserRow {
     pub name: String,
     pub email: String,
     pub role: &'static str,
+    /// The role as the API names it (`doctor`), to preselect it in the role form.
+    pub role_value: &'static str,
     pub active: bool,
     pub manager: String,
     pub last_login: String,
@@ -42,6 +44,17 @@ struct UsersPage {
     can_manage: bool,
     can_assign: bool,
     error: String,
+    /// The signed-in user: no role form on their own row.
+    me: Uuid,
+    /// The outcome of a role change, shown in that user's row.
+    result: Option<RowResult>,
+}
+
+/// What became of a change made from one row of the users list.
+pub struct RowResult {
+    pub id: Uuid,
+    pub ok: bool,
+    pub message: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -55,6 +68,7 @@ async fn users_page(
     caller: &crate::api::extract::Caller,
     q: UsersQuery,
     error: String,
+    row_result: Option<RowResult>,
 ) -> Result<UsersPage, WebError> {
     let shell = Shell::load(state, caller, "/admin/users").await?;
     let role = q.role.filter(|r| !r.is_empty());
@@ -97,6 +111,7 @@ async fn users_page(
                 name: u.full_name.clone(),
                 email: u.email.clone(),
                 role: role_label(u.role),
+                role_value: u.role.as_str(),
                 active: u.is_active,
                 manager: u.manager_id.map(name_of).unwrap_or_default(),
                 last_login: u.last_login_at.map(when).unwrap_or_default(),
@@ -121,6 +136,8 @@ async fn users_page(
         can_manage: caller.actor.can(Permission::UserManage),
         can_assign: caller.actor.can(Permission::HierarchyManage),
         error,
+        me: caller.user_id(),
+        result: row_result,
     })
 }
 
@@ -130,7 +147,7 @@ pub async fn user_list(
     Staff(caller): Staff,
     axum::extract::Query(q): axum::extract::Query<UsersQuery>,
 ) -> Result<Response, WebError> {
-    Ok(users_page(&state, &caller, q, String::new())
+    Ok(users_page(&state, &caller, q, String::new(), None)
         .await?
         .into_response())
 }
@@ -180,7 +197,7 @@ pub async fn create_user(
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
             let status = e.status;
-            let page = users_page(&state, &caller, UsersQuery::default(), e.message).await?;
+            let page = users_page(&state, &caller, UsersQuery::default(), e.message, None).await?;
             Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -228,6 +245,87 @@ pub async fn assign(
             .await?,
     );
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    pub role: String,
+    /// Blank keeps the current manager, `none` places the user under nobody, else an id.
+    #[serde(default)]
+    pub manager_id: String,
+    /// The list the form was sent from (its role filter and page), shown again with the result.
+    #[serde(default)]
+    pub list_role: String,
+    pub list_page: Option<u64>,
+}
+
+/// POST /admin/users/{id}/role: the API's role change. The list comes back with the outcome in
+/// that user's row: the new role, or why it was refused (409/422, with that status).
+pub async fn change_role(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    axum::Form(f): axum::Form<RoleForm>,
+) -> Result<Response, WebError> {
+    let role: Role = f
+        .role
+        .parse()
+        .map_err(|_| invalid("role", "choose a role"))?;
+    let manager_id = match filled(&f.manager_id).as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some(m) => Some(Some(
+            m.parse::<Uuid>()
+                .map_err(|_| invalid("manager_id", "choose a manager"))?,
+        )),
+    };
+    let body = users::role::RoleChange { role, manager_id };
+    let list = UsersQuery {
+        role: filled(&f.list_role),
+        page: f.list_page,
+    };
+    let (status, result) = match users::role::change_role(
+        State(state.clone()),
+        caller.clone(),
+        ApiPath(id),
+        ApiJson(body),
+    )
+    .await
+    {
+        Ok(u) => (
+            axum::http::StatusCode::OK,
+            RowResult {
+                id,
+                ok: true,
+                message: format!("Now {}; their sessions have ended.", role_label(u.0.role)),
+            },
+        ),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            let message = match e.details["fields"].as_array() {
+                Some(fields) => fields
+                    .iter()
+                    .filter_map(|f| f["message"].as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => e.message.clone(),
+            };
+            (
+                e.status,
+                RowResult {
+                    id,
+                    ok: false,
+                    message: if message.is_empty() {
+                        e.message
+                    } else {
+                        message
+                    },
+                },
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = users_page(&state, &caller, list, String::new(), Some(result)).await?;
+    Ok((status, page).into_response())
 }
 
 pub struct AuditRow {

@@ -264,7 +264,7 @@ pub async fn detail(
         events: events
             .iter()
             .map(|e| EventView {
-                at: e.timestamp.format("%H:%M:%S").to_string(),
+                at: super::time::clock(e.timestamp),
                 offset: format!("+{:.1} s", e.duration as f64 / 1000.0),
                 action: e.action.replace('_', " "),
                 result: e.result.replace('_', " "),

@@ -15,6 +15,7 @@ mod queue;
 mod requests;
 mod session;
 mod shell;
+mod time;
 
 pub use error::WebError;
 
@@ -58,6 +59,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/admin/users/{id}/deactivate", post(admin::deactivate))
         .route("/admin/users/{id}/manager", post(admin::assign))
+        .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/audit", get(admin::audit))
         .route("/analytics", get(analytics::page))
         .route("/analytics.csv", get(analytics::csv))
@@ -67,7 +69,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/calls", get(calls::list))
         .route("/calls/live", get(calls::live))
         .route("/calls/{id}", get(calls::detail))
-        .layer(axum::middleware::from_fn_with_state(state, csrf::check))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::check,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            time::practice_zone,
+        ))
         .route("/assets/{*path}", get(assets::serve))
         .layer(axum::middleware::from_fn(security_headers))
 }

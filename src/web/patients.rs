@@ -114,18 +114,17 @@ pub async fn search(
         last_name: form::filled(&form.last_name),
         patient_number: form::filled(&form.patient_number),
     };
-    let (rows, error, status) =
-        match api::search::search_patients(State(state), caller, ApiQuery(query)).await {
-            Ok(found) => (
-                found.0.iter().map(PatientRow::of).collect(),
-                String::new(),
-                200,
-            ),
-            Err(e) if e.status.is_client_error() && e.status.as_u16() != 403 => {
-                (Vec::new(), e.message, e.status.as_u16())
-            }
-            Err(e) => return Err(e.into()),
-        };
+    let (rows, error, status) = match api::search::search(&state, &caller, query).await {
+        Ok(found) => (
+            found.0.iter().map(PatientRow::of).collect(),
+            String::new(),
+            200,
+        ),
+        Err(e) if e.status.is_client_error() && e.status.as_u16() != 403 => {
+            (Vec::new(), e.message, e.status.as_u16())
+        }
+        Err(e) => return Err(e.into()),
+    };
     let total = rows.len() as u64;
     let page = ListPage {
         shell,

@@ -130,10 +130,9 @@ pub fn age(since: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::U
     }
 }
 
-/// A moment as staff read it: date and minute, UTC (the page says so).
-pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
+/// A moment as staff read it: date and minute in the practice's time zone, labelled with it
+/// (`super::time::when`).
+pub use super::time::when;
 
 /// Cents as dollars.
 pub fn dollars(cents: i64) -> String {

@@ -222,7 +222,12 @@ pub async fn save_step(
     }
     insert_events(&txn, call_id, u.events).await?;
     if u.ended {
-        crate::outbox::append(&txn, &[call_event(call_id, u.status)], u.at).await?;
+        crate::outbox::append(
+            &txn,
+            &[call_event(call_id, u.status), figures_moved(u.at)],
+            u.at,
+        )
+        .await?;
     }
     txn.commit().await?;
     if u.ended {
@@ -236,6 +241,13 @@ pub async fn save_step(
 fn call_event(call_id: &str, state: &str) -> crate::outbox::NewEvent {
     use crate::outbox::{NewEvent, channel, event};
     NewEvent::new(event::CALL_EVENT, channel::CALLS, call_id).state(state)
+}
+
+/// A call ended, so the day's call figures (analytics) changed: DASHBOARD_UPDATE with the UTC
+/// day as its id and `calls` as its kind, for the roles that read analytics.
+fn figures_moved(at: DateTime<Utc>) -> crate::outbox::NewEvent {
+    use crate::outbox::{NewEvent, channel, event};
+    NewEvent::new(event::DASHBOARD_UPDATE, channel::DASHBOARD, at.date_naive()).state("calls")
 }
 
 /// Record events a transport observed outside the engine's steps (a transfer the far end

@@ -38,7 +38,11 @@ pub mod event {
     /// A message was added to a verification request's conversation.
     pub const CHAT_MESSAGE: &str = "CHAT_MESSAGE";
     pub const NOTIFICATION_RECEIVED: &str = "NOTIFICATION_RECEIVED";
+    /// The figures on the dashboard changed (`state` says which: `calls` when a call ended;
+    /// `id` is the UTC day whose figures moved).
     pub const DASHBOARD_UPDATE: &str = "DASHBOARD_UPDATE";
+    /// Something an operator must act on (`state` is its kind, see [`super::alert`]); admins
+    /// only, on channel `alerts`.
     pub const SYSTEM_ALERT: &str = "SYSTEM_ALERT";
     /// A phone call started or ended; `state` is `active` or the call's final status.
     pub const CALL_EVENT: &str = "CALL_EVENT";
@@ -53,6 +57,25 @@ pub mod channel {
     pub const NOTIFICATIONS: &str = "notifications";
     pub const DASHBOARD: &str = "dashboard";
     pub const CALLS: &str = "calls";
+    /// SYSTEM_ALERT: heard by admins only (on `/ws/dashboard` and `/ws/notifications`).
+    pub const ALERTS: &str = "alerts";
+}
+
+/// The kinds of SYSTEM_ALERT (its `state`) and what its `id` names.
+pub mod alert {
+    /// An account locked itself after repeated failed sign-ins; `id` is the user.
+    pub const ACCOUNT_LOCKED: &str = "account_locked";
+    /// A refresh token was presented a second time (stolen, or a client bug), so its session
+    /// was revoked; `id` is the user.
+    pub const REFRESH_TOKEN_REUSED: &str = "refresh_token_reused";
+    /// Recomputing the audit chain found a broken link; `id` is the first broken record's
+    /// sequence number.
+    pub const AUDIT_CHAIN_BROKEN: &str = "audit_chain_broken";
+
+    /// A SYSTEM_ALERT of `kind` about `id`.
+    pub fn new(kind: &'static str, id: impl ToString) -> super::NewEvent {
+        super::NewEvent::new(super::event::SYSTEM_ALERT, super::channel::ALERTS, id).state(kind)
+    }
 }
 
 /// Serialises outbox writers on PostgreSQL until they commit (see the module comment).

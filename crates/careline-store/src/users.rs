@@ -274,11 +274,24 @@ pub async fn record_failed_login(
             .filter(user::Column::Id.eq(id))
             .exec(&txn)
             .await?;
+        // Operators hear of it at once (admins' sockets), in the lock's own transaction.
+        crate::outbox::append(
+            &txn,
+            &[crate::outbox::alert::new(
+                crate::outbox::alert::ACCOUNT_LOCKED,
+                id,
+            )],
+            at,
+        )
+        .await?;
         Some(until)
     } else {
         None
     };
     txn.commit().await?;
+    if locked.is_some() {
+        store.outbox_committed();
+    }
     Ok(locked)
 }
 
@@ -466,24 +479,7 @@ async fn reassign_in(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if let Some(m) = new_manager {
-        let Some(manager) = user::Entity::find_by_id(m).one(txn).await? else {
-            return Err(StoreError::invalid("manager_id", "no such user"));
-        };
-        let expected = role.manager_role().ok_or_else(|| {
-            StoreError::invalid(
-                "manager_id",
-                format!("a {role} has no place in the sales hierarchy"),
-            )
-        })?;
-        if manager.role != expected.as_str() {
-            return Err(StoreError::invalid(
-                "manager_id",
-                format!(
-                    "a {role} must report to a {expected}, not a {}",
-                    manager.role
-                ),
-            ));
-        }
+        check_manager(txn, role, m).await?;
     }
     let previous = user::Entity::find_by_id(user_id)
         .one(txn)
@@ -552,6 +548,33 @@ async fn reassign_in(
     })
     .exec_without_returning(txn)
     .await?;
+    Ok(())
+}
+
+/// A user of `role` may report to `manager`: it exists and holds the role directly above.
+async fn check_manager(
+    txn: &impl ConnectionTrait,
+    role: Role,
+    manager: Uuid,
+) -> Result<(), StoreError> {
+    let Some(manager) = user::Entity::find_by_id(manager).one(txn).await? else {
+        return Err(StoreError::invalid("manager_id", "no such user"));
+    };
+    let expected = role.manager_role().ok_or_else(|| {
+        StoreError::invalid(
+            "manager_id",
+            format!("a {role} has no place in the sales hierarchy"),
+        )
+    })?;
+    if manager.role != expected.as_str() {
+        return Err(StoreError::invalid(
+            "manager_id",
+            format!(
+                "a {role} must report to a {expected}, not a {}",
+                manager.role
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -698,14 +721,25 @@ pub async fn rotate_refresh(
         .one(&txn)
         .await?
     {
-        let id = s.id;
+        let (id, user_id) = (s.id, s.user_id);
         let mut am: user_session::ActiveModel = s.into();
         if am.revoked_at.as_ref().is_none() {
             am.revoked_at = Set(Some(t));
             am.revoked_reason = Set(Some("refresh token reused".into()));
         }
         am.update(&txn).await?;
+        // A replayed token means a stolen one or a broken client: admins hear of it.
+        crate::outbox::append(
+            &txn,
+            &[crate::outbox::alert::new(
+                crate::outbox::alert::REFRESH_TOKEN_REUSED,
+                user_id,
+            )],
+            at,
+        )
+        .await?;
         txn.commit().await?;
+        store.outbox_committed();
         return Ok(Refresh::Reused(id));
     }
     txn.commit().await?;
@@ -768,4 +802,124 @@ pub async fn revoke_all_sessions(
 /// Count of users, to tell whether a fresh install needs its first admin.
 pub async fn count(store: &Store) -> Result<u64, StoreError> {
     Ok(user::Entity::find().count(store.db()).await?)
+}
+
+/// Give a user another role. What a real system must keep true, checked in one write
+/// transaction (the admins' rows and the user's are locked on PostgreSQL, so two admins
+/// demoting each other at once cannot leave nobody in charge):
+///
+/// - the last active admin keeps the role (`LAST_ADMIN`);
+/// - someone with people reporting to them keeps theirs (`USER_HAS_REPORTS`): each role's
+///   manager holds exactly one role, so any change would leave the reports under the wrong
+///   kind of manager; move them first;
+/// - the user's manager must suit the new role, as when an account is created: `manager`
+///   `Some(m)` places the user under `m` (or nowhere, for `None`) in the same change, absent
+///   keeps the current manager, which must then suit the new role (422 on `manager_id`).
+///
+/// Every session of the user is revoked in the same transaction, so no token issued under the
+/// old role outlives the change. Returns the user and the role they had; a request for the
+/// role they already hold (and their current manager) changes nothing and revokes nothing.
+pub async fn change_role(
+    store: &Store,
+    user_id: Uuid,
+    new_role: Role,
+    manager: Option<Option<Uuid>>,
+    changed_by: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<(User, Role), StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    // Every role change locks the active admins first, in id order, then the user: the same
+    // order for all of them, so two at once wait for each other rather than deadlock, and the
+    // second sees the first's result before counting admins.
+    let admins: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::IsActive.eq(true))
+        .order_by_asc(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let Some(m) = user::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+    else {
+        return Err(StoreError::NotFound("user"));
+    };
+    let current = to_user(m)?;
+    let old_role = current.role;
+    let new_manager = manager.unwrap_or(current.manager_id);
+    if old_role == new_role {
+        if new_manager != current.manager_id {
+            return Err(StoreError::invalid(
+                "manager_id",
+                "the user already has this role; move them with POST /api/v1/users/{id}/assignments",
+            ));
+        }
+        txn.commit().await?;
+        return Ok((current, old_role));
+    }
+    if old_role == Role::Admin && current.is_active && admins.iter().all(|a| *a == user_id) {
+        return Err(StoreError::Rule {
+            code: "LAST_ADMIN",
+            message: "this is the last active admin; make another admin first".into(),
+        });
+    }
+    let reports = user::Entity::find()
+        .filter(user::Column::ManagerId.eq(user_id))
+        .count(&txn)
+        .await?;
+    if reports > 0 {
+        return Err(StoreError::Rule {
+            code: "USER_HAS_REPORTS",
+            message: format!(
+                "{reports} user(s) report to this {old_role}; move them to another manager first"
+            ),
+        });
+    }
+    if new_manager.is_some() && new_role.manager_role().is_none() {
+        return Err(StoreError::invalid(
+            "manager_id",
+            format!("a {new_role} reports to nobody in the sales hierarchy: give manager_id null"),
+        ));
+    }
+    let t = stored_time(at);
+    user::Entity::update_many()
+        .col_expr(user::Column::Role, new_role.as_str().into())
+        .col_expr(user::Column::UpdatedAt, t.into())
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    if new_manager != current.manager_id {
+        reassign_in(
+            &txn,
+            user_id,
+            new_role,
+            new_manager,
+            changed_by,
+            Some("role changed"),
+            at,
+        )
+        .await?;
+    } else if let Some(m) = new_manager {
+        // Kept: it must be the kind of manager the new role reports to.
+        check_manager(&txn, new_role, m).await?;
+    }
+    user_session::Entity::update_many()
+        .col_expr(user_session::Column::RevokedAt, Some(t).into())
+        .col_expr(
+            user_session::Column::RevokedReason,
+            Some("role changed".to_string()).into(),
+        )
+        .filter(user_session::Column::UserId.eq(user_id))
+        .filter(user_session::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    let user = get(store, user_id)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+    Ok((user, old_role))
 }

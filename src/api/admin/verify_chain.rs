@@ -39,6 +39,19 @@ pub async fn verify_chain(
         first_broken_seq: report.first_broken.as_ref().map(|b| b.0),
         problem: report.first_broken.map(|b| b.1),
     };
+    if let Some(seq) = status.first_broken_seq {
+        // Tampering or corruption: every admin's dashboard hears of it now, not only the one
+        // who asked.
+        careline_store::outbox::publish(
+            &state.store,
+            &[careline_store::outbox::alert::new(
+                careline_store::outbox::alert::AUDIT_CHAIN_BROKEN,
+                seq,
+            )],
+            caller.now,
+        )
+        .await?;
+    }
     state
         .audit(
             caller

@@ -16,11 +16,16 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+// The deprecated GET search is still served (see `search`).
+#[allow(deprecated)]
 pub fn routes() -> utoipa_axum::router::OpenApiRouter<crate::state::AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(create::create_patient, list::list_patients))
-        .routes(routes!(search::search_patients))
+        .routes(routes!(
+            search::search_patients_by_body,
+            search::search_patients
+        ))
         .routes(routes!(
             get::get_patient,
             update::update_patient,

@@ -1,9 +1,12 @@
-//! GET /api/v1/patients/search — by phone, by date of birth + last name, or by patient number.
-//! Exact matches through blind indexes; the search terms are never logged or audited.
+//! POST /api/v1/patients/search (terms in a JSON body) and the older GET with the same terms
+//! in the query string — by phone, by date of birth + last name, or by patient number. Exact
+//! matches through blind indexes; the search terms are never logged or audited. The GET is
+//! kept for existing clients but deprecated: a query string is PHI in every proxy and access
+//! log, and in a browser's history.
 
 use super::Problems;
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::extract::{ApiQuery, Caller};
+use crate::api::extract::{ApiJson, ApiQuery, Caller};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -22,15 +25,61 @@ pub struct SearchQuery {
     pub patient_number: Option<String>,
 }
 
+/// The same terms as a JSON body (for `POST /api/v1/patients/search`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchBody {
+    /// Any common form of a phone number; compared in E.164.
+    pub phone: Option<String>,
+    /// YYYY-MM-DD; requires last_name.
+    pub date_of_birth: Option<String>,
+    pub last_name: Option<String>,
+    pub patient_number: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/patients/search", tag = "patients", request_body = SearchBody,
+    description = "Find patients by phone, by date of birth with last name, or by patient number (exact matches). \
+        The terms travel in the body, so they stay out of URLs and the logs that keep them. Audited as a search \
+        (the terms are not recorded).",
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Patient>), (status = 422, body = crate::api::ErrorBody, description = "VALIDATION_ERROR: no usable search, or a term that does not parse (the field is named)")),
+    security(("bearer" = [])))]
+pub async fn search_patients_by_body(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<SearchBody>,
+) -> ApiResult<Json<Vec<Patient>>> {
+    let q = SearchQuery {
+        phone: b.phone,
+        date_of_birth: b.date_of_birth,
+        last_name: b.last_name,
+        patient_number: b.patient_number,
+    };
+    search(&state, &caller, q).await
+}
+
 #[utoipa::path(get, path = "/api/v1/patients/search", tag = "patients", params(SearchQuery),
+    description = "Deprecated: use `POST /api/v1/patients/search` with the same terms in a JSON body. The terms here \
+        are PHI (a phone number, a date of birth, a name) in the query string, which proxies, access logs and \
+        browser histories keep. Answers exactly as the POST does.",
     responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, body = Vec<Patient>), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
+#[deprecated = "PHI in the query string: use search_patients_by_body (POST /api/v1/patients/search)"]
 pub async fn search_patients(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<Vec<Patient>>> {
-    caller.require(&state, Permission::PatientRead).await?;
+    search(&state, &caller, q).await
+}
+
+/// The search both routes (and the dashboard's search form) run: the permission check, the
+/// terms' validation, the scoped lookup and its audit record.
+pub async fn search(
+    state: &AppState,
+    caller: &Caller,
+    q: SearchQuery,
+) -> ApiResult<Json<Vec<Patient>>> {
+    caller.require(state, Permission::PatientRead).await?;
     let mut p = Problems::default();
     let (by, kind) = if let Some(phone) = &q.phone {
         (

@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod create;
 pub mod get;
 pub mod list;
+pub mod role;
 
 use crate::state::AppState;
 
@@ -17,5 +18,6 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
             assignments::get_assignments,
             assignments::assign_manager
         ))
+        .routes(routes!(role::change_role))
         .routes(routes!(list::list_roles))
 }

@@ -40,9 +40,28 @@
     });
   }
 
+  // SYSTEM_ALERT (admins only): say what happened above the page, with where to look.
+  var ALERTS = {
+    account_locked: "An account was locked after repeated failed sign-ins.",
+    refresh_token_reused: "A sign-in token was used twice (possibly stolen); that session was ended.",
+    audit_chain_broken: "The audit log's chain is broken: a record was changed or removed."
+  };
+  function showAlert(msg) {
+    var box = document.getElementById("alerts");
+    if (!box) { return; }
+    var p = document.createElement("p");
+    p.textContent = "System alert: " + (ALERTS[msg.state] || String(msg.state)) + " ";
+    var a = document.createElement("a");
+    a.href = "/admin/audit";
+    a.textContent = "See the audit log";
+    p.appendChild(a);
+    box.appendChild(p);
+  }
+
   function notice(msg) {
     if (typeof msg.seq === "number") { lastSeq = String(msg.seq); }
     if (msg.event === "RESET") { window.location.reload(); return; }
+    if (msg.event === "SYSTEM_ALERT") { showAlert(msg); }
     if (!msg.channel) { return; }
     pending[msg.channel] = true;
     if (msg.id) { pendingIds[String(msg.id)] = true; }
