@@ -255,6 +255,7 @@ async fn measure(store: Store, samples: usize) {
             "admin",
             &admin,
         ),
+        ("/requests?priority=urgent", "admin", &admin),
         ("/requests?page=400", "admin", &admin),
         ("/requests?sort=oldest", "admin", &admin),
         ("/requests?status=draft", "admin", &admin),

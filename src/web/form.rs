@@ -36,6 +36,20 @@ pub fn midnight(d: NaiveDate) -> DateTime<Utc> {
     d.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
+/// The first moment of a day in the practice's time zone (the zone the pages show times in),
+/// as UTC. On a day that starts in a DST gap, the first moment that exists.
+pub fn local_midnight(d: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let zone = super::time::zone();
+    (0..=3)
+        .find_map(|h| {
+            zone.from_local_datetime(&d.and_hms_opt(h, 0, 0)?)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        })
+        .unwrap_or_else(|| midnight(d))
+}
+
 /// How many pages a list has (at least one, so an empty list says "page 1 of 1").
 pub fn page_count<T>(page: &careline_store::Page<T>) -> u64 {
     page.total.div_ceil(page.per_page).max(1)

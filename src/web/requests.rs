@@ -74,7 +74,7 @@ pub struct ListForm {
     pub priority: Option<String>,
     pub number: Option<String>,
     pub doctor: Option<String>,
-    /// Created on or after this day (a date input, UTC).
+    /// Created on or after this day (a date input, in the practice's time zone).
     pub from: Option<String>,
     /// Created on or before this day.
     pub to: Option<String>,
@@ -127,9 +127,9 @@ pub async fn list(
         priority: priority.clone(),
         number: number.clone(),
         doctor_id,
-        from: from.map(form::midnight),
-        // The whole of the last day.
-        to: to.map(|d| form::midnight(d) + chrono::Duration::days(1)),
+        // Days as the practice counts them (the pages show its time zone); the whole last day.
+        from: from.map(form::local_midnight),
+        to: to.and_then(|d| d.succ_opt()).map(form::local_midnight),
         sort: sort.clone(),
         page: f.page,
         per_page: Some(PER_PAGE),

@@ -120,6 +120,25 @@ impl Store {
         Ok(())
     }
 
+    /// Refresh the query planner's statistics where they are missing or stale. Without them
+    /// SQLite guesses, and at 100,000 requests it guessed wrong: it sorted the whole review
+    /// queue rather than read its partial index in order (docs/performance.md). SQLite's
+    /// `PRAGMA optimize` analyzes only tables that have never been analyzed (0x10000) or have
+    /// grown tenfold since, each within a bounded number of rows (`analysis_limit`), so it is
+    /// cheap to run at start and every hour. PostgreSQL's autovacuum keeps its own statistics.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        use sea_orm::ConnectionTrait;
+        if self.engine == Engine::Sqlite {
+            self.db
+                .execute_unprepared("PRAGMA analysis_limit = 1000")
+                .await?;
+            self.db
+                .execute_unprepared("PRAGMA optimize = 0x10002")
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Names of migrations applied and pending, for `careline migrate --status`.
     pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let applied = migration::Migrator::get_applied_migrations(&self.db)

@@ -4,6 +4,8 @@
 //!
 //! - `ivr_requests (created_at, id)`: every request, newest first (admin, specialist).
 //! - `ivr_requests (status, created_at, id)`: one status, newest first.
+//! - `ivr_requests (status, priority, created_at, id)`: one status and priority (the urgent
+//!   submitted ones), newest first, and its count from the index alone.
 //! - `ivr_requests (doctor_id, created_at, id)`: a doctor's own, newest first (replaces the
 //!   index without `id`, which could not break ties in the index).
 //! - the review queue's partial index: only requests waiting on a specialist, urgent first,
@@ -24,6 +26,9 @@ fn creates() -> Vec<String> {
     vec![
         "CREATE INDEX ix_ivr_requests_created_at_id ON ivr_requests (created_at, id)".into(),
         "CREATE INDEX ix_ivr_requests_status_created_at_id ON ivr_requests (status, created_at, id)"
+            .into(),
+        "CREATE INDEX ix_ivr_requests_status_priority_created ON ivr_requests \
+         (status, priority, created_at, id)"
             .into(),
         "CREATE INDEX ix_ivr_requests_doctor_created_id ON ivr_requests (doctor_id, created_at, id)"
             .into(),
@@ -55,6 +60,7 @@ impl MigrationTrait for Migration {
         for name in [
             "ix_ivr_requests_created_at_id",
             "ix_ivr_requests_status_created_at_id",
+            "ix_ivr_requests_status_priority_created",
             "ix_ivr_requests_doctor_created_id",
             "ix_ivr_requests_review_queue",
             "ix_patients_status_created_at_id",
