@@ -155,6 +155,7 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/calls", "to"),
         ("GET", "/api/v1/calls", "page"),
         ("GET", "/api/v1/calls", "per_page"),
+        ("GET", "/api/v1/ivrs/{id}/documents/{doc_id}", "disposition"),
     ] {
         assert!(
             query
@@ -164,9 +165,9 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         );
     }
     // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, /ivrs's
-    // priority and number, and the call log's six (status, transport, from, to, page,
-    // per_page).
-    assert_eq!(query.len(), 53, "{query:#?}");
+    // priority and number, the call log's six (status, transport, from, to, page,
+    // per_page), and a document's disposition (inline for the dashboard's preview).
+    assert_eq!(query.len(), 54, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

@@ -966,7 +966,7 @@ async fn a_doctor_creates_a_request_through_the_form() {
     assert_eq!(csp_problems(&html), Vec::<String>::new());
     assert!(html.contains("role=\"alert\""), "{html}");
     assert!(
-        html.contains("id=\"diagnosis_codes-error\"") && html.contains("XYZ: "),
+        html.contains("id=\"diagnosis_codes-error\"") && html.contains("is not an ICD-10 code"),
         "{html}"
     );
     assert!(

@@ -418,20 +418,7 @@ pub async fn create(
     ivrs::diagnosis_codes(&codes, &mut problems);
     let priority = filled(&form.priority);
     ivrs::priority(&priority, &mut problems);
-    for (field, message) in problems {
-        let shown = match field.strip_prefix("diagnosis_codes[") {
-            Some(i) => {
-                let code = i
-                    .split(']')
-                    .next()
-                    .and_then(|i| i.parse::<usize>().ok())
-                    .and_then(|i| codes.get(i))
-                    .cloned()
-                    .unwrap_or_default();
-                format!("{code}: {message}")
-            }
-            None => message,
-        };
+    for (field, shown) in problems {
         let key = field.split('[').next().unwrap_or(&field).to_string();
         errors
             .entry(key)
