@@ -947,7 +947,9 @@ async fn a_doctor_creates_a_request_through_the_form() {
     assert!(!html.contains("Marwick"), "another doctor's patient");
     assert!(html.contains(&format!("value=\"{}\"", w.foam_small)));
     assert!(html.contains("label for=\"size-1\"") && html.contains("label for=\"quantity-1\""));
-    // A patient chosen in the link (an id, never a name) is preselected.
+    // The patient's page links to the form with the patient (an id, never a name) chosen.
+    let (_, page) = doctor.get(&format!("/patients/{}", w.patient_a)).await;
+    assert!(page.contains(&format!("href=\"/requests/new?patient={}\"", w.patient_a)));
     let (_, html) = doctor
         .get(&format!("/requests/new?patient={}", w.patient_a))
         .await;

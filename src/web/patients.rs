@@ -154,6 +154,8 @@ struct DetailPage {
     requests: Vec<RequestRow>,
     orders: Vec<OrderRow>,
     can_write: bool,
+    /// May start a verification request for this patient (the new request form, preselected).
+    can_create: bool,
     archived: bool,
 }
 
@@ -254,6 +256,7 @@ pub async fn detail(
             .collect(),
         orders: orders.iter().map(OrderRow::of).collect(),
         can_write: caller.actor.can(Permission::PatientWrite) && p.status == "active",
+        can_create: caller.actor.can(Permission::VerificationCreate) && p.status == "active",
         archived: p.status != "active",
     }
     .into_response())

@@ -56,6 +56,21 @@ pub struct PatientOption {
     pub label: String,
 }
 
+impl PatientOption {
+    fn of(p: &careline_store::patients::Patient) -> PatientOption {
+        PatientOption {
+            id: p.id.to_string(),
+            label: format!(
+                "{}, {} · born {} · {}",
+                p.last_name.expose(),
+                p.first_name.expose(),
+                p.date_of_birth.expose(),
+                p.patient_number
+            ),
+        }
+    }
+}
+
 pub struct ProductGroup {
     pub label: String,
     /// (size id, "label · SKU")
@@ -153,16 +168,7 @@ async fn patients(
         )
         .await?
         .0;
-        out.extend(result.items.iter().map(|p| PatientOption {
-            id: p.id.to_string(),
-            label: format!(
-                "{}, {} · born {} · {}",
-                p.last_name.expose(),
-                p.first_name.expose(),
-                p.date_of_birth.expose(),
-                p.patient_number
-            ),
-        }));
+        out.extend(result.items.iter().map(PatientOption::of));
         if page * result.per_page >= result.total || result.items.is_empty() {
             return Ok((out, false));
         }
@@ -264,7 +270,20 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let shell = Shell::load(state, caller, "/requests").await?;
-    let (patients, more_patients) = patients(state, caller).await?;
+    let (mut patients, more_patients) = patients(state, caller).await?;
+    // A patient chosen in the link but beyond the list's end: read (and audited) on its own. One
+    // the caller may not see is simply not offered; the create refuses it anyway.
+    if let Ok(id) = form.patient_id.parse::<Uuid>()
+        && !patients.iter().any(|p| p.id == form.patient_id)
+        && let Ok(p) = crate::api::patients::get::get_patient(
+            State(state.clone()),
+            caller.clone(),
+            ApiPath(id),
+        )
+        .await
+    {
+        patients.insert(0, PatientOption::of(&p.0));
+    }
     let (catalogue, _) = catalogue(state, caller).await?;
     let lines = (0..LINES.max(form.size.len()))
         .map(|i| LineView {
