@@ -1,7 +1,10 @@
 //! The demo data set: one user per role arranged in a sales hierarchy, three patients, a
-//! product catalogue with sizes, a template, verification requests in several states, a
-//! shipped order and a recorded phone call. Documented in README;
+//! product catalogue with sizes, a template, verification requests in several states with two
+//! supporting documents (a photo and a letter), a shipped order and a recorded phone call.
+//! Documented in README;
 //! running it twice changes nothing.
+
+mod documents;
 
 use careline_domain::{
     Actor, Coverage, DateOfBirth, HcpcsCode, Icd10Code, OrderAction, PersonName, PhoneNumber, Role,
@@ -310,6 +313,19 @@ pub async fn seed(store: &Store) -> Result<Seeded, String> {
     )
     .await
     .map_err(e)?;
+    // Maria's request carries a wound photo and a referral letter, shown in the dashboard.
+    for (name, content_type, content) in [
+        ("wound-photo.png", "image/png", documents::wound_photo()),
+        (
+            "referral-letter.pdf",
+            "application/pdf",
+            documents::referral_letter(),
+        ),
+    ] {
+        verification::add_document(store, &doctor, maria.id, name, content_type, &content, now)
+            .await
+            .map_err(e)?;
+    }
     let order = orders::create(
         store,
         &doctor,

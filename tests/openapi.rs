@@ -159,6 +159,7 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/ivrs", "from"),
         ("GET", "/api/v1/ivrs", "to"),
         ("GET", "/api/v1/ivrs", "sort"),
+        ("GET", "/api/v1/ivrs/{id}/documents/{doc_id}", "disposition"),
     ] {
         assert!(
             query
@@ -168,9 +169,10 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         );
     }
     // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, /ivrs's
-    // priority and number, and the call log's six (status, transport, from, to, page,
-    // per_page), and /ivrs's doctor_id, from, to and sort.
-    assert_eq!(query.len(), 57, "{query:#?}");
+    // priority and number, the call log's six (status, transport, from, to, page,
+    // per_page), /ivrs's doctor_id, from, to and sort, and a document's disposition (inline
+    // for the dashboard's preview).
+    assert_eq!(query.len(), 58, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

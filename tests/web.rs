@@ -7,7 +7,7 @@
 mod common;
 
 use careline_domain::Role;
-use common::{PASSWORD, TestApp, patient, patient_body, product, s, size_id};
+use common::{PASSWORD, TestApp, patient, patient_body, post_raw, product, s, size_id};
 use serde_json::{Value, json};
 
 /// A browser's view of the dashboard: its session cookie and the page's CSRF token.
@@ -87,6 +87,16 @@ impl Browser {
             .await
             .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// The whole answer to a GET, headers and all.
+    async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Submit a form the way the page does (with its CSRF field).
@@ -1083,3 +1093,378 @@ on_both_engines!(
         assert_eq!(body["items"][0]["request_number"], a.as_str(), "{body}");
     }
 );
+
+/// The new request form's fields for one product line (the rest left empty).
+fn request_form<'a>(
+    patient: &'a str,
+    codes: &'a str,
+    size: &'a str,
+    quantity: &'a str,
+    intent: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("patient_id", patient),
+        ("priority", "urgent"),
+        ("diagnosis_codes", codes),
+        ("size", size),
+        ("quantity", quantity),
+        ("size", ""),
+        ("quantity", ""),
+        (
+            "medical_justification",
+            "Diabetic foot ulcer, left heel, 3 cm",
+        ),
+        ("doctor_comment", "Please call the clinic with the answer"),
+        ("intent", intent),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_doctor_creates_a_request_through_the_form() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let doctor = sign_in(&w.app, "doctor.a@web.test").await;
+
+    // The form offers the doctor's own patients (names in the page body only) and the
+    // catalogue's sizes; the requests list links to it.
+    let (_, list) = doctor.get("/requests").await;
+    assert!(list.contains("href=\"/requests/new\""), "{list}");
+    let r = doctor.get_raw("/requests/new").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert_eq!(csp_problems(&html), Vec::<String>::new());
+    assert!(html.contains("Brennan, Odalys"), "{html}");
+    assert!(!html.contains("Marwick"), "another doctor's patient");
+    assert!(html.contains(&format!("value=\"{}\"", w.foam_small)));
+    assert!(html.contains("label for=\"size-1\"") && html.contains("label for=\"quantity-1\""));
+    // The patient's page links to the form with the patient (an id, never a name) chosen.
+    let (_, page) = doctor.get(&format!("/patients/{}", w.patient_a)).await;
+    assert!(page.contains(&format!("href=\"/requests/new?patient={}\"", w.patient_a)));
+    let (_, html) = doctor
+        .get(&format!("/requests/new?patient={}", w.patient_a))
+        .await;
+    assert!(html.contains(&format!("value=\"{}\" selected", w.patient_a)));
+
+    // A bad code and a bad quantity: the form again, each problem beside its field, the
+    // summary at the top, and everything typed still there. Nothing is created.
+    let r = doctor
+        .post(
+            "/requests/new",
+            &request_form(&w.patient_a, "E11.621, XYZ", &w.foam_small, "0", "submit"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert_eq!(csp_problems(&html), Vec::<String>::new());
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert!(
+        html.contains("id=\"diagnosis_codes-error\"") && html.contains("is not an ICD-10 code"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"quantity-1-error\">must be 1 to 1000"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"#quantity-1\""),
+        "the summary links to the field"
+    );
+    assert!(html.contains("value=\"E11.621, XYZ\""));
+    assert!(html.contains(&format!("value=\"{}\" selected", w.patient_a)));
+    assert!(html.contains(&format!("value=\"{}\" selected", w.foam_small)));
+    assert!(html.contains("Please call the clinic with the answer"));
+    assert!(html.contains("Diabetic foot ulcer, left heel, 3 cm"));
+    assert!(html.contains("<option value=\"urgent\" selected>"));
+    // No product line at all; and submitting without a code (the API's words for both).
+    let r = doctor
+        .post(
+            "/requests/new",
+            &request_form(&w.patient_a, "", "", "", "submit"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("choose at least one product and size"),
+        "{html}"
+    );
+    assert!(html.contains("at least one diagnosis code is needed to submit"));
+    // Another doctor's patient: the API's own refusal, shown beside the patient field.
+    let r = doctor
+        .post(
+            "/requests/new",
+            &request_form(&w.patient_b, "E11.621", &w.foam_small, "10", "submit"),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"patient_id-error\">no such patient among yours"),
+        "{html}"
+    );
+    let (_, mine) = w.app.get(&w.doctor_a, "/api/v1/ivrs").await;
+    assert_eq!(mine["total"], 0, "nothing was created: {mine}");
+
+    // Submitted at once: 303 to the new request, which is the API's, as typed.
+    let r = doctor
+        .post(
+            "/requests/new",
+            &request_form(
+                &w.patient_a,
+                "E11.621, L97.412",
+                &w.foam_small,
+                "10",
+                "submit",
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id = location
+        .strip_prefix("/requests/")
+        .expect("the request's page");
+    let (status, vr) = w.app.get(&w.doctor_a, &format!("/api/v1/ivrs/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(vr["status"], "submitted");
+    assert_eq!(vr["priority"], "urgent");
+    assert_eq!(vr["diagnosis_codes"], json!(["E11.621", "L97.412"]));
+    assert_eq!(vr["products"][0]["sizes"][0]["quantity"], 10);
+    assert_eq!(s(&vr["patient_id"]), w.patient_a);
+    let (status, page) = doctor.get(&location).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Silicone foam dressing") && page.contains("submitted"));
+    // Saved as a draft: no code needed yet.
+    let r = doctor
+        .post(
+            "/requests/new",
+            &request_form(&w.patient_a, "", &w.foam_small, "2", "draft"),
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    let id = r.headers()["location"].to_str().unwrap()["/requests/".len()..].to_string();
+    let (_, vr) = w.app.get(&w.doctor_a, &format!("/api/v1/ivrs/{id}")).await;
+    assert_eq!(vr["status"], "draft");
+
+    // The API's create audited it, with no PHI.
+    let (_, audit) = w
+        .app
+        .get(
+            &w.admin,
+            "/api/v1/admin/audit-logs?entity_type=verification_request&per_page=200",
+        )
+        .await;
+    let text = audit.to_string();
+    assert!(text.contains("verification request created"), "{text}");
+    assert!(!text.contains("Odalys") && !text.contains("Brennan"));
+
+    // A specialist may not create: the refusal page, for the form and for a post; no link.
+    let specialist = sign_in(&w.app, "specialist@web.test").await;
+    let (status, html) = specialist.get("/requests/new").await;
+    assert_eq!(status, 403);
+    assert!(html.contains("FORBIDDEN"), "{html}");
+    let r = specialist
+        .post(
+            "/requests/new",
+            &request_form(&w.patient_a, "E11.621", &w.foam_small, "1", "submit"),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let (_, list) = specialist.get("/requests").await;
+    assert!(!list.contains("/requests/new"));
+    let shipping = sign_in(&w.app, "shipping@web.test").await;
+    assert_eq!(shipping.get("/requests/new").await.0, 403);
+    // Without the CSRF field the post is refused before anything happens.
+    let r = doctor
+        .http
+        .post(w.app.url("/requests/new"))
+        .header("cookie", format!("careline_session={}", doctor.cookie))
+        .form(&request_form(
+            &w.patient_a,
+            "E11.621",
+            &w.foam_small,
+            "1",
+            "submit",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (_, mine) = w.app.get(&w.doctor_a, "/api/v1/ivrs").await;
+    assert_eq!(mine["total"], 2);
+    w.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pdfs_and_images_are_previewed_inline_for_those_who_may_read_them() {
+    let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let w = world(app).await;
+    let vr = submitted(&w, &w.doctor_a, &w.patient_a, "routine").await;
+    let id = s(&vr["id"]);
+    let mut png = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n'];
+    png.extend_from_slice(&[0; 24]);
+    let mut docs = std::collections::HashMap::new();
+    for (name, content_type, body) in [
+        ("photo.png", "image/png", png.clone()),
+        (
+            "letter.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        ),
+        ("notes.txt", "text/plain", b"plain notes".to_vec()),
+        ("scan.tif", "image/tiff", b"II*\0rest".to_vec()),
+    ] {
+        let (status, doc) = post_raw(
+            &w.app,
+            &w.doctor_a,
+            &format!("/api/v1/ivrs/{id}/documents?filename={name}"),
+            content_type,
+            body,
+        )
+        .await;
+        assert_eq!(status, 201, "{doc}");
+        docs.insert(name, s(&doc["id"]));
+    }
+    let url = |doc: &str| format!("/api/v1/ivrs/{id}/documents/{}", docs[doc]);
+
+    // The page shows the PNG in an <img> and the PDF in a frame; text and TIFF are links only.
+    let doctor = sign_in(&w.app, "doctor.a@web.test").await;
+    let (status, html) = doctor.get(&format!("/requests/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(csp_problems(&html), Vec::<String>::new());
+    assert!(
+        html.contains(&format!(
+            "<img class=\"preview\" src=\"{}?disposition=inline\"",
+            url("photo.png")
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        "<iframe class=\"preview\" src=\"{}?disposition=inline\"",
+        url("letter.pdf")
+    )));
+    for doc in ["notes.txt", "scan.tif"] {
+        assert!(html.contains(&format!("href=\"{}\"", url(doc))));
+        assert!(!html.contains(&format!("{}?disposition=inline", url(doc))));
+    }
+
+    // Inline: the stored type, inline, no sniffing, framable by this site only.
+    for (doc, content_type) in [
+        ("photo.png", "image/png"),
+        ("letter.pdf", "application/pdf"),
+    ] {
+        let r = doctor
+            .get_raw(&format!("{}?disposition=inline", url(doc)))
+            .await;
+        assert_eq!(r.status(), 200, "{doc}");
+        let h = r.headers();
+        assert_eq!(h["content-type"], content_type);
+        assert!(
+            h["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("inline;")
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'self'"),
+            "{csp}"
+        );
+    }
+    let r = doctor.get_raw(&url("photo.png")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;"),
+        "a download stays an attachment"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    // Asked inline, a type that is not previewable is still an attachment.
+    for doc in ["notes.txt", "scan.tif"] {
+        let r = doctor
+            .get_raw(&format!("{}?disposition=inline", url(doc)))
+            .await;
+        assert_eq!(r.status(), 200);
+        let h = r.headers();
+        assert!(
+            h["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;"),
+            "{doc}"
+        );
+        assert!(h.get("x-frame-options").is_none());
+    }
+    assert_eq!(
+        doctor
+            .get_raw(&format!("{}?disposition=embed", url("photo.png")))
+            .await
+            .status(),
+        400
+    );
+    // Each inline view is audited as a read of that document.
+    let (_, audit) = w
+        .app
+        .get(
+            &w.admin,
+            &format!("/api/v1/admin/audit-logs?entity_id={}", docs["photo.png"]),
+        )
+        .await;
+    assert!(
+        audit.to_string().contains("document shown inline"),
+        "{audit}"
+    );
+
+    // Whoever may not read the request gets no preview: another doctor (out of scope) is
+    // told it does not exist, shipping (no verification access) is refused.
+    let other = sign_in(&w.app, "doctor.b@web.test").await;
+    let inline = format!("{}?disposition=inline", url("photo.png"));
+    assert_eq!(other.get_raw(&inline).await.status(), 404);
+    assert_eq!(other.get(&format!("/requests/{id}")).await.0, 404);
+    let shipping = sign_in(&w.app, "shipping@web.test").await;
+    assert_eq!(shipping.get_raw(&inline).await.status(), 403);
+    let _ = &w.doctor_b;
+
+    // Uploading from the page: the file as the body, its name in a header (never the URL),
+    // the CSRF header; the API's answer comes back as it is.
+    let upload = |content_type: &str, csrf: Option<&str>, body: Vec<u8>| {
+        let mut rq = doctor
+            .http
+            .post(w.app.url(&format!("/requests/{id}/documents")))
+            .header("cookie", format!("careline_session={}", doctor.cookie))
+            .header("content-type", content_type)
+            .header("x-filename", "wound%20photo%20%C3%A9.png")
+            .body(body);
+        if let Some(t) = csrf {
+            rq = rq.header("x-csrf-token", t);
+        }
+        rq.send()
+    };
+    let r = upload("image/png", Some(&doctor.csrf), png.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["filename"], "wound photo é.png");
+    let (_, html) = doctor.get(&format!("/requests/{id}")).await;
+    assert!(html.contains("wound photo é.png"));
+    assert!(html.contains(&format!("{}?disposition=inline", s(&doc["id"]))));
+    let r = upload("image/png", None, png.clone()).await.unwrap();
+    assert_eq!(r.status(), 403, "no CSRF header");
+    let r = upload("image/svg+xml", Some(&doctor.csrf), b"<svg/>".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415, "SVG is never stored, so never shown");
+    let r = upload("image/png", Some(&doctor.csrf), b"GIF89a".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "content that is not what it says");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+    w.app.stop().await;
+}

@@ -29,13 +29,25 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     if !same_origin(&parts.headers) {
         return refuse(&state, address, "request from another site refused").await;
     }
-    // The form body is read here (within the body limit) and handed on unchanged.
-    let limit = state.config.max_body_bytes;
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => return crate::api::error::too_large().into_response(),
+    let header_token = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // A form's body is read here (within the body limit) for its `_csrf` field and handed on
+    // unchanged. A request with the header (htmx, a script's upload) is passed on unread: the
+    // header wins over the field anyway, and an upload may be larger than a form.
+    let (body, field) = if header_token.is_some() {
+        (body, None)
+    } else {
+        let limit = state.config.max_body_bytes;
+        let bytes = match axum::body::to_bytes(body, limit).await {
+            Ok(b) => b,
+            Err(_) => return crate::api::error::too_large().into_response(),
+        };
+        let field = form_field(&parts.headers, &bytes);
+        (Body::from(bytes), field)
     };
-    let field = form_field(&parts.headers, &bytes);
     let jar = CookieJar::from_headers(&parts.headers);
     let expected = if parts.uri.path() == "/login" {
         jar.get(LOGIN_COOKIE).map(|c| c.value().to_string())
@@ -44,12 +56,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
             .and_then(|c| state.tokens.verify(c.value()).ok())
             .map(|claims| state.tokens.csrf_token(claims.sid))
     };
-    let presented = parts
-        .headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(field);
+    let presented = header_token.or(field);
     let ok = match (expected, presented) {
         (Some(e), Some(p)) => careline_crypto::constant_time_eq(e.as_bytes(), p.as_bytes()),
         _ => false,
@@ -58,8 +65,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
         return refuse(&state, address, "form without a valid CSRF token refused").await;
     }
     parts.extensions.insert(CsrfChecked);
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// An `Origin` (or, without one, a `Referer`) naming another host than the one asked.

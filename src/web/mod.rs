@@ -12,6 +12,7 @@ mod form;
 mod orders;
 mod patients;
 mod queue;
+mod request_form;
 mod requests;
 mod session;
 mod shell;
@@ -43,8 +44,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/logout", post(session::sign_out))
         .route("/requests", get(requests::list))
         .route("/requests/bulk-approve", post(requests::bulk_approve))
+        .route(
+            "/requests/new",
+            get(request_form::page).post(request_form::create),
+        )
         .route("/requests/{id}", get(requests::detail))
         .route("/requests/{id}/messages", post(requests::send_message))
+        .route("/requests/{id}/documents", post(requests::upload))
         .route("/requests/{id}/{action}", post(requests::act))
         .route("/patients", get(patients::list))
         .route("/patients/search", post(patients::search))

@@ -153,6 +153,8 @@ struct DetailPage {
     requests: Vec<RequestRow>,
     orders: Vec<OrderRow>,
     can_write: bool,
+    /// May start a verification request for this patient (the new request form, preselected).
+    can_create: bool,
     archived: bool,
 }
 
@@ -248,6 +250,7 @@ pub async fn detail(
         requests: RequestRow::list(&state, &requests, caller.now).await?,
         orders: orders.iter().map(OrderRow::of).collect(),
         can_write: caller.actor.can(Permission::PatientWrite) && p.status == "active",
+        can_create: caller.actor.can(Permission::VerificationCreate) && p.status == "active",
         archived: p.status != "active",
     }
     .into_response())

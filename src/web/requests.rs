@@ -102,6 +102,7 @@ struct ListPage {
     doctors: Vec<(String, String)>,
     statuses: Vec<&'static str>,
     can_review: bool,
+    can_create: bool,
     /// The query string of this view without the page number, for the pager's links.
     filter_query: String,
 }
@@ -174,6 +175,7 @@ pub async fn list(
         doctors,
         statuses: VerificationStatus::ALL.iter().map(|s| s.as_str()).collect(),
         can_review: caller.actor.can(Permission::VerificationReview),
+        can_create: caller.actor.can(Permission::VerificationCreate),
         filter_query,
     }
     .into_response())
@@ -206,6 +208,8 @@ pub struct DocumentView {
     pub name: String,
     pub content_type: String,
     pub size: String,
+    /// How the page shows it: "image" (an `<img>`), "pdf" (a frame) or "" (a link only).
+    pub preview: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -229,6 +233,7 @@ struct DetailPage {
     actions: Vec<(&'static str, &'static str)>,
     can_review: bool,
     can_message: bool,
+    can_upload: bool,
 }
 
 /// The actions the caller's role may take on a request in its state, as (path, label).
@@ -372,6 +377,11 @@ pub async fn detail(
                 name: d.filename.expose().clone(),
                 content_type: d.content_type.clone(),
                 size: format!("{} KB", (d.size_bytes + 1023) / 1024),
+                preview: match d.content_type.as_str() {
+                    t if !ivrs::documents::previewable(t) => "",
+                    "application/pdf" => "pdf",
+                    _ => "image",
+                },
             })
             .collect(),
         actions: actions(&caller, vr.status),
@@ -381,6 +391,8 @@ pub async fn detail(
                 VerificationStatus::InReview | VerificationStatus::Escalated
             ),
         can_message: caller.actor.can(Permission::VerificationMessage),
+        // The API's upload needs the same permission as the thread.
+        can_upload: caller.actor.can(Permission::VerificationMessage),
     };
     Ok(page.into_response())
 }
@@ -528,6 +540,53 @@ pub async fn send_message(
     let body = messages::MessageBody { body: f.body };
     drop(messages::post_message(State(state), caller, ApiPath(id), ApiJson(body)).await?);
     Ok(Redirect::to(&format!("/requests/{id}#messages")).into_response())
+}
+
+/// POST /requests/{id}/documents: the page's upload (`assets/upload.js` sends the file as
+/// the body with its own type, the CSRF header, and its name in `X-Filename`, percent-encoded,
+/// so the name, which may be PHI, is never in a URL). The API's upload does the rest; its
+/// answer (the document, or the error) is returned as it is, for the script to show.
+pub async fn upload(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let filename = headers
+        .get("x-filename")
+        .and_then(|v| v.to_str().ok())
+        .and_then(percent_decode)
+        .unwrap_or_default();
+    let query = ivrs::documents::UploadQuery { filename };
+    match ivrs::documents::upload_document(
+        State(state),
+        caller,
+        ApiPath(id),
+        ApiQuery(query),
+        headers,
+        body,
+    )
+    .await
+    {
+        Ok(created) => created.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `%XX` sequences decoded as UTF-8 (what `encodeURIComponent` makes); `None` if malformed.
+fn percent_decode(v: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut bytes = v.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex = [bytes.next()?, bytes.next()?];
+            out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The ticked rows of the bulk approve form (repeated `ids` fields).

@@ -4,17 +4,19 @@
 const { test, expect } = require("@playwright/test");
 const { watch, signIn, accessible, screenshot } = require("./helpers");
 
+// Each role: its login, a short name, the queue's sections, and pages not in the navigation
+// that the role may open.
 const ROLES = [
-  ["admin@demo.careline.test", "admin", ["System health", "waiting for review"]],
-  ["specialist@demo.careline.test", "specialist", ["waiting for review"]],
-  ["master@demo.careline.test", "master", ["Orders waiting for approval"]],
-  ["distributor@demo.careline.test", "distributor", ["Orders waiting for approval"]],
-  ["sales@demo.careline.test", "sales", []],
-  ["shipping@demo.careline.test", "shipping", ["Orders ready to ship"]],
-  ["doctor@demo.careline.test", "doctor", ["Your verification requests", "Your orders"]],
+  ["admin@demo.careline.test", "admin", ["System health", "waiting for review"], ["/requests/new"]],
+  ["specialist@demo.careline.test", "specialist", ["waiting for review"], []],
+  ["master@demo.careline.test", "master", ["Orders waiting for approval"], []],
+  ["distributor@demo.careline.test", "distributor", ["Orders waiting for approval"], []],
+  ["sales@demo.careline.test", "sales", [], []],
+  ["shipping@demo.careline.test", "shipping", ["Orders ready to ship"], []],
+  ["doctor@demo.careline.test", "doctor", ["Your verification requests", "Your orders"], ["/requests/new"]],
 ];
 
-for (const [email, name, sections] of ROLES) {
+for (const [email, name, sections, more] of ROLES) {
   test(`${name} signs in, lands on their queue, and every page they can open is clean`, async ({ page }) => {
     const w = watch(page);
     await signIn(page, email);
@@ -38,6 +40,12 @@ for (const [email, name, sections] of ROLES) {
         await accessible(page, `${name} ${href} detail`);
         await screenshot(page, `${name}-${href.replace(/\W+/g, "")}-detail`);
       }
+    }
+    for (const href of more) {
+      await page.goto(href);
+      await expect(page.locator("h1")).toBeVisible();
+      await accessible(page, `${name} ${href}`);
+      await screenshot(page, `${name}-${href.replace(/\W+/g, "")}`);
     }
     // Phone width: the queue still works without sideways scrolling.
     await page.setViewportSize({ width: 390, height: 844 });

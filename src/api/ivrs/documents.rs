@@ -1,6 +1,7 @@
 //! Supporting documents of a verification request, stored encrypted.
 //! POST /api/v1/ivrs/{id}/documents?filename=… with the file as the raw body and its
-//! Content-Type; GET lists them; GET …/documents/{doc_id} downloads one.
+//! Content-Type; GET lists them; GET …/documents/{doc_id} downloads one, or with
+//! `?disposition=inline` shows a PDF or an image in a page (the dashboard's preview).
 
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiPath, ApiQuery, Caller};
@@ -8,7 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use careline_domain::Permission;
 use careline_domain::audit::{AuditAction, AuditType};
@@ -143,24 +144,62 @@ pub async fn list_documents(
     Ok(Json(docs))
 }
 
+/// How a document is sent: as a download (the default), or shown in the page.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Disposition {
+    #[default]
+    Attachment,
+    Inline,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DownloadQuery {
+    /// `inline` shows a PDF, PNG, JPEG, GIF or WebP in the page (an `<img>` or a same-origin
+    /// frame); every other type is still sent as an attachment.
+    pub disposition: Option<Disposition>,
+}
+
+/// The types a browser may show inline. SVG never (it can carry script), nor TIFF or text:
+/// those are downloads only.
+pub const PREVIEWABLE: &[&str] = &[
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+];
+
+/// Whether a document of this type is shown inline when asked.
+pub fn previewable(content_type: &str) -> bool {
+    PREVIEWABLE.contains(&content_type)
+}
+
 #[utoipa::path(get, path = "/api/v1/ivrs/{id}/documents/{doc_id}", tag = "verification requests",
-    params(("id" = Uuid, Path, description = "verification request id"), ("doc_id" = Uuid, Path, description = "document id")),
-    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::api::ErrorBody)),
+    params(("id" = Uuid, Path, description = "verification request id"), ("doc_id" = Uuid, Path, description = "document id"), DownloadQuery),
+    responses((status = 403, body = crate::api::ErrorBody, description = "FORBIDDEN: the caller's role may not do this"), (status = 200, description = "the file, with its own Content-Type; Content-Disposition inline when asked and the type is previewable, attachment otherwise", content_type = "application/octet-stream"), (status = 404, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download_document(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, doc_id)): ApiPath<(Uuid, Uuid)>,
+    ApiQuery(q): ApiQuery<DownloadQuery>,
 ) -> ApiResult<Response> {
     caller.require(&state, Permission::VerificationRead).await?;
     let (info, content) = verification::document(&state.store, &caller.actor, id, doc_id).await?;
+    let inline = q.disposition == Some(Disposition::Inline) && previewable(&info.content_type);
     state
         .audit(
             caller
                 .event(
                     AuditType::Export,
                     AuditAction::R,
-                    "verification request document downloaded",
+                    if inline {
+                        "verification request document shown inline"
+                    } else {
+                        "verification request document downloaded"
+                    },
                 )
                 .entity("verification_request_document", doc_id),
         )
@@ -172,16 +211,37 @@ pub async fn download_document(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "._- ".contains(*c))
         .collect();
-    Ok((
+    let disposition = if inline { "inline" } else { "attachment" };
+    let mut res = (
         [
             (header::CONTENT_TYPE, info.content_type.clone()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{safe}\""),
+                format!("{disposition}; filename=\"{safe}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         content.into_inner(),
     )
-        .into_response())
+        .into_response();
+    let h = res.headers_mut();
+    // The browser must take the stored type as it is (the upload's first bytes were checked
+    // against it), never guess another.
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if inline {
+        // Shown in a page of this site only: the dashboard frames a PDF; no other site may.
+        // Nothing in the file may load anything (a PDF viewer's own script is the browser's).
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'self'"),
+        );
+        h.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    Ok(res)
 }

@@ -33,9 +33,21 @@
       // A page about one object (data-id) refreshes only for notices about it.
       var only = el.getAttribute("data-id");
       if (only && !ids[only]) { return; }
+      // Rows ticked for a bulk action stay ticked through the refresh.
+      var ticked = [];
+      el.querySelectorAll("input[type=checkbox]:checked").forEach(function (c) {
+        ticked.push(c.name + "=" + c.value);
+      });
       // The same page again, keeping only this part (hx-select semantics).
+      var id = el.id;
       window.htmx.ajax("GET", window.location.pathname + window.location.search, {
-        target: "#" + el.id, select: "#" + el.id, swap: "outerHTML"
+        target: "#" + id, select: "#" + id, swap: "outerHTML"
+      }).then(function () {
+        var fresh = document.getElementById(id);
+        if (!fresh || !ticked.length) { return; }
+        fresh.querySelectorAll("input[type=checkbox]").forEach(function (c) {
+          if (ticked.indexOf(c.name + "=" + c.value) >= 0) { c.checked = true; }
+        });
       });
     });
   }
