@@ -62,6 +62,8 @@ async fn main() {
     } else {
         println!("reusing the database seeded in {}", dir.display());
     }
+    // What `careline serve` does at start (and hourly): planner statistics for what was seeded.
+    store.optimize().await.expect("optimize");
     measure(store, samples).await;
 }
 

@@ -1350,3 +1350,58 @@ on_both_engines!(doctors_find_products_whatever_the_case, |db| async move {
     }
     w.app.stop().await;
 });
+
+// `careline serve` refreshes SQLite's planner statistics at start and hourly; without them the
+// planner sorted the whole review queue instead of reading its partial index in order (at
+// 100,000 requests, 50 ms a page; docs/performance.md). This checks the refresh really writes
+// statistics for the requests table (a wrong `PRAGMA optimize` mask silently does nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn optimizing_writes_planner_statistics_for_the_requests_table() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let w = world(TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await)
+        .await;
+    let vr = create(&w, &w.doctor_a, request_body(&w)).await;
+    let (status, _) = w
+        .app
+        .post(
+            &w.doctor_a,
+            &format!("/api/v1/ivrs/{}/submit", s(&vr["id"])),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let db = &w.app.db;
+    let stats = |db: &common::TestDb| {
+        let store = db.store.clone();
+        async move {
+            store
+                .db()
+                .query_one_raw(Statement::from_string(
+                    sea_orm::DbBackend::Sqlite,
+                    "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+        }
+    };
+    assert_eq!(stats(db).await, 0, "a new database has no statistics yet");
+    db.store.optimize().await.unwrap();
+    assert_eq!(stats(db).await, 1, "optimize wrote none");
+    let rows = db
+        .store
+        .db()
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM sqlite_stat1 \
+             WHERE idx = 'ix_ivr_requests_review_queue'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(rows, 1, "no statistics for the review queue's index");
+}
