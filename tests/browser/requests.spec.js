@@ -69,8 +69,8 @@ test("a doctor creates a request with the form, and the specialist's queue shows
   await doctor.getByRole("button", { name: "Submit for review" }).click();
 
   // Refused: the problems listed at the top and beside their fields; nothing typed is lost.
-  await expect(doctor.getByRole("alert")).toContainText("NOT-A-CODE");
-  await expect(doctor.getByRole("alert")).toContainText("Line 2: product and size");
+  await expect(doctor.getByRole("alert", { name: "Please check the form" })).toContainText("NOT-A-CODE");
+  await expect(doctor.getByRole("alert", { name: "Please check the form" })).toContainText("Line 2: product and size");
   await expect(doctor.getByLabel("Diagnosis codes (ICD-10)")).toHaveAttribute("aria-invalid", "true");
   await expect(doctor.getByLabel("Diagnosis codes (ICD-10)")).toHaveValue("E11.621, NOT-A-CODE");
   await expect(doctor.getByLabel("Patient")).toHaveValue(patient);
@@ -82,7 +82,7 @@ test("a doctor creates a request with the form, and the specialist's queue shows
   await accessible(doctor, "new request form with problems");
   await screenshot(doctor, "doctor-new-request-refused");
   // The summary's link takes the keyboard to the field.
-  await doctor.getByRole("alert").getByRole("link", { name: "Diagnosis codes" }).click();
+  await doctor.getByRole("alert", { name: "Please check the form" }).getByRole("link", { name: "Diagnosis codes" }).click();
   await expect(doctor.getByLabel("Diagnosis codes (ICD-10)")).toBeFocused();
 
   await doctor.getByLabel("Diagnosis codes (ICD-10)").fill("E11.621, L97.412");
