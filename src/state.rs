@@ -4,7 +4,7 @@
 use crate::auth::{LoginLimiter, SessionCache, TokenKeys};
 use crate::calls::Calls;
 use crate::config::Config;
-use crate::events::{Hub, Tickets};
+use crate::events::Hub;
 use careline_store::Store;
 use careline_store::audit::{AuditEvent, AuditWriter};
 use std::sync::Arc;
@@ -29,8 +29,6 @@ pub struct Inner {
     pub calls: Calls,
     /// Live events for WebSockets, tailed from the store's outbox.
     pub events: Hub,
-    /// One-time WebSocket tickets issued on this node.
-    pub ws_tickets: Tickets,
     /// The practice's time zone (`[practice] timezone` of the menu file): the dashboard shows
     /// times in it.
     pub practice_zone: chrono_tz::Tz,
@@ -65,7 +63,6 @@ impl AppState {
             tokens,
             calls,
             events,
-            ws_tickets: Tickets::default(),
             practice_zone,
         }));
         // Periodically forget sessions and limiter windows that can no longer matter.
@@ -79,7 +76,6 @@ impl AppState {
                 s.sessions
                     .sweep(now, chrono::Duration::seconds(s.config.idle_timeout_secs));
                 s.login_limiter.sweep(now);
-                s.ws_tickets.sweep(now);
             }
         });
         state

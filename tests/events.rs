@@ -903,6 +903,85 @@ async fn a_change_on_one_node_reaches_a_socket_on_another() {
     w.app.stop().await;
 }
 
+/// A ticket issued by node A opens a socket on node B (tickets are in the database, not one
+/// node's memory), and is used up there: neither node takes it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_from_one_node_opens_a_socket_on_another_once() {
+    let Some(db) = common::TestDb::new(common::Engine::Postgres).await else {
+        eprintln!("CARELINE_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    };
+    let (url, keys) = (db.url.clone(), db.keys.clone());
+    let w = world(TestApp::spawn(db).await).await;
+    let store_b = careline_store::Store::connect(&url, keys).await.unwrap();
+    let node_b = careline::server::start(store_b.clone(), common::test_config())
+        .await
+        .unwrap();
+    let b = format!("http://{}", node_b.addr);
+    let (status, t) = w
+        .app
+        .post(&w.specialist, "/api/v1/ws/tickets", json!({}))
+        .await;
+    assert_eq!(status, 201, "{t}");
+    let path = format!("/ws/ivrs?ticket={}", s(&t["ticket"]));
+    let mut on_b = connect_with(&b, &path, &[])
+        .await
+        .unwrap_or_else(|(st, body)| panic!("node B refused node A's ticket: {st} {body}"));
+    for node in [&b, &w.app.base] {
+        let (status, body) = connect_with(node, &path, &[]).await.err().unwrap();
+        assert_eq!((status, error_code(&body)), (401, "INVALID_TICKET"));
+    }
+    // And the socket on B hears a change made through A.
+    let id = submit_request(&w, &w.app).await;
+    let m = next_event(&mut on_b, "IVR_STATUS_CHANGED").await;
+    assert_eq!(m["id"], id.as_str());
+    drop(on_b);
+    node_b.stop().await;
+    store_b.close().await.ok();
+    w.app.stop().await;
+}
+
+// Tickets through the store: once, not after 30 s, never by a made-up value; stored hashed.
+on_both_engines!(
+    a_ticket_works_once_and_not_after_it_expires,
+    |db| async move {
+        use careline::events::tickets::{TICKET_TTL, Ticket, issue, redeem};
+        let db: common::TestDb = db;
+        let now = chrono::Utc::now();
+        let t = Ticket {
+            user_id: uuid::Uuid::new_v4(),
+            role: careline_domain::Role::Doctor,
+            session_id: uuid::Uuid::new_v4(),
+        };
+        let (a, _) = issue(&db.store, t.clone(), now).await.unwrap();
+        assert_eq!(redeem(&db.store, &a, now).await.unwrap(), Some(t.clone()));
+        assert_eq!(
+            redeem(&db.store, &a, now).await.unwrap(),
+            None,
+            "single use"
+        );
+        let (b, expires) = issue(&db.store, t.clone(), now).await.unwrap();
+        assert_eq!(expires, careline_store::stored_time(now + TICKET_TTL));
+        assert_eq!(
+            redeem(&db.store, &b, now + TICKET_TTL).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(redeem(&db.store, "forged", now).await.unwrap(), None);
+        // Only the hash is kept, and an expired ticket is swept by the next issue.
+        let (c, _) = issue(&db.store, t.clone(), now + TICKET_TTL * 3)
+            .await
+            .unwrap();
+        use sea_orm::EntityTrait;
+        let rows = careline_store::entity::ws_ticket::Entity::find()
+            .all(db.store.db())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "expired tickets swept: {rows:?}");
+        assert_ne!(rows[0].ticket_hash, c, "stored in the clear");
+    }
+);
+
 /// The hubs of two nodes, each with its own connection pool and a poll too slow to matter:
 /// only PostgreSQL's NOTIFY can carry node A's commit to node B in time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

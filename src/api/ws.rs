@@ -48,7 +48,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WsTicket {
-    /// Pass as `?ticket=` when opening a `/ws/...` socket, once, on this server.
+    /// Pass as `?ticket=` when opening a `/ws/...` socket, once, on any node.
     pub ticket: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
     /// Seconds the ticket stays valid.
@@ -56,21 +56,23 @@ pub struct WsTicket {
 }
 
 /// A one-time ticket to open a WebSocket, for clients that cannot send `Authorization` on
-/// the handshake. Valid once, for 30 seconds, on the node that issued it.
+/// the handshake. Valid once, for 30 seconds, on any node of the same database.
 #[utoipa::path(post, path = "/api/v1/ws/tickets", tag = "events",
     responses((status = 201, body = WsTicket)), security(("bearer" = [])))]
 pub async fn issue_ticket(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<(StatusCode, Json<WsTicket>)> {
-    let (ticket, expires_at) = state.ws_tickets.issue(
+    let (ticket, expires_at) = events::tickets::issue(
+        &state.store,
         Ticket {
             user_id: caller.user_id(),
             role: caller.role(),
             session_id: caller.session_id,
         },
         caller.now,
-    );
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(WsTicket {
@@ -254,7 +256,7 @@ async fn open_inner(
 /// A one-time ticket, if it is valid and its session still is.
 async fn redeem(state: &AppState, t: &str, address: Option<String>) -> Result<Opener, ApiError> {
     let now = careline_store::stored_time(chrono::Utc::now());
-    let ticket = match state.ws_tickets.redeem(t, now) {
+    let ticket = match events::tickets::redeem(&state.store, t, now).await? {
         Some(ticket) => ticket,
         None => {
             state

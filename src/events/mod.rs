@@ -27,7 +27,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use uuid::Uuid;
 
-pub use tickets::{Ticket, Tickets};
+pub use tickets::Ticket;
 
 /// How often the hub reads the outbox when nothing woke it.
 const POLL: Duration = Duration::from_secs(1);

@@ -874,3 +874,23 @@ pub mod event_outbox {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod ws_ticket {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ws_tickets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub ticket_hash: String,
+        pub user_id: Uuid,
+        pub role: String,
+        pub session_id: Uuid,
+        pub expires_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

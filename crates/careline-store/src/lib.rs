@@ -18,6 +18,7 @@ mod scope;
 pub use scope::{MAX_PER_PAGE, Page, clamp_page};
 pub mod users;
 pub mod verification;
+pub mod ws_tickets;
 
 pub use error::StoreError;
 

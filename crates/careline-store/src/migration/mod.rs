@@ -10,6 +10,7 @@ mod m20261206_000004_phone_lockouts;
 mod m20261206_000005_event_outbox;
 mod m20261206_000006_calls_list_index;
 pub(crate) mod m20261206_000007_list_indexes;
+mod m20261206_000008_ws_tickets;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_event_outbox::Migration),
             Box::new(m20261206_000006_calls_list_index::Migration),
             Box::new(m20261206_000007_list_indexes::Migration),
+            Box::new(m20261206_000008_ws_tickets::Migration),
         ]
     }
 }
