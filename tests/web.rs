@@ -960,6 +960,11 @@ async fn analytics_show_the_window_as_charts_a_table_and_csv() {
     let (status, html) = admin.get("/analytics").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches("data-chart=").count(), 5, "five charts");
+    // The charts, like the summary and the table, refetch themselves on DASHBOARD_UPDATE.
+    assert!(
+        html.contains("id=\"charts\" data-live=\"dashboard\""),
+        "{html}"
+    );
     assert!(html.contains("Authentication success") && html.contains("Day by day"));
     assert_eq!(csp_problems(&html), Vec::<String>::new());
 
