@@ -562,7 +562,8 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> Result<Page<VerificationRequest>, StoreError> {
-    let mut c = scoped(actor);
+    let mut c =
+        scope::by_doctor_listed(store, ivr_request::Column::DoctorId, actor.scope()).await?;
     if let Some(s) = f.status {
         c = c.add(ivr_request::Column::Status.eq(s.as_str()));
     }
