@@ -161,18 +161,9 @@ pub async fn doctors_visible_to(
     store: &Store,
     actor: &Actor,
 ) -> Result<Vec<(Uuid, String)>, StoreError> {
-    let mut c = Condition::all().add(user::Column::Role.eq(Role::Doctor.as_str()));
-    if let DataScope::Downline(me) = actor.scope() {
-        c = c.add(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(user_hierarchy::Column::DescendantId)
-                    .from(user_hierarchy::Entity)
-                    .and_where(user_hierarchy::Column::AncestorId.eq(me))
-                    .to_owned(),
-            ),
-        );
-    }
+    // A doctor's rows are scoped by their own id, so the rows' scope applies to the doctors.
+    let c = crate::scope::by_doctor(user::Column::Id, actor.scope())
+        .add(user::Column::Role.eq(Role::Doctor.as_str()));
     Ok(user::Entity::find()
         .filter(c)
         .order_by_asc(user::Column::FullName)
