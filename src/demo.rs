@@ -5,6 +5,7 @@
 //! running it twice changes nothing.
 
 mod documents;
+pub mod practice;
 
 use careline_domain::{
     Actor, Coverage, DateOfBirth, HcpcsCode, Icd10Code, OrderAction, PersonName, PhoneNumber, Role,
@@ -43,6 +44,11 @@ pub struct Seeded {
     pub added: bool,
 }
 
+/// The demo medical practice (seed 002's eye-care practice): its doctors and staff belong to
+/// it, and its staff see its patients.
+pub const DEMO_PRACTICE: &str = "Capitol Eye Care";
+
+/// Demo users: login, role, name, manager, and whether they work at the demo practice.
 const USERS: &[(&str, Role, &str, Option<&str>)] = &[
     ("admin@demo.careline.test", Role::Admin, "Avery Admin", None),
     (
@@ -93,7 +99,53 @@ const USERS: &[(&str, Role, &str, Option<&str>)] = &[
         "Dr. Alex Kim",
         Some("sales2@demo.careline.test"),
     ),
+    (
+        "dr.patel@demo.careline.test",
+        Role::Doctor,
+        "Dr. Priya Patel",
+        None,
+    ),
+    (
+        "dr.chen@demo.careline.test",
+        Role::Doctor,
+        "Dr. Marcus Chen",
+        None,
+    ),
+    ("nurse@demo.careline.test", Role::Nurse, "Nora Nurse", None),
+    (
+        "reception@demo.careline.test",
+        Role::Receptionist,
+        "Rosa Reception",
+        None,
+    ),
+    (
+        "manager@demo.careline.test",
+        Role::PracticeManager,
+        "Pat Manager",
+        None,
+    ),
 ];
+
+/// The demo practice's people: its two providers and its staff.
+fn at_practice(email: &str) -> bool {
+    email.starts_with("dr.")
+        || matches!(
+            email,
+            "nurse@demo.careline.test"
+                | "reception@demo.careline.test"
+                | "manager@demo.careline.test"
+        )
+}
+
+/// NPIs of the demo doctors (valid check digits).
+fn demo_npi(email: &str) -> &'static str {
+    match email {
+        "doctor@demo.careline.test" => "1234567893",
+        "dr.patel@demo.careline.test" => "1497800015",
+        "dr.chen@demo.careline.test" => "1497800023",
+        _ => "1245319599",
+    }
+}
 
 pub async fn seed(store: &Store) -> Result<Seeded, String> {
     // Seeding is one unit of work, stamped once.
@@ -114,17 +166,14 @@ pub async fn seed(store: &Store) -> Result<Seeded, String> {
         });
     }
     let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
+    let practice_org =
+        careline_store::directory::create_organization(store, DEMO_PRACTICE, "practice", now)
+            .await
+            .map_err(e)?;
     let mut ids = std::collections::HashMap::new();
     for (email, role, name, manager) in USERS {
         let manager_id = manager.map(|m| ids[m]);
-        let npi = (*role == Role::Doctor).then(|| {
-            if *email == "doctor@demo.careline.test" {
-                "1234567893"
-            } else {
-                "1245319599"
-            }
-            .to_string()
-        });
+        let npi = (*role == Role::Doctor).then(|| demo_npi(email).to_string());
         let u = users::create(
             store,
             NewUser {
@@ -135,7 +184,7 @@ pub async fn seed(store: &Store) -> Result<Seeded, String> {
                 phone: None,
                 npi,
                 manager_id,
-                organization_id: None,
+                organization_id: at_practice(email).then_some(practice_org.id),
                 facility_id: None,
                 territory_id: None,
             },
@@ -415,6 +464,7 @@ pub async fn seed(store: &Store) -> Result<Seeded, String> {
     )
     .await
     .map_err(e)?;
+    practice::seed(store, practice_org.id, &ids, now).await?;
     Ok(Seeded {
         logins,
         added: true,

@@ -15,6 +15,16 @@ use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 
 const ALL: &[Role] = &Role::ALL;
+/// The roles of the wound-care supply business: practice staff see no products or orders.
+const SUPPLY: &[Role] = &[
+    Admin,
+    Doctor,
+    IvrSpecialist,
+    MasterDistributor,
+    Distributor,
+    Salesperson,
+    ShippingLogistics,
+];
 const PUBLIC: &[Role] = &[];
 use Role::*;
 
@@ -28,6 +38,18 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         Distributor,
         Salesperson,
     ];
+    const PATIENT_READERS: &[Role] = &[
+        Admin,
+        Doctor,
+        IvrSpecialist,
+        MasterDistributor,
+        Distributor,
+        Salesperson,
+        Nurse,
+        Receptionist,
+        PracticeManager,
+    ];
+    const PATIENT_WRITERS: &[Role] = &[Admin, Doctor, Receptionist, PracticeManager];
     const AUTHORS: &[Role] = &[Admin, Doctor];
     const REVIEWERS: &[Role] = &[Admin, IvrSpecialist];
     const MESSAGERS: &[Role] = &[Admin, Doctor, IvrSpecialist];
@@ -36,6 +58,9 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
     const USER_READERS: &[Role] = &[Admin, MasterDistributor, Distributor, Salesperson];
     const ADMIN: &[Role] = &[Admin];
     const CALL_READERS: &[Role] = &[Admin, IvrSpecialist];
+    // The medical practice: its clinical and front-desk staff, and its doctors.
+    const PRACTICE: &[Role] = &[Admin, Doctor, Nurse, Receptionist, PracticeManager];
+    const PRACTICE_ADMIN: &[Role] = &[Admin, PracticeManager];
     vec![
         ("GET", "/health", PUBLIC),
         ("GET", "/ready", PUBLIC),
@@ -64,18 +89,18 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("GET", "/api/v1/users/{id}/assignments", USER_READERS),
         ("POST", "/api/v1/users/{id}/assignments", APPROVERS),
         ("PUT", "/api/v1/users/{id}/role", ADMIN),
-        ("GET", "/api/v1/patients", READERS),
-        ("POST", "/api/v1/patients", AUTHORS),
-        ("GET", "/api/v1/patients/search", READERS),
-        ("POST", "/api/v1/patients/search", READERS),
-        ("GET", "/api/v1/patients/{id}", READERS),
-        ("PUT", "/api/v1/patients/{id}", AUTHORS),
-        ("DELETE", "/api/v1/patients/{id}", AUTHORS),
-        ("GET", "/api/v1/patients/{id}/history", READERS),
-        ("GET", "/api/v1/products", ALL),
+        ("GET", "/api/v1/patients", PATIENT_READERS),
+        ("POST", "/api/v1/patients", PATIENT_WRITERS),
+        ("GET", "/api/v1/patients/search", PATIENT_READERS),
+        ("POST", "/api/v1/patients/search", PATIENT_READERS),
+        ("GET", "/api/v1/patients/{id}", PATIENT_READERS),
+        ("PUT", "/api/v1/patients/{id}", PATIENT_WRITERS),
+        ("DELETE", "/api/v1/patients/{id}", PATIENT_WRITERS),
+        ("GET", "/api/v1/patients/{id}/history", PATIENT_READERS),
+        ("GET", "/api/v1/products", SUPPLY),
         ("POST", "/api/v1/products", ADMIN),
-        ("GET", "/api/v1/products/categories", ALL),
-        ("GET", "/api/v1/products/{id}", ALL),
+        ("GET", "/api/v1/products/categories", SUPPLY),
+        ("GET", "/api/v1/products/{id}", SUPPLY),
         ("GET", "/api/v1/ivrs", READERS),
         ("POST", "/api/v1/ivrs", AUTHORS),
         ("GET", "/api/v1/ivrs/pending", REVIEWERS),
@@ -97,12 +122,12 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("GET", "/api/v1/ivrs/{id}/documents", READERS),
         ("POST", "/api/v1/ivrs/{id}/documents", MESSAGERS),
         ("GET", "/api/v1/ivrs/{id}/documents/{doc_id}", READERS),
-        ("GET", "/api/v1/orders", ALL),
+        ("GET", "/api/v1/orders", SUPPLY),
         ("POST", "/api/v1/orders", AUTHORS),
         ("GET", "/api/v1/orders/pending-approval", APPROVERS),
-        ("GET", "/api/v1/orders/{id}", ALL),
+        ("GET", "/api/v1/orders/{id}", SUPPLY),
         ("DELETE", "/api/v1/orders/{id}", AUTHORS),
-        ("GET", "/api/v1/orders/{id}/status", ALL),
+        ("GET", "/api/v1/orders/{id}/status", SUPPLY),
         ("POST", "/api/v1/orders/{id}/approve", APPROVERS),
         ("POST", "/api/v1/orders/{id}/process", FULFILLERS),
         ("POST", "/api/v1/orders/{id}/ship", FULFILLERS),
@@ -114,6 +139,39 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("DELETE", "/api/v1/calls/{call_id}/recording", ADMIN),
         ("GET", "/api/v1/analytics/ivr-metrics", CALL_READERS),
         ("GET", "/api/v1/analytics/daily", CALL_READERS),
+        (
+            "GET",
+            "/api/v1/organizations/{id}/practice-configuration",
+            PRACTICE,
+        ),
+        (
+            "PUT",
+            "/api/v1/organizations/{id}/practice-configuration",
+            PRACTICE_ADMIN,
+        ),
+        ("GET", "/api/v1/providers/{id}/schedule", PRACTICE),
+        ("PUT", "/api/v1/providers/{id}/schedule", PRACTICE_ADMIN),
+        ("GET", "/api/v1/providers/{id}/blocked-time", PRACTICE),
+        (
+            "POST",
+            "/api/v1/providers/{id}/blocked-time",
+            PRACTICE_ADMIN,
+        ),
+        (
+            "DELETE",
+            "/api/v1/providers/{id}/blocked-time/{block_id}",
+            PRACTICE_ADMIN,
+        ),
+        ("GET", "/api/v1/appointments/slots", PRACTICE),
+        ("GET", "/api/v1/appointments", PRACTICE),
+        ("POST", "/api/v1/appointments", PRACTICE),
+        ("GET", "/api/v1/appointments/{id}", PRACTICE),
+        ("GET", "/api/v1/appointments/{id}/history", PRACTICE),
+        ("POST", "/api/v1/appointments/{id}/confirm", PRACTICE),
+        ("POST", "/api/v1/appointments/{id}/reschedule", PRACTICE),
+        ("POST", "/api/v1/appointments/{id}/cancel", PRACTICE),
+        ("POST", "/api/v1/appointments/{id}/complete", PRACTICE),
+        ("POST", "/api/v1/appointments/{id}/no-show", PRACTICE),
     ]
 }
 
@@ -126,6 +184,9 @@ fn role_email(r: Role) -> &'static str {
         Distributor => "distributor@demo.careline.test",
         Salesperson => "sales@demo.careline.test",
         ShippingLogistics => "shipping@demo.careline.test",
+        Nurse => "nurse@demo.careline.test",
+        Receptionist => "reception@demo.careline.test",
+        PracticeManager => "manager@demo.careline.test",
     }
 }
 
@@ -141,6 +202,11 @@ struct Ids {
     manager: String,
     organization: String,
     call: String,
+    /// The demo practice (Capitol Eye Care), one of its providers, an appointment and a block.
+    practice: String,
+    provider: String,
+    appointment: String,
+    block: String,
 }
 
 /// Valid NPIs in sequence (Luhn check digit with the 80840 prefix).
@@ -169,10 +235,29 @@ fn path_for(method: &str, template: &str, ids: &Ids) -> String {
         .replace("/patients/{id}", &format!("/patients/{}", ids.patient))
         .replace("/products/{id}", &format!("/products/{}", ids.product))
         .replace("/users/{id}", &format!("/users/{}", ids.user))
-        .replace("/calls/{call_id}", &format!("/calls/{}", ids.call));
+        .replace("/calls/{call_id}", &format!("/calls/{}", ids.call))
+        .replace(
+            "/organizations/{id}",
+            &format!("/organizations/{}", ids.practice),
+        )
+        .replace(
+            "/blocked-time/{block_id}",
+            &format!("/blocked-time/{}", ids.block),
+        )
+        .replace("/providers/{id}", &format!("/providers/{}", ids.provider))
+        .replace(
+            "/appointments/{id}",
+            &format!("/appointments/{}", ids.appointment),
+        );
     match template {
         "/api/v1/patients/search" if method == "GET" => format!("{p}?phone=%2B15025550142"),
         "/api/v1/ivrs/{id}/documents" => format!("{p}?filename=note.txt"),
+        "/api/v1/appointments/slots" => {
+            format!(
+                "{p}?provider_id={}&appointment_type=routine_exam",
+                ids.provider
+            )
+        }
         _ => p,
     }
 }
@@ -228,6 +313,23 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
             json!({"code": format!("T{}", &uuid::Uuid::new_v4().simple().to_string()[..8]), "name": "East"})
         }
         ("POST", "/api/v1/orders/{id}/ship") => json!({"carrier": "UPS", "tracking_number": "1Z"}),
+        ("PUT", "/api/v1/organizations/{id}/practice-configuration") => {
+            serde_json::to_value(careline::demo::practice::settings(chrono::Utc::now())).unwrap()
+        }
+        ("PUT", "/api/v1/providers/{id}/schedule") => {
+            json!({"monday": {"start": "08:00", "end": "16:30", "breaks": [{"start": "12:00", "end": "13:00"}]}})
+        }
+        ("POST", "/api/v1/providers/{id}/blocked-time") => {
+            let start = chrono::Utc::now() + chrono::Duration::days(40);
+            json!({"starts_at": start, "ends_at": start + chrono::Duration::hours(1), "reason": "matrix"})
+        }
+        ("POST", "/api/v1/appointments") => {
+            json!({"provider_id": ids.provider, "patient_id": ids.patient, "appointment_type": "routine_exam",
+                   "starts_at": chrono::Utc::now() + chrono::Duration::days(5)})
+        }
+        ("POST", "/api/v1/appointments/{id}/reschedule") => {
+            json!({"starts_at": chrono::Utc::now() + chrono::Duration::days(6)})
+        }
         _ => return None,
     })
 }
@@ -349,6 +451,45 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
     )
     .await
     .unwrap();
+    // The demo practice, Dr. Patel, her patient's appointment, and time she blocked off.
+    let nurse = careline_store::users::credentials(&store, role_email(Nurse))
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let practice = nurse.organization_id.unwrap();
+    let patel = careline_store::users::credentials(&store, "dr.patel@demo.careline.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let provider = careline_store::directory::providers(&store, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.user_id == Some(patel))
+        .unwrap()
+        .id;
+    let appointment =
+        careline_store::appointments::list(&store, &admin, &Default::default(), 1, 10)
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+    let block_start = chrono::Utc::now() + chrono::Duration::days(50);
+    let block = careline_store::schedules::add_block(
+        &store,
+        provider,
+        block_start,
+        block_start + chrono::Duration::hours(2),
+        None,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id;
     let ids = Ids {
         patient: patients
             .items
@@ -377,6 +518,10 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         .id
         .to_string(),
         call: call_id.to_string(),
+        practice: practice.to_string(),
+        provider: provider.to_string(),
+        appointment: appointment.to_string(),
+        block: block.to_string(),
     };
 
     // Every route of the generated document has a policy, and every policy a route.

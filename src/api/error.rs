@@ -84,6 +84,9 @@ impl ApiError {
             "organization" => "ORGANIZATION_NOT_FOUND",
             "session" => "SESSION_NOT_FOUND",
             "confirmation code" => "CONFIRMATION_CODE_NOT_FOUND",
+            "appointment" => "APPOINTMENT_NOT_FOUND",
+            "practice configuration" => "PRACTICE_CONFIGURATION_NOT_FOUND",
+            "blocked time" => "BLOCKED_TIME_NOT_FOUND",
             // A subject added without a code here still answers 404, named in the message.
             _ => "NOT_FOUND",
         };
@@ -125,6 +128,9 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden(msg) => ApiError::forbidden(msg),
             StoreError::Rule { code, message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message)
+            }
+            StoreError::Refused { code, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }
             other => ApiError::internal("store error", other),
         }

@@ -267,3 +267,33 @@ pub async fn resume(
         now,
     })
 }
+
+/// An optional JSON body (`Option<ApiJson<T>>`): no body at all is `None`; a body is read as
+/// `ApiJson` reads it, with the same errors and the same size limit.
+impl<T, S> axum::extract::OptionalFromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &S,
+    ) -> Result<Option<Self>, ApiError> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(
+            axum::extract::Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(|_| crate::api::error::too_large())?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        <ApiJson<T> as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}

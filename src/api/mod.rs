@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod appointments;
 pub mod auth;
 pub mod calls;
 pub mod directory;
@@ -12,6 +13,7 @@ pub mod ivrs;
 pub mod metrics;
 pub mod orders;
 pub mod patients;
+pub mod practice;
 pub mod products;
 pub mod system;
 pub mod users;
@@ -60,7 +62,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
 )]
 struct ApiDoc;
 
@@ -95,6 +97,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(calls::routes())
         .merge(analytics::routes())
+        .merge(practice::routes())
+        .merge(appointments::routes())
         .merge(ws::routes())
 }
 

@@ -87,6 +87,7 @@ pub fn channel_permission(ch: &str) -> Option<Permission> {
         channel::IVRS | channel::CHAT => Some(Permission::VerificationRead),
         channel::ORDERS | channel::SHIPPING => Some(Permission::OrderRead),
         channel::CALLS => Some(Permission::CallRead),
+        channel::APPOINTMENTS => Some(Permission::AppointmentRead),
         channel::DASHBOARD => Some(Permission::AnalyticsRead),
         // Alerts name accounts and the audit log: for the people who administer them.
         channel::ALERTS => Some(Permission::AuditRead),
@@ -106,6 +107,10 @@ pub fn path_feed(path: &str) -> Option<(Feed, Option<Permission>)> {
         "shipping" => (vec![channel::SHIPPING], Some(Permission::OrderRead)),
         "chat" => (vec![channel::CHAT], Some(Permission::VerificationRead)),
         "calls" => (vec![channel::CALLS], Some(Permission::CallRead)),
+        "appointments" => (
+            vec![channel::APPOINTMENTS],
+            Some(Permission::AppointmentRead),
+        ),
         // What is addressed to you, and (admins only, by the channel's permission) alerts.
         "notifications" => (vec![channel::NOTIFICATIONS, channel::ALERTS], None),
         "dashboard" => return Some((Feed::All, None)),
@@ -162,7 +167,9 @@ fn may_see(viewer: &Viewer, downline: &HashSet<Uuid>, e: &Event) -> bool {
     }
     match viewer.role.data_scope(viewer.user_id) {
         DataScope::All => true,
-        DataScope::Downline(_) => e.scope_doctor_id.is_some_and(|d| downline.contains(&d)),
+        DataScope::Downline(_) | DataScope::Practice(_) => {
+            e.scope_doctor_id.is_some_and(|d| downline.contains(&d))
+        }
     }
 }
 
@@ -242,12 +249,12 @@ impl Hub {
     /// Subscribe `viewer`. Its downline (for scoped roles) is read now and refreshed by
     /// `Subscription::refresh`.
     pub async fn subscribe(&self, viewer: Viewer) -> Result<Subscription, StoreError> {
-        let downline = match viewer.role.data_scope(viewer.user_id) {
-            DataScope::All => HashSet::new(),
-            DataScope::Downline(me) => {
-                careline_store::users::descendants(&self.0.store, me).await?
-            }
-        };
+        let downline = careline_store::users::doctors_in_scope(
+            &self.0.store,
+            viewer.role.data_scope(viewer.user_id),
+        )
+        .await?
+        .unwrap_or_default();
         let downline = Arc::new(RwLock::new(downline));
         loop {
             let notified = self.0.ready.notified();
@@ -346,8 +353,8 @@ impl Subscription {
 
     /// Re-read the viewer's downline (reassignments since it connected).
     pub async fn refresh(&self, store: &Store) -> Result<(), StoreError> {
-        if let DataScope::Downline(me) = self.viewer.role.data_scope(self.viewer.user_id) {
-            let fresh = careline_store::users::descendants(store, me).await?;
+        let scope = self.viewer.role.data_scope(self.viewer.user_id);
+        if let Some(fresh) = careline_store::users::doctors_in_scope(store, scope).await? {
             *self.downline.write() = fresh;
         }
         Ok(())

@@ -32,6 +32,9 @@ pub fn role_label(role: Role) -> &'static str {
         Role::Distributor => "Distributor",
         Role::Salesperson => "Salesperson",
         Role::ShippingLogistics => "Shipping and logistics",
+        Role::Nurse => "Nurse",
+        Role::Receptionist => "Receptionist",
+        Role::PracticeManager => "Practice manager",
     }
 }
 

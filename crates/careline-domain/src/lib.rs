@@ -1,12 +1,14 @@
-//! CareLine's pure domain: roles and permissions, the verification-request and order state
-//! machines, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
+//! CareLine's pure domain: roles and permissions, the verification-request, order and
+//! appointment state machines, a practice's configuration and booking rules, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
 
+pub mod appointment;
 pub mod audit;
 pub mod coverage;
 pub mod newtypes;
 pub mod order;
 pub mod password;
 pub mod phi;
+pub mod practice;
 pub mod role;
 pub mod verification;
 

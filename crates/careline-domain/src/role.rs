@@ -1,5 +1,6 @@
-//! The seven roles of the wound-care business and what each may do. Deny by default: a role
-//! holds only the permissions listed for it here, and what rows it sees is its `DataScope`.
+//! The roles of the wound-care business (seven) and of the medical practice (nurse,
+//! receptionist, practice manager), and what each may do. Deny by default: a role holds only
+//! the permissions listed for it here, and what rows it sees is its `DataScope`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -16,10 +17,18 @@ pub enum Role {
     Distributor,
     Salesperson,
     ShippingLogistics,
+    /// Clinical staff of a practice: enters and reads results, takes refill requests and
+    /// messages, prepares prior authorizations; does not release results or decide refills.
+    Nurse,
+    /// The front desk: patients, appointments and messages, nothing clinical.
+    Receptionist,
+    /// Runs the practice: its configuration, the providers' schedules, the appointment book;
+    /// nothing clinical. (Not the call log: calls are not yet scoped to one practice.)
+    PracticeManager,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 10] = [
         Role::Admin,
         Role::Doctor,
         Role::IvrSpecialist,
@@ -27,7 +36,13 @@ impl Role {
         Role::Distributor,
         Role::Salesperson,
         Role::ShippingLogistics,
+        Role::Nurse,
+        Role::Receptionist,
+        Role::PracticeManager,
     ];
+
+    /// The roles that work inside one practice and see that practice's patients.
+    pub const PRACTICE_STAFF: [Role; 3] = [Role::Nurse, Role::Receptionist, Role::PracticeManager];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,6 +53,9 @@ impl Role {
             Role::Distributor => "distributor",
             Role::Salesperson => "salesperson",
             Role::ShippingLogistics => "shipping_logistics",
+            Role::Nurse => "nurse",
+            Role::Receptionist => "receptionist",
+            Role::PracticeManager => "practice_manager",
         }
     }
 
@@ -79,6 +97,21 @@ impl Role {
                     | OrderCreate
                     | OrderCancel
                     | ProductRead
+                    | AppointmentRead
+                    | AppointmentBook
+                    | ScheduleRead
+                    | LabResultRead
+                    | LabResultWrite
+                    | LabResultRelease
+                    | MedicationRead
+                    | RefillRead
+                    | RefillRequest
+                    | RefillDecide
+                    | ProviderMessageRead
+                    | ProviderMessageWrite
+                    | PriorAuthRead
+                    | PriorAuthWrite
+                    | PracticeRead
             ),
             IvrSpecialist => matches!(
                 permission,
@@ -110,6 +143,48 @@ impl Role {
             ShippingLogistics => {
                 matches!(permission, OrderRead | OrderFulfil | ProductRead)
             }
+            Nurse => matches!(
+                permission,
+                PatientRead
+                    | AppointmentRead
+                    | AppointmentBook
+                    | ScheduleRead
+                    | LabResultRead
+                    | LabResultWrite
+                    | MedicationRead
+                    | RefillRead
+                    | RefillRequest
+                    | ProviderMessageRead
+                    | ProviderMessageWrite
+                    | PriorAuthRead
+                    | PriorAuthWrite
+                    | PracticeRead
+            ),
+            Receptionist => matches!(
+                permission,
+                PatientRead
+                    | PatientWrite
+                    | AppointmentRead
+                    | AppointmentBook
+                    | ScheduleRead
+                    | RefillRequest
+                    | ProviderMessageRead
+                    | ProviderMessageWrite
+                    | PracticeRead
+            ),
+            PracticeManager => matches!(
+                permission,
+                PatientRead
+                    | PatientWrite
+                    | AppointmentRead
+                    | AppointmentBook
+                    | ScheduleRead
+                    | ScheduleManage
+                    | ProviderMessageRead
+                    | PriorAuthRead
+                    | PracticeRead
+                    | PracticeConfigure
+            ),
         }
     }
 
@@ -120,6 +195,9 @@ impl Role {
             Role::Admin | Role::IvrSpecialist | Role::ShippingLogistics => DataScope::All,
             Role::Doctor | Role::Salesperson | Role::Distributor | Role::MasterDistributor => {
                 DataScope::Downline(user_id)
+            }
+            Role::Nurse | Role::Receptionist | Role::PracticeManager => {
+                DataScope::Practice(user_id)
             }
         }
     }
@@ -150,6 +228,9 @@ impl FromStr for Role {
             "shipping_logistics" | "shipping" | "logistics" | "shipping_and_logistics" => {
                 Role::ShippingLogistics
             }
+            "nurse" => Role::Nurse,
+            "receptionist" | "front_desk" => Role::Receptionist,
+            "practice_manager" | "office_manager" => Role::PracticeManager,
             _ => {
                 return Err(format!(
                     "unknown role '{s}'; expected one of: {}",
@@ -191,6 +272,31 @@ pub enum Permission {
     CallRecordingDelete,
     /// The IVR metrics.
     AnalyticsRead,
+    /// A practice's configuration (hours, appointment types, greeting): read, and change.
+    PracticeRead,
+    PracticeConfigure,
+    /// Providers' working hours, breaks and blocked time: read, and change.
+    ScheduleRead,
+    ScheduleManage,
+    /// The appointment book: read (PHI: who sees whom, when), and book, move, cancel, confirm.
+    AppointmentRead,
+    AppointmentBook,
+    /// Lab results: read, enter, and release to the patient (a provider's decision).
+    LabResultRead,
+    LabResultWrite,
+    LabResultRelease,
+    /// A patient's medication list.
+    MedicationRead,
+    /// Refill requests: read, take one down, and approve or deny (a provider's decision).
+    RefillRead,
+    RefillRequest,
+    RefillDecide,
+    /// Messages for providers: read, and leave or acknowledge one.
+    ProviderMessageRead,
+    ProviderMessageWrite,
+    /// Prior authorization requests to payers.
+    PriorAuthRead,
+    PriorAuthWrite,
 }
 
 /// The rows a user may see.
@@ -201,6 +307,9 @@ pub enum DataScope {
     /// Rows belonging to doctors at or below this user in the hierarchy (a doctor is their
     /// own downline).
     Downline(Uuid),
+    /// Rows belonging to the doctors of this user's practice (the user's organization); a
+    /// user with no organization sees none.
+    Practice(Uuid),
 }
 
 #[cfg(test)]
@@ -236,6 +345,33 @@ mod tests {
         assert!(!Role::ShippingLogistics.can(Permission::PatientRead));
         assert!(!Role::ShippingLogistics.can(Permission::VerificationRead));
         assert!(Role::ShippingLogistics.can(Permission::OrderFulfil));
+    }
+
+    #[test]
+    fn practice_staff_see_their_practice_and_never_decide_clinically() {
+        let me = Uuid::new_v4();
+        for r in Role::PRACTICE_STAFF {
+            assert_eq!(r.data_scope(me), DataScope::Practice(me));
+            assert!(!r.can(Permission::LabResultRelease));
+            assert!(!r.can(Permission::RefillDecide));
+            assert!(
+                !r.can(Permission::OrderRead),
+                "{r} is not in the supply business"
+            );
+            assert!(!r.can(Permission::UserManage));
+        }
+        assert!(!Role::Receptionist.can(Permission::LabResultRead));
+        assert!(!Role::PracticeManager.can(Permission::LabResultRead));
+        assert!(Role::Nurse.can(Permission::LabResultWrite));
+        assert!(Role::Doctor.can(Permission::LabResultRelease));
+        assert!(Role::Doctor.can(Permission::RefillDecide));
+        for r in Role::ALL {
+            assert_eq!(
+                r.can(Permission::PracticeConfigure),
+                matches!(r, Role::Admin | Role::PracticeManager)
+            );
+        }
+        assert_eq!("Front desk".parse::<Role>().unwrap(), Role::Receptionist);
     }
 
     #[test]

@@ -894,3 +894,147 @@ pub mod ws_ticket {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod practice_configuration {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "practice_configurations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organization_id: Uuid,
+        pub settings: Json,
+        pub ehr_enc: Option<Vec<u8>>,
+        pub version: i32,
+        pub updated_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod provider_schedule {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "provider_schedules")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub provider_id: Uuid,
+        pub schedule: Json,
+        pub updated_by: Option<Uuid>,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod provider_block {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "provider_blocks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub provider_id: Uuid,
+        pub starts_at: DateTimeUtc,
+        pub ends_at: DateTimeUtc,
+        pub reason: Option<String>,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod appointment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "appointments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub provider_id: Uuid,
+        pub provider_user_id: Option<Uuid>,
+        pub patient_id: Uuid,
+        pub doctor_id: Uuid,
+        pub appointment_type: String,
+        pub duration_minutes: i32,
+        pub starts_at: DateTimeUtc,
+        pub ends_at: DateTimeUtc,
+        pub status: String,
+        pub confirmation_number: String,
+        pub created_via: String,
+        pub voice_booking_session: Option<String>,
+        pub special_instructions_enc: Option<Vec<u8>>,
+        pub openemr_appointment_id: Option<String>,
+        pub openemr_sync_status: String,
+        pub idempotency_key: Option<String>,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod appointment_hold {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "appointment_holds")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub resource_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub cell_start: DateTimeUtc,
+        pub appointment_id: Uuid,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod appointment_change {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "appointment_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub appointment_id: Uuid,
+        pub changed_at: DateTimeUtc,
+        pub changed_by: Option<Uuid>,
+        pub channel: String,
+        pub action: String,
+        pub from_status: Option<String>,
+        pub to_status: String,
+        pub from_starts_at: Option<DateTimeUtc>,
+        pub to_starts_at: Option<DateTimeUtc>,
+        pub reason_enc: Option<Vec<u8>>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -19,6 +19,10 @@ pub enum StoreError {
     /// A business rule refused the operation (409 with this code).
     #[error("{message}")]
     Rule { code: &'static str, message: String },
+    /// A rule about the request itself refused it (422 with this code): a booking outside
+    /// the practice's hours, too soon, for an unknown provider.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("configuration: {0}")]
     Config(String),
     #[error("database error: {0}")]

@@ -2,6 +2,7 @@
 //! on SQLite (the zero-setup default) and PostgreSQL. Callers get domain records with PHI
 //! already decrypted into `Phi<T>`; ciphertext and blind indexes never leave this crate.
 
+pub mod appointments;
 pub mod audit;
 pub mod caller_verification;
 pub mod calls;
@@ -12,8 +13,10 @@ pub mod migration;
 pub mod orders;
 pub mod outbox;
 pub mod patients;
+pub mod practice;
 pub mod products;
 pub mod recordings;
+pub mod schedules;
 mod scope;
 pub use scope::{MAX_PER_PAGE, Page, clamp_page};
 pub mod users;

@@ -46,6 +46,8 @@ pub mod event {
     pub const SYSTEM_ALERT: &str = "SYSTEM_ALERT";
     /// A phone call started or ended; `state` is `active` or the call's final status.
     pub const CALL_EVENT: &str = "CALL_EVENT";
+    /// An appointment was booked or changed; `state` is its new status, or `rescheduled`.
+    pub const APPOINTMENT_CHANGED: &str = "APPOINTMENT_CHANGED";
 }
 
 /// Channel names, as in the `/ws/{channel}` paths.
@@ -57,6 +59,7 @@ pub mod channel {
     pub const NOTIFICATIONS: &str = "notifications";
     pub const DASHBOARD: &str = "dashboard";
     pub const CALLS: &str = "calls";
+    pub const APPOINTMENTS: &str = "appointments";
     /// SYSTEM_ALERT: heard by admins only (on `/ws/dashboard` and `/ws/notifications`).
     pub const ALERTS: &str = "alerts";
 }

@@ -273,6 +273,25 @@ async fn owning_doctor(
             }
             Ok(d)
         }
+        // The front desk registers a patient with one of their practice's doctors.
+        Role::Receptionist | Role::PracticeManager => {
+            let d = requested.ok_or_else(|| StoreError::invalid("doctor_id", "is required"))?;
+            let ours = crate::users::doctors_in_scope(store, actor.scope())
+                .await?
+                .is_some_and(|s| s.contains(&d));
+            let is_doctor = ours
+                && user::Entity::find_by_id(d)
+                    .one(store.db())
+                    .await?
+                    .is_some_and(|u| u.role == Role::Doctor.as_str());
+            if !is_doctor {
+                return Err(StoreError::invalid(
+                    "doctor_id",
+                    "is not a doctor of your practice",
+                ));
+            }
+            Ok(d)
+        }
         _ => Err(StoreError::Forbidden(
             "this role cannot create patients".into(),
         )),

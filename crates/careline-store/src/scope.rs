@@ -1,12 +1,13 @@
 //! Row scoping: turns an actor's `DataScope` into a SQL condition, so lists, counts and pages
 //! only ever contain rows the actor may see.
 
-use crate::entity::user_hierarchy;
+use crate::entity::{user, user_hierarchy};
 use careline_domain::DataScope;
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
-/// `doctor_col IN (SELECT descendant_id FROM user_hierarchy WHERE ancestor_id = me)`, or no
+/// `doctor_col IN (SELECT descendant_id FROM user_hierarchy WHERE ancestor_id = me)` for the
+/// sales hierarchy, `doctor_col IN (the users of my organization)` for practice staff, or no
 /// restriction for roles that see everything.
 pub(crate) fn by_doctor(doctor_col: impl ColumnTrait, scope: DataScope) -> Condition {
     match scope {
@@ -17,6 +18,23 @@ pub(crate) fn by_doctor(doctor_col: impl ColumnTrait, scope: DataScope) -> Condi
                     .column(user_hierarchy::Column::DescendantId)
                     .from(user_hierarchy::Entity)
                     .and_where(user_hierarchy::Column::AncestorId.eq(user_id))
+                    .to_owned(),
+            ),
+        ),
+        DataScope::Practice(user_id) => Condition::all().add(
+            doctor_col.in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(
+                        user::Column::OrganizationId.in_subquery(
+                            Query::select()
+                                .column(user::Column::OrganizationId)
+                                .from(user::Entity)
+                                .and_where(user::Column::Id.eq(user_id))
+                                .to_owned(),
+                        ),
+                    )
                     .to_owned(),
             ),
         ),
@@ -34,18 +52,15 @@ pub(crate) async fn by_doctor_listed(
     scope: DataScope,
 ) -> Result<Condition, crate::StoreError> {
     const MAX_NAMED: usize = 500;
-    match scope {
-        DataScope::All => Ok(Condition::all()),
-        DataScope::Downline(user_id) => {
-            let doctors = crate::users::descendants(store, user_id).await?;
-            if doctors.len() > MAX_NAMED {
-                return Ok(by_doctor(doctor_col, scope));
-            }
-            let mut doctors: Vec<uuid::Uuid> = doctors.into_iter().collect();
-            doctors.sort_unstable();
-            Ok(Condition::all().add(doctor_col.is_in(doctors)))
-        }
+    let Some(doctors) = crate::users::doctors_in_scope(store, scope).await? else {
+        return Ok(Condition::all());
+    };
+    if doctors.len() > MAX_NAMED {
+        return Ok(by_doctor(doctor_col, scope));
     }
+    let mut doctors: Vec<uuid::Uuid> = doctors.into_iter().collect();
+    doctors.sort_unstable();
+    Ok(Condition::all().add(doctor_col.is_in(doctors)))
 }
 
 /// One page of a list, with the total count under the same scope.

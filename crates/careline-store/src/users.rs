@@ -435,6 +435,31 @@ pub async fn descendants(
     Ok(ids.into_iter().collect())
 }
 
+/// The users whose rows `scope` lets one see (`None`: every row): the downline in the sales
+/// hierarchy, or everyone in the practice staff member's organization (none without one).
+pub async fn doctors_in_scope(
+    store: &Store,
+    scope: DataScope,
+) -> Result<Option<std::collections::HashSet<Uuid>>, StoreError> {
+    match scope {
+        DataScope::All => Ok(None),
+        DataScope::Downline(me) => Ok(Some(descendants(store, me).await?)),
+        DataScope::Practice(me) => {
+            let Some(org) = get(store, me).await?.and_then(|u| u.organization_id) else {
+                return Ok(Some(Default::default()));
+            };
+            let ids: Vec<Uuid> = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(user::Column::OrganizationId.eq(org))
+                .into_tuple()
+                .all(store.db())
+                .await?;
+            Ok(Some(ids.into_iter().collect()))
+        }
+    }
+}
+
 /// Move a user under a new manager (or none), keeping the closure table and the assignment
 /// history in step. The manager must hold the role directly above the user's.
 pub async fn reassign(

@@ -11,6 +11,7 @@ mod m20261206_000005_event_outbox;
 mod m20261206_000006_calls_list_index;
 pub(crate) mod m20261206_000007_list_indexes;
 mod m20261206_000008_ws_tickets;
+mod m20261207_000009_practice_appointments;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_calls_list_index::Migration),
             Box::new(m20261206_000007_list_indexes::Migration),
             Box::new(m20261206_000008_ws_tickets::Migration),
+            Box::new(m20261207_000009_practice_appointments::Migration),
         ]
     }
 }
