@@ -1,0 +1,655 @@
+//! The call state machine. One `Call` per phone call: timestamped inputs in, outputs out, no
+//! I/O, no clock, no randomness. Questions for the outside world (who is calling, is this date
+//! of birth right, what is the status of order 10000001) leave as `Output::Request` and come
+//! back as `Input::Answer`, so the same inputs always give the same outputs and a recorded
+//! call replays exactly.
+//!
+//! Each flow reads in one file: `verification` (who is calling), `orders` (order and insurance
+//! status), `scheduling` (booking a service), `messages` (reaching a provider or leaving them a
+//! message) and `menu_nav` (the menus themselves). This file holds the call itself: the
+//! inputs it takes, the building blocks every flow uses, and the two dispatches, `complete`
+//! for an entry the caller keyed and `answer` for a service's answer, that send each phase to
+//! its flow.
+
+mod menu_nav;
+mod messages;
+mod orders;
+mod scheduling;
+mod types;
+mod verification;
+
+pub use types::{
+    Answer, CallEvent, Caller, ErrorCode, Gather, Input, Insurance, Keys, Millis, OrderInfo,
+    Output, Request, Subject, Territory, TimedInput, TransferTarget, Urgency,
+};
+
+use crate::menu::{Action, CallConfig};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Where the call is. Each variant that collects keys says what the entry is for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Phase {
+    NotStarted,
+    Identifying,
+    Menu,
+    ConfirmOption {
+        key: String,
+    },
+    Dob {
+        then: String,
+    },
+    Pin {
+        then: String,
+        dob: Keys,
+    },
+    ProviderNpi {
+        then: String,
+    },
+    ProviderPin {
+        then: String,
+        npi: Keys,
+    },
+    OrderNumber {
+        back_to: Option<String>,
+    },
+    ScheduleType {
+        back_to: Option<String>,
+    },
+    ScheduleDate {
+        code: String,
+        back_to: Option<String>,
+    },
+    ScheduleConfirm {
+        code: String,
+        date: NaiveDate,
+        back_to: Option<String>,
+    },
+    ProviderUrgency {
+        back_to: Option<String>,
+    },
+    /// A caller who is not verified and whose caller ID is withheld keys a number to be called
+    /// back at: their message goes to the office staff, who need a way to reach them.
+    CallbackNumber {
+        urgency: Urgency,
+        back_to: Option<String>,
+    },
+    /// An `Output::Request` is outstanding; `then` says what the answer is for.
+    Waiting {
+        then: Box<Phase>,
+    },
+    Transferred,
+    Ended,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct GatherState {
+    spec: Gather,
+    /// When the digit timers started (the prompts finished); `None` while they play.
+    armed_at: Option<Millis>,
+    last_key_at: Option<Millis>,
+}
+
+/// One call's engine. See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Call {
+    cfg: Arc<CallConfig>,
+    call_id: String,
+    from: Option<String>,
+    to: String,
+    language: String,
+    started_at: Millis,
+    last_activity: Millis,
+    territory: Option<Territory>,
+    caller: Caller,
+    subject: Option<Subject>,
+    auth_method: String,
+    auth_attempts: u32,
+    menu_stack: Vec<String>,
+    /// Whether the current menu has been presented (the next time uses the short greeting).
+    presented: bool,
+    failures: u32,
+    timeouts: u32,
+    phase: Phase,
+    entry: String,
+    gather: Option<GatherState>,
+    out: Vec<Output>,
+    now: Millis,
+}
+
+impl Call {
+    pub fn new(cfg: Arc<CallConfig>) -> Call {
+        let language = cfg.default_language.clone();
+        Call {
+            cfg,
+            call_id: String::new(),
+            from: None,
+            to: String::new(),
+            language,
+            started_at: 0,
+            last_activity: 0,
+            territory: None,
+            caller: Caller::Unknown,
+            subject: None,
+            auth_method: "none".into(),
+            auth_attempts: 0,
+            menu_stack: Vec::new(),
+            presented: false,
+            failures: 0,
+            timeouts: 0,
+            phase: Phase::NotStarted,
+            entry: String::new(),
+            gather: None,
+            out: Vec::new(),
+            now: 0,
+        }
+    }
+
+    /// Run a recorded call again: the outputs each input produced.
+    pub fn replay(cfg: Arc<CallConfig>, inputs: &[TimedInput]) -> Vec<(TimedInput, Vec<Output>)> {
+        let mut call = Call::new(cfg);
+        inputs
+            .iter()
+            .map(|i| (i.clone(), call.handle(i.clone())))
+            .collect()
+    }
+
+    pub fn call_id(&self) -> &str {
+        &self.call_id
+    }
+
+    pub fn is_ended(&self) -> bool {
+        matches!(self.phase, Phase::Ended)
+    }
+
+    /// Whether the engine waits for an `Input::Answer`.
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.phase, Phase::Waiting { .. })
+    }
+
+    pub fn subject(&self) -> Option<Subject> {
+        self.subject
+    }
+
+    pub fn territory_id(&self) -> Option<Uuid> {
+        self.territory.as_ref().map(|t| t.id)
+    }
+
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// When the transport should send `Input::Timeout` if nothing else happens first.
+    pub fn deadline(&self) -> Option<Millis> {
+        if matches!(
+            self.phase,
+            Phase::NotStarted | Phase::Ended | Phase::Transferred
+        ) {
+            return None;
+        }
+        let mut d = self.started_at + i64::from(self.cfg.session.max_call_ms);
+        if let Some(g) = &self.gather {
+            if let Some(armed) = g.armed_at {
+                let t = match g.last_key_at {
+                    Some(k) => k + i64::from(g.spec.inter_digit_timeout_ms),
+                    None => armed + i64::from(g.spec.first_timeout_ms),
+                };
+                d = d.min(t);
+            }
+        } else if !self.is_waiting() {
+            d = d.min(self.last_activity + i64::from(self.cfg.session.inactivity_timeout_ms));
+        }
+        Some(d)
+    }
+
+    /// Feed one input; returns what to do. Inputs after the call ended produce nothing.
+    pub fn handle(&mut self, input: TimedInput) -> Vec<Output> {
+        self.now = input.at;
+        match input.input {
+            Input::Started { call_id, from, to } => {
+                if matches!(self.phase, Phase::NotStarted) {
+                    self.start(call_id, from, to);
+                }
+            }
+            _ if matches!(self.phase, Phase::NotStarted | Phase::Ended) => {}
+            Input::Hangup => self.hung_up(),
+            _ if matches!(self.phase, Phase::Transferred) => {}
+            _ if self.now >= self.started_at + i64::from(self.cfg.session.max_call_ms) => {
+                self.say("max_call_length", &[]);
+                self.transfer_agent("the call reached its time limit");
+            }
+            Input::Keys { keys } => {
+                self.last_activity = self.now;
+                for k in keys.0.chars() {
+                    self.key(k);
+                    if self.gather.is_none() {
+                        // The entry completed; keys typed ahead beyond it are dropped, as a
+                        // caller hears the next prompt before pressing on.
+                        break;
+                    }
+                }
+            }
+            Input::Gathered { keys } => {
+                self.last_activity = self.now;
+                if self.gather.is_some() {
+                    self.gather = None;
+                    let entry = keys.0.trim_end_matches(['#', '*']).to_string();
+                    self.complete(entry);
+                }
+            }
+            Input::Speech { text } => {
+                self.last_activity = self.now;
+                if self.gather.is_some() {
+                    self.gather = None;
+                    let entry = speech_to_keys(text.as_str(), self.cfg.session.agent_key);
+                    self.complete(entry);
+                }
+            }
+            Input::PromptFinished => {
+                self.last_activity = self.now;
+                if let Some(g) = &mut self.gather
+                    && g.armed_at.is_none()
+                {
+                    g.armed_at = Some(self.now);
+                }
+            }
+            Input::Timeout => self.timeout(),
+            Input::Answer { answer } => self.answer(answer),
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Building blocks
+
+    fn elapsed(&self) -> i64 {
+        self.now - self.started_at
+    }
+
+    fn event(
+        &mut self,
+        action: &str,
+        result: &str,
+        error: Option<ErrorCode>,
+        details: Option<serde_json::Value>,
+    ) {
+        self.out.push(Output::Event(CallEvent {
+            at: self.now,
+            call_id: self.call_id.clone(),
+            territory_id: self.territory_id(),
+            patient_id: self.subject.and_then(Subject::patient_id),
+            action: action.into(),
+            result: result.into(),
+            duration_ms: self.elapsed(),
+            authentication_method: self.auth_method.clone(),
+            error_code: error,
+            details,
+        }));
+    }
+
+    fn say(&mut self, key: &str, vars: &[(&str, String)]) {
+        let mut text = self.cfg.prompt(&self.language, key);
+        for (name, value) in vars {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        self.say_text(text, Some(key.to_string()));
+    }
+
+    fn say_text(&mut self, text: String, key: Option<String>) {
+        self.out.push(Output::Say {
+            text,
+            key,
+            language: self.language.clone(),
+        });
+    }
+
+    fn ask(&mut self, phase: Phase, mut spec: Gather) {
+        spec.secret = matches!(
+            phase,
+            Phase::Dob { .. } | Phase::Pin { .. } | Phase::ProviderPin { .. }
+        );
+        self.phase = phase;
+        self.entry.clear();
+        self.gather = Some(GatherState {
+            spec: spec.clone(),
+            armed_at: None,
+            last_key_at: None,
+        });
+        self.out.push(Output::Gather(spec));
+    }
+
+    /// A data entry: up to `max` digits ended by `#`.
+    fn entry_spec(&self, min: u32, max: u32) -> Gather {
+        Gather {
+            min_digits: min,
+            max_digits: max,
+            terminator: Some('#'),
+            first_timeout_ms: self.cfg.session.entry_timeout_ms,
+            inter_digit_timeout_ms: self.cfg.session.inter_digit_timeout_ms,
+            barge_in: true,
+            secret: false,
+        }
+    }
+
+    /// A single-key choice.
+    fn choice_spec(&self) -> Gather {
+        Gather {
+            min_digits: 1,
+            max_digits: 1,
+            terminator: None,
+            first_timeout_ms: self.cfg.session.entry_timeout_ms,
+            inter_digit_timeout_ms: self.cfg.session.inter_digit_timeout_ms,
+            barge_in: true,
+            secret: false,
+        }
+    }
+
+    fn request(&mut self, then: Phase, request: Request) {
+        self.gather = None;
+        self.phase = Phase::Waiting {
+            then: Box::new(then),
+        };
+        self.out.push(Output::Request(request));
+    }
+
+    fn transfer_agent(&mut self, reason: &str) {
+        self.say("agent_transfer", &[]);
+        self.transfer(TransferTarget::Agent, reason);
+    }
+
+    fn transfer(&mut self, target: TransferTarget, reason: &str) {
+        self.gather = None;
+        self.phase = Phase::Transferred;
+        let to = match &target {
+            TransferTarget::Agent => "agent".to_string(),
+            TransferTarget::Number(_) => "number".to_string(),
+        };
+        self.event(
+            "transfer",
+            "transferred",
+            None,
+            Some(serde_json::json!({ "to": to, "reason": reason })),
+        );
+        self.out.push(Output::Transfer {
+            target,
+            reason: reason.into(),
+        });
+    }
+
+    fn hang_up(&mut self, prompt: &str) {
+        self.say(prompt, &[]);
+        self.gather = None;
+        self.out.push(Output::Hangup);
+        self.end("completed");
+    }
+
+    fn end(&mut self, result: &str) {
+        self.phase = Phase::Ended;
+        self.gather = None;
+        self.event("call_ended", result, None, None);
+    }
+
+    fn max_failures(&self) -> u32 {
+        self.current_menu().map(|m| m.max_failures).unwrap_or(3)
+    }
+
+    fn max_timeouts(&self) -> u32 {
+        self.current_menu().map(|m| m.max_timeouts).unwrap_or(3)
+    }
+
+    fn current_menu(&self) -> Option<&crate::menu::Menu> {
+        self.menu_stack.last().and_then(|id| self.cfg.menus.get(id))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The call
+
+    fn start(&mut self, call_id: String, from: Option<String>, to: String) {
+        self.call_id = call_id;
+        self.from = from.clone();
+        self.to = to.clone();
+        self.started_at = self.now;
+        self.last_activity = self.now;
+        self.event("call_started", "success", None, None);
+        self.request(Phase::Identifying, Request::IdentifyCaller { from, to });
+    }
+
+    fn hung_up(&mut self) {
+        let result = match self.phase {
+            Phase::Transferred => "transferred",
+            _ => "caller_hangup",
+        };
+        self.end(result);
+    }
+
+    fn key(&mut self, k: char) {
+        let Some(g) = &mut self.gather else {
+            return;
+        };
+        if g.armed_at.is_none() {
+            // A key during the prompts: with barge-in the prompts stop and timers start.
+            if !g.spec.barge_in {
+                return;
+            }
+            g.armed_at = Some(self.now);
+        }
+        if Some(k) == g.spec.terminator {
+            self.finish_entry();
+            return;
+        }
+        if !(k.is_ascii_digit() || k == '*' || k == '#') {
+            return;
+        }
+        g.last_key_at = Some(self.now);
+        self.entry.push(k);
+        if self.entry.chars().count() as u32 >= g.spec.max_digits {
+            self.finish_entry();
+        }
+    }
+
+    /// The keys collected so far are the entry: stop gathering and act on it.
+    fn finish_entry(&mut self) {
+        let entry = std::mem::take(&mut self.entry);
+        self.gather = None;
+        self.complete(entry);
+    }
+
+    fn timeout(&mut self) {
+        let Some(deadline) = self.deadline() else {
+            return;
+        };
+        if self.now < deadline {
+            // Early or repeated timer: nothing is due yet.
+            return;
+        }
+        // (A call past its maximum length never gets here: `handle` ends it for any input.)
+        if self.gather.is_some() {
+            self.finish_entry();
+        } else if !self.is_waiting() {
+            self.hang_up("inactivity_goodbye");
+        }
+    }
+
+    /// A failed entry (nothing, or something unusable): count it and either ask again or give
+    /// up as the menu says.
+    fn entry_failed(&mut self, timed_out: bool, retry: impl FnOnce(&mut Call)) {
+        let (count, max) = if timed_out {
+            self.timeouts += 1;
+            (self.timeouts, self.max_timeouts())
+        } else {
+            self.failures += 1;
+            (self.failures, self.max_failures())
+        };
+        if count >= max {
+            let action = self
+                .current_menu()
+                .map(|m| {
+                    if timed_out {
+                        m.on_max_timeouts
+                    } else {
+                        m.on_max_failures
+                    }
+                })
+                .unwrap_or(Action::TransferToAgent);
+            self.failures = 0;
+            self.timeouts = 0;
+            let reason = if timed_out {
+                "no input after repeated prompts"
+            } else {
+                "repeated invalid entries"
+            };
+            self.run_navigation_or(action, reason);
+        } else {
+            retry(self);
+        }
+    }
+
+    /// The caller finished an entry: the phase says which flow it is for.
+    fn complete(&mut self, entry: String) {
+        let agent = self.cfg.session.agent_key.to_string();
+        let phase = self.phase.clone();
+        // The agent key alone reaches a person from any prompt, unless the menu binds it.
+        if entry == agent {
+            let menu_binds = matches!(phase, Phase::Menu)
+                && self
+                    .current_menu()
+                    .is_some_and(|m| m.options.contains_key(&entry));
+            if !menu_binds {
+                self.event("menu_selection", "agent_requested", None, None);
+                self.transfer_agent("the caller asked for a person");
+                return;
+            }
+        }
+        match phase {
+            Phase::Menu => self.menu_entry(entry),
+            Phase::ConfirmOption { key } => self.confirm_option_entry(key, entry),
+            Phase::Dob { then } => self.dob_entry(then, entry),
+            Phase::Pin { then, dob } => self.pin_entry(then, dob, entry),
+            Phase::ProviderNpi { then } => self.npi_entry(then, entry),
+            Phase::ProviderPin { then, npi } => self.provider_pin_entry(then, npi, entry),
+            Phase::OrderNumber { back_to } => self.order_number_entry(back_to, entry),
+            Phase::ScheduleType { back_to } => self.service_type_entry(back_to, entry),
+            Phase::ScheduleDate { code, back_to } => self.date_entry(code, back_to, entry),
+            Phase::ScheduleConfirm {
+                code,
+                date,
+                back_to,
+            } => self.schedule_confirm_entry(code, date, back_to, entry),
+            Phase::ProviderUrgency { back_to } => self.urgency_entry(back_to, entry),
+            Phase::CallbackNumber { urgency, back_to } => {
+                self.callback_entry(urgency, back_to, entry)
+            }
+            Phase::NotStarted
+            | Phase::Identifying
+            | Phase::Waiting { .. }
+            | Phase::Transferred
+            | Phase::Ended => {}
+        }
+    }
+
+    fn invalid_selection(&mut self, entry: &str) {
+        self.event(
+            "menu_selection",
+            "invalid",
+            Some(ErrorCode::InvalidSelection),
+            Some(serde_json::json!({
+                "call_id": self.call_id,
+                "menu": self.menu_stack.last(),
+                "keys": entry.chars().count(),
+            })),
+        );
+    }
+
+    fn system_error(&mut self, reason: &str) {
+        self.event(
+            "system",
+            "error",
+            Some(ErrorCode::SystemError),
+            Some(serde_json::json!({ "call_id": self.call_id, "reason": reason })),
+        );
+        self.say("system_error", &[]);
+        self.transfer_agent("a system error interrupted the call");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Answers
+
+    /// A service answered the outstanding request: the question it answers says which flow
+    /// takes it.
+    fn answer(&mut self, answer: Answer) {
+        let Phase::Waiting { then } = self.phase.clone() else {
+            // An answer nobody asked for (a duplicate or a late one) changes nothing.
+            return;
+        };
+        if let Answer::Failed { reason } = &answer {
+            let reason = reason.clone();
+            self.system_error(&reason);
+            return;
+        }
+        match (*then, answer) {
+            (Phase::Identifying, Answer::Caller { territory, caller }) => {
+                self.identified(territory, caller)
+            }
+            (
+                Phase::Dob { then } | Phase::ProviderPin { then, .. },
+                Answer::Verified {
+                    ok,
+                    locked,
+                    subject,
+                    territory,
+                },
+            ) => self.verified(then, ok, locked, subject, territory),
+            (Phase::OrderNumber { back_to }, Answer::Order { order }) => {
+                self.order_answered(order, back_to)
+            }
+            (Phase::Menu, Answer::Insurance { insurance }) => self.insurance_answered(insurance),
+            (Phase::ScheduleConfirm { back_to, .. }, Answer::Scheduled { confirmation_code }) => {
+                self.scheduled(confirmation_code, back_to)
+            }
+            (Phase::ProviderUrgency { .. }, Answer::ProviderLine { number }) => {
+                self.provider_line_answered(number)
+            }
+            (Phase::ProviderUrgency { back_to }, Answer::MessageLeft) => self.message_left(back_to),
+            (then, _) => {
+                // The answer does not fit the question: a defect in the services.
+                self.phase = Phase::Waiting {
+                    then: Box::new(then),
+                };
+                self.system_error("the service answered a different question");
+            }
+        }
+    }
+}
+
+/// Spoken digits and a few words to keys: "one two three" → "123", "representative" → the
+/// agent key. Anything else is not understood (an empty entry).
+fn speech_to_keys(text: &str, agent_key: char) -> String {
+    let mut out = String::new();
+    for word in text
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let k = match word {
+            "zero" | "oh" => "0",
+            "one" => "1",
+            "two" | "to" | "too" => "2",
+            "three" => "3",
+            "four" | "for" => "4",
+            "five" => "5",
+            "six" => "6",
+            "seven" => "7",
+            "eight" => "8",
+            "nine" => "9",
+            "agent" | "representative" | "operator" | "person" => {
+                return agent_key.to_string();
+            }
+            w if w.chars().all(|c| c.is_ascii_digit()) => w,
+            _ => continue,
+        };
+        out.push_str(k);
+    }
+    out
+}

@@ -1,0 +1,304 @@
+//! What goes into and comes out of a call: timestamped inputs, the outputs a transport carries
+//! out, the requests the engine asks the services behind it and their answers, and the events
+//! a call records. Plain data, re-exported from `engine` so every path reads `engine::X`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Milliseconds since the Unix epoch. Every input carries one; the engine never reads a clock.
+pub type Millis = i64;
+
+/// Keys the caller pressed. They may be a date of birth or a PIN, so they never print.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Keys(pub String);
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Keys([{} keys])", self.0.chars().count())
+    }
+}
+
+impl Keys {
+    pub fn new(s: impl Into<String>) -> Keys {
+        Keys(s.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedInput {
+    pub at: Millis,
+    #[serde(flatten)]
+    pub input: Input,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "input", rename_all = "snake_case")]
+pub enum Input {
+    /// The call was answered. `from` is the caller ID (absent when withheld), `to` the number
+    /// dialed, which selects the territory.
+    Started {
+        call_id: String,
+        from: Option<String>,
+        to: String,
+    },
+    /// Keys pressed one by one (SIP, the simulator). The engine collects them into an entry
+    /// and applies the digit count, terminator and inter-digit timeout itself.
+    Keys {
+        keys: Keys,
+    },
+    /// A whole entry collected by the transport (Twilio's `<Gather>`), terminator removed.
+    /// Empty means the caller pressed nothing before the timeout.
+    Gathered {
+        keys: Keys,
+    },
+    /// Speech recognised by the transport: spoken digits and a few words are understood.
+    Speech {
+        text: Keys,
+    },
+    /// The transport finished playing the prompts: digit timers start now.
+    PromptFinished,
+    /// The transport's clock reached `Call::deadline`.
+    Timeout,
+    Hangup,
+    /// The answer to the outstanding `Output::Request`.
+    Answer {
+        answer: Answer,
+    },
+}
+
+/// Who is speaking to us, once verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    Patient(Uuid),
+    Provider(Uuid),
+}
+
+impl Subject {
+    pub fn patient_id(self) -> Option<Uuid> {
+        match self {
+            Subject::Patient(id) => Some(id),
+            Subject::Provider(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Territory {
+    pub id: Uuid,
+    pub name: String,
+    /// The territory's main line, where a caller from elsewhere is sent.
+    pub number: Option<String>,
+}
+
+/// Who the caller ID points to, before verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Caller {
+    Unknown,
+    Patient {
+        id: Uuid,
+        has_pin: bool,
+        /// Phone verification is locked after repeated failures across calls.
+        locked: bool,
+        language: Option<String>,
+    },
+    Provider {
+        id: Uuid,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderInfo {
+    pub number: String,
+    /// The order status word (pending, approved, processing, shipped, delivered, cancelled).
+    pub status: String,
+    pub shipped_on: Option<NaiveDate>,
+    pub delivered_on: Option<NaiveDate>,
+    pub carrier: Option<String>,
+    pub tracking: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Insurance {
+    Approved {
+        deductible_cents: Option<i64>,
+        copay_cents: Option<i64>,
+        coinsurance_percent: Option<f64>,
+        prior_auth_required: bool,
+    },
+    Pending,
+    InfoNeeded,
+    Rejected,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Routine,
+    Urgent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum Answer {
+    Caller {
+        /// The territory of the dialed number.
+        territory: Option<Territory>,
+        caller: Caller,
+    },
+    Verified {
+        ok: bool,
+        /// Too many failures: phone verification is now locked for this caller.
+        locked: bool,
+        subject: Option<Subject>,
+        /// The territory the verified caller belongs to.
+        territory: Option<Territory>,
+    },
+    Order {
+        order: Option<OrderInfo>,
+    },
+    Insurance {
+        insurance: Insurance,
+    },
+    Scheduled {
+        confirmation_code: String,
+    },
+    ProviderLine {
+        number: Option<String>,
+    },
+    MessageLeft,
+    /// The service failed; the caller goes to a person.
+    Failed {
+        reason: String,
+    },
+}
+
+/// A question for the services behind the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum Request {
+    IdentifyCaller {
+        from: Option<String>,
+        to: String,
+    },
+    VerifyPatient {
+        patient_id: Uuid,
+        dob: Keys,
+        pin: Option<Keys>,
+    },
+    VerifyProvider {
+        npi: Keys,
+        pin: Keys,
+    },
+    OrderStatus {
+        subject: Subject,
+        order_number: String,
+    },
+    InsuranceStatus {
+        subject: Subject,
+    },
+    ScheduleService {
+        subject: Subject,
+        service_code: String,
+        date: NaiveDate,
+    },
+    ProviderLine {
+        subject: Option<Subject>,
+    },
+    LeaveMessage {
+        subject: Option<Subject>,
+        urgency: Urgency,
+        callback: Option<String>,
+    },
+}
+
+/// Collect keys from the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gather {
+    pub min_digits: u32,
+    pub max_digits: u32,
+    pub terminator: Option<char>,
+    pub first_timeout_ms: u32,
+    pub inter_digit_timeout_ms: u32,
+    /// A key pressed during the prompts before this gather stops them.
+    pub barge_in: bool,
+    /// The keys are a secret (a date of birth, a PIN): a transport that records the call
+    /// leaves the caller's audio out of the recording until the next gather.
+    #[serde(default)]
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", content = "number", rename_all = "snake_case")]
+pub enum TransferTarget {
+    Agent,
+    Number(String),
+}
+
+/// The error codes a call step can end with, as call events and the calls API show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    AuthenticationFailed,
+    InvalidSelection,
+    OrderNotFound,
+    TerritoryMismatch,
+    SystemError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            ErrorCode::InvalidSelection => "INVALID_SELECTION",
+            ErrorCode::OrderNotFound => "ORDER_NOT_FOUND",
+            ErrorCode::TerritoryMismatch => "TERRITORY_MISMATCH",
+            ErrorCode::SystemError => "SYSTEM_ERROR",
+        }
+    }
+}
+
+/// What one step of a call did (IVRCallEvent: action, result, time, who the caller is and how
+/// they were verified), plus the error code and details a step ended with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallEvent {
+    pub at: Millis,
+    pub call_id: String,
+    pub territory_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub action: String,
+    pub result: String,
+    /// Milliseconds since the call started.
+    pub duration_ms: i64,
+    pub authentication_method: String,
+    pub error_code: Option<ErrorCode>,
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "output", rename_all = "snake_case")]
+pub enum Output {
+    /// Speak `text`. `key` names the prompt so a transport can play a recording instead.
+    Say {
+        text: String,
+        key: Option<String>,
+        language: String,
+    },
+    Gather(Gather),
+    Request(Request),
+    Transfer {
+        target: TransferTarget,
+        /// Why, for the person who answers.
+        reason: String,
+    },
+    Hangup,
+    Event(CallEvent),
+}
