@@ -296,11 +296,11 @@ fn mistakes_get_one_clear_line_and_a_failing_exit() {
     assert!(
         run_err(
             d,
-            &["user", "add", "--email", "a@b.co", "--role", "nurse"],
+            &["user", "add", "--email", "a@b.co", "--role", "janitor"],
             &[],
             b"x\n"
         )
-        .contains("unknown role 'nurse'")
+        .contains("unknown role 'janitor'")
     );
     assert!(
         run_err(

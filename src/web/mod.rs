@@ -4,6 +4,7 @@
 
 mod admin;
 mod analytics;
+mod appointments;
 mod assets;
 mod calls;
 mod csrf;
@@ -72,6 +73,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/{id}/{action}", post(orders::act))
+        .route("/appointments", get(appointments::calendar))
+        .route(
+            "/appointments/new",
+            get(appointments::new_page).post(appointments::book),
+        )
+        .route("/appointments/{id}", get(appointments::detail))
+        .route("/appointments/{id}/{action}", post(appointments::act))
         .route("/calls", get(calls::list))
         .route("/calls/live", get(calls::live))
         .route("/calls/{id}", get(calls::detail))

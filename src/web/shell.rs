@@ -58,6 +58,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::AppointmentRead) {
+            nav.push(NavItem {
+                href: "/appointments",
+                label: "Appointments",
+                current: false,
+            });
+        }
         if can(Permission::PatientRead) {
             nav.push(NavItem {
                 href: "/patients",

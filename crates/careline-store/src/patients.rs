@@ -740,3 +740,31 @@ pub async fn visible(
         .one(store.db())
         .await?)
 }
+
+/// The names of these patients ("Brooks, Eleanor"), for the ones the actor may see: what a
+/// calendar or a list shows beside each row. PHI: the caller audits the read.
+pub async fn names(
+    store: &Store,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Phi<String>>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let keys = store.keys();
+    patient::Entity::find()
+        .filter(scoped(actor))
+        .filter(patient::Column::Id.is_in(ids.iter().copied()))
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|m| {
+            let first = open(keys, field::FIRST_NAME, &m.first_name_enc)?;
+            let last = open(keys, field::LAST_NAME, &m.last_name_enc)?;
+            Ok((
+                m.id,
+                Phi::new(format!("{}, {}", last.expose(), first.expose())),
+            ))
+        })
+        .collect()
+}

@@ -194,3 +194,23 @@ pub async fn provider(
         organization_id,
     }))
 }
+
+/// Every organization with a practice configuration, by name: what an admin chooses from.
+pub async fn configured(store: &Store) -> Result<Vec<(Uuid, String)>, StoreError> {
+    use sea_orm::QueryOrder;
+    let ids: Vec<Uuid> = practice_configuration::Entity::find()
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|m| m.organization_id)
+        .collect();
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(crate::entity::organization::Entity::find()
+        .filter(crate::entity::organization::Column::Id.is_in(ids))
+        .order_by_asc(crate::entity::organization::Column::Name)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}

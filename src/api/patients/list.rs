@@ -10,7 +10,7 @@ use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::patients;
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page number, from 1.
