@@ -89,6 +89,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("GET", "/api/v1/users/{id}/assignments", USER_READERS),
         ("POST", "/api/v1/users/{id}/assignments", APPROVERS),
         ("PUT", "/api/v1/users/{id}/role", ADMIN),
+        ("PUT", "/api/v1/users/{id}/staff-details", PRACTICE_ADMIN),
         ("GET", "/api/v1/patients", PATIENT_READERS),
         ("POST", "/api/v1/patients", PATIENT_WRITERS),
         ("GET", "/api/v1/patients/search", PATIENT_READERS),
@@ -278,6 +279,9 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         }
         // The role doctor2 has: allowed roles get past authorisation without changing it.
         ("PUT", "/api/v1/users/{id}/role") => json!({"role": "doctor"}),
+        ("PUT", "/api/v1/users/{id}/staff-details") => {
+            json!({"employee_id": "E-100", "phone_extension": "214"})
+        }
         ("POST", "/api/v1/patients/search") => json!({"phone": "+15025550142"}),
         ("POST", "/api/v1/users/{id}/assignments") => {
             json!({"manager_id": ids.manager, "reason": "matrix test"})

@@ -25,30 +25,28 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The practice whose calendar this is: the caller's own, or (an admin) the one chosen, or
-/// the first with a configuration.
+/// the first with a configuration; `None` when there is none to show.
 async fn practice_of(
     state: &AppState,
     caller: &Caller,
     chosen: Option<Uuid>,
-) -> Result<(Uuid, careline_store::practice::PracticeConfig), WebError> {
+) -> Result<Option<(Uuid, careline_store::practice::PracticeConfig)>, WebError> {
     let own =
         careline_store::practice::organization_of_user(&state.store, caller.user_id()).await?;
+    let admin = caller.role() == careline_domain::Role::Admin;
     let org = match (own, chosen) {
         (Some(o), _) => Some(o),
-        (None, Some(c)) if caller.role() == careline_domain::Role::Admin => Some(c),
-        (None, _) if caller.role() == careline_domain::Role::Admin => {
-            careline_store::practice::configured(&state.store)
-                .await?
-                .first()
-                .map(|(id, _)| *id)
-        }
+        (None, Some(c)) if admin => Some(c),
+        (None, _) if admin => careline_store::practice::configured(&state.store)
+            .await?
+            .first()
+            .map(|(id, _)| *id),
         _ => None,
     };
-    let org = org.ok_or_else(|| ApiError::not_found("practice configuration"))?;
-    let config = careline_store::practice::get(&state.store, org)
+    let Some(org) = org else { return Ok(None) };
+    Ok(careline_store::practice::get(&state.store, org)
         .await?
-        .ok_or_else(|| ApiError::not_found("practice configuration"))?;
-    Ok((org, config))
+        .map(|config| (org, config)))
 }
 
 /// Patients' names for the rows shown, read in the caller's scope and audited as one query.
@@ -149,6 +147,12 @@ fn uuid_field(field: &str, v: Option<String>) -> Result<Option<Uuid>, WebError> 
         .transpose()
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "appointments_none.html")]
+struct NoPracticePage {
+    shell: Shell,
+}
+
 /// GET /appointments
 pub async fn calendar(
     State(state): State<AppState>,
@@ -157,7 +161,12 @@ pub async fn calendar(
 ) -> Result<Response, WebError> {
     let shell = Shell::load(&state, &caller, "/appointments").await?;
     caller.require(&state, Permission::AppointmentRead).await?;
-    let (org, config) = practice_of(&state, &caller, uuid_field("practice", f.practice)?).await?;
+    let Some((org, config)) =
+        practice_of(&state, &caller, uuid_field("practice", f.practice)?).await?
+    else {
+        // A doctor of the supply business, say: no appointment book to show.
+        return Ok(NoPracticePage { shell }.into_response());
+    };
     let tz = config.settings.tz();
     let providers = careline_store::appointments::practice_providers(&state.store, org).await?;
     let provider = match uuid_field("provider", f.provider)? {
@@ -169,6 +178,9 @@ pub async fn calendar(
     };
     let today = caller.now.with_timezone(&tz).date_naive();
     let date = form::date("date", f.date.as_deref().unwrap_or(""))?.unwrap_or(today);
+    if (date - today).num_days().abs() > 3660 {
+        return Err(form::invalid("date", "must be within ten years of today"));
+    }
     let week = f.view.as_deref() != Some("day");
     // A week is the seven days from the date shown (today by default): what is coming is
     // what the front desk works on, even on a Sunday.
@@ -353,7 +365,9 @@ pub async fn new_page(
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| form::invalid("start", "must be a time (RFC 3339)"))?;
     let kind = form::blank(f.kind).ok_or_else(|| form::invalid("type", "is required"))?;
-    let (_, config) = practice_of(&state, &caller, None).await?;
+    let (_, config) = practice_of(&state, &caller, None)
+        .await?
+        .ok_or_else(|| ApiError::not_found("practice configuration"))?;
     let tz = config.settings.tz();
     let kind_name = config
         .settings
@@ -649,4 +663,67 @@ pub async fn act(
         _ => return Err(ApiError::not_found("action").into()),
     };
     Ok(Redirect::to(&format!("/appointments/{id}")).into_response())
+}
+
+/// One of today's appointments on the work queue.
+pub struct TodayRow {
+    pub id: Uuid,
+    pub time: String,
+    pub patient: String,
+    pub provider: String,
+    pub kind: String,
+    pub status: String,
+}
+
+/// Today's appointments in the caller's scope at their practice (its day, in its time zone),
+/// and how many; `None` for someone not at a configured practice.
+pub async fn today(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Option<(Vec<TodayRow>, u64)>, WebError> {
+    let Some(org) =
+        careline_store::practice::organization_of_user(&state.store, caller.user_id()).await?
+    else {
+        return Ok(None);
+    };
+    let Some(config) = careline_store::practice::get(&state.store, org).await? else {
+        return Ok(None);
+    };
+    let tz = config.settings.tz();
+    let day = caller.now.with_timezone(&tz).date_naive();
+    let page = api::list::list_appointments(
+        State(state.clone()),
+        caller.clone(),
+        ApiQuery(api::list::AppointmentQuery {
+            from: Some(local_midnight(tz, day)),
+            to: Some(local_midnight(tz, day + Duration::days(1))),
+            per_page: Some(20),
+            ..Default::default()
+        }),
+    )
+    .await?
+    .0;
+    let names = names(state, caller, &page.items).await?;
+    let providers: HashMap<Uuid, String> =
+        careline_store::appointments::practice_providers(&state.store, org)
+            .await?
+            .into_iter()
+            .collect();
+    let rows = page
+        .items
+        .iter()
+        .map(|a| TodayRow {
+            id: a.id,
+            time: a.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
+            patient: names.get(&a.patient_id).cloned().unwrap_or_default(),
+            provider: providers.get(&a.provider_id).cloned().unwrap_or_default(),
+            kind: config
+                .settings
+                .appointment_type(&a.appointment_type)
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| a.appointment_type.clone()),
+            status: a.status.as_str().replace('_', " "),
+        })
+        .collect();
+    Ok(Some((rows, page.total)))
 }

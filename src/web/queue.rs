@@ -1,8 +1,8 @@
 //! The work queue, the page each role lands on: what is waiting for this person now. A
 //! specialist sees requests waiting for review (urgent first, with their age); whoever
 //! approves orders sees orders waiting for approval in their downline; shipping sees orders
-//! to process and ship; a doctor sees their own requests and orders; an admin sees all of it
-//! and the system's health. Sections refresh themselves when a live event says they changed.
+//! to process and ship; a doctor sees their own requests and orders; a practice's staff and
+//! doctors see today's appointments; an admin sees all of it and the system's health. Sections refresh themselves when a live event says they changed.
 
 use super::orders::OrderRow;
 use super::requests::RequestRow;
@@ -28,6 +28,7 @@ pub struct Section {
     pub total: u64,
     pub requests: Vec<RequestRow>,
     pub orders: Vec<OrderRow>,
+    pub appointments: Vec<super::appointments::TodayRow>,
 }
 
 pub struct Health {
@@ -91,6 +92,7 @@ async fn requests_section(
         total: page.total,
         requests: RequestRow::list(state, &page.items, caller.now).await?,
         orders: Vec::new(),
+        appointments: Vec::new(),
     })
 }
 
@@ -120,6 +122,7 @@ async fn orders_section(
         total: page.total,
         requests: Vec::new(),
         orders: page.items.iter().map(OrderRow::of).collect(),
+        appointments: Vec::new(),
     })
 }
 
@@ -179,6 +182,21 @@ pub async fn work_queue(
         sections.push(
             orders_section(&state, &caller, None, "Your orders", "my-orders", "/orders").await?,
         );
+    }
+    if can(Permission::AppointmentRead)
+        && let Some((rows, total)) = super::appointments::today(&state, &caller).await?
+    {
+        sections.push(Section {
+            id: "today",
+            title: "Appointments today",
+            empty: "No appointments today.",
+            channel: "appointments",
+            more: "/appointments?view=day",
+            total,
+            requests: Vec::new(),
+            orders: Vec::new(),
+            appointments: rows,
+        });
     }
     let health = if caller.role() == Role::Admin {
         Some(Health {

@@ -355,10 +355,8 @@ impl BookingContext<'_> {
     /// explain them. `Ok` is the end of the appointment.
     pub fn check(&self, type_code: &str, start: DateTime<Utc>) -> Result<DateTime<Utc>, Refusal> {
         let ty = self.appointment_type(type_code)?;
+        self.plausible(start)?;
         let end = start + Duration::minutes(ty.duration_minutes as i64);
-        if start <= self.now {
-            return Err(Refusal::InPast);
-        }
         if start < self.now + Duration::hours(ty.min_lead_hours as i64) {
             return Err(Refusal::TooSoon {
                 type_name: ty.name.to_lowercase(),
@@ -402,6 +400,19 @@ impl BookingContext<'_> {
             return Err(Refusal::SlotUnavailable);
         }
         Ok(end)
+    }
+
+    /// Not past and not beyond the window, checked before any arithmetic on `start`, so an
+    /// absurd time (the year 262143) is a refusal, never an overflow.
+    pub fn plausible(&self, start: DateTime<Utc>) -> Result<(), Refusal> {
+        if start <= self.now {
+            return Err(Refusal::InPast);
+        }
+        let window = self.practice.booking_window_days;
+        if start > self.now + Duration::days(window as i64 + 2) {
+            return Err(Refusal::TooFar { days: window });
+        }
+        Ok(())
     }
 
     fn provider_works(&self, date: NaiveDate, from: NaiveDateTime, to: NaiveDateTime) -> bool {

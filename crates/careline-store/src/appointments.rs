@@ -163,6 +163,7 @@ async fn busy(
         .filter(appointment::Column::ProviderId.eq(provider_id))
         .filter(appointment::Column::Status.is_in(holding()))
         .filter(appointment::Column::StartsAt.lt(stored_time(to)))
+        .filter(appointment::Column::StartsAt.gt(stored_time(from - longest())))
         .filter(appointment::Column::EndsAt.gt(stored_time(from)));
     if let Some(id) = except {
         q = q.filter(appointment::Column::Id.ne(id));
@@ -173,6 +174,12 @@ async fn busy(
     ));
     spans.sort_unstable();
     Ok(spans)
+}
+
+/// No appointment is longer than this (the configuration allows at most 480 minutes), so an
+/// overlap search reads the `(…, starts_at)` index from this far back, not from the start.
+fn longest() -> Duration {
+    Duration::minutes(480)
 }
 
 fn holding() -> [&'static str; 2] {
@@ -194,6 +201,7 @@ async fn patient_busy(
         .filter(appointment::Column::PatientId.eq(patient_id))
         .filter(appointment::Column::Status.is_in(holding()))
         .filter(appointment::Column::StartsAt.lt(stored_time(end)))
+        .filter(appointment::Column::StartsAt.gt(stored_time(start - longest())))
         .filter(appointment::Column::EndsAt.gt(stored_time(start)));
     if let Some(id) = except {
         q = q.filter(appointment::Column::Id.ne(id));
@@ -329,15 +337,17 @@ pub async fn book(
         .settings
         .appointment_type(&new.appointment_type)
         .ok_or_else(|| refused(Refusal::UnknownType(new.appointment_type.clone())))?;
-    let end_guess = new.starts_at + Duration::minutes(ty.duration_minutes as i64);
-    let spans = busy(store.db(), prov.id, new.starts_at, end_guess, None).await?;
-    let ctx = BookingContext {
+    let mut ctx = BookingContext {
         practice: &config.settings,
         schedule: &schedule,
-        busy: &spans,
+        busy: &[],
         now,
         channel: new.channel,
     };
+    ctx.plausible(new.starts_at).map_err(refused)?;
+    let end_guess = new.starts_at + Duration::minutes(ty.duration_minutes as i64);
+    let spans = busy(store.db(), prov.id, new.starts_at, end_guess, None).await?;
+    ctx.busy = &spans;
     let start = stored_time(new.starts_at);
     let end = ctx.check(&new.appointment_type, start).map_err(refused)?;
     if patient_busy(store.db(), patient.id, start, end, None).await? {
@@ -345,50 +355,64 @@ pub async fn book(
     }
     let id = Uuid::now_v7();
     let t = stored_time(now);
-    let number = ConfirmationNumber::from_random(random);
-    let (txn, _gate) = crate::begin_write(store).await?;
-    let inserted = appointment::Entity::insert(appointment::ActiveModel {
-        id: Set(id),
-        organization_id: Set(config.organization_id),
-        provider_id: Set(prov.id),
-        provider_user_id: Set(prov.user_id),
-        patient_id: Set(patient.id),
-        doctor_id: Set(patient.doctor_id),
-        appointment_type: Set(ty.code.clone()),
-        duration_minutes: Set(ty.duration_minutes as i32),
-        starts_at: Set(start),
-        ends_at: Set(end),
-        status: Set(AppointmentStatus::Requested.as_str().into()),
-        confirmation_number: Set(number.to_string()),
-        created_via: Set(new.channel.as_str().into()),
-        voice_booking_session: Set(new.voice_booking_session.clone()),
-        special_instructions_enc: Set(new
-            .special_instructions
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| store.keys().encrypt_str(INSTRUCTIONS_FIELD, s))),
-        openemr_appointment_id: Set(None),
-        openemr_sync_status: Set("pending".into()),
-        idempotency_key: Set(new.idempotency_key.clone()),
-        created_by: Set(Some(actor.user_id)),
-        created_at: Set(t),
-        updated_at: Set(t),
-    })
-    .exec_without_returning(&txn)
-    .await;
-    if let Err(e) = inserted {
+    // A confirmation number already given to another appointment is drawn again: with
+    // seven random digits, collisions are rare but certain over a practice's years.
+    let mut attempt: u32 = 0;
+    let (txn, _gate) = loop {
+        let number = ConfirmationNumber::from_random(mix(random, attempt));
+        let (txn, gate) = crate::begin_write(store).await?;
+        let inserted = appointment::Entity::insert(appointment::ActiveModel {
+            id: Set(id),
+            organization_id: Set(config.organization_id),
+            provider_id: Set(prov.id),
+            provider_user_id: Set(prov.user_id),
+            patient_id: Set(patient.id),
+            doctor_id: Set(patient.doctor_id),
+            appointment_type: Set(ty.code.clone()),
+            duration_minutes: Set(ty.duration_minutes as i32),
+            starts_at: Set(start),
+            ends_at: Set(end),
+            status: Set(AppointmentStatus::Requested.as_str().into()),
+            confirmation_number: Set(number.to_string()),
+            created_via: Set(new.channel.as_str().into()),
+            voice_booking_session: Set(new.voice_booking_session.clone()),
+            special_instructions_enc: Set(new
+                .special_instructions
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| store.keys().encrypt_str(INSTRUCTIONS_FIELD, s))),
+            openemr_appointment_id: Set(None),
+            openemr_sync_status: Set("pending".into()),
+            idempotency_key: Set(new.idempotency_key.clone()),
+            created_by: Set(Some(actor.user_id)),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .exec_without_returning(&txn)
+        .await;
+        let Err(e) = inserted else {
+            break (txn, gate);
+        };
         drop(txn);
+        drop(gate);
         // The same key sent twice at once: the other copy's booking is this one.
         if let Some(key) = &new.idempotency_key
             && let Some(existing) = by_key(store, actor, key).await?
         {
             return Ok(existing);
         }
-        return Err(StoreError::from_unique(
-            e,
-            "an appointment with this confirmation number",
-        ));
-    }
+        let taken = matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        );
+        attempt += 1;
+        if !taken || attempt >= 20 {
+            return Err(StoreError::from_unique(
+                e,
+                "an appointment with this confirmation number",
+            ));
+        }
+    };
     hold(&txn, id, prov.id, patient.id, start, end).await?;
     record_change(
         &txn,
@@ -416,6 +440,15 @@ pub async fn book(
     txn.commit().await?;
     store.outbox_committed();
     get(store, actor, id).await
+}
+
+/// The `attempt`-th draw from one random seed (SplitMix-style mixing): a retry after a
+/// confirmation number collision gets an unrelated number.
+fn mix(seed: u32, attempt: u32) -> u32 {
+    let mut z = (u64::from(seed) << 32 | u64::from(attempt)).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as u32
 }
 
 fn changed_event(id: Uuid, state: &str, doctor_id: Uuid) -> NewEvent {
@@ -627,16 +660,18 @@ pub async fn reschedule(
     let schedule = schedules::get(store.db(), prov.id)
         .await?
         .unwrap_or_default();
-    let start = stored_time(new_start);
-    let end_guess = start + Duration::minutes(current.duration_minutes as i64);
-    let spans = busy(store.db(), prov.id, start, end_guess, Some(id)).await?;
-    let ctx = BookingContext {
+    let mut ctx = BookingContext {
         practice: &config.settings,
         schedule: &schedule,
-        busy: &spans,
+        busy: &[],
         now,
         channel: by.channel,
     };
+    ctx.plausible(new_start).map_err(refused)?;
+    let start = stored_time(new_start);
+    let end_guess = start + Duration::minutes(current.duration_minutes as i64);
+    let spans = busy(store.db(), prov.id, start, end_guess, Some(id)).await?;
+    ctx.busy = &spans;
     let end = ctx
         .check(&current.appointment_type, start)
         .map_err(refused)?;

@@ -111,6 +111,9 @@ pub mod user {
         pub password_changed_at: DateTimeUtc,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub employee_id: Option<String>,
+        pub phone_extension: Option<String>,
+        pub escalation_availability: Option<Json>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,11 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Staff details at a practice (seed 002 StaffMember).
+    pub employee_id: Option<String>,
+    pub phone_extension: Option<String>,
+    /// When they take handoffs from the phone, in the practice's time zone.
+    pub escalation_availability: Option<careline_domain::practice::WeekHours>,
 }
 
 fn to_user(m: user::Model) -> Result<User, StoreError> {
@@ -51,7 +56,53 @@ fn to_user(m: user::Model) -> Result<User, StoreError> {
         last_login_at: m.last_login_at,
         created_at: m.created_at,
         updated_at: m.updated_at,
+        employee_id: m.employee_id,
+        phone_extension: m.phone_extension,
+        escalation_availability: m
+            .escalation_availability
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| StoreError::Config(format!("escalation availability: {e}")))?,
     })
+}
+
+/// A practice staff member's details; `None` clears one.
+#[derive(Debug, Clone, Default)]
+pub struct StaffDetails {
+    pub employee_id: Option<String>,
+    pub phone_extension: Option<String>,
+    pub escalation_availability: Option<careline_domain::practice::WeekHours>,
+}
+
+pub async fn set_staff_details(
+    store: &Store,
+    id: Uuid,
+    d: &StaffDetails,
+    at: DateTime<Utc>,
+) -> Result<User, StoreError> {
+    let availability = d
+        .escalation_availability
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let res = user::Entity::update_many()
+        .col_expr(user::Column::EmployeeId, d.employee_id.clone().into())
+        .col_expr(
+            user::Column::PhoneExtension,
+            d.phone_extension.clone().into(),
+        )
+        .col_expr(user::Column::EscalationAvailability, availability.into())
+        .col_expr(user::Column::UpdatedAt, crate::stored_time(at).into())
+        .filter(user::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    txn.commit().await?;
+    get(store, id).await?.ok_or(StoreError::NotFound("user"))
 }
 
 /// What login needs to decide: the user, the stored hash and the lockout state.
@@ -118,6 +169,9 @@ pub async fn create(
         password_changed_at: Set(t),
         created_at: Set(t),
         updated_at: Set(t),
+        employee_id: Set(None),
+        phone_extension: Set(None),
+        escalation_availability: Set(None),
     };
     user::Entity::insert(model)
         .exec_without_returning(&txn)

@@ -45,11 +45,27 @@ pub async fn open_slots(
     }
     // The practice's today is not known before its time zone is read; a day either way is
     // close enough for a default that `open_slots` clips to today anyway.
-    let from = q
-        .from
-        .unwrap_or(caller.now.date_naive() - chrono::Duration::days(1));
-    let to = q.to.unwrap_or(from + chrono::Duration::days(14));
-    if to < from {
+    let today = caller.now.date_naive();
+    // Checked before any arithmetic, so a date at the end of the calendar is a refusal.
+    let near = |d: NaiveDate| (d - today).num_days().abs() <= 400;
+    let from = q.from.unwrap_or(today - chrono::Duration::days(1));
+    if !near(from) {
+        problems.push((
+            "from".to_string(),
+            "must be within a year of today".to_string(),
+        ));
+    }
+    let to = match q.to {
+        Some(t) => t,
+        None if near(from) => from + chrono::Duration::days(14),
+        None => from,
+    };
+    if !near(to) {
+        problems.push((
+            "to".to_string(),
+            "must be within a year of today".to_string(),
+        ));
+    } else if to < from {
         problems.push(("to".to_string(), "must not be before from".to_string()));
     } else if to - from > chrono::Duration::days(62) {
         problems.push((

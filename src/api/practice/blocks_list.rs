@@ -33,7 +33,12 @@ pub async fn list_blocked_time(
     caller.require(&state, Permission::ScheduleRead).await?;
     super::own_provider(&state, &caller, id).await?;
     let from = q.from.unwrap_or(caller.now);
-    let to = q.to.unwrap_or(from + Duration::days(60));
+    let to = match q.to {
+        Some(t) => t,
+        None => from
+            .checked_add_signed(Duration::days(60))
+            .ok_or_else(|| ApiError::validation(vec![("from".into(), "is out of range".into())]))?,
+    };
     if to <= from {
         return Err(ApiError::validation(vec![(
             "to".into(),

@@ -6,6 +6,7 @@ pub mod create;
 pub mod get;
 pub mod list;
 pub mod role;
+pub mod staff_details;
 
 use crate::state::AppState;
 
@@ -19,5 +20,6 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
             assignments::assign_manager
         ))
         .routes(routes!(role::change_role))
+        .routes(routes!(staff_details::set_staff_details))
         .routes(routes!(list::list_roles))
 }
