@@ -745,6 +745,7 @@ pub async fn leave_provider_message(
         status: Set("new".into()),
         created_at: Set(stored_time(m.left_at)),
         idempotency_key: Set(m.idempotency_key.map(str::to_string)),
+        ..Default::default()
     })
     .exec_without_returning(store.db())
     .await;

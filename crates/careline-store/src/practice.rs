@@ -194,3 +194,14 @@ pub async fn provider(
         organization_id,
     }))
 }
+
+/// The configuration of the practice a doctor works at (their organization's), if it has one.
+pub async fn of_doctor(
+    store: &Store,
+    doctor_user_id: Uuid,
+) -> Result<Option<PracticeConfig>, StoreError> {
+    match organization_of_user(store, doctor_user_id).await? {
+        Some(org) => get(store, org).await,
+        None => Ok(None),
+    }
+}
