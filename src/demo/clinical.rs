@@ -20,7 +20,15 @@ pub async fn seed(
 ) -> Result<(), String> {
     let e = |e: StoreError| e.to_string();
     for (test, value, unit, range, flag, days_ago, release) in [
-        ("Hemoglobin A1c", "5.4", "%", "4.0-5.6", LabFlag::Normal, 12, true),
+        (
+            "Hemoglobin A1c",
+            "5.4",
+            "%",
+            "4.0-5.6",
+            LabFlag::Normal,
+            12,
+            true,
+        ),
         (
             "Intraocular pressure (right eye)",
             "27",
@@ -30,7 +38,15 @@ pub async fn seed(
             9,
             true,
         ),
-        ("Lipid panel: LDL", "96", "mg/dL", "<100", LabFlag::Normal, 2, false),
+        (
+            "Lipid panel: LDL",
+            "96",
+            "mg/dL",
+            "<100",
+            LabFlag::Normal,
+            2,
+            false,
+        ),
     ] {
         let collected = now - Duration::days(days_ago);
         let r = lab_results::create(
