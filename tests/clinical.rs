@@ -589,6 +589,46 @@ on_both_engines!(provider_messages_are_routed_by_urgency, |db| async move {
     )
     .await
     .unwrap();
+    // The phone's urgent message goes the same way: to the on-call provider, with a task.
+    let phone = careline_store::calls::leave_provider_message(
+        store,
+        careline_store::calls::NewProviderMessage {
+            patient_id: Some(d.eleanor.parse().unwrap()),
+            provider_user_id: Some(d.patel_id),
+            urgency: "urgent",
+            callback: Some("+15125550142"),
+            call_id: "SIMclinicalphone",
+            idempotency_key: Some("clinical-phone-message"),
+            left_at: Utc::now(),
+        },
+    )
+    .await
+    .unwrap();
+    let (status, from_phone) = app
+        .get(&d.nurse, "/api/v1/provider-messages?per_page=200")
+        .await;
+    assert_eq!(status, 200);
+    let from_phone = from_phone["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == phone.to_string())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        from_phone["routed_to"],
+        d.chen_id.to_string(),
+        "{from_phone}"
+    );
+    assert_eq!(from_phone["call_id"], "SIMclinicalphone");
+    assert!(from_phone["body"].is_null());
+    let tasks = careline_store::provider_tasks::for_subject(store, phone)
+        .await
+        .unwrap();
+    assert_eq!(
+        (tasks.len(), tasks[0].provider_user_id),
+        (1, Some(d.chen_id))
+    );
     // A routine message that names an emergency is routed as urgent, and says so.
     let (status, emergency) = app
         .post(
