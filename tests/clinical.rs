@@ -396,6 +396,26 @@ on_both_engines!(
         assert_eq!(ordinary["no_refills_remaining"], false);
         assert_eq!(ordinary["caller_prompt"], "refill_sent_to_provider");
 
+        // The phone takes a request the same way, for the patient it verified.
+        let by_phone = careline_store::refills::request(
+            app.store(),
+            careline_store::refills::RequestedBy::Phone {
+                call_id: "SIMclinicalrefill",
+            },
+            d.eleanor.parse().unwrap(),
+            s(&alprazolam["id"]).parse().unwrap(),
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(by_phone.channel, "phone");
+        assert!(by_phone.controlled_substance);
+        assert_eq!(
+            by_phone.caller_prompt,
+            "refill_controlled_provider_must_handle"
+        );
+
         // A medication the patient does not have: 422 with a code.
         let (status, body) = app
             .post(
@@ -425,7 +445,7 @@ on_both_engines!(
             )
             .await;
         assert_eq!(status, 200, "{pending}");
-        assert_eq!(pending["total"], 4, "{pending}");
+        assert_eq!(pending["total"], 5, "{pending}");
         let (status, body) = app
             .get(&d.nurse, "/api/v1/refill-requests?status=sent")
             .await;

@@ -10,7 +10,7 @@ use careline_domain::clinical::{
     LabDisclosurePolicy, LabFlag, LabResultStatus, PhoneLabAnswer, phone_disclosure,
 };
 use careline_domain::{Actor, Phi};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
@@ -246,7 +246,7 @@ pub async fn answer_caller(
                         doctor_id: Some(r.doctor_id),
                         subject_type: "lab_result",
                         subject_id: r.id,
-                        due_at: now + Duration::zero(),
+                        due_at: now,
                     },
                     now,
                 )

@@ -258,7 +258,7 @@ pub struct MessageFilter {
     pub patient_id: Option<Uuid>,
 }
 
-/// Messages in the actor's scope, soonest due first.
+/// Messages in the actor's scope, oldest first.
 pub async fn list(
     store: &Store,
     actor: &Actor,
