@@ -597,6 +597,24 @@ on_both_engines!(provider_messages_are_routed_by_urgency, |db| async move {
         .await
         .unwrap()
         .unwrap();
+    // The on-call provider must be one of the practice's doctors.
+    let mut wrong = config.settings.clone();
+    wrong.on_call_provider_user_id = Some(user_id(app, "doctor@demo.careline.test").await.id);
+    let (status, body) = app
+        .put(
+            &d.manager,
+            &format!(
+                "/api/v1/organizations/{}/practice-configuration",
+                d.practice
+            ),
+            serde_json::to_value(&wrong).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("on_call_provider_user_id"),
+        "{body}"
+    );
     config.settings.on_call_provider_user_id = Some(d.chen_id);
     careline_store::practice::put(
         store,

@@ -90,6 +90,19 @@ pub async fn put(
     {
         return Err(StoreError::NotFound("organization"));
     }
+    // Urgent messages go to the on-call provider: one of this practice's doctors.
+    if let Some(on_call) = settings.on_call_provider_user_id {
+        let ok = user::Entity::find_by_id(on_call)
+            .one(&txn)
+            .await?
+            .is_some_and(|u| u.organization_id == Some(organization_id) && u.role == "doctor");
+        if !ok {
+            return Err(StoreError::invalid(
+                "on_call_provider_user_id",
+                "must be a doctor of this practice",
+            ));
+        }
+    }
     let current = practice_configuration::Entity::find_by_id(organization_id)
         .one(&txn)
         .await?;
