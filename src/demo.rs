@@ -4,6 +4,7 @@
 //! Documented in README;
 //! running it twice changes nothing.
 
+mod clinical;
 mod documents;
 pub mod practice;
 

@@ -32,6 +32,8 @@ pub struct Inner {
     /// The practice's time zone (`[practice] timezone` of the menu file): the dashboard shows
     /// times in it.
     pub practice_zone: chrono_tz::Tz,
+    /// Where submitted prior authorizations go (the local payer simulator: see `payer`).
+    pub payer: std::sync::Arc<dyn crate::payer::PayerAdapter>,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,6 +56,7 @@ impl AppState {
         let practice_zone = call_config.practice.timezone;
         let calls = Calls::configured(store.clone(), call_config, &config, audit.clone());
         let events = Hub::start(store.clone());
+        let payer = crate::payer::default_adapter(store.clone());
         let state = AppState(Arc::new(Inner {
             login_limiter: LoginLimiter::new(config.login_rate_per_minute),
             sessions: SessionCache::default(),
@@ -64,6 +67,7 @@ impl AppState {
             calls,
             events,
             practice_zone,
+            payer,
         }));
         // Periodically forget sessions and limiter windows that can no longer matter.
         let weak = Arc::downgrade(&state.0);

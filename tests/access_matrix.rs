@@ -61,6 +61,14 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
     // The medical practice: its clinical and front-desk staff, and its doctors.
     const PRACTICE: &[Role] = &[Admin, Doctor, Nurse, Receptionist, PracticeManager];
     const PRACTICE_ADMIN: &[Role] = &[Admin, PracticeManager];
+    // Clinical requests: providers decide, nurses do the clinical work, the front desk takes
+    // refill requests and messages.
+    const CLINICAL: &[Role] = &[Admin, Doctor, Nurse];
+    const PROVIDERS: &[Role] = &[Admin, Doctor];
+    const REFILL_TAKERS: &[Role] = &[Admin, Doctor, Nurse, Receptionist];
+    const MESSAGE_READERS: &[Role] = &[Admin, Doctor, Nurse, Receptionist, PracticeManager];
+    const MESSAGE_WRITERS: &[Role] = &[Admin, Doctor, Nurse, Receptionist];
+    const PRIOR_AUTH_READERS: &[Role] = &[Admin, Doctor, Nurse, PracticeManager];
     vec![
         ("GET", "/health", PUBLIC),
         ("GET", "/ready", PUBLIC),
@@ -173,6 +181,30 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/appointments/{id}/cancel", PRACTICE),
         ("POST", "/api/v1/appointments/{id}/complete", PRACTICE),
         ("POST", "/api/v1/appointments/{id}/no-show", PRACTICE),
+        ("GET", "/api/v1/patients/{id}/lab-results", CLINICAL),
+        ("POST", "/api/v1/lab-results", CLINICAL),
+        ("POST", "/api/v1/lab-results/{id}/release", PROVIDERS),
+        ("GET", "/api/v1/patients/{id}/medications", CLINICAL),
+        ("POST", "/api/v1/patients/{id}/medications", CLINICAL),
+        ("GET", "/api/v1/refill-requests", CLINICAL),
+        ("POST", "/api/v1/refill-requests", REFILL_TAKERS),
+        ("POST", "/api/v1/refill-requests/{id}/approve", PROVIDERS),
+        ("POST", "/api/v1/refill-requests/{id}/deny", PROVIDERS),
+        ("GET", "/api/v1/provider-messages", MESSAGE_READERS),
+        ("POST", "/api/v1/provider-messages", MESSAGE_WRITERS),
+        (
+            "POST",
+            "/api/v1/provider-messages/{id}/acknowledge",
+            MESSAGE_WRITERS,
+        ),
+        ("GET", "/api/v1/prior-authorizations", PRIOR_AUTH_READERS),
+        ("POST", "/api/v1/prior-authorizations", CLINICAL),
+        (
+            "GET",
+            "/api/v1/prior-authorizations/{id}",
+            PRIOR_AUTH_READERS,
+        ),
+        ("POST", "/api/v1/prior-authorizations/{id}/submit", CLINICAL),
     ]
 }
 
@@ -208,6 +240,13 @@ struct Ids {
     provider: String,
     appointment: String,
     block: String,
+    /// Maria's clinical rows (her doctor is the demo doctor): a medication, a lab result, a
+    /// refill request, a message and a prior authorization.
+    medication: String,
+    lab_result: String,
+    refill: String,
+    message: String,
+    prior_auth: String,
 }
 
 /// Valid NPIs in sequence (Luhn check digit with the 80840 prefix).
@@ -249,6 +288,22 @@ fn path_for(method: &str, template: &str, ids: &Ids) -> String {
         .replace(
             "/appointments/{id}",
             &format!("/appointments/{}", ids.appointment),
+        )
+        .replace(
+            "/lab-results/{id}",
+            &format!("/lab-results/{}", ids.lab_result),
+        )
+        .replace(
+            "/refill-requests/{id}",
+            &format!("/refill-requests/{}", ids.refill),
+        )
+        .replace(
+            "/provider-messages/{id}",
+            &format!("/provider-messages/{}", ids.message),
+        )
+        .replace(
+            "/prior-authorizations/{id}",
+            &format!("/prior-authorizations/{}", ids.prior_auth),
         );
     match template {
         "/api/v1/patients/search" if method == "GET" => format!("{p}?phone=%2B15025550142"),
@@ -333,6 +388,23 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         }
         ("POST", "/api/v1/appointments/{id}/reschedule") => {
             json!({"starts_at": chrono::Utc::now() + chrono::Duration::days(6)})
+        }
+        ("POST", "/api/v1/lab-results") => {
+            json!({"patient_id": ids.patient, "test_name": "Glucose", "value": "92", "unit": "mg/dL",
+                   "flag": "normal", "collected_at": chrono::Utc::now() - chrono::Duration::hours(3)})
+        }
+        ("POST", "/api/v1/patients/{id}/medications") => {
+            json!({"name": "Timolol 0.5% eye drops", "days_supply": 30, "refills_remaining": 2})
+        }
+        ("POST", "/api/v1/refill-requests") => {
+            json!({"patient_id": ids.patient, "medication_id": ids.medication})
+        }
+        ("POST", "/api/v1/provider-messages") => {
+            json!({"patient_id": ids.patient, "urgency": "routine", "body": "matrix message"})
+        }
+        ("POST", "/api/v1/prior-authorizations") => {
+            json!({"patient_id": ids.patient, "payer": "Aetna", "member_id": "W123456789",
+                   "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]})
         }
         _ => return None,
     })
@@ -494,14 +566,86 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
     .await
     .unwrap()
     .id;
+    let maria = patients
+        .items
+        .iter()
+        .find(|p| p.last_name.expose() == "Gonzalez")
+        .unwrap()
+        .id;
+    let now = chrono::Utc::now();
+    let medication = careline_store::medications::add(
+        &store,
+        &admin,
+        maria,
+        careline_store::medications::NewMedication {
+            name: "Timolol 0.5% eye drops".into(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let lab_result = careline_store::lab_results::create(
+        &store,
+        &admin,
+        careline_store::lab_results::NewLabResult {
+            patient_id: maria,
+            test_name: "Glucose".into(),
+            value: "92".into(),
+            unit: None,
+            reference_range: None,
+            flag: careline_domain::clinical::LabFlag::Normal,
+            collected_at: now - chrono::Duration::hours(5),
+            resulted_at: now - chrono::Duration::hours(1),
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let refill = careline_store::refills::request(
+        &store,
+        careline_store::refills::RequestedBy::Staff(&admin),
+        maria,
+        medication,
+        None,
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let message = careline_store::provider_messages::create(
+        &store,
+        &admin,
+        careline_store::provider_messages::NewMessage {
+            patient_id: maria,
+            urgency: careline_domain::clinical::MessageUrgency::Routine,
+            body: "matrix".into(),
+            callback: None,
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let prior_auth = careline_store::prior_auth::create(
+        &store,
+        &admin,
+        careline_store::prior_auth::NewPriorAuth {
+            patient_id: maria,
+            payer: "Aetna".into(),
+            member_id: "W123456789".into(),
+            procedure_codes: vec!["67028".into()],
+            icd10_codes: vec!["H35.3211".into()],
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
     let ids = Ids {
-        patient: patients
-            .items
-            .iter()
-            .find(|p| p.last_name.expose() == "Gonzalez")
-            .unwrap()
-            .id
-            .to_string(),
+        patient: maria.to_string(),
         request: approved.id.to_string(),
         document: doc.id.to_string(),
         order: "10000001".into(),
@@ -526,6 +670,11 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         provider: provider.to_string(),
         appointment: appointment.to_string(),
         block: block.to_string(),
+        medication: medication.to_string(),
+        lab_result: lab_result.to_string(),
+        refill: refill.to_string(),
+        message: message.to_string(),
+        prior_auth: prior_auth.to_string(),
     };
 
     // Every route of the generated document has a policy, and every policy a route.

@@ -175,10 +175,11 @@ async fn parameters_are_declared_where_the_server_reads_them() {
     // 39 from issue 11, the three of /analytics/ivr-metrics and of /analytics/daily, /ivrs's
     // priority and number, the call log's six (status, transport, from, to, page,
     // per_page), /ivrs's doctor_id, from, to and sort, and a document's disposition (inline
-    // for the dashboard's preview); then the practice's (issue 13): blocked time's from and to,
-    // open slots' provider_id, appointment_type, from and to, and the appointment book's
-    // provider_id, patient_id, status, from, to, page and per_page.
-    assert_eq!(query.len(), 71, "{query:#?}");
+    // for the dashboard's preview); then issue 13's: the appointment book's seven (provider_id,
+    // patient_id, status, from, to, page, per_page), the open slots' four, blocked time's from
+    // and to, and status, patient_id, page and per_page on each of /refill-requests,
+    // /provider-messages and /prior-authorizations.
+    assert_eq!(query.len(), 83, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

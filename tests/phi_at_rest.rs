@@ -23,6 +23,16 @@ const NOTES: &str = "Venous stasis ulcer, medial malleolus; Unna boot weekly";
 const MEMBER_ID: &str = "ZXQ-88412-WOLVH";
 const GROUP: &str = "GRP-KESTREL-5591";
 const SUBSCRIBER: &str = "Henrietta Quillon";
+// Clinical records (issue 13): a lab result, a medication, a message, a prior authorization.
+const LAB_TEST: &str = "Xanthurenic acid panel";
+const LAB_VALUE: &str = "7731.25";
+const LAB_RANGE: &str = "6120-6140";
+const MEDICATION: &str = "Quillonazine 15 mg";
+const SIG: &str = "two tablets at moonrise";
+const RXNORM: &str = "99887766";
+const MESSAGE: &str = "asks about the Bramblewick pharmacy hours";
+const PA_MEMBER: &str = "PAQ-55190-KWX";
+const ICD: &str = "H35.3211";
 
 /// Each value, and distinctive pieces of it, as the needles to look for.
 fn needles() -> Vec<&'static str> {
@@ -47,6 +57,20 @@ fn needles() -> Vec<&'static str> {
         "KESTREL",
         SUBSCRIBER,
         "Henrietta",
+        LAB_TEST,
+        "Xanthurenic",
+        LAB_VALUE,
+        LAB_RANGE,
+        MEDICATION,
+        "Quillonazine",
+        SIG,
+        "moonrise",
+        RXNORM,
+        MESSAGE,
+        PA_MEMBER,
+        "PAQ-55190",
+        ICD,
+        "H353211",
     ]
 }
 
@@ -107,6 +131,53 @@ on_both_engines!(phi_is_never_stored_in_plaintext, |db| async move {
     assert_eq!(status, 200);
     assert_eq!(found.as_array().unwrap().len(), 1);
 
+    // Clinical records about the patient, through the API.
+    let now = chrono::Utc::now();
+    for (path, body) in [
+        (
+            "/api/v1/lab-results".to_string(),
+            json!({"patient_id": id, "test_name": LAB_TEST, "value": LAB_VALUE, "unit": "mg/L",
+                   "reference_range": LAB_RANGE, "flag": "abnormal",
+                   "collected_at": now - chrono::Duration::hours(2)}),
+        ),
+        (
+            format!("/api/v1/patients/{id}/medications"),
+            json!({"name": MEDICATION, "sig": SIG, "rxnorm_code": RXNORM, "days_supply": 30}),
+        ),
+        (
+            "/api/v1/provider-messages".to_string(),
+            json!({"patient_id": id, "urgency": "routine", "body": MESSAGE}),
+        ),
+        (
+            "/api/v1/prior-authorizations".to_string(),
+            json!({"patient_id": id, "payer": "Aetna", "member_id": PA_MEMBER,
+                   "procedure_codes": ["67028"], "icd10_codes": [ICD]}),
+        ),
+    ] {
+        let (status, created) = app.post(&t, &path, body).await;
+        assert_eq!(status, 201, "{path}: {created}");
+    }
+    let (status, meds) = app
+        .get(&t, &format!("/api/v1/patients/{id}/medications"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(meds[0]["name"], MEDICATION);
+    let medication_id = meds[0]["id"].as_str().unwrap().to_string();
+    let (status, refill) = app
+        .post(
+            &t,
+            "/api/v1/refill-requests",
+            json!({"patient_id": id, "medication_id": medication_id, "note": SIG}),
+        )
+        .await;
+    assert_eq!(status, 201, "{refill}");
+    let (status, labs) = app
+        .get(&t, &format!("/api/v1/patients/{id}/lab-results"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(labs[0]["test_name"], LAB_TEST);
+    assert_eq!(labs[0]["value"], LAB_VALUE);
+
     // The API gives an authorised caller the real values.
     let (status, p) = app.get(&t, &format!("/api/v1/patients/{id}")).await;
     assert_eq!(status, 200, "{p}");
@@ -159,6 +230,11 @@ on_both_engines!(phi_is_never_stored_in_plaintext, |db| async move {
             "patients.first_name_enc",
             "patients.clinical_notes_enc",
             "patient_insurance.member_id_enc",
+            "lab_results.test_name_enc",
+            "medications.name_enc",
+            "provider_messages.body_enc",
+            "prior_authorizations.member_id_enc",
+            "refill_requests.note_enc",
         ] {
             assert!(scanned.contains(&column), "{column} was not scanned");
         }

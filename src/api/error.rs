@@ -87,6 +87,10 @@ impl ApiError {
             "appointment" => "APPOINTMENT_NOT_FOUND",
             "practice configuration" => "PRACTICE_CONFIGURATION_NOT_FOUND",
             "blocked time" => "BLOCKED_TIME_NOT_FOUND",
+            "lab result" => "LAB_RESULT_NOT_FOUND",
+            "medication" => "MEDICATION_NOT_FOUND",
+            "refill request" => "REFILL_REQUEST_NOT_FOUND",
+            "prior authorization" => "PRIOR_AUTHORIZATION_NOT_FOUND",
             // A subject added without a code here still answers 404, named in the message.
             _ => "NOT_FOUND",
         };

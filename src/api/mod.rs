@@ -10,11 +10,16 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod ivrs;
+pub mod lab_results;
+pub mod medications;
 pub mod metrics;
 pub mod orders;
 pub mod patients;
 pub mod practice;
+pub mod prior_auth;
 pub mod products;
+pub mod provider_messages;
+pub mod refills;
 pub mod system;
 pub mod users;
 pub mod ws;
@@ -62,7 +67,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "clinical", description = "Lab results, medications and refill requests, messages for providers, prior authorizations"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
 )]
 struct ApiDoc;
 
@@ -99,6 +104,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(analytics::routes())
         .merge(practice::routes())
         .merge(appointments::routes())
+        .merge(lab_results::routes())
+        .merge(medications::routes())
+        .merge(refills::routes())
+        .merge(provider_messages::routes())
+        .merge(prior_auth::routes())
         .merge(ws::routes())
 }
 

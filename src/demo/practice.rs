@@ -297,5 +297,5 @@ pub async fn seed(
             .map_err(e)?;
         }
     }
-    Ok(())
+    super::clinical::seed(store, &admin, patients[0], now).await
 }

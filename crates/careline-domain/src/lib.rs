@@ -1,8 +1,10 @@
 //! CareLine's pure domain: roles and permissions, the verification-request, order and
-//! appointment state machines, a practice's configuration and booking rules, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
+//! appointment state machines, a practice's configuration and booking rules, clinical rules
+//! (lab result disclosure, refills, controlled substances, message routing, prior authorization), parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
 
 pub mod appointment;
 pub mod audit;
+pub mod clinical;
 pub mod coverage;
 pub mod newtypes;
 pub mod order;
@@ -14,7 +16,8 @@ pub mod verification;
 
 pub use coverage::Coverage;
 pub use newtypes::{
-    DateOfBirth, EmailAddress, HcpcsCode, Icd10Code, Npi, ParseError, PersonName, PhoneNumber,
+    CptCode, DateOfBirth, EmailAddress, HcpcsCode, Icd10Code, Npi, ParseError, PersonName,
+    PhoneNumber,
 };
 pub use order::{OrderAction, OrderStatus};
 pub use phi::Phi;

@@ -261,6 +261,49 @@ impl From<Icd10Code> for String {
     }
 }
 
+/// A CPT code: five digits (`92134`), or four digits and `F` (performance measures, Category
+/// II) or `T` (emerging technology, Category III), such as `0330T`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CptCode(String);
+
+impl CptCode {
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        let s = input.trim().to_ascii_uppercase();
+        let b = s.as_bytes();
+        let ok = b.len() == 5
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && (b[4].is_ascii_digit() || b[4] == b'F' || b[4] == b'T');
+        if !ok {
+            return Err(ParseError::new(
+                "cpt_code",
+                format!(
+                    "'{}' is not a CPT code (five digits, or four digits and F or T, e.g. 92134)",
+                    input.trim()
+                ),
+            ));
+        }
+        Ok(CptCode(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CptCode {
+    type Error = ParseError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        CptCode::parse(&value)
+    }
+}
+
+impl From<CptCode> for String {
+    fn from(value: CptCode) -> Self {
+        value.0
+    }
+}
+
 /// A HCPCS Level II code (`A6021`, `Q4186`) or a CPT code (five digits, `97597`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -397,6 +440,17 @@ impl fmt::Debug for PersonName {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn cpt_codes_are_five_digits_or_four_and_f_or_t() {
+        for ok in ["92134", "0330T", "3072f", " 99213 "] {
+            assert!(CptCode::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(CptCode::parse("3072f").unwrap().as_str(), "3072F");
+        for bad in ["9213", "921345", "A6021", "0330X", "T0330", ""] {
+            assert!(CptCode::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn phones_normalise_to_e164() {

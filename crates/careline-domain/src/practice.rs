@@ -201,6 +201,13 @@ pub struct PracticeSettings {
     pub voice_agent_greeting: Option<String>,
     #[serde(default)]
     pub escalation_triggers: Vec<EscalationTrigger>,
+    /// What the phone may tell a caller about lab results (strict when left out).
+    #[serde(default)]
+    pub lab_result_disclosure: crate::clinical::LabDisclosurePolicy,
+    /// The user an urgent message for a provider goes to at once; when absent, the patient's
+    /// own doctor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_call_provider_user_id: Option<uuid::Uuid>,
 }
 
 fn default_slot_minutes() -> u32 {
@@ -427,6 +434,8 @@ impl PracticeSettings {
                     action: EscalationAction::Emergency,
                 },
             ],
+            lab_result_disclosure: crate::clinical::LabDisclosurePolicy::default(),
+            on_call_provider_user_id: None,
         }
     }
 }

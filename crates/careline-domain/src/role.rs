@@ -104,6 +104,7 @@ impl Role {
                     | LabResultWrite
                     | LabResultRelease
                     | MedicationRead
+                    | MedicationWrite
                     | RefillRead
                     | RefillRequest
                     | RefillDecide
@@ -152,6 +153,7 @@ impl Role {
                     | LabResultRead
                     | LabResultWrite
                     | MedicationRead
+                    | MedicationWrite
                     | RefillRead
                     | RefillRequest
                     | ProviderMessageRead
@@ -285,8 +287,9 @@ pub enum Permission {
     LabResultRead,
     LabResultWrite,
     LabResultRelease,
-    /// A patient's medication list.
+    /// A patient's medication list: read, and add to it.
     MedicationRead,
+    MedicationWrite,
     /// Refill requests: read, take one down, and approve or deny (a provider's decision).
     RefillRead,
     RefillRequest,

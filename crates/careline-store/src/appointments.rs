@@ -3,6 +3,10 @@
 //! slots. A double booking is refused by the database itself: each appointment holds one
 //! `appointment_holds` row per 5-minute cell for its provider and one for its patient, and
 //! two overlapping appointments would share a key (see the migration).
+//!
+//! Lookups read with `.all()` rather than `.one()`: `.one()` binds `LIMIT ?`, which makes
+//! SQLite re-prepare the statement on every run (docs/performance.md), and a booking makes
+//! several of them.
 
 use crate::entity::{appointment, appointment_change, appointment_hold, patient, provider, user};
 use crate::outbox::{self, NewEvent, channel, event};
@@ -206,7 +210,7 @@ async fn patient_busy(
     if let Some(id) = except {
         q = q.filter(appointment::Column::Id.ne(id));
     }
-    Ok(q.one(db).await?.is_some())
+    Ok(q.all(db).await?.into_iter().next().is_some())
 }
 
 /// The 5-minute cells `[start, end)` covers.
@@ -299,8 +303,10 @@ async fn by_key(
     appointment::Entity::find()
         .filter(appointment::Column::IdempotencyKey.eq(key))
         .filter(scoped(actor))
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .map(|m| to_appointment(store, m))
         .transpose()
 }
@@ -323,8 +329,10 @@ pub async fn book(
     let (prov, config) = bookable_provider(store, actor, new.provider_id).await?;
     let patient = patient::Entity::find_by_id(new.patient_id)
         .filter(scope::by_doctor(patient::Column::DoctorId, actor.scope()))
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .filter(|p| p.status == "active")
         .ok_or_else(|| StoreError::Refused {
             code: "UNKNOWN_PATIENT",
@@ -494,8 +502,10 @@ async fn record_change(
 pub async fn get(store: &Store, actor: &Actor, id: Uuid) -> Result<Appointment, StoreError> {
     let m = appointment::Entity::find_by_id(id)
         .filter(scoped(actor))
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .ok_or(StoreError::NotFound("appointment"))?;
     to_appointment(store, m)
 }
@@ -509,8 +519,10 @@ pub async fn by_confirmation(
     let m = appointment::Entity::find()
         .filter(appointment::Column::ConfirmationNumber.eq(number))
         .filter(scoped(actor))
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .ok_or(StoreError::NotFound("appointment"))?;
     to_appointment(store, m)
 }
@@ -635,8 +647,10 @@ pub async fn transition(
 
 async fn doctor_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Uuid, StoreError> {
     Ok(appointment::Entity::find_by_id(id)
-        .one(db)
+        .all(db)
         .await?
+        .into_iter()
+        .next()
         .ok_or(StoreError::NotFound("appointment"))?
         .doctor_id)
 }

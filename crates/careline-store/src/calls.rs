@@ -733,6 +733,16 @@ pub async fn leave_provider_message(
     m: NewProviderMessage<'_>,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
+    // Routed as staff's messages are (`provider_messages::route`): the doctor's queue for the
+    // next business day, or the on-call provider now.
+    let urgency = careline_domain::clinical::MessageUrgency::parse(m.urgency)
+        .unwrap_or(careline_domain::clinical::MessageUrgency::Routine);
+    let routing = match m.provider_user_id {
+        Some(doctor) => {
+            Some(crate::provider_messages::route(store, doctor, urgency, "", m.left_at).await?)
+        }
+        None => None,
+    };
     let res = provider_message::Entity::insert(provider_message::ActiveModel {
         id: Set(id),
         patient_id: Set(m.patient_id),
@@ -745,11 +755,40 @@ pub async fn leave_provider_message(
         status: Set("new".into()),
         created_at: Set(stored_time(m.left_at)),
         idempotency_key: Set(m.idempotency_key.map(str::to_string)),
+        routed_to: Set(routing.map(|r| r.routed_to)),
+        due_at: Set(routing.map(|r| r.due_at)),
+        emergency: Set(routing.map(|r| r.emergency)),
+        ..Default::default()
     })
     .exec_without_returning(store.db())
     .await;
     match res {
-        Ok(_) => Ok(id),
+        Ok(_) => {
+            if let Some(r) =
+                routing.filter(|r| r.urgency == careline_domain::clinical::MessageUrgency::Urgent)
+            {
+                // The on-call provider's task and live notice, as for a message staff leave.
+                let (txn, _gate) = crate::begin_write(store).await?;
+                let event = crate::provider_tasks::add(
+                    &txn,
+                    crate::provider_tasks::NewTask {
+                        kind: crate::provider_tasks::kind::URGENT_MESSAGE,
+                        provider_user_id: Some(r.routed_to),
+                        patient_id: m.patient_id,
+                        doctor_id: m.provider_user_id,
+                        subject_type: "provider_message",
+                        subject_id: id,
+                        due_at: r.due_at,
+                    },
+                    m.left_at,
+                )
+                .await?;
+                crate::outbox::append(&txn, &[event], stored_time(m.left_at)).await?;
+                txn.commit().await?;
+                store.outbox_committed();
+            }
+            Ok(id)
+        }
         Err(e)
             if matches!(
                 e.sql_err(),

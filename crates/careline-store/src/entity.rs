@@ -823,6 +823,13 @@ pub mod provider_message {
         pub status: String,
         pub created_at: DateTimeUtc,
         pub idempotency_key: Option<String>,
+        pub body_enc: Option<Vec<u8>>,
+        pub routed_to: Option<Uuid>,
+        pub due_at: Option<DateTimeUtc>,
+        pub emergency: Option<bool>,
+        pub created_by: Option<Uuid>,
+        pub acknowledged_by: Option<Uuid>,
+        pub acknowledged_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -1034,6 +1041,157 @@ pub mod appointment_change {
         pub from_starts_at: Option<DateTimeUtc>,
         pub to_starts_at: Option<DateTimeUtc>,
         pub reason_enc: Option<Vec<u8>>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod lab_result {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "lab_results")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub patient_id: Uuid,
+        pub doctor_id: Uuid,
+        pub test_name_enc: Vec<u8>,
+        pub value_enc: Vec<u8>,
+        pub unit: Option<String>,
+        pub reference_range_enc: Option<Vec<u8>>,
+        pub flag: String,
+        pub status: String,
+        pub collected_at: DateTimeUtc,
+        pub resulted_at: DateTimeUtc,
+        pub released_by: Option<Uuid>,
+        pub released_at: Option<DateTimeUtc>,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod medication {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "medications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub patient_id: Uuid,
+        pub doctor_id: Uuid,
+        pub name_enc: Vec<u8>,
+        pub rxnorm_code_enc: Option<Vec<u8>>,
+        pub sig_enc: Option<Vec<u8>>,
+        pub quantity: Option<i32>,
+        pub days_supply: Option<i32>,
+        pub refills_remaining: Option<i32>,
+        pub last_filled_on: Option<Date>,
+        pub prescriber: Option<String>,
+        pub dea_schedule: Option<String>,
+        pub status: String,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod refill_request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refill_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub patient_id: Uuid,
+        pub doctor_id: Uuid,
+        pub medication_id: Uuid,
+        pub status: String,
+        pub channel: String,
+        pub call_id: Option<String>,
+        pub controlled_substance: bool,
+        pub dea_schedule: Option<String>,
+        pub no_refills_remaining: bool,
+        pub too_early: bool,
+        pub earliest_refill_on: Option<Date>,
+        pub note_enc: Option<Vec<u8>>,
+        pub requested_by: Option<Uuid>,
+        pub decided_by: Option<Uuid>,
+        pub decided_at: Option<DateTimeUtc>,
+        pub decision_note_enc: Option<Vec<u8>>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod prior_authorization {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "prior_authorizations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub patient_id: Uuid,
+        pub doctor_id: Uuid,
+        pub payer: String,
+        pub member_id_enc: Vec<u8>,
+        pub cpt_codes_enc: Vec<u8>,
+        pub icd10_codes_enc: Vec<u8>,
+        pub status: String,
+        pub payer_reference: Option<String>,
+        pub submitted_at: Option<DateTimeUtc>,
+        pub decided_at: Option<DateTimeUtc>,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod provider_task {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "provider_tasks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub provider_user_id: Option<Uuid>,
+        pub patient_id: Option<Uuid>,
+        pub doctor_id: Option<Uuid>,
+        pub subject_type: String,
+        pub subject_id: Uuid,
+        pub status: String,
+        pub due_at: DateTimeUtc,
+        pub created_at: DateTimeUtc,
+        pub completed_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -56,8 +56,10 @@ pub async fn get(
     organization_id: Uuid,
 ) -> Result<Option<PracticeConfig>, StoreError> {
     practice_configuration::Entity::find_by_id(organization_id)
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .map(|m| decode(store, m))
         .transpose()
 }
@@ -84,15 +86,34 @@ pub async fn put(
 ) -> Result<PracticeConfig, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     if crate::entity::organization::Entity::find_by_id(organization_id)
-        .one(&txn)
+        .all(&txn)
         .await?
+        .into_iter()
+        .next()
         .is_none()
     {
         return Err(StoreError::NotFound("organization"));
     }
+    // Urgent messages go to the on-call provider: one of this practice's doctors.
+    if let Some(on_call) = settings.on_call_provider_user_id {
+        let ok = user::Entity::find_by_id(on_call)
+            .all(&txn)
+            .await?
+            .into_iter()
+            .next()
+            .is_some_and(|u| u.organization_id == Some(organization_id) && u.role == "doctor");
+        if !ok {
+            return Err(StoreError::invalid(
+                "on_call_provider_user_id",
+                "must be a doctor of this practice",
+            ));
+        }
+    }
     let current = practice_configuration::Entity::find_by_id(organization_id)
-        .one(&txn)
-        .await?;
+        .all(&txn)
+        .await?
+        .into_iter()
+        .next();
     let version = current.as_ref().map_or(0, |c| c.version);
     if let Some(expected) = expected_version
         && expected != version
@@ -143,8 +164,10 @@ pub async fn put(
             .await?;
     }
     let row = practice_configuration::Entity::find_by_id(organization_id)
-        .one(&txn)
+        .all(&txn)
         .await?
+        .into_iter()
+        .next()
         .ok_or(StoreError::NotFound("practice configuration"))?;
     txn.commit().await?;
     decode(store, row)
@@ -156,8 +179,10 @@ pub async fn organization_of_user(
     user_id: Uuid,
 ) -> Result<Option<Uuid>, StoreError> {
     Ok(user::Entity::find_by_id(user_id)
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
         .and_then(|u| u.organization_id))
 }
 
@@ -175,15 +200,19 @@ pub async fn provider(
     provider_id: Uuid,
 ) -> Result<Option<PracticeProvider>, StoreError> {
     let Some(p) = provider::Entity::find_by_id(provider_id)
-        .one(store.db())
+        .all(store.db())
         .await?
+        .into_iter()
+        .next()
     else {
         return Ok(None);
     };
     let organization_id = match p.facility_id {
         Some(f) => facility::Entity::find_by_id(f)
-            .one(store.db())
+            .all(store.db())
             .await?
+            .into_iter()
+            .next()
             .map(|f| f.organization_id),
         None => None,
     };
@@ -213,4 +242,15 @@ pub async fn configured(store: &Store) -> Result<Vec<(Uuid, String)>, StoreError
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect())
+}
+
+/// The configuration of the practice a doctor works at (their organization's), if it has one.
+pub async fn of_doctor(
+    store: &Store,
+    doctor_user_id: Uuid,
+) -> Result<Option<PracticeConfig>, StoreError> {
+    match organization_of_user(store, doctor_user_id).await? {
+        Some(org) => get(store, org).await,
+        None => Ok(None),
+    }
 }

@@ -17,8 +17,10 @@ pub async fn get(
     provider_id: Uuid,
 ) -> Result<Option<ProviderSchedule>, StoreError> {
     provider_schedule::Entity::find_by_id(provider_id)
-        .one(db)
+        .all(db)
         .await?
+        .into_iter()
+        .next()
         .map(|m| {
             serde_json::from_value(m.schedule).map_err(|e| {
                 StoreError::Config(format!(
@@ -46,8 +48,10 @@ pub async fn put(
         updated_at: Set(stored_time(at)),
     };
     if provider_schedule::Entity::find_by_id(provider_id)
-        .one(&txn)
+        .all(&txn)
         .await?
+        .into_iter()
+        .next()
         .is_some()
     {
         provider_schedule::Entity::update(model).exec(&txn).await?;

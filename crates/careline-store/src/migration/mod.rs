@@ -12,6 +12,7 @@ mod m20261206_000006_calls_list_index;
 pub(crate) mod m20261206_000007_list_indexes;
 mod m20261206_000008_ws_tickets;
 mod m20261207_000009_practice_appointments;
+mod m20261207_000010_clinical;
 mod m20261207_000011_staff_details;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_list_indexes::Migration),
             Box::new(m20261206_000008_ws_tickets::Migration),
             Box::new(m20261207_000009_practice_appointments::Migration),
+            Box::new(m20261207_000010_clinical::Migration),
             Box::new(m20261207_000011_staff_details::Migration),
         ]
     }
