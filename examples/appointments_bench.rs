@@ -2,8 +2,9 @@
 //! database with the demo practice, it adds P providers with weekday schedules and a few
 //! thousand patients, then:
 //!
-//! 1. books B appointments one after another through `appointments::book` (every rule
-//!    checked, holds written) across the 60-day window, and reports bookings per second;
+//! 1. books B appointments through `appointments::book` (every rule checked, holds written)
+//!    across the 60-day window: the first thousand one after another, the rest from eight
+//!    concurrent clients, and reports bookings per second for each;
 //! 2. searches open slots for a random provider over the whole 60 days, S times, and reports
 //!    the latency percentiles (what `GET /api/v1/appointments/slots` does after its checks);
 //! 3. races T tasks over fresh slots, each slot tried by C tasks at once, and reports attempts
@@ -38,6 +39,34 @@ fn npi(n: u64) -> Npi {
     (0..10)
         .find_map(|d| Npi::parse(&format!("{}{d}", 170_000_000 + n)).ok())
         .expect("one check digit fits")
+}
+
+/// One routine exam, booked as `admin` would through the API.
+async fn book_one(
+    store: &Store,
+    admin: Actor,
+    now: chrono::DateTime<Utc>,
+    provider: uuid::Uuid,
+    start: chrono::DateTime<Utc>,
+    patient: uuid::Uuid,
+) -> Result<appointments::Appointment, StoreError> {
+    appointments::book(
+        store,
+        &admin,
+        NewAppointment {
+            provider_id: provider,
+            patient_id: patient,
+            appointment_type: "routine_exam".into(),
+            starts_at: start,
+            channel: BookingChannel::Staff,
+            voice_booking_session: None,
+            special_instructions: None,
+            idempotency_key: None,
+        },
+        rand::random(),
+        now,
+    )
+    .await
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -178,36 +207,83 @@ async fn main() {
     // Day-major order, so one patient's appointments fall on different days.
     candidates.sort_by_key(|(p, s)| (*s, *p));
     candidates.truncate(bookings);
+    // The first thousand one at a time (one client), the rest by `clients` concurrent clients
+    // taking the next slot from a shared list (a busy front desk and the phone at once).
+    let outcome = |r: Result<_, StoreError>| match r {
+        Ok(_) => (1usize, 0usize),
+        Err(StoreError::Refused { .. } | StoreError::Rule { .. }) => (0, 1),
+        Err(e) => panic!("booking failed: {e}"),
+    };
+    let sequential = candidates.len().min(1000);
     let started = Instant::now();
     let (mut booked, mut refused) = (0usize, 0usize);
-    for (n, (provider, start)) in candidates.iter().enumerate() {
-        let r = appointments::book(
-            &store,
-            &admin,
-            NewAppointment {
-                provider_id: *provider,
-                patient_id: patients[n % patients.len()],
-                appointment_type: "routine_exam".into(),
-                starts_at: *start,
-                channel: BookingChannel::Staff,
-                voice_booking_session: None,
-                special_instructions: None,
-                idempotency_key: None,
-            },
-            rand::random(),
-            now,
-        )
-        .await;
-        match r {
-            Ok(_) => booked += 1,
-            Err(StoreError::Refused { .. } | StoreError::Rule { .. }) => refused += 1,
-            Err(e) => panic!("booking failed: {e}"),
-        }
+    for (n, (provider, start)) in candidates[..sequential].iter().enumerate() {
+        let (b, r) = outcome(
+            book_one(
+                &store,
+                admin,
+                now,
+                *provider,
+                *start,
+                patients[n % patients.len()],
+            )
+            .await,
+        );
+        booked += b;
+        refused += r;
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "sequential booking: {booked} booked, {refused} refused, in {secs:.1} s = {:.0} bookings/s",
+        "booking, one client: {booked} booked, {refused} refused, in {secs:.1} s = {:.0} bookings/s",
         (booked + refused) as f64 / secs
+    );
+    let clients = 8;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(sequential));
+    let shared = Arc::new(candidates.clone());
+    let patients_shared = Arc::new(patients.clone());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (store, next, shared, patients) = (
+            store.clone(),
+            next.clone(),
+            shared.clone(),
+            patients_shared.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let (mut b, mut r) = (0usize, 0usize);
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((provider, start)) = shared.get(n).copied() else {
+                    break;
+                };
+                let (x, y) = outcome(
+                    book_one(
+                        &store,
+                        admin,
+                        now,
+                        provider,
+                        start,
+                        patients[n % patients.len()],
+                    )
+                    .await,
+                );
+                b += x;
+                r += y;
+            }
+            (b, r)
+        }));
+    }
+    let (mut booked2, mut refused2) = (0usize, 0usize);
+    for t in tasks {
+        let (b, r) = t.await.unwrap();
+        booked2 += b;
+        refused2 += r;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "booking, {clients} concurrent clients: {booked2} booked, {refused2} refused, in {secs:.1} s = {:.0} bookings/s",
+        (booked2 + refused2) as f64 / secs
     );
     store.optimize().await.expect("optimize");
 

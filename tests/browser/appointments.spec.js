@@ -38,7 +38,7 @@ test("the front desk books, moves and cancels from the calendar; others see it l
   await expect(desk.getByRole("heading", { name: "Book an appointment" })).toBeVisible();
   await accessible(desk, "book an appointment");
   const samuel = await desk.locator("#patient_id option", { hasText: "Ortiz, Samuel" }).getAttribute("value");
-  await desk.getByLabel("Patient").selectOption(samuel);
+  await desk.locator("#patient_id").selectOption(samuel);
   await desk.getByLabel("Instructions for the patient").fill("Bring your current glasses.");
   await desk.getByRole("button", { name: "Book" }).click();
 

@@ -366,40 +366,41 @@ pub async fn book(
     // A confirmation number already given to another appointment is drawn again: with
     // seven random digits, collisions are rare but certain over a practice's years.
     let mut attempt: u32 = 0;
-    let (txn, _gate) = loop {
+    let (txn, _gate, model) = loop {
         let number = ConfirmationNumber::from_random(mix(random, attempt));
         let (txn, gate) = crate::begin_write(store).await?;
-        let inserted = appointment::Entity::insert(appointment::ActiveModel {
-            id: Set(id),
-            organization_id: Set(config.organization_id),
-            provider_id: Set(prov.id),
-            provider_user_id: Set(prov.user_id),
-            patient_id: Set(patient.id),
-            doctor_id: Set(patient.doctor_id),
-            appointment_type: Set(ty.code.clone()),
-            duration_minutes: Set(ty.duration_minutes as i32),
-            starts_at: Set(start),
-            ends_at: Set(end),
-            status: Set(AppointmentStatus::Requested.as_str().into()),
-            confirmation_number: Set(number.to_string()),
-            created_via: Set(new.channel.as_str().into()),
-            voice_booking_session: Set(new.voice_booking_session.clone()),
-            special_instructions_enc: Set(new
+        let model = appointment::Model {
+            id,
+            organization_id: config.organization_id,
+            provider_id: prov.id,
+            provider_user_id: prov.user_id,
+            patient_id: patient.id,
+            doctor_id: patient.doctor_id,
+            appointment_type: ty.code.clone(),
+            duration_minutes: ty.duration_minutes as i32,
+            starts_at: start,
+            ends_at: end,
+            status: AppointmentStatus::Requested.as_str().into(),
+            confirmation_number: number.to_string(),
+            created_via: new.channel.as_str().into(),
+            voice_booking_session: new.voice_booking_session.clone(),
+            special_instructions_enc: new
                 .special_instructions
                 .as_deref()
                 .filter(|s| !s.trim().is_empty())
-                .map(|s| store.keys().encrypt_str(INSTRUCTIONS_FIELD, s))),
-            openemr_appointment_id: Set(None),
-            openemr_sync_status: Set("pending".into()),
-            idempotency_key: Set(new.idempotency_key.clone()),
-            created_by: Set(Some(actor.user_id)),
-            created_at: Set(t),
-            updated_at: Set(t),
-        })
-        .exec_without_returning(&txn)
-        .await;
+                .map(|s| store.keys().encrypt_str(INSTRUCTIONS_FIELD, s)),
+            openemr_appointment_id: None,
+            openemr_sync_status: "pending".into(),
+            idempotency_key: new.idempotency_key.clone(),
+            created_by: Some(actor.user_id),
+            created_at: t,
+            updated_at: t,
+        };
+        let inserted = appointment::Entity::insert(appointment::ActiveModel::from(model.clone()))
+            .exec_without_returning(&txn)
+            .await;
         let Err(e) = inserted else {
-            break (txn, gate);
+            break (txn, gate, model);
         };
         drop(txn);
         drop(gate);
@@ -447,7 +448,8 @@ pub async fn book(
     .await?;
     txn.commit().await?;
     store.outbox_committed();
-    get(store, actor, id).await
+    // What was written, without reading it back.
+    to_appointment(store, model)
 }
 
 /// The `attempt`-th draw from one random seed (SplitMix-style mixing): a retry after a
