@@ -190,6 +190,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/refill-requests", REFILL_TAKERS),
         ("POST", "/api/v1/refill-requests/{id}/approve", PROVIDERS),
         ("POST", "/api/v1/refill-requests/{id}/deny", PROVIDERS),
+        ("GET", "/api/v1/provider-tasks", CLINICAL),
         ("GET", "/api/v1/provider-messages", MESSAGE_READERS),
         ("POST", "/api/v1/provider-messages", MESSAGE_WRITERS),
         (

@@ -223,6 +223,31 @@ on_both_engines!(
                 .unwrap()
                 .is_empty()
         );
+        // Dr. Patel's task list names both callbacks; Dr. Chen's and the front desk's do not.
+        let (status, tasks) = d.app.get(&d.patel, "/api/v1/provider-tasks").await;
+        assert_eq!(status, 200, "{tasks}");
+        let subjects: Vec<String> = tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == "lab_callback")
+            .map(|t| s(&t["subject_id"]))
+            .collect();
+        for id in [&abnormal_released, &critical_id] {
+            assert!(subjects.contains(id), "{id} not in {tasks}");
+        }
+        let (_, chen_tasks) = d.app.get(&d.chen, "/api/v1/provider-tasks").await;
+        assert!(
+            !chen_tasks.to_string().contains(critical_id.as_str()),
+            "{chen_tasks}"
+        );
+        let (status, _) = d.app.get(&d.reception, "/api/v1/provider-tasks").await;
+        assert_eq!(status, 403);
+        let (status, _) = d
+            .app
+            .get(&d.patel, "/api/v1/provider-tasks?status=someday")
+            .await;
+        assert_eq!(status, 422);
         // An unverified caller hears nothing about results.
         let unverified =
             careline_store::lab_results::answer_caller(store, eleanor, false, Utc::now())

@@ -178,8 +178,9 @@ async fn parameters_are_declared_where_the_server_reads_them() {
     // for the dashboard's preview); then issue 13's: the appointment book's seven (provider_id,
     // patient_id, status, from, to, page, per_page), the open slots' four, blocked time's from
     // and to, and status, patient_id, page and per_page on each of /refill-requests,
-    // /provider-messages and /prior-authorizations.
-    assert_eq!(query.len(), 83, "{query:#?}");
+    // /provider-messages and /prior-authorizations, and /provider-tasks's status, page and
+    // per_page.
+    assert_eq!(query.len(), 86, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

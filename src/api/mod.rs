@@ -19,6 +19,7 @@ pub mod practice;
 pub mod prior_auth;
 pub mod products;
 pub mod provider_messages;
+pub mod provider_tasks;
 pub mod refills;
 pub mod system;
 pub mod users;
@@ -108,6 +109,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(medications::routes())
         .merge(refills::routes())
         .merge(provider_messages::routes())
+        .merge(provider_tasks::routes())
         .merge(prior_auth::routes())
         .merge(ws::routes())
 }

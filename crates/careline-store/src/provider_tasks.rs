@@ -86,7 +86,9 @@ pub(crate) async fn complete_for(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Work waiting for a provider: `kind` is lab_callback, refill_review, urgent_message or
+/// routine_message; `subject_type`/`subject_id` name the result, request or message.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderTask {
     pub id: Uuid,
     pub kind: String,
@@ -99,8 +101,7 @@ pub struct ProviderTask {
     pub created_at: DateTime<Utc>,
 }
 
-/// The tasks about one request or message, oldest first (the dashboard's work queue comes
-/// with a later issue; tests and the phone read them here).
+/// The tasks about one request or message, oldest first.
 pub async fn for_subject(store: &Store, subject_id: Uuid) -> Result<Vec<ProviderTask>, StoreError> {
     Ok(provider_task::Entity::find()
         .filter(provider_task::Column::SubjectId.eq(subject_id))
@@ -108,16 +109,61 @@ pub async fn for_subject(store: &Store, subject_id: Uuid) -> Result<Vec<Provider
         .all(store.db())
         .await?
         .into_iter()
-        .map(|m| ProviderTask {
-            id: m.id,
-            kind: m.kind,
-            provider_user_id: m.provider_user_id,
-            patient_id: m.patient_id,
-            subject_type: m.subject_type,
-            subject_id: m.subject_id,
-            status: m.status,
-            due_at: m.due_at,
-            created_at: m.created_at,
-        })
+        .map(to_task)
         .collect())
+}
+
+/// Tasks the actor may see, earliest due first: their own (as the provider they are routed
+/// to) and those about their doctors' patients (scoped like every PHI table); `status` open
+/// or done.
+pub async fn list(
+    store: &Store,
+    actor: &careline_domain::Actor,
+    status: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<crate::Page<ProviderTask>, StoreError> {
+    use sea_orm::{Condition, QuerySelect};
+    let c = Condition::all()
+        .add(provider_task::Column::Status.eq(status))
+        .add(
+            Condition::any()
+                .add(provider_task::Column::ProviderUserId.eq(actor.user_id))
+                .add(crate::scope::by_doctor(
+                    provider_task::Column::DoctorId,
+                    actor.scope(),
+                )),
+        );
+    let total = crate::count_where::<provider_task::Entity>(store.db(), c.clone()).await?;
+    let items = provider_task::Entity::find()
+        .filter(c)
+        .order_by_asc(provider_task::Column::DueAt)
+        .order_by_asc(provider_task::Column::Id)
+        .offset(crate::page_offset(page, per_page))
+        .limit(per_page)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(to_task)
+        .collect();
+    Ok(crate::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+fn to_task(m: provider_task::Model) -> ProviderTask {
+    ProviderTask {
+        id: m.id,
+        kind: m.kind,
+        provider_user_id: m.provider_user_id,
+        patient_id: m.patient_id,
+        subject_type: m.subject_type,
+        subject_id: m.subject_id,
+        status: m.status,
+        due_at: m.due_at,
+        created_at: m.created_at,
+    }
 }
