@@ -57,10 +57,10 @@ test("the front desk books, moves and cancels from the calendar; others see it l
   await expect(desk.locator(".status-line .tag")).toHaveText("confirmed");
   const target = await desk.getByLabel("Move to").locator("option").nth(3).textContent();
   await desk.getByLabel("Move to").selectOption({ index: 3 });
-  await desk.locator("form[action$='/reschedule']").getByLabel("Why (optional)").fill("patient asked");
+  await desk.getByLabel("Why it moves (optional)").fill("patient asked");
   await desk.getByRole("button", { name: "Move" }).click();
   await expect(desk.locator(".status-line")).toContainText(target.trim().replace(/ C[SD]T$/, ""));
-  await desk.locator("form[action$='/cancel']").getByLabel("Why (optional)").fill("feeling better");
+  await desk.getByLabel("Why it is cancelled (optional)").fill("feeling better");
   await desk.getByRole("button", { name: "Cancel appointment" }).click();
   await expect(desk.locator(".status-line .tag")).toHaveText("cancelled");
   const history = desk.locator("#history-title + table tbody tr");
