@@ -174,8 +174,11 @@ pub struct PracticeAddress {
 
 /// The practice's configuration as stored and as the API shows it (the EHR connection is
 /// kept apart: it holds a secret and is stored encrypted).
+///
+/// Unknown fields are refused by [`PracticeSettings::unknown_fields`] rather than serde's
+/// `deny_unknown_fields`: the API shows these fields flattened beside others (id, version),
+/// and a schema that forbids additional properties would contradict that response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct PracticeSettings {
     pub practice_name: String,
     /// The main number, E.164 (`+15125550100`).
@@ -223,6 +226,34 @@ fn default_booking_window_days() -> u32 {
 pub const CELL_MINUTES: u32 = 5;
 
 impl PracticeSettings {
+    /// Every field's name, as sent and shown.
+    pub const FIELDS: [&'static str; 14] = [
+        "practice_name",
+        "phone_number",
+        "address",
+        "time_zone",
+        "business_hours",
+        "holiday_schedule",
+        "insurance_plans_accepted",
+        "appointment_types",
+        "slot_minutes",
+        "booking_window_days",
+        "voice_agent_greeting",
+        "escalation_triggers",
+        "lab_result_disclosure",
+        "on_call_provider_user_id",
+    ];
+
+    /// The keys of a JSON object that are not fields of the configuration (a misspelt field
+    /// must be an error, not silently dropped).
+    pub fn unknown_fields(object: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+        object
+            .keys()
+            .filter(|k| !Self::FIELDS.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    }
+
     /// The practice's time zone (validated; UTC if the stored one no longer parses).
     pub fn tz(&self) -> chrono_tz::Tz {
         self.time_zone.parse().unwrap_or(chrono_tz::UTC)
@@ -539,6 +570,35 @@ pub(crate) mod hhmm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_field_list_is_every_field() {
+        let mut full = PracticeSettings::starter("P");
+        full.phone_number = Some("+15125550100".into());
+        full.address = Some(PracticeAddress {
+            line1: "1".into(),
+            line2: None,
+            city: "A".into(),
+            state: "TX".into(),
+            postal_code: "1".into(),
+        });
+        full.voice_agent_greeting = Some("Hi".into());
+        full.on_call_provider_user_id = Some(uuid::Uuid::nil());
+        let json = serde_json::to_value(&full).unwrap();
+        let mut shown: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        shown.sort_unstable();
+        let mut listed = PracticeSettings::FIELDS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(shown, listed);
+        let mut typo = json.as_object().unwrap().clone();
+        typo.insert("buisness_hours".into(), serde_json::json!({}));
+        assert_eq!(PracticeSettings::unknown_fields(&typo), ["buisness_hours"]);
+    }
 
     #[test]
     fn the_starter_configuration_is_valid() {

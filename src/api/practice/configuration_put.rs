@@ -71,6 +71,20 @@ fn read_body(mut body: serde_json::Value) -> Result<Parsed, ApiError> {
     for shown in ["organization_id", "updated_at", "updated_by"] {
         map.remove(shown);
     }
+    let unknown = PracticeSettings::unknown_fields(map);
+    if !unknown.is_empty() {
+        return Err(ApiError::validation(
+            unknown
+                .into_iter()
+                .map(|f| {
+                    (
+                        f,
+                        "is not a field of the practice configuration".to_string(),
+                    )
+                })
+                .collect(),
+        ));
+    }
     let settings = serde_json::from_value(body).map_err(|e| bad("body", e))?;
     Ok(Parsed {
         settings,
