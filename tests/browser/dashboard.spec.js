@@ -14,6 +14,10 @@ const ROLES = [
   ["sales@demo.careline.test", "sales", [], []],
   ["shipping@demo.careline.test", "shipping", ["Orders ready to ship"], []],
   ["doctor@demo.careline.test", "doctor", ["Your verification requests", "Your orders"], ["/requests/new"]],
+  ["dr.patel@demo.careline.test", "practice-doctor", ["Appointments today"], []],
+  ["nurse@demo.careline.test", "nurse", ["Appointments today"], []],
+  ["reception@demo.careline.test", "reception", ["Appointments today"], []],
+  ["manager@demo.careline.test", "manager", ["Appointments today"], []],
 ];
 
 for (const [email, name, sections, more] of ROLES) {
