@@ -18,8 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use careline_domain::Permission;
 use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::appointments::Appointment;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -75,17 +74,6 @@ async fn names(
         .into_iter()
         .map(|(id, n)| (id, n.expose().clone()))
         .collect())
-}
-
-fn local_midnight(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    (0..=3)
-        .find_map(|h| {
-            tz.from_local_datetime(&d.and_hms_opt(h, 0, 0)?)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-        })
-        .unwrap_or_else(|| form::midnight(d))
 }
 
 /// One line of a day: an appointment, or an open slot to book.
@@ -203,8 +191,8 @@ pub async fn calendar(
         caller.clone(),
         ApiQuery(api::list::AppointmentQuery {
             provider_id: Some(provider),
-            from: Some(local_midnight(tz, first)),
-            to: Some(local_midnight(tz, last + Duration::days(1))),
+            from: Some(form::local_midnight_in(tz, first)),
+            to: Some(form::local_midnight_in(tz, last + Duration::days(1))),
             per_page: Some(careline_store::MAX_PER_PAGE),
             ..Default::default()
         }),
@@ -695,8 +683,8 @@ pub async fn today(
         State(state.clone()),
         caller.clone(),
         ApiQuery(api::list::AppointmentQuery {
-            from: Some(local_midnight(tz, day)),
-            to: Some(local_midnight(tz, day + Duration::days(1))),
+            from: Some(form::local_midnight_in(tz, day)),
+            to: Some(form::local_midnight_in(tz, day + Duration::days(1))),
             per_page: Some(20),
             ..Default::default()
         }),

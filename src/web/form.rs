@@ -39,8 +39,12 @@ pub fn midnight(d: NaiveDate) -> DateTime<Utc> {
 /// The first moment of a day in the practice's time zone (the zone the pages show times in),
 /// as UTC. On a day that starts in a DST gap, the first moment that exists.
 pub fn local_midnight(d: NaiveDate) -> DateTime<Utc> {
+    local_midnight_in(super::time::zone(), d)
+}
+
+/// `local_midnight` in a given zone (a practice's own, on the appointment pages).
+pub fn local_midnight_in(zone: chrono_tz::Tz, d: NaiveDate) -> DateTime<Utc> {
     use chrono::TimeZone;
-    let zone = super::time::zone();
     (0..=3)
         .find_map(|h| {
             zone.from_local_datetime(&d.and_hms_opt(h, 0, 0)?)

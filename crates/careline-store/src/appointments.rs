@@ -16,7 +16,7 @@ use careline_domain::appointment::{
     AppointmentAction, AppointmentStatus, BookingContext, Busy, ConfirmationNumber, Refusal,
 };
 use careline_domain::practice::{BookingChannel, CELL_MINUTES};
-use careline_domain::{Actor, DataScope, Phi, Role};
+use careline_domain::{Actor, DataScope, Phi};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -129,15 +129,9 @@ async fn bookable_provider(
         code: "UNKNOWN_PROVIDER",
         message: "There is no such provider at your practice.".into(),
     };
-    let p = practice::provider(store, provider_id)
+    let p = practice::provider_for(store, actor, provider_id)
         .await?
         .ok_or_else(unknown)?;
-    if actor.role != Role::Admin && p.user_id != Some(actor.user_id) {
-        let mine = practice::organization_of_user(store, actor.user_id).await?;
-        if mine.is_none() || mine != p.organization_id {
-            return Err(unknown());
-        }
-    }
     let org = p.organization_id.ok_or_else(|| StoreError::Refused {
         code: "PRACTICE_NOT_CONFIGURED",
         message: "This provider is not at a facility of a practice; give them one first.".into(),

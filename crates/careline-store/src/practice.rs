@@ -195,6 +195,24 @@ pub struct PracticeProvider {
     pub organization_id: Option<Uuid>,
 }
 
+/// The provider, if `actor` may work with them: admins with anyone, others with the
+/// providers of their own practice, and a provider with themselves. `None` otherwise, the
+/// same answer as for no such provider.
+pub async fn provider_for(
+    store: &Store,
+    actor: &careline_domain::Actor,
+    provider_id: Uuid,
+) -> Result<Option<PracticeProvider>, StoreError> {
+    let Some(p) = provider(store, provider_id).await? else {
+        return Ok(None);
+    };
+    if actor.role == careline_domain::Role::Admin || p.user_id == Some(actor.user_id) {
+        return Ok(Some(p));
+    }
+    let mine = organization_of_user(store, actor.user_id).await?;
+    Ok((mine.is_some() && mine == p.organization_id).then_some(p))
+}
+
 pub async fn provider(
     store: &Store,
     provider_id: Uuid,

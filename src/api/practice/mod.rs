@@ -62,15 +62,9 @@ pub(crate) async fn own_provider(
     caller: &Caller,
     provider_id: Uuid,
 ) -> Result<(PracticeProvider, PracticeConfig), ApiError> {
-    let p = practice::provider(&state.store, provider_id)
+    let p = practice::provider_for(&state.store, &caller.actor, provider_id)
         .await?
         .ok_or_else(|| ApiError::not_found("provider"))?;
-    if caller.role() != Role::Admin && p.user_id != Some(caller.user_id()) {
-        let mine = practice::organization_of_user(&state.store, caller.user_id()).await?;
-        if mine.is_none() || mine != p.organization_id {
-            return Err(ApiError::not_found("provider"));
-        }
-    }
     let org = p.organization_id.ok_or_else(not_configured)?;
     let config = practice::get(&state.store, org)
         .await?
