@@ -47,6 +47,7 @@ fn caller(has_pin: bool) -> Answer {
             locked: false,
             language: Some("en".into()),
         },
+        practice: None,
     }
 }
 

@@ -364,7 +364,8 @@ fn menu_check_names_each_problem_with_its_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(": ok (1 menus"));
+    // The main menu and the practice's ("appointments and your care").
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": ok (2 menus"));
 
     let bad = d.join("bad.toml");
     std::fs::write(
@@ -375,6 +376,7 @@ fn menu_check_names_each_problem_with_its_line() {
 prompts = { welcome = "Hi", options = ["Press 1"], invalid = "No", timeout = "Nothing" }
 options.1 = { action = "fly_away" }
 options.2 = { action = "menu", next_menu = "billing" }
+options.3 = { action = "lab_results" }
 
 [menus.orphan]
 prompts = { welcome = "a", options = ["b"], invalid = "c", timeout = "d" }
@@ -397,8 +399,9 @@ on_max_timeouts = "repeat"
     for expected in [
         format!("{name}:5: menu 'main' option 1: unknown action 'fly_away'"),
         format!("{name}:6: menu 'main' option 2: next_menu 'billing' is not defined"),
-        format!("{name}:8: menu 'orphan' is unreachable"),
-        format!("{name}:8: menu 'orphan' is a loop with no exit"),
+        format!("{name}:7: menu 'main' option 3: lab_results needs requires_auth = true"),
+        format!("{name}:9: menu 'orphan' is unreachable"),
+        format!("{name}:9: menu 'orphan' is a loop with no exit"),
         "has no prompts for language 'es'".to_string(),
     ] {
         assert!(

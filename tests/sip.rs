@@ -816,3 +816,40 @@ on_both_engines!(
         rig.finish().await;
     }
 );
+
+on_both_engines!(
+    a_refill_of_a_controlled_substance_over_sip_is_flagged_for_the_doctor,
+    |db| async move {
+        let rig = rig(db).await;
+        let mut peer = rig.peer().await;
+        // Eleanor Brooks, a patient of the demo eye practice.
+        answered(&mut peer, "+15125550142", &[0, 101]).await;
+        assert!(
+            peer.wait_prompt_end(Duration::from_millis(100), Duration::from_secs(10))
+                .await
+        );
+        press(&mut peer, "5", "rtp").await;
+        rig.events_until("menu_selection", "success").await;
+        press(&mut peer, "4", "rtp").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        press(&mut peer, "06091951", "rtp").await;
+        rig.events_until("authenticate", "success").await;
+        // 2: alprazolam; 1: send the request.
+        press(&mut peer, "2", "rtp").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        press(&mut peer, "1", "rtp").await;
+        rig.events_until("request_refill", "controlled_substance")
+            .await;
+        let bye = peer.bye().await;
+        assert_eq!(bye.status(), Some(200));
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let rows = careline_store::entity::refill_request::Entity::find()
+            .filter(careline_store::entity::refill_request::Column::Channel.eq("phone"))
+            .all(rig.db.store.db())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].controlled_substance);
+        rig.finish().await;
+    }
+);

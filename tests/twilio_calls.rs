@@ -440,3 +440,62 @@ on_both_engines!(
         app.stop().await;
     }
 );
+
+on_both_engines!(
+    a_patient_books_a_practice_appointment_over_twilio,
+    |db| async move {
+        let app = twilio_app(db).await;
+        let sid = "CA00000000000000000000000000000c0e";
+        // Eleanor Brooks calls Capitol Eye Care's line.
+        let eleanor = |extra: &[(&str, &str)]| {
+            let mut p: Vec<(String, String)> = params(sid, &[])
+                .into_iter()
+                .filter(|(k, _)| k != "From" && k != "To")
+                .collect();
+            p.push(("From".into(), "+15125550142".into()));
+            p.push((
+                "To".into(),
+                careline::demo::practice::DEMO_PRACTICE_LINE.into(),
+            ));
+            p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            p
+        };
+        let (status, twiml) = signed(&app, "/twilio/voice", &eleanor(&[])).await;
+        assert_eq!(status, 200, "{twiml}");
+        assert!(
+            said(&twiml).contains("Thank you for calling Capitol Eye Care."),
+            "the practice's own greeting: {twiml}"
+        );
+        let mut path = gather_path(&twiml);
+        for (digits, expect) in [
+            ("5", "Press 1 to book an appointment"),
+            ("1", "date of birth"),
+            ("06091951", "For routine eye exam, press 1."),
+            ("1", "To take this time, press 1."),
+            ("1", "Your confirmation number is"),
+        ] {
+            let (status, twiml) = signed(&app, &path, &eleanor(&[("Digits", digits)])).await;
+            assert_eq!(status, 200, "{twiml}");
+            assert!(said(&twiml).contains(expect), "after {digits}: {twiml}");
+            path = gather_path(&twiml);
+        }
+        let events = careline_store::calls::call_events(app.store(), sid)
+            .await
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "book_appointment" && e.result == "success"),
+            "{events:#?}"
+        );
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let booked = careline_store::entity::appointment::Entity::find()
+            .filter(careline_store::entity::appointment::Column::VoiceBookingSession.eq(sid))
+            .all(app.store().db())
+            .await
+            .unwrap();
+        assert_eq!(booked.len(), 1);
+        assert_eq!(booked[0].created_via, "voice_agent");
+        app.stop().await;
+    }
+);

@@ -37,7 +37,7 @@ pub fn settings(now: DateTime<Utc>) -> PracticeSettings {
     ];
     s.appointment_types[0].name = "Routine eye exam".into();
     s.voice_agent_greeting = Some(
-        "Thank you for calling Capitol Eye Care. I can help you book, move or cancel an appointment."
+        "Thank you for calling Capitol Eye Care. For appointments, lab results, refills and messages for your doctor, press 5."
             .into(),
     );
     for year in [now.year(), now.year() + 1] {

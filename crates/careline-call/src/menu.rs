@@ -19,6 +19,16 @@ pub enum Action {
     ScheduleService,
     VerifyInsurance,
     ContactProvider,
+    /// Book a practice appointment: a visit type, then open times one by one.
+    BookAppointment,
+    /// Hear one's upcoming appointments, and cancel or move one.
+    MyAppointments,
+    /// Hear lab results, as the practice's disclosure policy allows.
+    LabResults,
+    /// Ask for a refill of one of one's active medications.
+    RequestRefill,
+    /// Leave a routine or urgent message for one's provider (emergency advice first).
+    LeaveMessage,
     TransferToAgent,
     /// Go to the option's `next_menu`.
     Menu,
@@ -32,11 +42,16 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 15] = [
         Action::CheckOrderStatus,
         Action::ScheduleService,
         Action::VerifyInsurance,
         Action::ContactProvider,
+        Action::BookAppointment,
+        Action::MyAppointments,
+        Action::LabResults,
+        Action::RequestRefill,
+        Action::LeaveMessage,
         Action::TransferToAgent,
         Action::Menu,
         Action::Back,
@@ -51,6 +66,11 @@ impl Action {
             Action::ScheduleService => "schedule_service",
             Action::VerifyInsurance => "verify_insurance",
             Action::ContactProvider => "contact_provider",
+            Action::BookAppointment => "book_appointment",
+            Action::MyAppointments => "my_appointments",
+            Action::LabResults => "lab_results",
+            Action::RequestRefill => "request_refill",
+            Action::LeaveMessage => "leave_message",
             Action::TransferToAgent => "transfer_to_agent",
             Action::Menu => "menu",
             Action::Back => "back",
@@ -62,6 +82,21 @@ impl Action {
 
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Actions on the caller's own records: the engine has no one to look up until the caller
+    /// is verified.
+    pub fn needs_verified_caller(self) -> bool {
+        matches!(
+            self,
+            Action::CheckOrderStatus
+                | Action::VerifyInsurance
+                | Action::ScheduleService
+                | Action::BookAppointment
+                | Action::MyAppointments
+                | Action::LabResults
+                | Action::RequestRefill
+        )
     }
 
     /// Actions that only move between menus: a menu whose every way out is one of these
@@ -217,6 +252,40 @@ pub struct CallConfig {
 /// Every system prompt key the engine may say, so a file can be checked for completeness.
 pub const PROMPT_KEYS: &[&str] = &[
     "agent_transfer",
+    "appointment_not_by_phone",
+    "appointment_choose_type",
+    "appointment_type_option",
+    "appointment_no_slots",
+    "appointment_slot_offer",
+    "appointment_booked",
+    "appointment_moved",
+    "appointment_slot_taken",
+    "appointment_patient_busy",
+    "appointment_refused",
+    "appointments_none",
+    "appointments_count",
+    "appointment_existing",
+    "appointment_manage",
+    "appointment_manage_more",
+    "appointment_cancel_confirm",
+    "appointment_kept",
+    "appointment_cancelled",
+    "appointment_cannot_change",
+    "lab_none",
+    "lab_normal",
+    "lab_read_out",
+    "lab_provider_will_call",
+    "lab_not_available",
+    "refill_no_medications",
+    "refill_choose",
+    "refill_option",
+    "refill_confirm",
+    "refill_sent",
+    "refill_controlled",
+    "refill_no_refills",
+    "refill_too_early",
+    "message_urgency",
+    "emergency_911",
     "auth_dob",
     "auth_failed_retry",
     "auth_failed_final",
@@ -605,11 +674,7 @@ pub fn check(text: &str) -> Result<Checked, Vec<Problem>> {
             // These act on the caller's own records; the engine has no one to look up
             // until the caller is verified, so without requires_auth every call that chose
             // them ended in SYSTEM_ERROR.
-            if matches!(
-                action,
-                Action::CheckOrderStatus | Action::VerifyInsurance | Action::ScheduleService
-            ) && !os.requires_auth
-            {
+            if action.needs_verified_caller() && !os.requires_auth {
                 problems.push(Problem {
                     line: kline,
                     message: format!(

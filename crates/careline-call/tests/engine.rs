@@ -2,176 +2,13 @@
 //! verify, choose 1, order found), each action, each failure path and error code, timers,
 //! and exact replay.
 
+mod support;
+
 use careline_call::engine::*;
 use careline_call::menu::CallConfig;
 use chrono::{NaiveDate, TimeZone};
 use std::sync::Arc;
-use uuid::Uuid;
-
-const PATIENT: Uuid = Uuid::from_u128(0x1111);
-const PROVIDER: Uuid = Uuid::from_u128(0x2222);
-const HERE: Uuid = Uuid::from_u128(0xaaaa);
-const THERE: Uuid = Uuid::from_u128(0xbbbb);
-
-/// Tuesday 2026-11-24, 10:00 in New York (the default practice's time zone): office open.
-fn tuesday_10am() -> Millis {
-    chrono_tz::America::New_York
-        .with_ymd_and_hms(2026, 11, 24, 10, 0, 0)
-        .unwrap()
-        .timestamp_millis()
-}
-
-struct Phone {
-    call: Call,
-    now: Millis,
-    log: Vec<TimedInput>,
-}
-
-impl Phone {
-    fn new(at: Millis) -> Phone {
-        Phone {
-            call: Call::new(Arc::new(CallConfig::default_config())),
-            now: at,
-            log: Vec::new(),
-        }
-    }
-
-    fn feed(&mut self, input: Input) -> Vec<Output> {
-        self.now += 1000;
-        let i = TimedInput {
-            at: self.now,
-            input,
-        };
-        self.log.push(i.clone());
-        self.call.handle(i)
-    }
-
-    fn start(&mut self, from: &str) -> Vec<Output> {
-        self.feed(Input::Started {
-            call_id: "CA-test".into(),
-            from: Some(from.into()),
-            to: "+15025550100".into(),
-        })
-    }
-
-    fn answer(&mut self, answer: Answer) -> Vec<Output> {
-        self.feed(Input::Answer { answer })
-    }
-
-    fn keys(&mut self, k: &str) -> Vec<Output> {
-        self.feed(Input::Keys { keys: Keys::new(k) })
-    }
-
-    /// Call in as the known patient and reach the main menu.
-    fn patient_at_menu(has_pin: bool) -> Phone {
-        let mut p = Phone::new(tuesday_10am());
-        p.start("+15025550142");
-        let out = p.answer(Answer::Caller {
-            territory: Some(territory(HERE, "Louisville")),
-            caller: Caller::Patient {
-                id: PATIENT,
-                has_pin,
-                locked: false,
-                language: Some("en".into()),
-            },
-        });
-        assert!(said(&out, "Welcome to Healthcare Services"), "{out:?}");
-        p
-    }
-
-    /// Choose 1 and pass verification.
-    fn verified_order_prompt() -> Phone {
-        let mut p = Phone::patient_at_menu(false);
-        let out = p.keys("1");
-        assert!(has_prompt(&out, "auth_dob"), "{out:?}");
-        let out = p.keys("03141958");
-        assert_eq!(
-            request(&out),
-            Some(Request::VerifyPatient {
-                patient_id: PATIENT,
-                dob: Keys::new("03141958"),
-                pin: None
-            })
-        );
-        let out = p.answer(verified_here());
-        assert!(has_prompt(&out, "auth_ok"));
-        assert!(has_prompt(&out, "order_enter_number"), "{out:?}");
-        p
-    }
-}
-
-fn territory(id: Uuid, name: &str) -> Territory {
-    Territory {
-        id,
-        name: name.into(),
-        number: Some(format!("+1502555{:04}", id.as_u128() % 10_000)),
-    }
-}
-
-fn verified_here() -> Answer {
-    Answer::Verified {
-        ok: true,
-        locked: false,
-        subject: Some(Subject::Patient(PATIENT)),
-        territory: Some(territory(HERE, "Louisville")),
-    }
-}
-
-fn failed() -> Answer {
-    Answer::Verified {
-        ok: false,
-        locked: false,
-        subject: None,
-        territory: None,
-    }
-}
-
-fn said(out: &[Output], text: &str) -> bool {
-    out.iter()
-        .any(|o| matches!(o, Output::Say { text: t, .. } if t.contains(text)))
-}
-
-fn has_prompt(out: &[Output], key: &str) -> bool {
-    out.iter()
-        .any(|o| matches!(o, Output::Say { key: Some(k), .. } if k == key))
-}
-
-fn request(out: &[Output]) -> Option<Request> {
-    out.iter().find_map(|o| match o {
-        Output::Request(r) => Some(r.clone()),
-        _ => None,
-    })
-}
-
-fn events(out: &[Output]) -> Vec<CallEvent> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Event(e) => Some(e.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn event<'a>(out: &'a [Output], action: &str) -> Option<&'a CallEvent> {
-    out.iter().find_map(|o| match o {
-        Output::Event(e) if e.action == action => Some(e),
-        _ => None,
-    })
-}
-
-fn transfer(out: &[Output]) -> Option<TransferTarget> {
-    out.iter().find_map(|o| match o {
-        Output::Transfer { target, .. } => Some(target.clone()),
-        _ => None,
-    })
-}
-
-fn gather(out: &[Output]) -> Option<Gather> {
-    out.iter().find_map(|o| match o {
-        Output::Gather(g) => Some(g.clone()),
-        _ => None,
-    })
-}
+use support::*;
 
 #[test]
 fn seed_test_suite_authenticate_choose_1_order_found() {
@@ -220,6 +57,7 @@ fn the_welcome_and_the_short_greeting_have_their_own_prompt_keys() {
             locked: false,
             language: Some("en".into()),
         },
+        practice: None,
     });
     let says = |out: &[Output], key: &str, text: &str| {
         out.iter().any(
@@ -375,6 +213,7 @@ fn a_locked_patient_is_sent_to_an_agent_without_being_asked() {
             locked: true,
             language: None,
         },
+        practice: None,
     });
     let out = p.keys("1");
     assert!(has_prompt(&out, "auth_locked"));
@@ -561,6 +400,7 @@ fn after_hours_the_caller_leaves_a_message_with_an_urgency() {
     p.answer(Answer::Caller {
         territory: None,
         caller: Caller::Unknown,
+        practice: None,
     });
     let out = p.keys("4");
     assert!(has_prompt(&out, "provider_closed"));
@@ -601,6 +441,7 @@ fn withheld_at_menu(at: Millis) -> Phone {
     p.answer(Answer::Caller {
         territory: None,
         caller: Caller::Unknown,
+        practice: None,
     });
     p
 }
@@ -663,6 +504,7 @@ fn an_unknown_caller_can_verify_as_a_provider() {
     p.answer(Answer::Caller {
         territory: None,
         caller: Caller::Unknown,
+        practice: None,
     });
     let out = p.keys("1");
     assert!(has_prompt(&out, "auth_unknown_caller"));

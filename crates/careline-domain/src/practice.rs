@@ -82,6 +82,16 @@ pub struct Holiday {
     pub hours: Option<DayHours>,
 }
 
+/// Hours on a local date: a holiday's special hours, closed on a holiday without them, else
+/// the weekday's. (The phone holds only the hours and holidays, not the whole settings.)
+pub fn hours_on(week: &WeekHours, holidays: &[Holiday], date: NaiveDate) -> Option<DayHours> {
+    use chrono::Datelike;
+    match holidays.iter().find(|h| h.date == date) {
+        Some(h) => h.hours,
+        None => week.on(date.weekday()),
+    }
+}
+
 /// How an appointment was or may be booked (seed 002 `created_via`).
 #[derive(
     Debug,
@@ -266,11 +276,7 @@ impl PracticeSettings {
     /// Hours on a local date: a holiday's special hours, closed on a holiday without them,
     /// else the weekday's.
     pub fn hours_on(&self, date: NaiveDate) -> Option<DayHours> {
-        use chrono::Datelike;
-        match self.holiday_schedule.iter().find(|h| h.date == date) {
-            Some(h) => h.hours,
-            None => self.business_hours.on(date.weekday()),
-        }
+        hours_on(&self.business_hours, &self.holiday_schedule, date)
     }
 
     /// Every problem, as (field path, what is wrong), e.g.

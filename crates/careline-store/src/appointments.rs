@@ -289,6 +289,15 @@ pub struct ChangedBy {
     pub channel: BookingChannel,
 }
 
+impl ChangedBy {
+    /// The member of staff recorded as having made the change. On the `voice_agent` channel
+    /// the patient did it by phone: the actor is only the reach the phone works with in the
+    /// patient's practice, and no one of staff is named.
+    fn person(&self) -> Option<Uuid> {
+        (self.channel != BookingChannel::VoiceAgent).then_some(self.actor.user_id)
+    }
+}
+
 async fn by_key(
     store: &Store,
     actor: &Actor,
@@ -386,7 +395,11 @@ pub async fn book(
             openemr_appointment_id: None,
             openemr_sync_status: "pending".into(),
             idempotency_key: new.idempotency_key.clone(),
-            created_by: Some(actor.user_id),
+            created_by: ChangedBy {
+                actor: *actor,
+                channel: new.channel,
+            }
+            .person(),
             created_at: t,
             updated_at: t,
         };
@@ -479,7 +492,7 @@ async fn record_change(
         id: Set(Uuid::now_v7()),
         appointment_id: Set(appointment_id),
         changed_at: Set(at),
-        changed_by: Set(Some(by.actor.user_id)),
+        changed_by: Set(by.person()),
         channel: Set(by.channel.as_str().into()),
         action: Set(action.as_str().into()),
         from_status: Set(from_status.map(|s| s.as_str().to_string())),

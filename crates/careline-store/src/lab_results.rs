@@ -205,6 +205,8 @@ pub struct CallerLabAnswer {
     pub lab_result_id: Uuid,
     /// The test's name, for the prompt; only present when the answer may say it.
     pub test_name: Option<Phi<String>>,
+    /// The value with its unit, only when the policy lets it be read out.
+    pub value: Option<Phi<String>>,
     pub answer: PhoneLabAnswer,
 }
 
@@ -254,9 +256,16 @@ pub async fn answer_caller(
             );
         }
         let speakable = matches!(answer, PhoneLabAnswer::Normal | PhoneLabAnswer::ReadOut);
+        let value = (answer == PhoneLabAnswer::ReadOut).then(|| {
+            Phi::new(match &r.unit {
+                Some(u) => format!("{} {u}", r.value.expose()),
+                None => r.value.expose().clone(),
+            })
+        });
         out.push(CallerLabAnswer {
             lab_result_id: r.id,
             test_name: speakable.then_some(r.test_name),
+            value,
             answer,
         });
     }

@@ -272,3 +272,26 @@ pub async fn of_doctor(
         None => Ok(None),
     }
 }
+
+/// The practice whose main number is `number`, if one is: the phone greets and keeps hours
+/// by it. A scan of the configurations (one row a practice; a deployment has a handful).
+pub async fn by_main_number(
+    store: &Store,
+    number: &careline_domain::PhoneNumber,
+) -> Result<Option<PracticeConfig>, StoreError> {
+    for m in practice_configuration::Entity::find()
+        .all(store.db())
+        .await?
+    {
+        let c = decode(store, m)?;
+        let main = c
+            .settings
+            .phone_number
+            .as_deref()
+            .and_then(|n| careline_domain::PhoneNumber::parse(n).ok());
+        if main.as_ref() == Some(number) {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
+}

@@ -145,6 +145,12 @@ pub async fn request(
         medications::active_of_patient(store, store.db(), patient.id, medication_id)
             .await?
             .ok_or_else(unknown_medication)?;
+    // The same call asking again (a repeated webhook) gets the request it already made.
+    if let RequestedBy::Phone { call_id } = by
+        && let Some(existing) = of_call(store, call_id, med.id).await?
+    {
+        return Ok(existing);
+    }
     let config = practice::of_doctor(store, patient.doctor_id).await?;
     let today = match &config {
         Some(c) => now.with_timezone(&c.settings.tz()).date_naive(),
@@ -157,8 +163,8 @@ pub async fn request(
     };
     let id = Uuid::now_v7();
     let t = stored_time(now);
-    let (txn, _gate) = crate::begin_write(store).await?;
-    refill_request::Entity::insert(refill_request::ActiveModel {
+    let (txn, gate) = crate::begin_write(store).await?;
+    let inserted = refill_request::Entity::insert(refill_request::ActiveModel {
         id: Set(id),
         patient_id: Set(patient.id),
         doctor_id: Set(patient.doctor_id),
@@ -192,7 +198,24 @@ pub async fn request(
         updated_at: Set(t),
     })
     .exec_without_returning(&txn)
-    .await?;
+    .await;
+    if let Err(e) = inserted {
+        // Two copies of one call's request at once: the index lets one in; the other
+        // returns it.
+        if let RequestedBy::Phone { call_id } = by
+            && matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            )
+        {
+            drop(txn);
+            drop(gate);
+            if let Some(existing) = of_call(store, call_id, med.id).await? {
+                return Ok(existing);
+            }
+        }
+        return Err(e.into());
+    }
     let event = provider_tasks::add(
         &txn,
         NewTask {
@@ -211,6 +234,23 @@ pub async fn request(
     txn.commit().await?;
     store.outbox_committed();
     one(store, Condition::all(), id).await
+}
+
+/// The request a call made for a medication, if it made one.
+async fn of_call(
+    store: &Store,
+    call_id: &str,
+    medication_id: Uuid,
+) -> Result<Option<RefillRequest>, StoreError> {
+    let found = refill_request::Entity::find()
+        .filter(refill_request::Column::CallId.eq(call_id))
+        .filter(refill_request::Column::MedicationId.eq(medication_id))
+        .all(store.db())
+        .await?;
+    match found.into_iter().next() {
+        Some(m) => Ok(Some(one(store, Condition::all(), m.id).await?)),
+        None => Ok(None),
+    }
 }
 
 async fn one(store: &Store, scope: Condition, id: Uuid) -> Result<RefillRequest, StoreError> {

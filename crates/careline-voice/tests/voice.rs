@@ -208,7 +208,10 @@ fn warmed_prompts_survive_any_number_of_dynamic_texts() {
             .map(|(k, t)| (t.as_str(), Some(k.as_str()), "en")),
     );
     let warmed = voice.syntheses();
-    assert_eq!(warmed as usize, static_texts.len());
+    // One synthesis a distinct text: menus share some ("Invalid selection").
+    let distinct: std::collections::HashSet<&str> =
+        static_texts.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(warmed as usize, distinct.len());
     // Enough distinct order numbers to overflow the bounded part of the cache several times.
     for n in 0..100u64 {
         let text = format!(

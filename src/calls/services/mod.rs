@@ -5,10 +5,14 @@
 //! (`CallContext::now`, stamped by the transport on the input), never the wall clock.
 //!
 //! One file a family of requests: `verification` (who is calling and whether they are who they
-//! say), `orders` (order and insurance status), `scheduling` (booking a service) and
-//! `messages` (a provider's line, a message for them). This file holds what they share and the
+//! say), `orders` (order and insurance status), `scheduling` (booking a service),
+//! `appointments` (a practice's appointments: visit types, open times, booking, moving,
+//! cancelling), `clinical` (lab results, medications and refills) and `messages` (a provider's
+//! line, a message for them). This file holds what they share and the
 //! dispatch from each `Request` to its answer.
 
+mod appointments;
+mod clinical;
 mod messages;
 mod orders;
 mod scheduling;
@@ -105,6 +109,48 @@ impl Services {
                 self.leave_message(ctx, *subject, *urgency, callback.as_deref())
                     .await
             }
+            Request::VisitTypes { subject } => self.visit_types(*subject).await,
+            Request::OpenSlots {
+                subject,
+                visit_type,
+                after,
+                moving,
+            } => {
+                self.open_slots(ctx, *subject, visit_type, *after, *moving)
+                    .await
+            }
+            Request::BookAppointment {
+                subject,
+                visit_type,
+                provider_id,
+                starts_at,
+            } => {
+                self.book_appointment(ctx, *subject, visit_type, *provider_id, *starts_at)
+                    .await
+            }
+            Request::MyAppointments { subject } => self.my_appointments(ctx, *subject).await,
+            Request::CancelAppointment {
+                subject,
+                appointment_id,
+            } => {
+                self.cancel_appointment(ctx, *subject, *appointment_id)
+                    .await
+            }
+            Request::MoveAppointment {
+                subject,
+                appointment_id,
+                provider_id,
+                starts_at,
+            } => {
+                self.move_appointment(ctx, *subject, *appointment_id, *provider_id, *starts_at)
+                    .await
+            }
+            Request::LabResults { subject } => self.lab_results(ctx, *subject).await,
+            Request::Medications { subject } => self.medications(*subject).await,
+            Request::RequestRefill {
+                subject,
+                medication_id,
+            } => self.request_refill(ctx, *subject, *medication_id).await,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! failure counts and lockouts both keep.
 
 use super::{CallContext, Services};
-use careline_call::engine::{Answer, Caller, Keys, Subject, Territory};
+use careline_call::engine::{Answer, Caller, Keys, PracticeLine, Subject, Territory};
 use careline_domain::{DateOfBirth, PhoneNumber};
 use careline_store::caller_verification::{self as verification, CallerMatch};
 use careline_store::calls as store_calls;
@@ -19,19 +19,44 @@ fn call_territory(t: directory::Territory) -> Territory {
     }
 }
 
+/// A practice's configuration as the phone needs it.
+fn practice_line(c: careline_store::practice::PracticeConfig) -> PracticeLine {
+    use careline_domain::practice::EscalationAction;
+    let s = c.settings;
+    PracticeLine {
+        name: s.practice_name,
+        time_zone: s.time_zone,
+        business_hours: s.business_hours,
+        holidays: s.holiday_schedule,
+        greeting: s.voice_agent_greeting,
+        emergency_phrases: s
+            .escalation_triggers
+            .into_iter()
+            .filter(|t| t.action == EscalationAction::Emergency)
+            .map(|t| t.phrase)
+            .collect(),
+    }
+}
+
 impl Services {
-    /// Who the caller ID belongs to, and the territory of the number dialed.
+    /// Who the caller ID belongs to, the territory of the number dialed, and the practice
+    /// whose line it is.
     pub(super) async fn identify_caller(
         &self,
         ctx: &CallContext<'_>,
         from: Option<&str>,
         to: &str,
     ) -> Result<Answer, StoreError> {
-        let territory = match PhoneNumber::parse(to) {
-            Ok(n) => directory::territory_for_number(&self.store, &n)
-                .await?
-                .map(call_territory),
-            Err(_) => None,
+        let (territory, practice) = match PhoneNumber::parse(to) {
+            Ok(n) => (
+                directory::territory_for_number(&self.store, &n)
+                    .await?
+                    .map(call_territory),
+                careline_store::practice::by_main_number(&self.store, &n)
+                    .await?
+                    .map(|c| Box::new(practice_line(c))),
+            ),
+            Err(_) => (None, None),
         };
         let caller = match from.map(PhoneNumber::parse) {
             Some(Ok(n)) => match verification::caller_by_phone(&self.store, &n, ctx.now).await? {
@@ -52,7 +77,11 @@ impl Services {
             // Withheld or unparseable caller ID.
             _ => Caller::Unknown,
         };
-        Ok(Answer::Caller { territory, caller })
+        Ok(Answer::Caller {
+            territory,
+            caller,
+            practice,
+        })
     }
 
     /// Verify a patient by the keyed date of birth (and PIN, when they have one). Everyone on

@@ -24,8 +24,17 @@ impl Call {
         } else {
             (p.welcome.clone(), "welcome")
         };
+        // A practice's line greets with the practice's own words, once, at the start menu.
+        let practice_greeting = self
+            .practice
+            .as_ref()
+            .and_then(|pl| pl.greeting.clone())
+            .filter(|_| !self.presented && menu.id == self.cfg.start && !self.greeted);
         self.presented = true;
-        if let Some(g) = greeting {
+        if let Some(g) = practice_greeting {
+            self.greeted = true;
+            self.say_text(g, Some("practice.greeting".into()));
+        } else if let Some(g) = greeting {
             self.say_text(g, Some(format!("menu.{}.{key}", menu.id)));
         }
         for (i, line) in p.options.iter().enumerate() {
@@ -162,6 +171,11 @@ impl Call {
             Action::ScheduleService => self.begin_scheduling(back_to),
             Action::VerifyInsurance => self.check_insurance(),
             Action::ContactProvider => self.contact_provider(back_to),
+            Action::BookAppointment => self.begin_booking(back_to),
+            Action::MyAppointments => self.begin_my_appointments(back_to),
+            Action::LabResults => self.begin_lab_results(back_to),
+            Action::RequestRefill => self.begin_refill(back_to),
+            Action::LeaveMessage => self.begin_message(back_to),
             Action::TransferToAgent => {
                 self.event("transfer_to_agent", "requested", None, None);
                 self.transfer_agent("the caller chose to speak with a person");

@@ -1,10 +1,85 @@
 //! Reaching a provider: while the office is open the caller is put through to their provider's
-//! line (or the front desk); when it is closed they leave a routine or urgent message, for their
-//! provider when verified, for the office staff with a number to call back when not.
+//! line (or the front desk); when it is closed, or when they chose to leave a message, they
+//! leave a routine or urgent one, for their provider when verified, for the office staff with
+//! a number to call back when not. A caller who signals an emergency (the emergency key at the
+//! urgency prompt, or words of one in anything they say) is told to hang up and dial 911
+//! before anything else.
 
 use super::{Call, Phase, Request, TransferTarget, Urgency};
 
+/// Words that mean the caller may be in danger now. Matched on whole words of what the
+/// recogniser heard; a false alarm costs a repeated call, a missed one far more.
+const EMERGENCY_PHRASES: &[&str] = &[
+    "emergency",
+    "chest pain",
+    "can't breathe",
+    "cannot breathe",
+    "can not breathe",
+    "not breathing",
+    "trouble breathing",
+    "suicide",
+    "kill myself",
+    "overdose",
+    "stroke",
+    "heart attack",
+    "unconscious",
+    "bleeding badly",
+    "sudden vision loss",
+    "lost my vision",
+];
+
+/// Whether spoken text contains one of `phrases` as whole words.
+fn contains_phrase<'a>(text: &str, mut phrases: impl Iterator<Item = &'a str>) -> bool {
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let joined = format!(" {} ", words.join(" "));
+    phrases.any(|p| {
+        let p = p.trim().to_lowercase();
+        !p.is_empty() && joined.contains(&format!(" {p} "))
+    })
+}
+
+/// The key that means "this is an emergency" at the urgency prompt.
+const EMERGENCY_KEY: &str = "9";
+
 impl Call {
+    /// Whether what the caller said signals an emergency: the engine's words, and the
+    /// practice's own emergency triggers when the line is a practice's.
+    pub(super) fn signals_emergency(&self, text: &str) -> bool {
+        let practice = self
+            .practice
+            .iter()
+            .flat_map(|p| p.emergency_phrases.iter().map(String::as_str));
+        contains_phrase(text, EMERGENCY_PHRASES.iter().copied().chain(practice))
+    }
+
+    /// The caller may be in danger: tell them to hang up and dial 911, and end the call so the
+    /// line is free for it.
+    pub(super) fn emergency(&mut self, how: &str) {
+        self.event(
+            "emergency",
+            "advised_911",
+            None,
+            Some(serde_json::json!({ "signalled_by": how })),
+        );
+        self.say("emergency_911", &[]);
+        self.gather = None;
+        self.out.push(super::Output::Hangup);
+        self.end("emergency_advised");
+    }
+
+    /// The caller chose to leave a message for their provider (whether or not the office is
+    /// open): the emergency advice first, then the urgency.
+    pub(super) fn begin_message(&mut self, back_to: Option<String>) {
+        self.say("message_urgency", &[]);
+        let spec = self.choice_spec();
+        self.ask(Phase::ProviderUrgency { back_to }, spec);
+    }
+
     /// The caller chose to reach their provider.
     pub(super) fn contact_provider(&mut self, back_to: Option<String>) {
         if self.office_open() {
@@ -51,13 +126,17 @@ impl Call {
         let urgency = match entry.as_str() {
             "1" => Urgency::Routine,
             "2" => Urgency::Urgent,
+            EMERGENCY_KEY => {
+                self.emergency("key");
+                return;
+            }
             "" => {
-                self.entry_failed(true, |c| c.ask_urgency(back_to));
+                self.entry_failed(true, |c| c.begin_message(back_to));
                 return;
             }
             other => {
                 self.invalid_selection(other);
-                self.entry_failed(false, |c| c.ask_urgency(back_to));
+                self.entry_failed(false, |c| c.begin_message(back_to));
                 return;
             }
         };

@@ -5,12 +5,16 @@
 //! call replays exactly.
 //!
 //! Each flow reads in one file: `verification` (who is calling), `orders` (order and insurance
-//! status), `scheduling` (booking a service), `messages` (reaching a provider or leaving them a
-//! message) and `menu_nav` (the menus themselves). This file holds the call itself: the
+//! status), `scheduling` (booking a service), `appointments` (booking, hearing, cancelling and
+//! moving a practice appointment), `clinical` (lab results and refills), `messages` (reaching a
+//! provider or leaving them a message, and the emergency advice) and `menu_nav` (the menus
+//! themselves). This file holds the call itself: the
 //! inputs it takes, the building blocks every flow uses, and the two dispatches, `complete`
 //! for an entry the caller keyed and `answer` for a service's answer, that send each phase to
 //! its flow.
 
+mod appointments;
+mod clinical;
 mod menu_nav;
 mod messages;
 mod orders;
@@ -18,9 +22,11 @@ mod scheduling;
 mod types;
 mod verification;
 
+use appointments::Booking;
 pub use types::{
-    Answer, CallEvent, Caller, ErrorCode, Gather, Input, Insurance, Keys, Millis, OrderInfo,
-    Output, Request, Subject, Territory, TimedInput, TransferTarget, Urgency,
+    Answer, AppointmentInfo, CallEvent, Caller, ErrorCode, Gather, Input, Insurance, Keys, LabLine,
+    MedicationChoice, Millis, OrderInfo, Output, PracticeLine, RefillOutcome, Request, SlotOffer,
+    Subject, Territory, TimedInput, TransferTarget, Urgency, VisitType,
 };
 
 use crate::menu::{Action, CallConfig};
@@ -70,6 +76,39 @@ enum Phase {
     ProviderUrgency {
         back_to: Option<String>,
     },
+    /// Choosing the kind of visit to book (empty while the types are asked for).
+    VisitType {
+        types: Vec<VisitType>,
+        back_to: Option<String>,
+    },
+    /// Open times read out one by one: `slots[index]` is the one just offered.
+    SlotOffer {
+        booking: Booking,
+        slots: Vec<SlotOffer>,
+        index: usize,
+    },
+    /// The caller's own appointments: `list[index]` was just read out with what they can do.
+    MyAppointment {
+        list: Vec<AppointmentInfo>,
+        index: usize,
+        back_to: Option<String>,
+    },
+    CancelConfirm {
+        appointment: AppointmentInfo,
+        back_to: Option<String>,
+    },
+    LabResults {
+        back_to: Option<String>,
+    },
+    /// Choosing which medication to refill (empty while the list is asked for).
+    MedicationChoice {
+        medications: Vec<MedicationChoice>,
+        back_to: Option<String>,
+    },
+    RefillConfirm {
+        medication: MedicationChoice,
+        back_to: Option<String>,
+    },
     /// A caller who is not verified and whose caller ID is withheld keys a number to be called
     /// back at: their message goes to the office staff, who need a way to reach them.
     CallbackNumber {
@@ -103,6 +142,8 @@ pub struct Call {
     started_at: Millis,
     last_activity: Millis,
     territory: Option<Territory>,
+    /// The practice whose line was dialed, when it is one.
+    practice: Option<Box<PracticeLine>>,
     caller: Caller,
     subject: Option<Subject>,
     auth_method: String,
@@ -110,6 +151,8 @@ pub struct Call {
     menu_stack: Vec<String>,
     /// Whether the current menu has been presented (the next time uses the short greeting).
     presented: bool,
+    /// Whether the practice's greeting was said (once a call).
+    greeted: bool,
     failures: u32,
     timeouts: u32,
     phase: Phase,
@@ -131,12 +174,14 @@ impl Call {
             started_at: 0,
             last_activity: 0,
             territory: None,
+            practice: None,
             caller: Caller::Unknown,
             subject: None,
             auth_method: "none".into(),
             auth_attempts: 0,
             menu_stack: Vec::new(),
             presented: false,
+            greeted: false,
             failures: 0,
             timeouts: 0,
             phase: Phase::NotStarted,
@@ -241,7 +286,10 @@ impl Call {
             }
             Input::Speech { text } => {
                 self.last_activity = self.now;
-                if self.gather.is_some() {
+                // Words of an emergency come before anything the caller was asked.
+                if self.signals_emergency(text.as_str()) {
+                    self.emergency("speech");
+                } else if self.gather.is_some() {
                     self.gather = None;
                     let entry = speech_to_keys(text.as_str(), self.cfg.session.agent_key);
                     self.complete(entry);
@@ -541,7 +589,31 @@ impl Call {
             Phase::CallbackNumber { urgency, back_to } => {
                 self.callback_entry(urgency, back_to, entry)
             }
-            Phase::NotStarted
+            Phase::VisitType { types, back_to } => self.visit_type_entry(types, back_to, entry),
+            Phase::SlotOffer {
+                booking,
+                slots,
+                index,
+            } => self.slot_entry(booking, slots, index, entry),
+            Phase::MyAppointment {
+                list,
+                index,
+                back_to,
+            } => self.my_appointment_entry(list, index, back_to, entry),
+            Phase::CancelConfirm {
+                appointment,
+                back_to,
+            } => self.cancel_confirm_entry(appointment, back_to, entry),
+            Phase::MedicationChoice {
+                medications,
+                back_to,
+            } => self.medication_entry(medications, back_to, entry),
+            Phase::RefillConfirm {
+                medication,
+                back_to,
+            } => self.refill_confirm_entry(medication, back_to, entry),
+            Phase::LabResults { .. }
+            | Phase::NotStarted
             | Phase::Identifying
             | Phase::Waiting { .. }
             | Phase::Transferred
@@ -589,9 +661,14 @@ impl Call {
             return;
         }
         match (*then, answer) {
-            (Phase::Identifying, Answer::Caller { territory, caller }) => {
-                self.identified(territory, caller)
-            }
+            (
+                Phase::Identifying,
+                Answer::Caller {
+                    territory,
+                    caller,
+                    practice,
+                },
+            ) => self.identified(territory, caller, practice),
             (
                 Phase::Dob { then } | Phase::ProviderPin { then, .. },
                 Answer::Verified {
@@ -612,6 +689,48 @@ impl Call {
                 self.provider_line_answered(number)
             }
             (Phase::ProviderUrgency { back_to }, Answer::MessageLeft) => self.message_left(back_to),
+            (Phase::VisitType { back_to, .. }, Answer::VisitTypes { types }) => {
+                self.visit_types_answered(types, back_to)
+            }
+            (Phase::SlotOffer { booking, .. }, Answer::Slots { slots }) => {
+                self.slots_answered(booking, slots)
+            }
+            (Phase::SlotOffer { booking, .. }, Answer::AppointmentBooked { appointment }) => {
+                self.booked(booking, appointment)
+            }
+            (Phase::SlotOffer { booking, slots, .. }, Answer::SlotTaken) => {
+                self.slot_taken(booking, slots)
+            }
+            (
+                Phase::SlotOffer {
+                    booking,
+                    slots,
+                    index,
+                },
+                Answer::AppointmentRefused { code },
+            ) => self.slot_refused(booking, slots, index, code),
+            (Phase::MyAppointment { back_to, .. }, Answer::Appointments { appointments }) => {
+                self.my_appointments_answered(appointments, back_to)
+            }
+            (Phase::CancelConfirm { back_to, .. }, Answer::AppointmentCancelled) => {
+                self.cancelled(back_to)
+            }
+            (Phase::CancelConfirm { back_to, .. }, Answer::AppointmentRefused { code }) => {
+                self.cancel_refused(code, back_to)
+            }
+            (Phase::LabResults { back_to }, Answer::LabResults { results }) => {
+                self.lab_results_answered(results, back_to)
+            }
+            (Phase::MedicationChoice { back_to, .. }, Answer::Medications { medications }) => {
+                self.medications_answered(medications, back_to)
+            }
+            (
+                Phase::RefillConfirm {
+                    medication,
+                    back_to,
+                },
+                Answer::RefillRequested { outcome },
+            ) => self.refill_answered(medication, outcome, back_to),
             (then, _) => {
                 // The answer does not fit the question: a defect in the services.
                 self.phase = Phase::Waiting {

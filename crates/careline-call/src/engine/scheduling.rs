@@ -166,6 +166,15 @@ impl Call {
     }
 
     pub(super) fn office_open(&self) -> bool {
+        // A practice's line: its configured hours and holidays, in its own time zone.
+        if let Some(p) = &self.practice {
+            let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(self.cfg.practice.timezone);
+            let utc = DateTime::<Utc>::from_timestamp_millis(self.now).unwrap_or_default();
+            let now = utc.with_timezone(&tz);
+            let date = now.date_naive();
+            let hours = careline_domain::practice::hours_on(&p.business_hours, &p.holidays, date);
+            return hours.is_some_and(|h| now.time() >= h.open && now.time() < h.close);
+        }
         let now = self.local_now();
         let date = now.date_naive();
         if self.cfg.practice.closed_dates.contains(&date) {

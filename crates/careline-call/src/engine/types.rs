@@ -2,7 +2,7 @@
 //! out, the requests the engine asks the services behind it and their answers, and the events
 //! a call records. Plain data, re-exported from `engine` so every path reads `engine::X`.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -96,6 +96,24 @@ pub struct Territory {
     pub number: Option<String>,
 }
 
+/// The practice whose line was dialed, from its configuration: the phone reads its opening
+/// hours, holidays, greeting and emergency words from here instead of the menu file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PracticeLine {
+    pub name: String,
+    /// IANA time zone of the hours and holidays.
+    pub time_zone: String,
+    pub business_hours: careline_domain::practice::WeekHours,
+    #[serde(default)]
+    pub holidays: Vec<careline_domain::practice::Holiday>,
+    /// Said instead of the start menu's welcome.
+    #[serde(default)]
+    pub greeting: Option<String>,
+    /// The practice's own words of an emergency, besides the engine's.
+    #[serde(default)]
+    pub emergency_phrases: Vec<String>,
+}
+
 /// Who the caller ID points to, before verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -146,6 +164,74 @@ pub enum Urgency {
     Urgent,
 }
 
+/// A kind of visit the caller may book by phone at their practice (seed 002's appointment
+/// types that allow the phone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitType {
+    pub code: String,
+    /// As said to the caller ("a routine eye exam").
+    pub name: String,
+}
+
+/// An open time the caller is offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotOffer {
+    pub provider_id: Uuid,
+    /// As said to the caller ("Doctor Priya Patel").
+    pub provider_name: String,
+    pub starts_at: Millis,
+    /// The start on the practice's own clock, to say it.
+    pub local: NaiveDateTime,
+}
+
+/// One of the caller's own upcoming appointments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentInfo {
+    pub id: Uuid,
+    pub visit: VisitType,
+    pub provider_id: Uuid,
+    pub provider_name: String,
+    pub local: NaiveDateTime,
+    /// Eight digits, read back digit by digit.
+    pub confirmation_number: String,
+}
+
+/// What the phone may say about one lab result, decided by the practice's disclosure policy
+/// in the services: the engine only says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "say", rename_all = "snake_case")]
+pub enum LabLine {
+    /// "Your {test} result is normal."
+    Normal { test: String },
+    /// The practice lets results be read out: "Your {test} result is {value}."
+    ReadOut { test: String, value: String },
+    /// Not read out; the provider calls (a task went to them).
+    ProviderWillCall,
+    /// Not released by the provider yet.
+    NotAvailableYet,
+}
+
+/// One of the caller's active medications, to choose for a refill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MedicationChoice {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// What became of a refill request; every one reaches the provider, flagged as it must be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RefillOutcome {
+    /// Sent for the provider's review.
+    Sent,
+    /// A controlled substance (DEA schedule II–V): never automatic; the provider handles it.
+    ControlledSubstance,
+    /// Sent, but no refills are left: the provider must write a new prescription.
+    NoRefillsLeft,
+    /// Sent, but early for the days' supply; the provider decides.
+    TooEarly { earliest: Option<NaiveDate> },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "snake_case")]
 pub enum Answer {
@@ -153,6 +239,10 @@ pub enum Answer {
         /// The territory of the dialed number.
         territory: Option<Territory>,
         caller: Caller,
+        /// The practice whose line was dialed, when it is one (absent in calls recorded
+        /// before practices had lines).
+        #[serde(default)]
+        practice: Option<Box<PracticeLine>>,
     },
     Verified {
         ok: bool,
@@ -175,6 +265,38 @@ pub enum Answer {
         number: Option<String>,
     },
     MessageLeft,
+    /// The visit types the caller may book by phone; empty when their practice takes none.
+    VisitTypes {
+        types: Vec<VisitType>,
+    },
+    /// Open times, earliest first; empty when there are no more in the booking window.
+    Slots {
+        slots: Vec<SlotOffer>,
+    },
+    /// Booked or moved: the appointment as it now stands.
+    AppointmentBooked {
+        appointment: AppointmentInfo,
+    },
+    /// The time was taken a moment ago by someone else.
+    SlotTaken,
+    /// A rule refused the booking, move or cancellation (the API's refusal code).
+    AppointmentRefused {
+        code: String,
+    },
+    /// The caller's upcoming appointments, earliest first.
+    Appointments {
+        appointments: Vec<AppointmentInfo>,
+    },
+    AppointmentCancelled,
+    LabResults {
+        results: Vec<LabLine>,
+    },
+    Medications {
+        medications: Vec<MedicationChoice>,
+    },
+    RefillRequested {
+        outcome: RefillOutcome,
+    },
     /// The service failed; the caller goes to a person.
     Failed {
         reason: String,
@@ -217,6 +339,47 @@ pub enum Request {
         subject: Option<Subject>,
         urgency: Urgency,
         callback: Option<String>,
+    },
+    VisitTypes {
+        subject: Subject,
+    },
+    /// Open times for a visit type at the caller's practice starting at or after `after`
+    /// (from now when absent); for a move, with the appointment's own provider and leaving
+    /// the appointment being moved out of the way.
+    OpenSlots {
+        subject: Subject,
+        visit_type: String,
+        after: Option<Millis>,
+        moving: Option<Uuid>,
+    },
+    BookAppointment {
+        subject: Subject,
+        visit_type: String,
+        provider_id: Uuid,
+        starts_at: Millis,
+    },
+    MyAppointments {
+        subject: Subject,
+    },
+    CancelAppointment {
+        subject: Subject,
+        appointment_id: Uuid,
+    },
+    MoveAppointment {
+        subject: Subject,
+        appointment_id: Uuid,
+        provider_id: Uuid,
+        starts_at: Millis,
+    },
+    LabResults {
+        subject: Subject,
+    },
+    Medications {
+        subject: Subject,
+    },
+    RequestRefill {
+        subject: Subject,
+        medication_id: Uuid,
     },
 }
 

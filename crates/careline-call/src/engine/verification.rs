@@ -2,12 +2,20 @@
 //! patient's date of birth and PIN or a provider's NPI and PIN, the services' verdict, and what
 //! happens on failure, lockout or a caller from another territory.
 
-use super::{Call, Caller, ErrorCode, Keys, Phase, Request, Subject, Territory, TransferTarget};
+use super::{
+    Call, Caller, ErrorCode, Keys, Phase, PracticeLine, Request, Subject, Territory, TransferTarget,
+};
 
 impl Call {
     /// The services said who the caller ID belongs to: the call can begin at the start menu.
-    pub(super) fn identified(&mut self, territory: Option<Territory>, caller: Caller) {
+    pub(super) fn identified(
+        &mut self,
+        territory: Option<Territory>,
+        caller: Caller,
+        practice: Option<Box<PracticeLine>>,
+    ) {
         self.territory = territory;
+        self.practice = practice;
         if let Caller::Patient {
             language: Some(l), ..
         } = &caller
@@ -28,7 +36,10 @@ impl Call {
             "identify_caller",
             kind,
             None,
-            Some(serde_json::json!({ "territory_known": self.territory.is_some() })),
+            Some(serde_json::json!({
+                "territory_known": self.territory.is_some(),
+                "practice_line": self.practice.is_some(),
+            })),
         );
         self.menu_stack = vec![self.cfg.start.clone()];
         self.presented = false;

@@ -14,6 +14,7 @@ mod m20261206_000008_ws_tickets;
 mod m20261207_000009_practice_appointments;
 mod m20261207_000010_clinical;
 mod m20261207_000011_staff_details;
+mod m20261207_000012_refill_per_call;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000009_practice_appointments::Migration),
             Box::new(m20261207_000010_clinical::Migration),
             Box::new(m20261207_000011_staff_details::Migration),
+            Box::new(m20261207_000012_refill_per_call::Migration),
         ]
     }
 }
