@@ -66,20 +66,6 @@ fn transfer_to(t: &Transcript) -> Option<String> {
         .and_then(|d| d["to"].as_str().map(str::to_string))
 }
 
-async fn patient_row(store: &Store, phone: &str) -> careline_store::entity::patient::Model {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let idx = careline_store::patients::phone_index(
-        store.keys(),
-        &careline_domain::PhoneNumber::parse(phone).unwrap(),
-    );
-    careline_store::entity::patient::Entity::find()
-        .filter(careline_store::entity::patient::Column::PhoneIndex.eq(idx))
-        .one(store.db())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 on_both_engines!(
     seed_suite_call_authenticate_choose_1_order_found,
     |db| async move {
@@ -104,7 +90,7 @@ on_both_engines!(
         assert!(auth.territory_id.is_some(), "the dialed number's territory");
         assert!(t.has_event("call_ended", "caller_hangup"));
         // The patient record counts the success.
-        let p = patient_row(&db.store, MARIA).await;
+        let p = patient_by_phone(&db.store, MARIA).await;
         assert_eq!(p.verification_attempts, 0);
         assert!(p.last_verified_at.is_some());
         // Every call event is mirrored in the audit trail, and the chain holds.
@@ -162,11 +148,16 @@ on_both_engines!(
         assert_eq!(d["transfer_to_agent"], true);
         assert_eq!(d["call_id"], t.call_id.as_str());
         assert!(t.has_event("transfer", "transferred"));
-        assert_eq!(patient_row(&db.store, JAMES).await.verification_attempts, 3);
+        assert_eq!(
+            patient_by_phone(&db.store, JAMES)
+                .await
+                .verification_attempts,
+            3
+        );
         // Two more failures on a second call reach the lockout (5 by default).
         let t2 = call(&calls, &db.store, JAMES, "1 01011990 01011990").await;
         assert!(t2.heard().contains("temporarily locked"), "{}", t2.heard());
-        let p = patient_row(&db.store, JAMES).await;
+        let p = patient_by_phone(&db.store, JAMES).await;
         assert!(p.phone_locked_until.is_some());
         // A third call is refused before any date of birth is asked.
         let t3 = call(&calls, &db.store, JAMES, "1 11021949").await;
@@ -200,7 +191,7 @@ on_both_engines!(
         // Service 1 (supply delivery) on Tuesday December 1st, then confirm.
         let t = call(&calls, &db.store, MARIA, "2 03141958 2468# 1 1201# 1").await;
         assert!(t.has_event("schedule_service", "success"), "{:#?}", t.lines);
-        let p = patient_row(&db.store, MARIA).await;
+        let p = patient_by_phone(&db.store, MARIA).await;
         let booked = careline_store::calls::appointments_for_patient(&db.store, p.id)
             .await
             .unwrap();
@@ -249,7 +240,7 @@ on_both_engines!(
             "{heard}"
         );
         assert!(!t.has_event("schedule_service", "success"));
-        let p = patient_row(&db.store, MARIA).await;
+        let p = patient_by_phone(&db.store, MARIA).await;
         assert!(
             careline_store::calls::appointments_for_patient(&db.store, p.id)
                 .await
@@ -419,7 +410,7 @@ on_both_engines!(
         assert!(t.heard().contains("We are having trouble"), "{}", t.heard());
         assert!(t.has_event("transfer", "transferred"));
         // Nothing half-booked: the appointment's transaction rolled back with the job.
-        let p = patient_row(&db.store, MARIA).await;
+        let p = patient_by_phone(&db.store, MARIA).await;
         assert!(
             careline_store::calls::appointments_for_patient(&db.store, p.id)
                 .await
@@ -673,7 +664,7 @@ on_both_engines!(
         let t = call(&calls, &db.store, MARIA, "1 03141958 2468#").await;
         assert!(t.heard().contains("temporarily locked"), "{}", t.heard());
         // ...and count against neither patient's own record.
-        let maria = patient_row(&db.store, MARIA).await;
+        let maria = patient_by_phone(&db.store, MARIA).await;
         assert_eq!(maria.verification_attempts, 0);
         assert!(maria.phone_locked_until.is_none());
         use sea_orm::EntityTrait;

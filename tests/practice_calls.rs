@@ -49,17 +49,7 @@ async fn call(calls: &Calls, store: &Store, at: DateTime<Utc>, keys: &str) -> Tr
 }
 
 async fn eleanor(store: &Store) -> uuid::Uuid {
-    let idx = careline_store::patients::phone_index(
-        store.keys(),
-        &careline_domain::PhoneNumber::parse(ELEANOR).unwrap(),
-    );
-    careline_store::entity::patient::Entity::find()
-        .filter(careline_store::entity::patient::Column::PhoneIndex.eq(idx))
-        .one(store.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    patient_by_phone(store, ELEANOR).await.id
 }
 
 fn admin() -> Actor {

@@ -462,3 +462,21 @@ impl TestDb {
             .join("\n")
     }
 }
+
+/// The patient whose phone is `phone`, found through the phone's blind index as the phone does.
+pub async fn patient_by_phone(
+    store: &Store,
+    phone: &str,
+) -> careline_store::entity::patient::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let idx = careline_store::patients::phone_index(
+        store.keys(),
+        &careline_domain::PhoneNumber::parse(phone).unwrap(),
+    );
+    careline_store::entity::patient::Entity::find()
+        .filter(careline_store::entity::patient::Column::PhoneIndex.eq(idx))
+        .one(store.db())
+        .await
+        .unwrap()
+        .unwrap()
+}

@@ -527,7 +527,10 @@ fn capitol_eye_care() -> PracticeLine {
         },
         holidays: vec![],
         greeting: Some("Thank you for calling Capitol Eye Care.".into()),
-        emergency_phrases: vec!["eye injury".into()],
+        escalation_triggers: vec![careline_domain::practice::EscalationTrigger {
+            phrase: "eye injury".into(),
+            action: careline_domain::practice::EscalationAction::Emergency,
+        }],
     }
 }
 

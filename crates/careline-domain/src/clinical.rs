@@ -429,6 +429,9 @@ pub const BUILT_IN_EMERGENCY_PHRASES: &[&str] = &[
     "unconscious",
     "severe bleeding",
     "bleeding heavily",
+    "heart attack",
+    "sudden vision loss",
+    "lost my vision",
 ];
 
 fn normalise(s: &str) -> String {

@@ -48,6 +48,10 @@ fn spoken_type(t: &AppointmentType) -> VisitType {
     }
 }
 
+fn refused(code: &str) -> Answer {
+    Answer::AppointmentRefused { code: code.into() }
+}
+
 fn millis_to_utc(ms: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
@@ -248,9 +252,7 @@ impl Services {
     fn booking_refusal(e: StoreError) -> Result<Answer, StoreError> {
         match e {
             StoreError::Rule { .. } => Ok(Answer::SlotTaken),
-            StoreError::Refused { code, .. } => Ok(Answer::AppointmentRefused {
-                code: code.to_string(),
-            }),
+            StoreError::Refused { code, .. } => Ok(refused(code)),
             e => Err(e),
         }
     }
@@ -264,9 +266,7 @@ impl Services {
         starts_at: i64,
     ) -> Result<Answer, StoreError> {
         let Some(p) = self.patient_practice(subject).await? else {
-            return Ok(Answer::AppointmentRefused {
-                code: "PRACTICE_NOT_CONFIGURED".into(),
-            });
+            return Ok(refused("PRACTICE_NOT_CONFIGURED"));
         };
         let booked = appointments::book(
             &self.store,
@@ -302,14 +302,10 @@ impl Services {
         starts_at: i64,
     ) -> Result<Answer, StoreError> {
         let Some(p) = self.patient_practice(subject).await? else {
-            return Ok(Answer::AppointmentRefused {
-                code: "PRACTICE_NOT_CONFIGURED".into(),
-            });
+            return Ok(refused("PRACTICE_NOT_CONFIGURED"));
         };
         let Some(current) = self.own_appointment(&p, appointment_id).await? else {
-            return Ok(Answer::AppointmentRefused {
-                code: "UNKNOWN_APPOINTMENT".into(),
-            });
+            return Ok(refused("UNKNOWN_APPOINTMENT"));
         };
         let start = millis_to_utc(starts_at);
         // A repeated webhook finds the move already made.
@@ -379,14 +375,10 @@ impl Services {
         appointment_id: Uuid,
     ) -> Result<Answer, StoreError> {
         let Some(p) = self.patient_practice(subject).await? else {
-            return Ok(Answer::AppointmentRefused {
-                code: "PRACTICE_NOT_CONFIGURED".into(),
-            });
+            return Ok(refused("PRACTICE_NOT_CONFIGURED"));
         };
         let Some(current) = self.own_appointment(&p, appointment_id).await? else {
-            return Ok(Answer::AppointmentRefused {
-                code: "UNKNOWN_APPOINTMENT".into(),
-            });
+            return Ok(refused("UNKNOWN_APPOINTMENT"));
         };
         // A repeated webhook finds it cancelled already.
         if current.status == AppointmentStatus::Cancelled {
@@ -404,9 +396,7 @@ impl Services {
         {
             Ok(_) => Ok(Answer::AppointmentCancelled),
             Err(StoreError::Refused { code, .. } | StoreError::Rule { code, .. }) => {
-                Ok(Answer::AppointmentRefused {
-                    code: code.to_string(),
-                })
+                Ok(refused(code))
             }
             Err(e) => Err(e),
         }

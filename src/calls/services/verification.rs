@@ -21,7 +21,6 @@ fn call_territory(t: directory::Territory) -> Territory {
 
 /// A practice's configuration as the phone needs it.
 fn practice_line(c: careline_store::practice::PracticeConfig) -> PracticeLine {
-    use careline_domain::practice::EscalationAction;
     let s = c.settings;
     PracticeLine {
         name: s.practice_name,
@@ -29,12 +28,7 @@ fn practice_line(c: careline_store::practice::PracticeConfig) -> PracticeLine {
         business_hours: s.business_hours,
         holidays: s.holiday_schedule,
         greeting: s.voice_agent_greeting,
-        emergency_phrases: s
-            .escalation_triggers
-            .into_iter()
-            .filter(|t| t.action == EscalationAction::Emergency)
-            .map(|t| t.phrase)
-            .collect(),
+        escalation_triggers: s.escalation_triggers,
     }
 }
 

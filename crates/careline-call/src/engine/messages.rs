@@ -7,54 +7,25 @@
 
 use super::{Call, Phase, Request, TransferTarget, Urgency};
 
-/// Words that mean the caller may be in danger now. Matched on whole words of what the
-/// recogniser heard; a false alarm costs a repeated call, a missed one far more.
-const EMERGENCY_PHRASES: &[&str] = &[
-    "emergency",
-    "chest pain",
-    "can't breathe",
-    "cannot breathe",
-    "can not breathe",
-    "not breathing",
-    "trouble breathing",
-    "suicide",
-    "kill myself",
-    "overdose",
-    "stroke",
-    "heart attack",
-    "unconscious",
-    "bleeding badly",
-    "sudden vision loss",
-    "lost my vision",
-];
-
-/// Whether spoken text contains one of `phrases` as whole words.
-fn contains_phrase<'a>(text: &str, mut phrases: impl Iterator<Item = &'a str>) -> bool {
-    let words: Vec<String> = text
-        .to_lowercase()
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    let joined = format!(" {} ", words.join(" "));
-    phrases.any(|p| {
-        let p = p.trim().to_lowercase();
-        !p.is_empty() && joined.contains(&format!(" {p} "))
-    })
-}
-
 /// The key that means "this is an emergency" at the urgency prompt.
 const EMERGENCY_KEY: &str = "9";
 
 impl Call {
-    /// Whether what the caller said signals an emergency: the engine's words, and the
-    /// practice's own emergency triggers when the line is a practice's.
+    /// Whether what the caller said signals an emergency: the phrases a message is checked
+    /// for (`detect_emergency`: the built-in ones and, on a practice's line, its own emergency
+    /// triggers), and the word "emergency" itself, which said at a prompt means one (in a
+    /// written message, "not an emergency" would not).
     pub(super) fn signals_emergency(&self, text: &str) -> bool {
-        let practice = self
+        let triggers = self
             .practice
-            .iter()
-            .flat_map(|p| p.emergency_phrases.iter().map(String::as_str));
-        contains_phrase(text, EMERGENCY_PHRASES.iter().copied().chain(practice))
+            .as_ref()
+            .map(|p| p.escalation_triggers.as_slice())
+            .unwrap_or_default();
+        careline_domain::clinical::detect_emergency(text, triggers).is_some()
+            || text
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == "emergency")
     }
 
     /// The caller may be in danger: tell them to hang up and dial 911, and end the call so the

@@ -109,9 +109,10 @@ pub struct PracticeLine {
     /// Said instead of the start menu's welcome.
     #[serde(default)]
     pub greeting: Option<String>,
-    /// The practice's own words of an emergency, besides the engine's.
+    /// The practice's escalation triggers; those whose action is `emergency` join the
+    /// built-in words of an emergency.
     #[serde(default)]
-    pub emergency_phrases: Vec<String>,
+    pub escalation_triggers: Vec<careline_domain::practice::EscalationTrigger>,
 }
 
 /// Who the caller ID points to, before verification.
