@@ -297,3 +297,71 @@ on_both_engines!(a_message_and_the_emergency_key, |db| async move {
         .unwrap();
     assert_eq!(last.len(), before + 1);
 });
+
+/// The next `weekday` at `hour`:00 in Austin, after the demo was loaded.
+fn next(now: DateTime<Utc>, weekday: chrono::Weekday, hour: u32) -> DateTime<Utc> {
+    use chrono::{Datelike, TimeZone};
+    let tz = chrono_tz::America::Chicago;
+    let mut day = now.with_timezone(&tz).date_naive() + chrono::Duration::days(1);
+    while day.weekday() != weekday {
+        day = day.succ_opt().unwrap();
+    }
+    tz.from_local_datetime(&day.and_hms_opt(hour, 0, 0).unwrap())
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+on_both_engines!(
+    a_handoff_goes_to_the_staff_on_duty_or_offers_a_message,
+    |db| async move {
+        let (calls, now) = phone(&db).await;
+        // Wednesday at 10 in Austin: the front desk and the nurse both take handoffs.
+        let t = call(&calls, &db.store, next(now, chrono::Weekday::Wed, 10), "0").await;
+        let transfer = t
+            .events
+            .iter()
+            .find(|e| e.action == "transfer" && e.result == "transferred")
+            .unwrap_or_else(|| panic!("{:#?}", t.lines));
+        let on_duty = transfer.details.as_ref().unwrap()["staff_available"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(on_duty, 2);
+        // Wednesday at 3: the nurse only works mornings.
+        let t = call(&calls, &db.store, next(now, chrono::Weekday::Wed, 15), "0").await;
+        let transfer = t
+            .events
+            .iter()
+            .find(|e| e.action == "transfer" && e.result == "transferred")
+            .unwrap();
+        assert_eq!(
+            transfer.details.as_ref().unwrap()["staff_available"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        // Sunday: nobody. She is told so and leaves a routine message instead.
+        let t = call(
+            &calls,
+            &db.store,
+            next(now, chrono::Weekday::Sun, 10),
+            "0 1",
+        )
+        .await;
+        assert!(
+            t.has_event("transfer", "no_staff_available"),
+            "{:#?}",
+            t.lines
+        );
+        assert!(
+            t.heard()
+                .contains("No one at the office can take your call right now."),
+            "{}",
+            t.heard()
+        );
+        assert!(t.has_event("contact_provider", "message_left"));
+        assert!(!t.has_event("transfer", "transferred"));
+    }
+);

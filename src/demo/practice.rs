@@ -129,6 +129,39 @@ pub async fn seed(
     )
     .await
     .map_err(e)?;
+    // The front desk takes handoffs from the phone whenever the office is open, the nurse
+    // mornings only (seed 002's StaffMember escalation availability).
+    let hours = settings(now).business_hours;
+    let noon = chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("noon");
+    let morning = |d: Option<careline_domain::practice::DayHours>| {
+        d.map(|h| careline_domain::practice::DayHours::new(h.open, noon))
+    };
+    let mornings = careline_domain::practice::WeekHours {
+        monday: morning(hours.monday),
+        tuesday: morning(hours.tuesday),
+        wednesday: morning(hours.wednesday),
+        thursday: morning(hours.thursday),
+        friday: morning(hours.friday),
+        saturday: None,
+        sunday: None,
+    };
+    for (email, employee, extension, availability) in [
+        ("reception@demo.careline.test", "CEC-0101", "101", hours),
+        ("nurse@demo.careline.test", "CEC-0102", "102", mornings),
+    ] {
+        careline_store::users::set_staff_details(
+            store,
+            ids[email],
+            &careline_store::users::StaffDetails {
+                employee_id: Some(employee.into()),
+                phone_extension: Some(extension.into()),
+                escalation_availability: Some(availability),
+            },
+            now,
+        )
+        .await
+        .map_err(e)?;
+    }
     let office = directory::create_facility(
         store,
         FacilityInput {

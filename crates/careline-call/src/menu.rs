@@ -286,6 +286,7 @@ pub const PROMPT_KEYS: &[&str] = &[
     "refill_too_early",
     "message_urgency",
     "emergency_911",
+    "handoff_unavailable",
     "auth_dob",
     "auth_failed_retry",
     "auth_failed_final",

@@ -527,6 +527,7 @@ fn capitol_eye_care() -> PracticeLine {
         },
         holidays: vec![],
         greeting: Some("Thank you for calling Capitol Eye Care.".into()),
+        handoff_staff: vec![],
         escalation_triggers: vec![careline_domain::practice::EscalationTrigger {
             phrase: "eye injury".into(),
             action: careline_domain::practice::EscalationAction::Emergency,
@@ -572,4 +573,59 @@ fn a_practice_line_greets_keeps_hours_and_knows_emergency_words_from_its_configu
         text: Keys::new("my son has an eye injury"),
     });
     assert!(has_prompt(&out, "emergency_911"), "{out:?}");
+}
+
+const RECEPTION: Uuid = Uuid::from_u128(0x5e);
+
+/// Capitol Eye Care whose front desk takes handoffs 9 to 5 on weekdays.
+fn practice_with_front_desk(at: Millis) -> (Phone, Vec<Output>) {
+    let mut line = capitol_eye_care();
+    line.handoff_staff = vec![HandoffStaff {
+        user_id: RECEPTION,
+        extension: Some("101".into()),
+        hours: line.business_hours.clone(),
+    }];
+    let mut p = Phone::new(at);
+    p.start("+15125550142");
+    let out = p.answer(Answer::Caller {
+        territory: None,
+        caller: Caller::Unknown,
+        practice: Some(Box::new(line)),
+    });
+    (p, out)
+}
+
+#[test]
+fn a_handoff_rings_only_while_someone_takes_handoffs() {
+    // 9:00 in Austin: the front desk is on.
+    let (mut p, _) = practice_with_front_desk(tuesday_10am());
+    let out = p.keys("0");
+    assert_eq!(transfer(&out), Some(TransferTarget::Agent));
+    let e = events(&out)
+        .into_iter()
+        .find(|e| e.action == "transfer")
+        .unwrap();
+    assert_eq!(
+        e.details.unwrap()["staff_available"],
+        serde_json::json!([RECEPTION])
+    );
+    // 8:00: nobody yet. The caller is told and may leave a message instead.
+    let (mut p, _) = practice_with_front_desk(tuesday_10am() - 3_600_000);
+    let out = p.keys("0");
+    assert_eq!(transfer(&out), None);
+    assert!(has_prompt(&out, "handoff_unavailable"), "{out:?}");
+    assert!(has_prompt(&out, "message_urgency"), "{out:?}");
+    assert_eq!(
+        event(&out, "transfer").unwrap().result,
+        "no_staff_available"
+    );
+    let out = p.keys("1");
+    assert!(matches!(
+        request(&out),
+        Some(Request::LeaveMessage {
+            urgency: Urgency::Routine,
+            ..
+        })
+    ));
+    p.replays_exactly();
 }

@@ -993,3 +993,28 @@ pub async fn change_role(
         .ok_or(StoreError::NotFound("user"))?;
     Ok((user, old_role))
 }
+
+/// The active staff of an organization who take handoffs from the phone: (user, extension,
+/// weekly availability in the practice's time zone).
+pub async fn handoff_staff(
+    store: &Store,
+    organization_id: Uuid,
+) -> Result<Vec<(Uuid, Option<String>, careline_domain::practice::WeekHours)>, StoreError> {
+    let rows = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::IsActive.eq(true))
+        .filter(user::Column::EscalationAvailability.is_not_null())
+        .order_by_asc(user::Column::Id)
+        .all(store.db())
+        .await?;
+    rows.into_iter()
+        .filter_map(|m| {
+            let hours = m.escalation_availability?;
+            Some(
+                serde_json::from_value(hours)
+                    .map(|h| (m.id, m.phone_extension, h))
+                    .map_err(|e| StoreError::Config(format!("escalation availability: {e}"))),
+            )
+        })
+        .collect()
+}

@@ -3,7 +3,7 @@
 //! failure counts and lockouts both keep.
 
 use super::{CallContext, Services};
-use careline_call::engine::{Answer, Caller, Keys, PracticeLine, Subject, Territory};
+use careline_call::engine::{Answer, Caller, HandoffStaff, Keys, PracticeLine, Subject, Territory};
 use careline_domain::{DateOfBirth, PhoneNumber};
 use careline_store::caller_verification::{self as verification, CallerMatch};
 use careline_store::calls as store_calls;
@@ -19,17 +19,30 @@ fn call_territory(t: directory::Territory) -> Territory {
     }
 }
 
-/// A practice's configuration as the phone needs it.
-fn practice_line(c: careline_store::practice::PracticeConfig) -> PracticeLine {
+/// A practice's configuration as the phone needs it, with the staff who take handoffs.
+async fn practice_line(
+    store: &careline_store::Store,
+    c: careline_store::practice::PracticeConfig,
+) -> Result<PracticeLine, StoreError> {
+    let handoff_staff = careline_store::users::handoff_staff(store, c.organization_id)
+        .await?
+        .into_iter()
+        .map(|(user_id, extension, hours)| HandoffStaff {
+            user_id,
+            extension,
+            hours,
+        })
+        .collect();
     let s = c.settings;
-    PracticeLine {
+    Ok(PracticeLine {
         name: s.practice_name,
         time_zone: s.time_zone,
         business_hours: s.business_hours,
         holidays: s.holiday_schedule,
         greeting: s.voice_agent_greeting,
         escalation_triggers: s.escalation_triggers,
-    }
+        handoff_staff,
+    })
 }
 
 impl Services {
@@ -46,9 +59,10 @@ impl Services {
                 directory::territory_for_number(&self.store, &n)
                     .await?
                     .map(call_territory),
-                careline_store::practice::by_main_number(&self.store, &n)
-                    .await?
-                    .map(|c| Box::new(practice_line(c))),
+                match careline_store::practice::by_main_number(&self.store, &n).await? {
+                    Some(c) => Some(Box::new(practice_line(&self.store, c).await?)),
+                    None => None,
+                },
             ),
             Err(_) => (None, None),
         };

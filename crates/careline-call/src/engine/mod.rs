@@ -24,9 +24,9 @@ mod verification;
 
 use appointments::Booking;
 pub use types::{
-    Answer, AppointmentInfo, CallEvent, Caller, ErrorCode, Gather, Input, Insurance, Keys, LabLine,
-    MedicationChoice, Millis, OrderInfo, Output, PracticeLine, RefillOutcome, Request, SlotOffer,
-    Subject, Territory, TimedInput, TransferTarget, Urgency, VisitType,
+    Answer, AppointmentInfo, CallEvent, Caller, ErrorCode, Gather, HandoffStaff, Input, Insurance,
+    Keys, LabLine, MedicationChoice, Millis, OrderInfo, Output, PracticeLine, RefillOutcome,
+    Request, SlotOffer, Subject, Territory, TimedInput, TransferTarget, Urgency, VisitType,
 };
 
 use crate::menu::{Action, CallConfig};
@@ -153,6 +153,8 @@ pub struct Call {
     presented: bool,
     /// Whether the practice's greeting was said (once a call).
     greeted: bool,
+    /// The staff on duty when the caller was handed to a person.
+    handoff_to: Vec<Uuid>,
     failures: u32,
     timeouts: u32,
     phase: Phase,
@@ -182,6 +184,7 @@ impl Call {
             menu_stack: Vec::new(),
             presented: false,
             greeted: false,
+            handoff_to: Vec::new(),
             failures: 0,
             timeouts: 0,
             phase: Phase::NotStarted,
@@ -402,9 +405,58 @@ impl Call {
         self.out.push(Output::Request(request));
     }
 
+    /// Hand the caller to a person. On a practice's line that says who takes handoffs and
+    /// when, only while someone does: otherwise the caller is told so and may leave a message
+    /// (or, past the call's time limit, hears goodbye) instead of ringing an empty desk.
     fn transfer_agent(&mut self, reason: &str) {
+        if let Some(available) = self.staff_on_duty() {
+            if available.is_empty() {
+                self.event(
+                    "transfer",
+                    "no_staff_available",
+                    None,
+                    Some(serde_json::json!({ "reason": reason })),
+                );
+                self.say("handoff_unavailable", &[]);
+                if self.now >= self.started_at + i64::from(self.cfg.session.max_call_ms) {
+                    self.hang_up("goodbye");
+                } else {
+                    self.failures = 0;
+                    self.timeouts = 0;
+                    self.begin_message(None);
+                }
+                return;
+            }
+            self.handoff_to = available;
+        }
         self.say("agent_transfer", &[]);
         self.transfer(TransferTarget::Agent, reason);
+    }
+
+    /// On a practice's line with handoff hours: the staff who take handoffs now (possibly
+    /// none). `None` when the line says nothing of it.
+    fn staff_on_duty(&self) -> Option<Vec<Uuid>> {
+        let p = self
+            .practice
+            .as_ref()
+            .filter(|p| !p.handoff_staff.is_empty())?;
+        let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(self.cfg.practice.timezone);
+        let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.now)
+            .unwrap_or_default()
+            .with_timezone(&tz);
+        let on = |s: &&HandoffStaff| {
+            use chrono::Datelike;
+            s.hours
+                .on(now.weekday())
+                .is_some_and(|h| now.time() >= h.open && now.time() < h.close)
+        };
+        Some(
+            p.handoff_staff
+                .iter()
+                .filter(on)
+                .map(|s| s.user_id)
+                .collect(),
+        )
     }
 
     fn transfer(&mut self, target: TransferTarget, reason: &str) {
@@ -414,12 +466,12 @@ impl Call {
             TransferTarget::Agent => "agent".to_string(),
             TransferTarget::Number(_) => "number".to_string(),
         };
-        self.event(
-            "transfer",
-            "transferred",
-            None,
-            Some(serde_json::json!({ "to": to, "reason": reason })),
-        );
+        let mut details = serde_json::json!({ "to": to, "reason": reason });
+        if !self.handoff_to.is_empty() {
+            // Who may take the call, for the dashboard's context (staff ids, no PHI).
+            details["staff_available"] = serde_json::json!(self.handoff_to);
+        }
+        self.event("transfer", "transferred", None, Some(details));
         self.out.push(Output::Transfer {
             target,
             reason: reason.into(),

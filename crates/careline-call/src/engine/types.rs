@@ -113,6 +113,19 @@ pub struct PracticeLine {
     /// built-in words of an emergency.
     #[serde(default)]
     pub escalation_triggers: Vec<careline_domain::practice::EscalationTrigger>,
+    /// Staff who take handoffs, and when. Empty: the practice has not said, and a handoff
+    /// always rings the agent line.
+    #[serde(default)]
+    pub handoff_staff: Vec<HandoffStaff>,
+}
+
+/// A member of the practice's staff who takes handoffs from the phone, and when (seed 002's
+/// StaffMember escalation availability, in the practice's time zone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffStaff {
+    pub user_id: Uuid,
+    pub extension: Option<String>,
+    pub hours: careline_domain::practice::WeekHours,
 }
 
 /// Who the caller ID points to, before verification.
