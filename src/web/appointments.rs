@@ -482,7 +482,9 @@ struct DetailPage {
     history: Vec<HistoryRow>,
     steps: Vec<(&'static str, &'static str)>,
     can_cancel: bool,
-    moves: Vec<(String, String)>,
+    /// Open times to move to, by provider (the appointment's own first): (provider's name,
+    /// [(form value, label)]).
+    moves: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// GET /appointments/{id}
@@ -527,33 +529,41 @@ pub async fn detail(
         }
     }
     let holds = a.status.holds_time();
-    // Where it could move: the provider's next open slots for its type, two weeks ahead.
-    let moves = if can_book && holds {
+    // Where it could move: each provider's next open slots for its type, two weeks ahead, the
+    // appointment's own provider first (any of the practice's who offer the type).
+    let mut moves = Vec::new();
+    if can_book && holds {
         let today = caller.now.with_timezone(&tz).date_naive();
-        match api::slots::open_slots(
-            s(),
-            caller.clone(),
-            ApiQuery(api::slots::SlotQuery {
-                provider_id: Some(a.provider_id),
-                appointment_type: Some(a.appointment_type.clone()),
-                from: Some(today),
-                to: Some(today + Duration::days(14)),
-            }),
-        )
-        .await
-        {
-            Ok(slots) => slots
+        let mut providers =
+            careline_store::appointments::practice_providers(&state.store, a.organization_id)
+                .await?;
+        providers.sort_by_key(|(p, _)| *p != a.provider_id);
+        for (provider_id, name) in providers {
+            let slots = api::slots::open_slots(
+                s(),
+                caller.clone(),
+                ApiQuery(api::slots::SlotQuery {
+                    provider_id: Some(provider_id),
+                    appointment_type: Some(a.appointment_type.clone()),
+                    from: Some(today),
+                    to: Some(today + Duration::days(14)),
+                }),
+            )
+            .await;
+            // A provider who does not offer the type, or is not the caller's to book with.
+            let Ok(slots) = slots else { continue };
+            let times: Vec<(String, String)> = slots
                 .0
                 .starts
                 .into_iter()
-                .take(40)
-                .map(|t| (t.to_rfc3339(), at(t)))
-                .collect(),
-            Err(_) => Vec::new(),
+                .take(if provider_id == a.provider_id { 40 } else { 20 })
+                .map(|t| (format!("{provider_id}@{}", t.to_rfc3339()), at(t)))
+                .collect();
+            if !times.is_empty() {
+                moves.push((name, times));
+            }
         }
-    } else {
-        Vec::new()
-    };
+    }
     Ok(DetailPage {
         shell,
         id: a.id,
@@ -632,8 +642,18 @@ pub async fn act(
         "complete" => api::complete::complete_appointment(s, caller, p, reason).await?,
         "no-show" => api::no_show::mark_no_show(s, caller, p, reason).await?,
         "reschedule" => {
-            let starts_at = f
-                .starts_at
+            // "provider@time", or a time alone for the same provider.
+            let (provider_id, time) = match f.starts_at.split_once('@') {
+                Some((p, t)) => (
+                    Some(
+                        p.parse()
+                            .map_err(|_| form::invalid("starts_at", "choose a new time"))?,
+                    ),
+                    t,
+                ),
+                None => (None, f.starts_at.as_str()),
+            };
+            let starts_at = time
                 .parse()
                 .map_err(|_| form::invalid("starts_at", "choose a new time"))?;
             api::reschedule::reschedule_appointment(
@@ -642,7 +662,7 @@ pub async fn act(
                 p,
                 ApiJson(api::reschedule::RescheduleInput {
                     starts_at,
-                    provider_id: None,
+                    provider_id,
                     reason: form::filled(&f.reason),
                 }),
             )
