@@ -948,3 +948,109 @@ on_both_engines!(clinical_rows_are_scoped_in_the_store, |db| async move {
     let _ = &d.admin;
     d.app.stop().await;
 });
+
+on_both_engines!(
+    an_approved_refill_is_a_fill_of_the_medication,
+    |db| async move {
+        // Approving a refill updates the medication in the same transaction: one refill fewer
+        // (never below zero) and last filled on the decision's day in the practice's time zone.
+        // The decision is made at 03:30 UTC, which is still the evening before in Austin, so a
+        // UTC date would be a day off.
+        let d = demo(db).await;
+        let app = &d.app;
+        let store = app.store();
+        let meds_path = format!("/api/v1/patients/{}/medications", d.eleanor);
+        let (status, brimonidine) = app
+            .post(
+                &d.nurse,
+                &meds_path,
+                json!({"name": "Brimonidine 0.2% eye drops", "days_supply": 30,
+                       "refills_remaining": 0, "last_filled_on": "2026-10-01"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{brimonidine}");
+        let (nurse_token, meds_path) = (d.nurse.as_str(), meds_path.as_str());
+        let med = |name: &'static str| async move {
+            let (status, meds) = app.get(nurse_token, meds_path).await;
+            assert_eq!(status, 200, "{meds}");
+            meds.as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["name"].as_str().unwrap().contains(name))
+                .unwrap_or_else(|| panic!("no {name}"))
+                .clone()
+        };
+        let latanoprost = med("Latanoprost").await;
+        assert_eq!(latanoprost["refills_remaining"], 3);
+        let nurse = Actor {
+            user_id: user_id(app, "nurse@demo.careline.test").await.id,
+            role: Role::Nurse,
+        };
+        let patel = Actor {
+            user_id: d.patel_id,
+            role: Role::Doctor,
+        };
+        let eleanor: Uuid = d.eleanor.parse().unwrap();
+        let asked = Utc.with_ymd_and_hms(2026, 12, 7, 15, 0, 0).unwrap();
+        let decided = Utc.with_ymd_and_hms(2026, 12, 8, 3, 30, 0).unwrap();
+        let request = |medication: &Value| {
+            let id: Uuid = s(&medication["id"]).parse().unwrap();
+            async move {
+                careline_store::refills::request(
+                    store,
+                    careline_store::refills::RequestedBy::Staff(&nurse),
+                    eleanor,
+                    id,
+                    None,
+                    asked,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let decide = |id: Uuid, approve: bool| async move {
+            careline_store::refills::decide(store, &patel, id, approve, None, decided)
+                .await
+                .unwrap()
+        };
+
+        let r = request(&latanoprost).await;
+        assert_eq!(decide(r.id, true).await.status.as_str(), "approved");
+        let after = med("Latanoprost").await;
+        assert_eq!(after["refills_remaining"], 2, "{after}");
+        assert_eq!(after["last_filled_on"], "2026-12-07", "the practice's day");
+
+        // A denial changes nothing.
+        let r = request(&latanoprost).await;
+        assert_eq!(decide(r.id, false).await.status.as_str(), "denied");
+        assert_eq!(med("Latanoprost").await, after);
+
+        // None left: the provider's approval is this fill; the count stays at zero.
+        let r = request(&brimonidine).await;
+        assert!(r.no_refills_remaining);
+        decide(r.id, true).await;
+        let b = med("Brimonidine").await;
+        assert_eq!(b["refills_remaining"], 0, "{b}");
+        assert_eq!(b["last_filled_on"], "2026-12-07");
+
+        // Through the API as well.
+        let (status, r) = app
+            .post(
+                &d.nurse,
+                "/api/v1/refill-requests",
+                json!({"patient_id": d.eleanor, "medication_id": latanoprost["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{r}");
+        let (status, body) = app
+            .post(
+                &d.patel,
+                &format!("/api/v1/refill-requests/{}/approve", s(&r["id"])),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(med("Latanoprost").await["refills_remaining"], 1);
+        d.app.stop().await;
+    }
+);

@@ -12,8 +12,10 @@ use careline_domain::clinical::{
 };
 use careline_domain::{Actor, Phi};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -339,7 +341,11 @@ pub async fn list(
     })
 }
 
-/// The provider approves or denies a pending request; its task is closed.
+/// The provider approves or denies a pending request; its task is closed. An approval is a
+/// fill: in the same transaction the medication's refills remaining go down by one (never
+/// below zero: approving with none left is the provider authorising this fill) and its last
+/// fill is the decision's day in the practice's time zone, so the next request's "too early"
+/// check counts from this fill.
 pub async fn decide(
     store: &Store,
     actor: &Actor,
@@ -351,6 +357,25 @@ pub async fn decide(
     let current = get(store, actor, id).await?;
     let next = current.status.decide(approve)?;
     let t = stored_time(now);
+    // The practice's day, read before the write transaction (as `request` does).
+    let filled_on = if approve {
+        let doctor: Option<Uuid> = refill_request::Entity::find_by_id(id)
+            .select_only()
+            .column(refill_request::Column::DoctorId)
+            .into_tuple()
+            .one(store.db())
+            .await?;
+        let config = match doctor {
+            Some(d) => practice::of_doctor(store, d).await?,
+            None => None,
+        };
+        Some(match &config {
+            Some(c) => now.with_timezone(&c.settings.tz()).date_naive(),
+            None => now.date_naive(),
+        })
+    } else {
+        None
+    };
     let (txn, _gate) = crate::begin_write(store).await?;
     let res = refill_request::Entity::update_many()
         .col_expr(refill_request::Column::Status, next.as_str().into())
@@ -375,6 +400,25 @@ pub async fn decide(
         return Err(StoreError::Conflict(
             "the refill request changed meanwhile; reload it".into(),
         ));
+    }
+    if let Some(day) = filled_on {
+        medication::Entity::update_many()
+            .col_expr(medication::Column::LastFilledOn, Some(day).into())
+            .col_expr(medication::Column::UpdatedAt, t.into())
+            .filter(medication::Column::Id.eq(current.medication_id))
+            .exec(&txn)
+            .await?;
+        // In SQL rather than from a value read earlier, so two approvals at once for the same
+        // medication both count.
+        medication::Entity::update_many()
+            .col_expr(
+                medication::Column::RefillsRemaining,
+                Expr::col(medication::Column::RefillsRemaining).sub(1),
+            )
+            .filter(medication::Column::Id.eq(current.medication_id))
+            .filter(medication::Column::RefillsRemaining.gt(0))
+            .exec(&txn)
+            .await?;
     }
     provider_tasks::complete_for(&txn, id, t).await?;
     txn.commit().await?;
