@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 /// The practice whose calendar this is: the caller's own, or (an admin) the one chosen, or
 /// the first with a configuration; `None` when there is none to show.
-async fn practice_of(
+pub(super) async fn practice_of(
     state: &AppState,
     caller: &Caller,
     chosen: Option<Uuid>,

@@ -7,11 +7,15 @@ mod analytics;
 mod appointments;
 mod assets;
 mod calls;
+mod clinical;
 mod csrf;
 mod error;
 mod form;
+mod lab_results;
 mod orders;
 mod patients;
+mod practice;
+mod prior_auth;
 mod queue;
 mod request_form;
 mod requests;
@@ -60,6 +64,27 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(patients::detail).post(patients::update),
         )
         .route("/patients/{id}/edit", get(patients::edit))
+        .route("/patients/{id}/lab-results", post(lab_results::record))
+        .route(
+            "/patients/{id}/refill-requests",
+            post(lab_results::request_refill),
+        )
+        .route("/lab-results/{id}/release", post(lab_results::release))
+        .route("/tasks", get(clinical::tasks))
+        .route("/refills", get(clinical::refills))
+        .route("/refills/{id}/{action}", post(clinical::decide))
+        .route("/messages", get(clinical::messages))
+        .route("/messages/{id}/acknowledge", post(clinical::acknowledge))
+        .route("/prior-authorizations", get(prior_auth::list))
+        .route(
+            "/prior-authorizations/new",
+            get(prior_auth::new_page).post(prior_auth::create),
+        )
+        .route(
+            "/prior-authorizations/{id}/submit",
+            post(prior_auth::submit),
+        )
+        .route("/practice", get(practice::page).post(practice::save))
         .route(
             "/admin/users",
             get(admin::user_list).post(admin::create_user),

@@ -1,5 +1,6 @@
 //! Patient pages: search (by phone, date of birth with last name, or patient number, through
-//! the blind indexes), the list, one patient with their requests and orders, and editing.
+//! the blind indexes), the list, one patient with their requests and orders (and, at a
+//! practice, their lab results and medications: `lab_results`), and editing.
 //! PHI never travels in a URL (proxies log query strings): search terms are POSTed and the
 //! results are the response to that POST; paths carry only ids. Every view is the API's
 //! audited read.
@@ -156,6 +157,8 @@ struct DetailPage {
     /// May start a verification request for this patient (the new request form, preselected).
     can_create: bool,
     archived: bool,
+    /// Lab results and medications, for the roles that may read them.
+    clinical: super::lab_results::Section,
 }
 
 /// GET /patients/{id}
@@ -252,6 +255,7 @@ pub async fn detail(
         can_write: caller.actor.can(Permission::PatientWrite) && p.status == "active",
         can_create: caller.actor.can(Permission::VerificationCreate) && p.status == "active",
         archived: p.status != "active",
+        clinical: super::lab_results::section(&state, &caller, id, p.status == "active").await?,
     }
     .into_response())
 }

@@ -72,6 +72,36 @@ impl Shell {
                 current: false,
             });
         }
+        // A practice's clinical work: each entry for the roles whose permission its API
+        // handler checks (tasks follow who may read results, as the API's list does).
+        if can(Permission::LabResultRead) {
+            nav.push(NavItem {
+                href: "/tasks",
+                label: "Tasks",
+                current: false,
+            });
+        }
+        if can(Permission::RefillRead) {
+            nav.push(NavItem {
+                href: "/refills",
+                label: "Refills",
+                current: false,
+            });
+        }
+        if can(Permission::ProviderMessageRead) {
+            nav.push(NavItem {
+                href: "/messages",
+                label: "Messages",
+                current: false,
+            });
+        }
+        if can(Permission::PriorAuthRead) {
+            nav.push(NavItem {
+                href: "/prior-authorizations",
+                label: "Prior authorizations",
+                current: false,
+            });
+        }
         if can(Permission::OrderRead) {
             nav.push(NavItem {
                 href: "/orders",
@@ -90,6 +120,13 @@ impl Shell {
             nav.push(NavItem {
                 href: "/analytics",
                 label: "Analytics",
+                current: false,
+            });
+        }
+        if can(Permission::PracticeRead) {
+            nav.push(NavItem {
+                href: "/practice",
+                label: "Practice",
                 current: false,
             });
         }
