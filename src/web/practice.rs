@@ -60,7 +60,10 @@ pub struct DayRow {
 struct ConfigPage {
     shell: Shell,
     organization_id: Uuid,
+    /// The version the form was made from (sent back with it).
     version: String,
+    /// The version stored now (after a conflict, newer than the form's).
+    current_version: i32,
     updated: String,
     /// Field → value as shown (or as typed, when the form comes back with problems).
     values: BTreeMap<String, String>,
@@ -226,6 +229,7 @@ async fn render(
         shell,
         organization_id: loaded.organization_id,
         version,
+        current_version: loaded.view.version,
         updated: super::time::when_in(loaded.view.updated_at, tz),
         days: days(&values, &errors),
         values,
