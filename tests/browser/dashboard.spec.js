@@ -7,15 +7,15 @@ const { watch, signIn, accessible, screenshot } = require("./helpers");
 // Each role: its login, a short name, the queue's sections, and pages not in the navigation
 // that the role may open.
 const ROLES = [
-  ["admin@demo.careline.test", "admin", ["System health", "waiting for review"], ["/requests/new"]],
+  ["admin@demo.careline.test", "admin", ["System health", "waiting for review"], ["/requests/new", "/prior-authorizations/new"]],
   ["specialist@demo.careline.test", "specialist", ["waiting for review"], []],
   ["master@demo.careline.test", "master", ["Orders waiting for approval"], []],
   ["distributor@demo.careline.test", "distributor", ["Orders waiting for approval"], []],
   ["sales@demo.careline.test", "sales", [], []],
   ["shipping@demo.careline.test", "shipping", ["Orders ready to ship"], []],
   ["doctor@demo.careline.test", "doctor", ["Your verification requests", "Your orders"], ["/requests/new"]],
-  ["dr.patel@demo.careline.test", "practice-doctor", ["Appointments today"], []],
-  ["nurse@demo.careline.test", "nurse", ["Appointments today"], []],
+  ["dr.patel@demo.careline.test", "practice-doctor", ["Appointments today"], ["/prior-authorizations/new"]],
+  ["nurse@demo.careline.test", "nurse", ["Appointments today"], ["/prior-authorizations/new"]],
   ["reception@demo.careline.test", "reception", ["Appointments today"], []],
   ["manager@demo.careline.test", "manager", ["Appointments today"], []],
 ];

@@ -1,0 +1,567 @@
+//! The dashboard's clinical pages and the practice configuration page through the real HTTP
+//! server, as a browser uses them, on the demo practice (Capitol Eye Care): which roles may
+//! open each page (the API's permissions, nothing more), the navigation each role is shown,
+//! the CSP scan, and the changes made through the forms (a lab result recorded and released,
+//! a refill requested and approved, a message acknowledged, a prior authorization drafted with
+//! a bad code shown at its field, the configuration saved, refused at a field, and refused as
+//! stale with 409). The real-browser scenario is tests/browser/clinical.spec.js.
+
+mod common;
+
+use common::{PASSWORD, TestApp, s};
+use serde_json::{Value, json};
+
+/// A browser's view of the dashboard: its session cookie and the page's CSRF token.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
+}
+
+fn csrf_field(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let at = html.find(marker).expect("a _csrf field") + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Browser {
+    let http = client();
+    let r = http.get(app.url("/login")).send().await.unwrap();
+    let login_cookie = cookie_value(&r, "careline_login_csrf").expect("login cookie");
+    let token = csrf_field(&r.text().await.unwrap());
+    let r = http
+        .post(app.url("/login"))
+        .header("cookie", format!("careline_login_csrf={login_cookie}"))
+        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {email}");
+    let mut b = Browser {
+        base: app.base.clone(),
+        http,
+        cookie: cookie_value(&r, "careline_session").expect("session cookie"),
+        csrf: String::new(),
+    };
+    let (status, html) = b.get("/").await;
+    assert_eq!(status, 200, "{html}");
+    b.csrf = csrf_field(&html);
+    b
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Submit a form the way the page does (with its CSRF field): status, Location, body.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+}
+
+/// What the CSP forbids, in short (tests/web.rs has the full scan): inline scripts and
+/// styles, handler attributes.
+fn csp_clean(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    !lower.contains("<style")
+        && !lower.contains(" style=")
+        && !lower.contains("javascript:")
+        && !lower.contains(" onclick=")
+        && lower.matches("<script").count() == lower.matches("<script src=\"/").count()
+}
+
+async fn demo(db: common::TestDb) -> TestApp {
+    careline::demo::seed(&db.store).await.unwrap();
+    TestApp::spawn(db).await
+}
+
+async fn eleanor(app: &TestApp, token: &str) -> String {
+    let (status, patients) = app.get(token, "/api/v1/patients?per_page=200").await;
+    assert_eq!(status, 200, "{patients}");
+    patients["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["last_name"] == "Brooks")
+        .map(|p| s(&p["id"]))
+        .expect("Eleanor Brooks")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_opens_the_clinical_pages_its_permissions_allow() {
+    let app = demo(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
+    let pages = [
+        "/tasks",
+        "/refills",
+        "/messages",
+        "/prior-authorizations",
+        "/prior-authorizations/new",
+        "/practice",
+    ];
+    // Each login, and the pages (in the order above) it may open: the API's permissions.
+    let allowed: [(&str, [bool; 6]); 7] = [
+        ("dr.patel", [true, true, true, true, true, true]),
+        ("nurse", [true, true, true, true, true, true]),
+        ("reception", [false, false, true, false, false, true]),
+        ("manager", [false, false, true, true, false, true]),
+        ("admin", [true, true, true, true, true, true]),
+        ("specialist", [false, false, false, false, false, false]),
+        ("shipping", [false, false, false, false, false, false]),
+    ];
+    for (login, may) in allowed {
+        let b = sign_in(&app, &format!("{login}@demo.careline.test")).await;
+        let (_, queue) = b.get("/").await;
+        for (page, may) in pages.iter().zip(may) {
+            let (status, html) = b.get(page).await;
+            assert_eq!(
+                status,
+                if may { 200 } else { 403 },
+                "{login} {page}: {html}"
+            );
+            assert!(csp_clean(&html), "{login} {page}");
+            // The navigation offers exactly the lists the role may open.
+            if !page.ends_with("/new") {
+                assert_eq!(
+                    queue.contains(&format!("href=\"{page}\"")),
+                    may,
+                    "{login}: nav entry {page}"
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
+
+on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
+    let app = demo(db).await;
+    let admin = app.token("admin@demo.careline.test").await;
+    let eleanor = eleanor(&app, &admin).await;
+    let nurse = sign_in(&app, "nurse@demo.careline.test").await;
+    let patel = sign_in(&app, "dr.patel@demo.careline.test").await;
+    let reception = sign_in(&app, "reception@demo.careline.test").await;
+
+    // Eleanor's page: results with their flags and status, her medications with the
+    // controlled substance flagged; the nurse records, the provider releases.
+    let page = format!("/patients/{eleanor}");
+    let (status, html) = nurse.get(&page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Lab results") && html.contains("Intraocular pressure"));
+    assert!(html.contains("abnormal") && html.contains("pending review"));
+    assert!(html.contains("Controlled substance, schedule IV"), "{html}");
+    assert!(!html.contains(">Release</button>"), "nurses do not release");
+    assert!(html.contains("Record a lab result"));
+    let (_, reception_html) = reception.get(&page).await;
+    assert!(
+        !reception_html.contains("Lab results") && !reception_html.contains("Alprazolam"),
+        "nothing clinical for the front desk"
+    );
+    let (status, location, _) = nurse
+        .post(
+            &format!("{page}/lab-results"),
+            &[
+                ("test_name", "Visual field"),
+                ("value", "full"),
+                ("unit", ""),
+                ("reference_range", ""),
+                ("flag", "critical"),
+                ("collected_at", "2026-01-05T09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("{page}#lab-results").as_str())
+    );
+    let (_, results) = app
+        .get(&admin, &format!("/api/v1/patients/{eleanor}/lab-results"))
+        .await;
+    let visual = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["test_name"] == "Visual field")
+        .expect("recorded")
+        .clone();
+    assert_eq!(visual["flag"], "critical");
+    assert_eq!(visual["status"], "pending_review");
+    // The practice's wall clock: 09:30 in Austin is 15:30 UTC in January.
+    assert_eq!(visual["collected_at"], "2026-01-05T15:30:00Z");
+    let release = format!("/lab-results/{}/release", s(&visual["id"]));
+    assert_eq!(nurse.post(&release, &[]).await.0, 403);
+    let (_, html) = patel.get(&page).await;
+    assert!(html.contains(">Release</button>"));
+    let (status, location, _) = patel.post(&release, &[]).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with(&page), "{location}");
+    assert_eq!(patel.post(&release, &[]).await.0, 409, "released once");
+
+    // A refill requested from the patient page lands on the queue, flagged; only the
+    // provider decides, and the medication shows the fill.
+    let (_, meds) = app
+        .get(&admin, &format!("/api/v1/patients/{eleanor}/medications"))
+        .await;
+    let alprazolam = meds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"].as_str().unwrap().starts_with("Alprazolam"))
+        .unwrap()
+        .clone();
+    let (status, location, _) = nurse
+        .post(
+            &format!("{page}/refill-requests"),
+            &[
+                ("medication_id", &s(&alprazolam["id"])),
+                ("note", "before her procedure"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(
+        location.starts_with("/refills?status=pending#refill-"),
+        "{location}"
+    );
+    let refill = location.rsplit("#refill-").next().unwrap().to_string();
+    let (_, html) = nurse.get("/refills").await;
+    assert!(
+        html.contains("Controlled substance, schedule IV") && html.contains("before her procedure")
+    );
+    assert!(!html.contains(">Approve</button>"), "nurses do not decide");
+    assert_eq!(
+        nurse
+            .post(&format!("/refills/{refill}/approve"), &[])
+            .await
+            .0,
+        403
+    );
+    let (_, html) = patel.get("/tasks").await;
+    assert!(
+        html.contains("Review a refill request") && html.contains("Brooks, Eleanor"),
+        "{html}"
+    );
+    let (status, location, _) = patel
+        .post(
+            &format!("/refills/{refill}/approve"),
+            &[("note", "ok for the procedure"), ("back", "pending")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/refills?status=pending#refill-{refill}"));
+    let (_, html) = patel.get("/refills?status=approved").await;
+    assert!(html.contains("ok for the procedure"), "{html}");
+    let (_, meds) = app
+        .get(&admin, &format!("/api/v1/patients/{eleanor}/medications"))
+        .await;
+    let after = meds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == alprazolam["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(after["refills_remaining"], 0, "{after}");
+
+    // The demo's routine message: shown with its due time, acknowledged once.
+    let (_, html) = reception.get("/messages").await;
+    assert!(html.contains("eye drops the morning of her exam"), "{html}");
+    let message = html
+        .split("id=\"message-")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let ack = format!("/messages/{message}/acknowledge");
+    assert_eq!(reception.post(&ack, &[]).await.0, 303);
+    assert_eq!(reception.post(&ack, &[]).await.0, 409);
+    let (_, html) = reception.get("/messages?status=acknowledged").await;
+    assert!(html.contains(&format!("message-{message}")));
+
+    // A prior authorization: a bad code is named at its field, the form keeps what was
+    // typed; then a draft, submitted.
+    let (status, _, html) = nurse
+        .post(
+            "/prior-authorizations/new",
+            &[
+                ("patient_id", &eleanor),
+                ("payer", "Blue Cross Blue Shield of Texas"),
+                ("member_id", "XZB123456781"),
+                ("procedure_codes", "67028, 9999"),
+                ("icd10_codes", "H35.3211"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"procedure_codes-error\""), "{html}");
+    assert!(
+        html.contains("&#39;9999&#39; is not a CPT code")
+            || html.contains("'9999' is not a CPT code"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"XZB123456781\""));
+    let (status, location, _) = nurse
+        .post(
+            "/prior-authorizations/new",
+            &[
+                ("patient_id", &eleanor),
+                ("payer", "Blue Cross Blue Shield of Texas"),
+                ("member_id", "XZB123456781"),
+                ("procedure_codes", "67028"),
+                ("icd10_codes", "H35.3211"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/prior-authorizations?status=draft")
+    );
+    let (_, html) = nurse.get("/prior-authorizations?status=draft").await;
+    assert!(html.contains("Submit to payer") && html.contains("67028"));
+    let auth = html
+        .split("id=\"auth-")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let (status, _, _) = nurse
+        .post(&format!("/prior-authorizations/{auth}/submit"), &[])
+        .await;
+    assert_eq!(status, 303);
+    let (_, p) = app
+        .get(&admin, &format!("/api/v1/prior-authorizations/{auth}"))
+        .await;
+    assert_ne!(p["status"], "draft", "{p}");
+    app.stop().await;
+});
+
+/// The practice configuration form's fields as the page shows them, ready to post back.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in html.split("<input").skip(1) {
+        let tag = chunk.split('>').next().unwrap();
+        let attr = |a: &str| {
+            tag.split(&format!(" {a}=\""))
+                .nth(1)
+                .map(|r| r.split('"').next().unwrap().to_string())
+        };
+        let Some(name) = attr("name") else { continue };
+        if name == "_csrf" {
+            continue;
+        }
+        if tag.contains("type=\"checkbox\"") {
+            if tag.contains(" checked") {
+                out.push((name, "on".into()));
+            }
+            continue;
+        }
+        out.push((name, attr("value").unwrap_or_default()));
+    }
+    for chunk in html.split("<textarea").skip(1) {
+        let name = chunk
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let body = chunk
+            .split_once('>')
+            .unwrap()
+            .1
+            .split("</textarea>")
+            .next()
+            .unwrap();
+        let text = body
+            .replace("&quot;", "\"")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        out.push((name.to_string(), text));
+    }
+    for chunk in html.split("<select").skip(1) {
+        let name = chunk
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let select = chunk.split("</select>").next().unwrap();
+        let chosen = select
+            .split("<option")
+            .skip(1)
+            .find(|o| o.contains(" selected"))
+            .or_else(|| select.split("<option").nth(1))
+            .and_then(|o| o.split("value=\"").nth(1))
+            .map(|v| v.split('"').next().unwrap().to_string())
+            .unwrap_or_default();
+        out.push((name.to_string(), chosen));
+    }
+    out
+}
+
+fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == name {
+                    value.to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+on_both_engines!(
+    the_practice_configuration_is_edited_with_its_version,
+    |db| async move {
+        let app = demo(db).await;
+        let manager = sign_in(&app, "manager@demo.careline.test").await;
+        let nurse = sign_in(&app, "nurse@demo.careline.test").await;
+        let manager_token = app.token("manager@demo.careline.test").await;
+        let org = careline_store::users::credentials(app.store(), "manager@demo.careline.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .organization_id
+            .unwrap();
+        let api = format!("/api/v1/organizations/{org}/practice-configuration");
+        // An EHR connection with a secret: the page says one is set and never shows it.
+        let (_, config) = app.get(&manager_token, &api).await;
+        let mut put = config.clone();
+        put["ehr"] = json!({"system": "openemr", "base_url": "https://ehr.example.org/fhir",
+                            "auth": "smart_backend", "client_id": "careline",
+                            "secret": "s3cret-never-shown"});
+        let (status, body) = app.put(&manager_token, &api, put).await;
+        assert_eq!(status, 200, "{body}");
+
+        let (status, html) = manager.get("/practice").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Practice configuration · Capitol Eye Care"));
+        assert!(!html.contains("s3cret-never-shown"));
+        assert!(html.contains("A secret is stored"));
+        assert!(html.contains("Save the configuration"));
+        let fields = form_fields(&html);
+        let post = |f: Vec<(String, String)>| {
+            let manager = &manager;
+            async move {
+                let refs: Vec<(&str, &str)> =
+                    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                manager.post("/practice", &refs).await
+            }
+        };
+
+        // Monday closes at four: saved, the EHR secret kept.
+        let (status, location, body) = post(with(&fields, "monday_close", "16:00")).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (303, "/practice?saved=1"),
+            "{body}"
+        );
+        let (_, saved) = app.get(&manager_token, &api).await;
+        assert_eq!(saved["business_hours"]["monday"]["close"], "16:00");
+        assert_eq!(saved["version"], config["version"].as_i64().unwrap() + 2);
+        assert_eq!(
+            saved["ehr"]["secret_set"], true,
+            "a blank secret keeps the stored one"
+        );
+        assert_eq!(saved["appointment_types"], config["appointment_types"]);
+
+        // The same form again, now stale: 409 and the conflict said plainly, nothing saved.
+        let (status, _, html) = post(with(&fields, "friday_close", "15:00")).await;
+        assert_eq!(status, 409, "{html}");
+        assert!(html.contains("Changed by someone else") && html.contains("Not saved"));
+        assert!(
+            html.contains("value=\"15:00\""),
+            "the edit is kept in the form"
+        );
+        let (_, now) = app.get(&manager_token, &api).await;
+        assert_eq!(now["version"], saved["version"]);
+        assert_eq!(now["business_hours"]["friday"]["close"], "17:00");
+
+        // A fresh form with problems: each at its field (the API's 422), nothing saved.
+        let (_, html) = manager.get("/practice").await;
+        let fresh = form_fields(&html);
+        let bad = with(
+            &with(&fresh, "time_zone", "Mars/Olympus"),
+            "tuesday_close",
+            "",
+        );
+        let (status, _, html) = post(bad).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"tuesday-error\""), "{html}");
+        let other = fresh.iter().find(|(k, _)| k == "other").unwrap().1.clone();
+        let mut types: Value = serde_json::from_str(&other).unwrap();
+        types["appointment_types"][0]["duration_minutes"] = json!(7);
+        let bad = with(
+            &with(&fresh, "time_zone", "Mars/Olympus"),
+            "other",
+            &types.to_string(),
+        );
+        let (status, _, html) = post(bad).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"time_zone-error\""), "{html}");
+        assert!(
+            html.contains("appointment_types[0].duration_minutes"),
+            "{html}"
+        );
+        assert!(!html.contains("s3cret-never-shown"));
+
+        // The nurse reads it, cannot save it.
+        let (status, html) = nurse.get("/practice").await;
+        assert_eq!(status, 200);
+        assert!(!html.contains("Save the configuration") && html.contains(" disabled"));
+        let refs: Vec<(&str, &str)> = fresh
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(nurse.post("/practice", &refs).await.0, 403);
+        app.stop().await;
+    }
+);
