@@ -190,6 +190,10 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
     assert!(html.contains("Controlled substance, schedule IV"), "{html}");
     assert!(!html.contains(">Release</button>"), "nurses do not release");
     assert!(html.contains("Record a lab result"));
+    assert!(
+        !html.contains("Verification requests</h2>") && !html.contains("Orders</h2>"),
+        "no wound-care sections for a practice's staff"
+    );
     let (_, reception_html) = reception.get(&page).await;
     assert!(
         !reception_html.contains("Lab results") && !reception_html.contains("Alprazolam"),

@@ -109,6 +109,8 @@ pub struct TaskRow {
 struct TasksPage {
     shell: Shell,
     status: String,
+    /// More rows than one page holds: the page says so.
+    more: bool,
     rows: Vec<TaskRow>,
     total: u64,
 }
@@ -194,6 +196,7 @@ pub async fn tasks(
     Ok(TasksPage {
         shell,
         status,
+        more: (page.items.len() as u64) < page.total,
         rows,
         total: page.total,
     }
@@ -223,6 +226,8 @@ pub struct RefillRow {
 struct RefillsPage {
     shell: Shell,
     status: String,
+    /// More rows than one page holds: the page says so.
+    more: bool,
     rows: Vec<RefillRow>,
     total: u64,
     can_decide: bool,
@@ -326,6 +331,7 @@ pub async fn refills(
     Ok(RefillsPage {
         shell,
         status,
+        more: (page.items.len() as u64) < page.total,
         rows,
         total: page.total,
         can_decide: caller.actor.can(Permission::RefillDecide),
@@ -392,6 +398,8 @@ pub struct MessageRow {
 struct MessagesPage {
     shell: Shell,
     status: String,
+    /// More rows than one page holds: the page says so.
+    more: bool,
     rows: Vec<MessageRow>,
     total: u64,
     can_acknowledge: bool,
@@ -474,6 +482,7 @@ pub async fn messages(
     Ok(MessagesPage {
         shell,
         status,
+        more: (page.items.len() as u64) < page.total,
         rows,
         total: page.total,
         can_acknowledge: caller.actor.can(Permission::ProviderMessageWrite),

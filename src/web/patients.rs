@@ -153,6 +153,10 @@ struct DetailPage {
     insurance: Vec<(String, String, String, bool)>,
     requests: Vec<RequestRow>,
     orders: Vec<OrderRow>,
+    /// The wound-care sections, only for roles that work verification requests or orders (a
+    /// practice's staff do not).
+    show_requests: bool,
+    show_orders: bool,
     can_write: bool,
     /// May start a verification request for this patient (the new request form, preselected).
     can_create: bool,
@@ -252,6 +256,8 @@ pub async fn detail(
             .collect(),
         requests: RequestRow::list(&state, &requests, caller.now).await?,
         orders: orders.iter().map(OrderRow::of).collect(),
+        show_requests: caller.actor.can(Permission::VerificationRead),
+        show_orders: caller.actor.can(Permission::OrderRead),
         can_write: caller.actor.can(Permission::PatientWrite) && p.status == "active",
         can_create: caller.actor.can(Permission::VerificationCreate) && p.status == "active",
         archived: p.status != "active",

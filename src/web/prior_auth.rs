@@ -37,6 +37,8 @@ pub struct AuthRow {
 struct ListPage {
     shell: Shell,
     status: String,
+    /// More rows than one page holds: the page says so.
+    more: bool,
     statuses: Vec<&'static str>,
     rows: Vec<AuthRow>,
     total: u64,
@@ -97,6 +99,7 @@ pub async fn list(
     Ok(ListPage {
         shell,
         status,
+        more: (page.items.len() as u64) < page.total,
         statuses: [
             PriorAuthStatus::Draft,
             PriorAuthStatus::Submitted,
