@@ -366,32 +366,7 @@ pub async fn new_page(
         .await?
         .map(|p| p.full_name)
         .ok_or_else(|| ApiError::not_found("provider"))?;
-    let listed = crate::api::patients::list::list_patients(
-        State(state.clone()),
-        caller.clone(),
-        ApiQuery(crate::api::patients::list::ListQuery {
-            per_page: Some(careline_store::MAX_PER_PAGE),
-            ..Default::default()
-        }),
-    )
-    .await?
-    .0;
-    let mut patients: Vec<(Uuid, String)> = listed
-        .items
-        .iter()
-        .map(|p| {
-            (
-                p.id,
-                format!(
-                    "{}, {} ({})",
-                    p.last_name.expose(),
-                    p.first_name.expose(),
-                    p.patient_number
-                ),
-            )
-        })
-        .collect();
-    patients.sort_by(|a, b| a.1.cmp(&b.1));
+    let patients = super::patients::choices(&state, &caller).await?;
     Ok(NewPage {
         shell,
         provider,

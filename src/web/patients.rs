@@ -393,3 +393,39 @@ pub async fn update(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The patients the caller may choose from in a form (a booking, a prior authorization), as
+/// "Last, First (number)" sorted by that label: one page of the API's own list, its scope
+/// and audit.
+pub(super) async fn choices(
+    state: &AppState,
+    caller: &crate::api::extract::Caller,
+) -> Result<Vec<(Uuid, String)>, WebError> {
+    let listed = api::list::list_patients(
+        State(state.clone()),
+        caller.clone(),
+        ApiQuery(api::list::ListQuery {
+            per_page: Some(careline_store::MAX_PER_PAGE),
+            ..Default::default()
+        }),
+    )
+    .await?
+    .0;
+    let mut out: Vec<(Uuid, String)> = listed
+        .items
+        .iter()
+        .map(|p| {
+            (
+                p.id,
+                format!(
+                    "{}, {} ({})",
+                    p.last_name.expose(),
+                    p.first_name.expose(),
+                    p.patient_number
+                ),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}

@@ -150,36 +150,6 @@ impl NewPage {
     }
 }
 
-async fn patients(state: &AppState, caller: &Caller) -> Result<Vec<(Uuid, String)>, WebError> {
-    let listed = crate::api::patients::list::list_patients(
-        State(state.clone()),
-        caller.clone(),
-        ApiQuery(crate::api::patients::list::ListQuery {
-            per_page: Some(careline_store::MAX_PER_PAGE),
-            ..Default::default()
-        }),
-    )
-    .await?
-    .0;
-    let mut out: Vec<(Uuid, String)> = listed
-        .items
-        .iter()
-        .map(|p| {
-            (
-                p.id,
-                format!(
-                    "{}, {} ({})",
-                    p.last_name.expose(),
-                    p.first_name.expose(),
-                    p.patient_number
-                ),
-            )
-        })
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
-}
-
 async fn render(
     state: &AppState,
     caller: &Caller,
@@ -191,7 +161,7 @@ async fn render(
     let shell = Shell::load(state, caller, "/prior-authorizations").await?;
     let page = NewPage {
         shell,
-        patients: patients(state, caller).await?,
+        patients: super::patients::choices(state, caller).await?,
         form,
         errors,
         general,
