@@ -493,8 +493,13 @@ fn menu_check(file: &Path, config: Option<&Path>) -> ExitCode {
     match careline_call::menu::check(&text) {
         Ok(checked) => {
             let cfg = checked.config;
+            let practice_start = cfg
+                .practice_start
+                .as_ref()
+                .map(|m| format!(", practice lines start '{m}'"))
+                .unwrap_or_default();
             println!(
-                "{}: ok ({} menus, start '{}', languages {})",
+                "{}: ok ({} menus, start '{}'{practice_start}, languages {})",
                 file.display(),
                 cfg.menus.len(),
                 cfg.start,

@@ -228,10 +228,13 @@ impl<'a> Session<'a> {
                         (TransferTarget::Number(n), _) => {
                             self.push(Line::Transfer(format!("{n} ({reason})")))
                         }
+                        (TransferTarget::Extension(e), Some(n)) => self.push(Line::Transfer(
+                            format!("extension {e} through the agent line {n} ({reason})"),
+                        )),
                         (TransferTarget::Agent, Some(n)) => {
                             self.push(Line::Transfer(format!("the agent line {n} ({reason})")))
                         }
-                        (TransferTarget::Agent, None) => {
+                        (TransferTarget::Agent | TransferTarget::Extension(_), None) => {
                             self.push(Line::Say(
                                 crate::twilio::routes::NO_REPRESENTATIVE.to_string(),
                             ));

@@ -364,8 +364,13 @@ fn menu_check_names_each_problem_with_its_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The main menu and the practice's ("appointments and your care").
-    assert!(String::from_utf8_lossy(&out.stdout).contains(": ok (2 menus"));
+    // The main menu, the practice's ("appointments and your care") and a practice line's own.
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(": ok (3 menus, start 'main', practice lines start 'practice_line'"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     let bad = d.join("bad.toml");
     std::fs::write(

@@ -83,7 +83,7 @@ on_both_engines!(
         let before = her_appointments(&db.store).await.len();
         // 5: appointments and your care; 1: book; her date of birth; 1: routine exam;
         // 2: the next time; 1: take it.
-        let t = call(&calls, &db.store, now, &format!("5 1 {ELEANOR_DOB} 1 2 1")).await;
+        let t = call(&calls, &db.store, now, &format!("1 {ELEANOR_DOB} 1 2 1")).await;
         assert!(t.has_event("book_appointment", "success"), "{:#?}", t.lines);
         let heard = t.heard();
         assert!(heard.contains("For routine eye exam, press 1."), "{heard}");
@@ -142,7 +142,7 @@ on_both_engines!(
         let original = existing[0].clone();
 
         // 5, 2: her appointments; 2: move it; 1: the first time offered.
-        let t = call(&calls, &db.store, now, &format!("5 2 {ELEANOR_DOB} 2 1")).await;
+        let t = call(&calls, &db.store, now, &format!("2 {ELEANOR_DOB} 2 1")).await;
         let heard = t.heard();
         assert!(
             heard.contains("Your routine eye exam is on"),
@@ -157,7 +157,7 @@ on_both_engines!(
         assert!(heard.contains("Your appointment is moved to"), "{heard}");
 
         // 5, 2: her appointments; 1: cancel; 1: yes.
-        let t = call(&calls, &db.store, now, &format!("5 2 {ELEANOR_DOB} 1 1")).await;
+        let t = call(&calls, &db.store, now, &format!("2 {ELEANOR_DOB} 1 1")).await;
         assert!(
             t.has_event("cancel_appointment", "success"),
             "{:#?}",
@@ -176,7 +176,7 @@ on_both_engines!(
         );
 
         // Nothing left to hear.
-        let t = call(&calls, &db.store, now, &format!("5 2 {ELEANOR_DOB}")).await;
+        let t = call(&calls, &db.store, now, &format!("2 {ELEANOR_DOB}")).await;
         assert!(
             t.heard().contains("You have no upcoming appointments."),
             "{}",
@@ -187,7 +187,7 @@ on_both_engines!(
 
 on_both_engines!(lab_results_follow_the_disclosure_policy, |db| async move {
     let (calls, now) = phone(&db).await;
-    let t = call(&calls, &db.store, now, &format!("5 3 {ELEANOR_DOB}")).await;
+    let t = call(&calls, &db.store, now, &format!("3 {ELEANOR_DOB}")).await;
     let heard = t.heard();
     // The released normal result is said; the unreleased one is not available yet; the
     // abnormal one is never read out: her doctor will call.
@@ -209,7 +209,7 @@ on_both_engines!(lab_results_follow_the_disclosure_policy, |db| async move {
         .unwrap();
     assert_eq!(tasks.len(), 1);
     // Asking again makes no second task.
-    call(&calls, &db.store, now, &format!("5 3 {ELEANOR_DOB}")).await;
+    call(&calls, &db.store, now, &format!("3 {ELEANOR_DOB}")).await;
     let again = provider_task::Entity::find()
         .filter(provider_task::Column::Kind.eq("lab_callback"))
         .all(db.store.db())
@@ -224,7 +224,7 @@ on_both_engines!(
         let (calls, now) = phone(&db).await;
         use careline_store::entity::refill_request;
         // 5, 4: refill; 1: latanoprost; 1: send.
-        let t = call(&calls, &db.store, now, &format!("5 4 {ELEANOR_DOB} 1 1")).await;
+        let t = call(&calls, &db.store, now, &format!("4 {ELEANOR_DOB} 1 1")).await;
         let heard = t.heard();
         assert!(heard.contains("For Latanoprost, press 1."), "{heard}");
         assert!(heard.contains("For Alprazolam, press 2."), "{heard}");
@@ -234,7 +234,7 @@ on_both_engines!(
         );
         assert!(t.has_event("request_refill", "sent"));
         // 2: alprazolam, a controlled substance: flagged, and the caller told.
-        let t = call(&calls, &db.store, now, &format!("5 4 {ELEANOR_DOB} 2 1")).await;
+        let t = call(&calls, &db.store, now, &format!("4 {ELEANOR_DOB} 2 1")).await;
         assert!(
             t.heard().contains("Alprazolam is a controlled substance."),
             "{}",
@@ -270,7 +270,7 @@ on_both_engines!(a_message_and_the_emergency_key, |db| async move {
         .len();
     // 5, 5: a message; 2: urgent. Not verified: it goes to the office staff with her
     // caller ID to call back.
-    let t = call(&calls, &db.store, now, "5 5 2").await;
+    let t = call(&calls, &db.store, now, "5 2").await;
     let heard = t.heard();
     assert!(
         heard.contains("If this is a medical emergency, hang up and dial 9 1 1."),
@@ -283,7 +283,7 @@ on_both_engines!(a_message_and_the_emergency_key, |db| async move {
         .unwrap();
     assert_eq!(after.len(), before + 1);
     // 9: an emergency. The advice, then the call ends; no message is left.
-    let t = call(&calls, &db.store, now, "5 5 9").await;
+    let t = call(&calls, &db.store, now, "5 9").await;
     assert!(t.has_event("emergency", "advised_911"), "{:#?}", t.lines);
     assert!(t.ended);
     assert!(
@@ -323,11 +323,11 @@ on_both_engines!(
             .iter()
             .find(|e| e.action == "transfer" && e.result == "transferred")
             .unwrap_or_else(|| panic!("{:#?}", t.lines));
-        let on_duty = transfer.details.as_ref().unwrap()["staff_available"]
-            .as_array()
-            .unwrap()
-            .len();
-        assert_eq!(on_duty, 2);
+        let details = transfer.details.as_ref().unwrap();
+        assert_eq!(details["staff_available"].as_array().unwrap().len(), 2);
+        // Rung at the lowest extension on duty: the front desk's.
+        assert_eq!(details["to"], "extension", "{details}");
+        assert_eq!(details["extension"], "101");
         // Wednesday at 3: the nurse only works mornings.
         let t = call(&calls, &db.store, next(now, chrono::Weekday::Wed, 15), "0").await;
         let transfer = t

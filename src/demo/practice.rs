@@ -36,10 +36,9 @@ pub fn settings(now: DateTime<Utc>) -> PracticeSettings {
         "Blue Cross Blue Shield of Texas".into(),
     ];
     s.appointment_types[0].name = "Routine eye exam".into();
-    s.voice_agent_greeting = Some(
-        "Thank you for calling Capitol Eye Care. For appointments, lab results, refills and messages for your doctor, press 5."
-            .into(),
-    );
+    // The practice's line starts at its own menu (menu file `practice_start`), which lists
+    // the choices after this.
+    s.voice_agent_greeting = Some("Thank you for calling Capitol Eye Care.".into());
     for year in [now.year(), now.year() + 1] {
         let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).expect("a real date");
         s.holiday_schedule.push(Holiday {

@@ -576,14 +576,27 @@ impl Control {
     /// says the transfer target answered.
     async fn transfer(&mut self, target: TransferTarget) -> Flow {
         let settings = &self.shared.settings;
-        let uri = match target {
-            TransferTarget::Number(n) => Some(format!("sip:{n}@{}", host(self.peer))),
-            TransferTarget::Agent => settings.agent_uri.clone().or_else(|| {
+        let agent = || {
+            settings.agent_uri.clone().or_else(|| {
                 settings
                     .agent_number
                     .as_ref()
                     .map(|n| format!("sip:{n}@{}", host(self.peer)))
-            }),
+            })
+        };
+        let uri = match (&target, target.extension_digits()) {
+            (TransferTarget::Number(n), _) => Some(format!("sip:{n}@{}", host(self.peer))),
+            // The extension at the PBX that takes the agent line (the agent URI's host), or
+            // at the peer that sent the call.
+            (TransferTarget::Extension(_), Some(e)) => {
+                let pbx = settings
+                    .agent_uri
+                    .as_deref()
+                    .and_then(uri_host)
+                    .map_or_else(|| host(self.peer), str::to_string);
+                Some(format!("sip:{e}@{pbx}"))
+            }
+            (TransferTarget::Agent | TransferTarget::Extension(_), _) => agent(),
         };
         let Some(uri) = uri else {
             self.note("transfer", "no_target", serde_json::Value::Null)
@@ -694,6 +707,17 @@ async fn keep_recording(
     }
 }
 
+/// The host (and port) of a SIP URI such as `sip:desk@pbx.example:5060;transport=udp`.
+fn uri_host(uri: &str) -> Option<&str> {
+    let uri = uri.trim_start_matches('<');
+    let after_scheme = uri.split_once(':').map_or(uri, |(_, r)| r);
+    let rest = after_scheme
+        .split_once('@')
+        .map_or(after_scheme, |(_, h)| h);
+    let end = rest.find([';', '>', '?']).unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|h| !h.is_empty())
+}
+
 fn host(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
@@ -705,5 +729,22 @@ async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_host;
+
+    #[test]
+    fn the_host_of_an_agent_uri() {
+        assert_eq!(uri_host("sip:desk@pbx.example"), Some("pbx.example"));
+        assert_eq!(
+            uri_host("sip:desk@10.0.0.5:5070;transport=tcp"),
+            Some("10.0.0.5:5070")
+        );
+        assert_eq!(uri_host("<sip:desk@[::1]:5060>"), Some("[::1]:5060"));
+        assert_eq!(uri_host("sip:pbx.example"), Some("pbx.example"));
+        assert_eq!(uri_host("sip:desk@"), None);
     }
 }

@@ -273,6 +273,7 @@ async fn reply(
                     caller_id: None,
                     timeout_secs: None,
                     action: None,
+                    send_digits: None,
                 }),
                 None => verbs.push(Verb::Hangup),
             }
@@ -337,9 +338,15 @@ pub fn render(state: &AppState, turn: &Turn) -> String {
             }
             Output::Transfer { target, .. } => {
                 verbs.append(&mut says);
-                let number = match target {
-                    TransferTarget::Number(n) => Some(n.clone()),
-                    TransferTarget::Agent => state.config.agent_number.clone(),
+                // An extension is reached through the agent line (the practice's PBX): Twilio
+                // dials it and keys the extension once it answers.
+                let (number, send_digits) = match target {
+                    TransferTarget::Number(n) => (Some(n.clone()), None),
+                    TransferTarget::Agent => (state.config.agent_number.clone(), None),
+                    TransferTarget::Extension(_) => (
+                        state.config.agent_number.clone(),
+                        target.extension_digits().map(|d| format!("ww{d}")),
+                    ),
                 };
                 match number {
                     Some(n) => verbs.push(Verb::Dial {
@@ -347,6 +354,7 @@ pub fn render(state: &AppState, turn: &Turn) -> String {
                         caller_id: None,
                         timeout_secs: Some(30),
                         action: None,
+                        send_digits,
                     }),
                     None => {
                         verbs.push(Verb::Say {

@@ -50,6 +50,9 @@ pub enum Verb {
         timeout_secs: Option<u32>,
         /// Where Twilio POSTs the outcome when the dialled call ends.
         action: Option<String>,
+        /// Keys Twilio plays once the number answers (`w` waits half a second): a staff
+        /// member's extension behind the practice's main line. Written as `<Number sendDigits>`.
+        send_digits: Option<String>,
     },
     /// Fetch the next TwiML from `url`.
     Redirect {
@@ -129,6 +132,7 @@ fn write_verb(out: &mut String, verb: &Verb) {
             caller_id,
             timeout_secs,
             action,
+            send_digits,
         } => {
             let mut attrs = Vec::new();
             if let Some(action) = action {
@@ -141,7 +145,15 @@ fn write_verb(out: &mut String, verb: &Verb) {
             if let Some(timeout) = timeout_secs {
                 attrs.push(("timeout", timeout.to_string()));
             }
-            text_element(out, "Dial", &attrs, number);
+            match send_digits {
+                None => text_element(out, "Dial", &attrs, number),
+                Some(digits) => {
+                    open_tag(out, "Dial", &attrs);
+                    out.push('>');
+                    text_element(out, "Number", &[("sendDigits", digits.clone())], number);
+                    out.push_str("</Dial>");
+                }
+            }
         }
         Verb::Redirect { url } => {
             text_element(out, "Redirect", &[("method", "POST".into())], url);
@@ -199,6 +211,26 @@ fn push_escaped(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_dial_to_an_extension_keys_it_once_the_line_answers() {
+        let xml = response(&[Verb::Dial {
+            number: "+15125550100".into(),
+            caller_id: None,
+            timeout_secs: Some(30),
+            action: None,
+            send_digits: Some("ww101".into()),
+        }]);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let dial = doc.descendants().find(|n| n.has_tag_name("Dial")).unwrap();
+        assert_eq!(dial.attribute("timeout"), Some("30"));
+        let number = dial
+            .children()
+            .find(|n| n.has_tag_name("Number"))
+            .expect(&xml);
+        assert_eq!(number.attribute("sendDigits"), Some("ww101"));
+        assert_eq!(number.text(), Some("+15125550100"));
+    }
+
     use super::*;
 
     const DECL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
@@ -236,6 +268,7 @@ mod tests {
                 caller_id: Some("+18005551212".into()),
                 timeout_secs: Some(20),
                 action: Some("/twilio/voice/dial-done".into()),
+                send_digits: None,
             },
             Verb::Hangup,
         ]
@@ -275,6 +308,7 @@ mod tests {
                 caller_id: None,
                 timeout_secs: None,
                 action: None,
+                send_digits: None,
             },
             Verb::Redirect {
                 url: "/twilio/voice/next".into(),

@@ -242,6 +242,9 @@ pub struct CallConfig {
     pub languages: Vec<String>,
     pub default_language: String,
     pub start: String,
+    /// Where a call to a practice's own line starts (`practice_start`); such a caller hears
+    /// the practice's services, not the wound-care business's main menu. None: at `start`.
+    pub practice_start: Option<String>,
     pub menus: BTreeMap<String, Menu>,
     /// System prompts by language, then key.
     pub prompts: BTreeMap<String, BTreeMap<String, String>>,
@@ -356,6 +359,8 @@ impl std::fmt::Display for Problem {
 struct FileSpec {
     languages: Option<Vec<String>>,
     start: Option<Spanned<String>>,
+    #[serde(default)]
+    practice_start: Option<Spanned<String>>,
     #[serde(default)]
     practice: Option<PracticeSpec>,
     #[serde(default)]
@@ -805,7 +810,19 @@ pub fn check(text: &str) -> Result<Checked, Vec<Problem>> {
             "main".into()
         }
     };
-    graph_problems(text, &spec, &menus, &start, &mut problems);
+    let practice_start = spec.practice_start.as_ref().map(|s| {
+        if !menus.contains_key(s.get_ref()) {
+            problems.push(Problem {
+                line: line_of(text, s.span().start),
+                message: format!("practice start menu '{}' is not defined", s.get_ref()),
+            });
+        }
+        s.get_ref().clone()
+    });
+    let starts: Vec<&str> = std::iter::once(start.as_str())
+        .chain(practice_start.as_deref())
+        .collect();
+    graph_problems(text, &spec, &menus, &starts, &mut problems);
 
     if practice.recording.enabled && practice.recording.announce {
         for lang in &languages {
@@ -835,6 +852,7 @@ pub fn check(text: &str) -> Result<Checked, Vec<Problem>> {
             languages,
             default_language,
             start,
+            practice_start,
             menus,
             prompts,
             practice,
@@ -865,9 +883,11 @@ fn graph_problems(
     text: &str,
     spec: &FileSpec,
     menus: &BTreeMap<String, Menu>,
-    start: &str,
+    starts: &[&str],
     problems: &mut Vec<Problem>,
 ) {
+    // `top` goes back to the menu the call started at; either start counts.
+    let start = starts[0];
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut exits: BTreeSet<&str> = BTreeSet::new();
     for (id, m) in menus {
@@ -883,14 +903,14 @@ fn graph_problems(
                     }
                 }
                 Action::Top => {
-                    e.insert(start);
+                    e.extend(starts.iter().copied());
                 }
                 _ => {}
             }
         }
         // Reaching a limit can navigate too.
         if [m.on_max_failures, m.on_max_timeouts].contains(&Action::Top) {
-            e.insert(start);
+            e.extend(starts.iter().copied());
         }
         if all_actions.iter().any(|a| !a.is_navigation()) {
             exits.insert(id.as_str());
@@ -914,7 +934,7 @@ fn graph_problems(
     }
     // Reachable from the start.
     let mut seen = BTreeSet::new();
-    let mut queue = VecDeque::from([start]);
+    let mut queue = VecDeque::from(starts.to_vec());
     while let Some(m) = queue.pop_front() {
         if seen.insert(m)
             && let Some(next) = edges.get(m)
@@ -1305,6 +1325,23 @@ options.1 = { action = "transfer_to_agent" }
                 .any(|m| m.starts_with("line 4:") && m.contains("unknown action 'fly_to_moon'")),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn a_practice_start_menu_is_checked_and_counts_as_reachable() {
+        let p = problems(&format!("practice_start = \"desk\"\n{MINIMAL}"));
+        assert!(
+            p.iter().any(|m| m.starts_with("line 1:")
+                && m.contains("practice start menu 'desk' is not defined")),
+            "{p:?}"
+        );
+        // Defined, and reached only as a practice line's start: not "unreachable".
+        let c = parse(&format!(
+            "practice_start = \"desk\"\n{MINIMAL}\n[menus.desk]\nprompts = {{ welcome = \"a\", options = [\"b\"], invalid = \"c\", timeout = \"d\" }}\noptions.1 = {{ action = \"transfer_to_agent\" }}\n"
+        ))
+        .expect("valid");
+        assert_eq!(c.practice_start.as_deref(), Some("desk"));
+        assert_eq!(parse(MINIMAL).expect("valid").practice_start, None);
     }
 
     #[test]

@@ -557,7 +557,10 @@ fn a_practice_line_greets_keeps_hours_and_knows_emergency_words_from_its_configu
         !said(&out, "Welcome to Healthcare Services"),
         "the practice's greeting replaces the menu's welcome"
     );
-    let out = p.keys("4");
+    // Its own start menu: the practice's services, not the wound-care order options.
+    assert!(said(&out, "Press 1 to book an appointment"), "{out:?}");
+    assert!(!said(&out, "Press 1 for Order Status"), "{out:?}");
+    let out = p.keys("6");
     assert!(
         matches!(request(&out), Some(Request::ProviderLine { .. })),
         "open by the practice's hours: {out:?}"
@@ -565,7 +568,7 @@ fn a_practice_line_greets_keeps_hours_and_knows_emergency_words_from_its_configu
     // An hour earlier it is 8:00 in Austin: closed by the practice's hours, although the
     // menu file's own hours (8 to 5 in New York) would say open.
     let (mut p, _) = practice_line_call(tuesday_10am() - 3_600_000);
-    let out = p.keys("4");
+    let out = p.keys("6");
     assert!(has_prompt(&out, "provider_closed"), "{out:?}");
     // The practice's own emergency words.
     let (mut p, _) = practice_line_call(tuesday_10am());
@@ -577,22 +580,9 @@ fn a_practice_line_greets_keeps_hours_and_knows_emergency_words_from_its_configu
 
 const RECEPTION: Uuid = Uuid::from_u128(0x5e);
 
-/// Capitol Eye Care whose front desk takes handoffs 9 to 5 on weekdays.
+/// Capitol Eye Care whose front desk (extension 101) takes handoffs 9 to 5 on weekdays.
 fn practice_with_front_desk(at: Millis) -> (Phone, Vec<Output>) {
-    let mut line = capitol_eye_care();
-    line.handoff_staff = vec![HandoffStaff {
-        user_id: RECEPTION,
-        extension: Some("101".into()),
-        hours: line.business_hours.clone(),
-    }];
-    let mut p = Phone::new(at);
-    p.start("+15125550142");
-    let out = p.answer(Answer::Caller {
-        territory: None,
-        caller: Caller::Unknown,
-        practice: Some(Box::new(line)),
-    });
-    (p, out)
+    front_desk_with(at, |_| {})
 }
 
 #[test]
@@ -600,15 +590,19 @@ fn a_handoff_rings_only_while_someone_takes_handoffs() {
     // 9:00 in Austin: the front desk is on.
     let (mut p, _) = practice_with_front_desk(tuesday_10am());
     let out = p.keys("0");
-    assert_eq!(transfer(&out), Some(TransferTarget::Agent));
+    // Rung at the front desk's own extension.
+    assert_eq!(
+        transfer(&out),
+        Some(TransferTarget::Extension("101".into()))
+    );
     let e = events(&out)
         .into_iter()
         .find(|e| e.action == "transfer")
         .unwrap();
-    assert_eq!(
-        e.details.unwrap()["staff_available"],
-        serde_json::json!([RECEPTION])
-    );
+    let details = e.details.unwrap();
+    assert_eq!(details["staff_available"], serde_json::json!([RECEPTION]));
+    assert_eq!(details["to"], "extension");
+    assert_eq!(details["extension"], "101");
     // 8:00: nobody yet. The caller is told and may leave a message instead.
     let (mut p, _) = practice_with_front_desk(tuesday_10am() - 3_600_000);
     let out = p.keys("0");
@@ -628,4 +622,80 @@ fn a_handoff_rings_only_while_someone_takes_handoffs() {
         })
     ));
     p.replays_exactly();
+}
+
+/// The front desk's practice line, changed by `f` first.
+fn front_desk_with(at: Millis, f: impl FnOnce(&mut PracticeLine)) -> (Phone, Vec<Output>) {
+    let mut line = capitol_eye_care();
+    line.handoff_staff = vec![HandoffStaff {
+        user_id: RECEPTION,
+        extension: Some("101".into()),
+        hours: line.business_hours.clone(),
+    }];
+    f(&mut line);
+    let mut p = Phone::new(at);
+    p.start("+15125550142");
+    let out = p.answer(Answer::Caller {
+        territory: None,
+        caller: Caller::Unknown,
+        practice: Some(Box::new(line)),
+    });
+    (p, out)
+}
+
+#[test]
+fn a_holiday_closes_the_desk_for_handoffs() {
+    use careline_domain::practice::{DayHours, Holiday};
+    // 2026-11-24 in Austin, the day of `tuesday_10am`.
+    let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    // Closed all day: nobody takes handoffs although the desk's weekly hours say on.
+    let (mut p, _) = front_desk_with(tuesday_10am(), |l| {
+        l.holidays = vec![Holiday {
+            date: day,
+            name: "Staff training".into(),
+            hours: None,
+        }];
+    });
+    let out = p.keys("0");
+    assert_eq!(transfer(&out), None, "{out:?}");
+    assert!(has_prompt(&out, "handoff_unavailable"), "{out:?}");
+    // Short hours that day, 10 to noon: at 9:00 in Austin the office is not open yet…
+    let short = |l: &mut PracticeLine| {
+        l.holidays = vec![Holiday {
+            date: day,
+            name: "Christmas Eve".into(),
+            hours: Some(DayHours::new(
+                chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+                chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            )),
+        }];
+    };
+    let (mut p, _) = front_desk_with(tuesday_10am(), short);
+    assert_eq!(transfer(&p.keys("0")), None);
+    // …at 11:00 it is, and the desk is rung.
+    let (mut p, _) = front_desk_with(tuesday_10am() + 2 * 3_600_000, short);
+    assert_eq!(
+        transfer(&p.keys("0")),
+        Some(TransferTarget::Extension("101".into()))
+    );
+    p.replays_exactly();
+}
+
+#[test]
+fn staff_without_an_extension_are_reached_through_the_agent_line() {
+    const NURSE: Uuid = Uuid::from_u128(0x4e);
+    let (mut p, _) = front_desk_with(tuesday_10am(), |l| {
+        l.handoff_staff[0].extension = None;
+        l.handoff_staff.push(HandoffStaff {
+            user_id: NURSE,
+            extension: None,
+            hours: l.business_hours.clone(),
+        });
+    });
+    let out = p.keys("0");
+    assert_eq!(transfer(&out), Some(TransferTarget::Agent));
+    assert_eq!(
+        event(&out, "transfer").unwrap().details.as_ref().unwrap()["staff_available"],
+        serde_json::json!([RECEPTION, NURSE])
+    );
 }

@@ -24,15 +24,28 @@ async fn practice_line(
     store: &careline_store::Store,
     c: careline_store::practice::PracticeConfig,
 ) -> Result<PracticeLine, StoreError> {
-    let handoff_staff = careline_store::users::handoff_staff(store, c.organization_id)
-        .await?
-        .into_iter()
-        .map(|(user_id, extension, hours)| HandoffStaff {
-            user_id,
-            extension,
-            hours,
-        })
-        .collect();
+    let mut handoff_staff: Vec<HandoffStaff> =
+        careline_store::users::handoff_staff(store, c.organization_id)
+            .await?
+            .into_iter()
+            .map(|(user_id, extension, hours)| HandoffStaff {
+                user_id,
+                extension,
+                hours,
+            })
+            .collect();
+    // The engine rings the first on duty with an extension: lowest extension first (a
+    // practice gives its front desk the lowest), staff without one last, then by id so the
+    // order is the same on every node.
+    // Extensions are digits: shorter is lower.
+    handoff_staff.sort_by_key(|s| {
+        (
+            s.extension.is_none(),
+            s.extension.as_ref().map(String::len),
+            s.extension.clone(),
+            s.user_id,
+        )
+    });
     let s = c.settings;
     Ok(PracticeLine {
         name: s.practice_name,

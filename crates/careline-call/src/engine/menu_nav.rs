@@ -12,6 +12,14 @@ fn option_ref(menu: &str, key: &str) -> String {
 }
 
 impl Call {
+    /// The menu this call starts at: a practice's own line has its own (`practice_start`).
+    pub(super) fn start_menu(&self) -> &str {
+        match (&self.practice, &self.cfg.practice_start) {
+            (Some(_), Some(m)) => m,
+            _ => &self.cfg.start,
+        }
+    }
+
     pub(super) fn present_menu(&mut self) {
         let Some(menu) = self.current_menu().cloned() else {
             self.system_error("the menu to present does not exist");
@@ -29,7 +37,7 @@ impl Call {
             .practice
             .as_ref()
             .and_then(|pl| pl.greeting.clone())
-            .filter(|_| !self.presented && menu.id == self.cfg.start && !self.greeted);
+            .filter(|_| !self.presented && menu.id == self.start_menu() && !self.greeted);
         self.presented = true;
         if let Some(g) = practice_greeting {
             self.greeted = true;

@@ -409,6 +409,7 @@ impl Call {
     /// when, only while someone does: otherwise the caller is told so and may leave a message
     /// (or, past the call's time limit, hears goodbye) instead of ringing an empty desk.
     fn transfer_agent(&mut self, reason: &str) {
+        let mut target = TransferTarget::Agent;
         if let Some(available) = self.staff_on_duty() {
             if available.is_empty() {
                 self.event(
@@ -427,15 +428,21 @@ impl Call {
                 }
                 return;
             }
-            self.handoff_to = available;
+            // The first on duty with an extension of their own takes the call (the services
+            // list them by extension); staff without one are reached through the agent line.
+            if let Some(ext) = available.iter().find_map(|s| s.extension.clone()) {
+                target = TransferTarget::Extension(ext);
+            }
+            self.handoff_to = available.iter().map(|s| s.user_id).collect();
         }
         self.say("agent_transfer", &[]);
-        self.transfer(TransferTarget::Agent, reason);
+        self.transfer(target, reason);
     }
 
     /// On a practice's line with handoff hours: the staff who take handoffs now (possibly
-    /// none). `None` when the line says nothing of it.
-    fn staff_on_duty(&self) -> Option<Vec<Uuid>> {
+    /// none). `None` when the line says nothing of it. On a holiday the practice's hours for
+    /// that day bound everyone's (a closed day: nobody), since the office is shut then.
+    fn staff_on_duty(&self) -> Option<Vec<HandoffStaff>> {
         let p = self
             .practice
             .as_ref()
@@ -444,19 +451,22 @@ impl Call {
         let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.now)
             .unwrap_or_default()
             .with_timezone(&tz);
+        let time = now.time();
+        let date = now.date_naive();
+        let holiday = p.holidays.iter().find(|h| h.date == date);
+        if holiday.is_some_and(|h| {
+            h.hours
+                .is_none_or(|office| time < office.open || time >= office.close)
+        }) {
+            return Some(Vec::new());
+        }
         let on = |s: &&HandoffStaff| {
             use chrono::Datelike;
             s.hours
                 .on(now.weekday())
-                .is_some_and(|h| now.time() >= h.open && now.time() < h.close)
+                .is_some_and(|h| time >= h.open && time < h.close)
         };
-        Some(
-            p.handoff_staff
-                .iter()
-                .filter(on)
-                .map(|s| s.user_id)
-                .collect(),
-        )
+        Some(p.handoff_staff.iter().filter(on).cloned().collect())
     }
 
     fn transfer(&mut self, target: TransferTarget, reason: &str) {
@@ -465,8 +475,12 @@ impl Call {
         let to = match &target {
             TransferTarget::Agent => "agent".to_string(),
             TransferTarget::Number(_) => "number".to_string(),
+            TransferTarget::Extension(_) => "extension".to_string(),
         };
         let mut details = serde_json::json!({ "to": to, "reason": reason });
+        if let TransferTarget::Extension(e) = &target {
+            details["extension"] = serde_json::json!(e);
+        }
         if !self.handoff_to.is_empty() {
             // Who may take the call, for the dashboard's context (staff ids, no PHI).
             details["staff_available"] = serde_json::json!(self.handoff_to);

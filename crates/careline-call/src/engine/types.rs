@@ -416,8 +416,29 @@ pub struct Gather {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "to", content = "number", rename_all = "snake_case")]
 pub enum TransferTarget {
+    /// The configured agent line (a queue or the front desk).
     Agent,
+    /// Another line, e.g. a caller's own territory.
     Number(String),
+    /// A member of staff's extension on the practice's PBX, dialed through the agent line
+    /// (SIP: an address at the agent's host; Twilio: the agent number, then the extension's
+    /// digits once it answers).
+    Extension(String),
+}
+
+impl TransferTarget {
+    /// An extension as keys a PBX can dial: 1 to 8 digits (the staff API accepts nothing
+    /// else). Anything else is not dialed, so a transport falls back to the agent line.
+    pub fn extension_digits(&self) -> Option<&str> {
+        match self {
+            TransferTarget::Extension(e)
+                if !e.is_empty() && e.len() <= 8 && e.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Some(e)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The error codes a call step can end with, as call events and the calls API show them.

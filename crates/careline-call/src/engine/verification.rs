@@ -41,7 +41,7 @@ impl Call {
                 "practice_line": self.practice.is_some(),
             })),
         );
-        self.menu_stack = vec![self.cfg.start.clone()];
+        self.menu_stack = vec![self.start_menu().to_string()];
         self.presented = false;
         self.present_menu();
     }
