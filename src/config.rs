@@ -78,6 +78,18 @@ pub struct Config {
     /// Origins (`https://host[:port]`) whose pages may open a WebSocket besides the server's
     /// own (the request's Host) and `public_url`'s.
     pub ws_allowed_origins: Vec<String>,
+    /// The SMTP server notifications are sent through, e.g.
+    /// `smtp://user:pass@mail.example:587?tls=required` or `smtps://…` (docs/notifications.md).
+    /// Without it, no email is sent.
+    pub smtp_url: Option<String>,
+    /// The sender of notification email, `Name <address>`.
+    pub email_from: Option<String>,
+    /// Twilio account for SMS (with `twilio_auth_token`); without it, no SMS is sent.
+    pub twilio_account_sid: Option<String>,
+    /// Twilio's REST API; a stand-in's address in tests.
+    pub twilio_api_url: String,
+    /// The account's number SMS come from (E.164).
+    pub sms_from: Option<String>,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -93,6 +105,11 @@ const TEXT_KEYS: &[(&str, &str)] = &[
     ("sip_agent_uri", "CARELINE_SIP_AGENT_URI"),
     ("sip_digest_user", "CARELINE_SIP_DIGEST_USER"),
     ("sip_digest_password", "CARELINE_SIP_DIGEST_PASSWORD"),
+    ("smtp_url", "CARELINE_SMTP_URL"),
+    ("email_from", "CARELINE_EMAIL_FROM"),
+    ("twilio_account_sid", "CARELINE_TWILIO_ACCOUNT_SID"),
+    ("twilio_api_url", "CARELINE_TWILIO_API_URL"),
+    ("sms_from", "CARELINE_SMS_FROM"),
 ];
 
 impl Default for Config {
@@ -131,6 +148,11 @@ impl Default for Config {
             sip_digest_user: None,
             sip_digest_password: None,
             ws_allowed_origins: Vec::new(),
+            smtp_url: None,
+            email_from: None,
+            twilio_account_sid: None,
+            twilio_api_url: "https://api.twilio.com".into(),
+            sms_from: None,
         }
     }
 }
@@ -147,6 +169,9 @@ impl std::fmt::Debug for Config {
                 "twilio_auth_token",
                 &self.twilio_auth_token.as_ref().map(|_| "[set]"),
             )
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("email_from", &self.email_from)
+            .field("sms_from", &self.sms_from)
             .finish_non_exhaustive()
     }
 }
@@ -369,7 +394,37 @@ impl Config {
             return Err("phone_lock_secs: must be at least 1".into());
         }
         self.call_config()?;
+        self.mailer().transpose()?;
+        self.sms().transpose()?;
         Ok(())
+    }
+
+    /// The email sender, when `smtp_url` is set (then `email_from` is required).
+    pub fn mailer(&self) -> Option<Result<crate::notify::email::Mailer, String>> {
+        let url = self.smtp_url.as_deref()?;
+        Some(match &self.email_from {
+            Some(from) => crate::notify::email::Mailer::new(url, from),
+            None => Err("email_from: required with smtp_url (the sender of notifications)".into()),
+        })
+    }
+
+    /// The SMS sender, when `twilio_account_sid` is set (then `twilio_auth_token` and
+    /// `sms_from` are required). No status callback yet: delivery reports need the
+    /// `/twilio/sms-status` route of the notifications work (issue 14).
+    pub fn sms(&self) -> Option<Result<crate::notify::sms::TwilioSms, String>> {
+        let sid = self.twilio_account_sid.as_deref()?;
+        let (Some(token), Some(from)) = (&self.twilio_auth_token, &self.sms_from) else {
+            return Some(Err(
+                "twilio_account_sid: needs twilio_auth_token and sms_from as well".into(),
+            ));
+        };
+        Some(crate::notify::sms::TwilioSms::new(
+            &self.twilio_api_url,
+            sid,
+            token,
+            from,
+            None,
+        ))
     }
 
     /// The phone menus and practice rules: the file named by `ivr_file`, or the built-in one.
@@ -428,8 +483,27 @@ mod tests {
         c.check().unwrap();
         c.twilio_auth_token = Some("tok-123".into());
         c.keys = Some("{\"secret\":1}".into());
+        c.smtp_url = Some("smtp://mailer:pw-456@mail.example:587?tls=required".into());
         let d = format!("{c:?}");
-        assert!(!d.contains("tok-123") && !d.contains("secret"));
+        assert!(!d.contains("tok-123") && !d.contains("secret") && !d.contains("pw-456"));
+    }
+
+    #[test]
+    fn notification_senders_need_their_companion_settings() {
+        let mut c = Config {
+            smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            ..Config::default()
+        };
+        assert!(c.check().unwrap_err().starts_with("email_from:"));
+        c.email_from = Some("Capitol Eye Care <no-reply@capitoleye.test>".into());
+        c.check().unwrap();
+        c.twilio_account_sid = Some("AC00000000000000000000000000000001".into());
+        assert!(c.check().unwrap_err().starts_with("twilio_account_sid:"));
+        c.twilio_auth_token = Some("tok".into());
+        c.sms_from = Some("+15125550100".into());
+        c.check().unwrap();
+        c.sms_from = Some("12".into());
+        assert!(c.check().unwrap_err().starts_with("sms_from:"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod events;
 pub mod keys;
 pub mod metrics;
+pub mod notify;
 pub mod payer;
 pub mod server;
 pub mod simulator;

@@ -1,0 +1,133 @@
+//! SMS through Twilio's Messages API (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`,
+//! form-encoded, HTTP basic auth with the account sid and auth token). The base URL is a
+//! setting (`twilio_api_url`) so tests can point it at a local stand-in that speaks the same
+//! documented format; Twilio itself cannot be reached from a test machine.
+//!
+//! Delivery is reported later by Twilio's status callback (`StatusCallback`), which names the
+//! message by the sid returned here.
+
+use super::{SendError, Sent};
+use std::time::Duration;
+
+/// Twilio's account and the number texts come from.
+#[derive(Clone)]
+pub struct TwilioSms {
+    client: reqwest::Client,
+    api_url: String,
+    account_sid: String,
+    auth_token: String,
+    from: String,
+    status_callback: Option<String>,
+}
+
+impl std::fmt::Debug for TwilioSms {
+    // Never the auth token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioSms")
+            .field("api_url", &self.api_url)
+            .field("account_sid", &self.account_sid)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The JSON Twilio answers with: a message resource on success…
+#[derive(serde::Deserialize)]
+struct MessageResource {
+    sid: String,
+    status: String,
+}
+
+/// …or an error resource.
+#[derive(serde::Deserialize)]
+struct TwilioError {
+    code: Option<i64>,
+    message: Option<String>,
+}
+
+impl TwilioSms {
+    /// `api_url` without a trailing slash (`https://api.twilio.com`); `from` an E.164 number
+    /// of the account; `status_callback` where Twilio reports delivery.
+    pub fn new(
+        api_url: &str,
+        account_sid: &str,
+        auth_token: &str,
+        from: &str,
+        status_callback: Option<String>,
+    ) -> Result<TwilioSms, String> {
+        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+            return Err("twilio_api_url: must start with https://".into());
+        }
+        if !(account_sid.starts_with("AC") && account_sid.len() == 34) {
+            return Err("twilio_account_sid: must be the account's AC… sid (34 characters)".into());
+        }
+        careline_domain::PhoneNumber::parse(from).map_err(|e| format!("sms_from: {e}"))?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(TwilioSms {
+            client,
+            api_url: api_url.trim_end_matches('/').to_string(),
+            account_sid: account_sid.to_string(),
+            auth_token: auth_token.to_string(),
+            from: from.to_string(),
+            status_callback,
+        })
+    }
+
+    /// Send `body` to `to` (E.164). The body must already be minimum-necessary text.
+    pub async fn send(&self, to: &str, body: &str) -> Result<Sent, SendError> {
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.api_url, self.account_sid
+        );
+        let mut form: Vec<(&str, &str)> = vec![("To", to), ("From", &self.from), ("Body", body)];
+        if let Some(cb) = &self.status_callback {
+            form.push(("StatusCallback", cb));
+        }
+        let response = self
+            .client
+            .post(&url)
+            .basic_auth(&self.account_sid, Some(&self.auth_token))
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| SendError::Retryable(format!("Twilio unreachable: {e}")))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| SendError::Retryable(format!("Twilio's answer was cut off: {e}")))?;
+        if status.is_success() {
+            let m: MessageResource = serde_json::from_str(&text).map_err(|e| {
+                // Accepted, but unreadable: retrying could send twice, so it is final and
+                // operators look at it.
+                SendError::Permanent(format!("Twilio accepted but answered oddly: {e}"))
+            })?;
+            return Ok(Sent {
+                provider_id: m.sid,
+                status: m.status,
+            });
+        }
+        let err: Option<TwilioError> = serde_json::from_str(&text).ok();
+        let what = match &err {
+            Some(TwilioError {
+                code: Some(code),
+                message,
+            }) => format!(
+                "Twilio {code} (HTTP {}): {}",
+                status.as_u16(),
+                message.as_deref().unwrap_or("no message")
+            ),
+            _ => format!("Twilio answered HTTP {}", status.as_u16()),
+        };
+        // Rate limits and Twilio's own trouble pass; a refused request (bad number, an
+        // unsubscribed recipient, wrong credentials) does not.
+        if status.as_u16() == 429 || status.is_server_error() {
+            Err(SendError::Retryable(what))
+        } else {
+            Err(SendError::Permanent(what))
+        }
+    }
+}

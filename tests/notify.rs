@@ -1,0 +1,324 @@
+//! Notifications leave CareLine for real receivers: email to a real SMTP server (aiosmtpd
+//! from PyPI, tests/smtp/server.py), SMS to a local stand-in of Twilio's Messages API (Twilio
+//! cannot be reached from here; the stand-in speaks its documented request and answer
+//! format and checks what CareLine sends). Each refusal comes back as retryable or final the
+//! way the job system needs it.
+
+use careline::notify::SendError;
+use careline::notify::email::{Email, Mailer};
+use careline::notify::sms::TwilioSms;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+// ---------------------------------------------------------------------------------------------
+// Email: a real SMTP server.
+
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// aiosmtpd on a free port, or None (with a note) when it is not installed and CI does not
+/// require it.
+fn smtp_server() -> Option<SmtpServer> {
+    let available = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var("CARELINE_REQUIRE_SMTPD").as_deref() != Ok("1"),
+            "aiosmtpd is required here: pip install aiosmtpd"
+        );
+        eprintln!("NOTE: aiosmtpd is not installed (pip install aiosmtpd): skipped");
+        return None;
+    }
+    let maildir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/server.py"))
+        .arg(port.to_string())
+        .arg(maildir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+    Some(SmtpServer {
+        child,
+        port,
+        maildir,
+    })
+}
+
+fn reminder(to: &str) -> Email {
+    Email {
+        to: to.into(),
+        subject: "Your appointment at Capitol Eye Care".into(),
+        body: "You have an appointment on Tuesday, December 15 at 9:30 AM.\r\nTo confirm or \
+               change it, call +1 512 555 0100."
+            .into(),
+        idempotency_key: "appointment_reminder:24h:1f0c".into(),
+    }
+}
+
+#[tokio::test]
+async fn an_email_reaches_a_real_smtp_server() {
+    let Some(server) = smtp_server() else { return };
+    let mailer = Mailer::new(
+        &format!("smtp://127.0.0.1:{}?tls=opportunistic", server.port),
+        "Capitol Eye Care <no-reply@capitoleye.test>",
+    )
+    .unwrap();
+    let sent = mailer
+        .send(&reminder("eleanor@example.test"))
+        .await
+        .unwrap();
+    assert_eq!(
+        sent.provider_id,
+        "<careline.appointment_reminder=3a24h=3a1f0c@capitoleye.test>"
+    );
+    let envelope: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(server.maildir.path().join("1.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(envelope["from"], "no-reply@capitoleye.test");
+    assert_eq!(envelope["to"], serde_json::json!(["eleanor@example.test"]));
+    let raw = std::fs::read_to_string(server.maildir.path().join("1.eml")).unwrap();
+    assert!(
+        raw.contains("Subject: Your appointment at Capitol Eye Care"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("Message-ID: <careline.appointment_reminder=3a24h=3a1f0c@capitoleye.test>"),
+        "{raw}"
+    );
+    assert!(raw.contains("Tuesday, December 15 at 9:30 AM"), "{raw}");
+    assert!(raw.contains("Content-Type: text/plain"), "{raw}");
+}
+
+#[tokio::test]
+async fn smtp_refusals_are_final_or_retried_as_the_server_says() {
+    let Some(server) = smtp_server() else { return };
+    let mailer = Mailer::new(
+        &format!("smtp://127.0.0.1:{}", server.port),
+        "no-reply@capitoleye.test",
+    )
+    .unwrap();
+    match mailer.send(&reminder("refused@example.test")).await {
+        Err(SendError::Permanent(m)) => assert!(m.contains("550"), "{m}"),
+        other => panic!("a 550 is final: {other:?}"),
+    }
+    match mailer.send(&reminder("busy@example.test")).await {
+        Err(SendError::Retryable(m)) => assert!(m.contains("451"), "{m}"),
+        other => panic!("a 451 is tried again later: {other:?}"),
+    }
+    // Nothing was delivered.
+    assert!(!server.maildir.path().join("1.eml").exists());
+    // A server that is down: later.
+    let down = Mailer::new(
+        &format!("smtp://127.0.0.1:{}", free_port()),
+        "no-reply@capitoleye.test",
+    )
+    .unwrap();
+    let e = down
+        .send(&reminder("eleanor@example.test"))
+        .await
+        .unwrap_err();
+    assert!(e.is_retryable(), "{e:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMS: a stand-in of Twilio's Messages API.
+//
+// STAND-IN, NOT TWILIO. It accepts what Twilio documents for `POST
+// /2010-04-01/Accounts/{AccountSid}/Messages.json` (form fields To, From, Body,
+// StatusCallback; HTTP basic auth with the account sid and auth token) and answers as Twilio
+// does: 201 with a message resource, or an error resource `{code, message, more_info,
+// status}`. Twilio's magic test number +15005550001 ("invalid number") is refused with 21211;
+// +15005550009 is rate-limited (429, code 20429); +15005550010 gets a 500.
+
+const SID: &str = "AC00000000000000000000000000000001";
+const TOKEN: &str = "stand-in-auth-token";
+
+#[derive(Debug, Clone)]
+struct Received {
+    authorization: Option<String>,
+    account: String,
+    form: std::collections::HashMap<String, String>,
+}
+
+async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
+    use axum::extract::{Form, Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    type Log = Arc<Mutex<Vec<Received>>>;
+    async fn messages(
+        State(log): State<Log>,
+        Path(account): Path<String>,
+        headers: HeaderMap,
+        Form(form): Form<std::collections::HashMap<String, String>>,
+    ) -> axum::response::Response {
+        let to = form.get("To").cloned().unwrap_or_default();
+        let n = {
+            let mut log = log.lock().unwrap();
+            log.push(Received {
+                authorization: headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                account: account.trim_end_matches(".json").to_string(),
+                form: form.clone(),
+            });
+            log.len()
+        };
+        let error = |status: StatusCode, code: u32, message: &str| {
+            (
+                status,
+                axum::Json(serde_json::json!({
+                    "code": code, "message": message, "status": status.as_u16(),
+                    "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
+                })),
+            )
+                .into_response()
+        };
+        match to.as_str() {
+            "+15005550001" => error(
+                StatusCode::BAD_REQUEST,
+                21211,
+                "The 'To' number +15005550001 is not a valid phone number.",
+            ),
+            "+15005550009" => error(StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests"),
+            "+15005550010" => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                20500,
+                "Internal Server Error",
+            ),
+            _ => (
+                StatusCode::CREATED,
+                axum::Json(serde_json::json!({
+                    "sid": format!("SM{n:032x}"),
+                    "account_sid": SID,
+                    "to": to,
+                    "from": form.get("From"),
+                    "body": form.get("Body"),
+                    "status": "queued",
+                    "num_segments": "1",
+                    "direction": "outbound-api",
+                })),
+            )
+                .into_response(),
+        }
+    }
+    let log: Log = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/2010-04-01/Accounts/{account}/Messages.json",
+            axum::routing::post(messages),
+        )
+        .with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), log)
+}
+
+#[tokio::test]
+async fn an_sms_is_sent_in_twilios_format() {
+    let (url, log) = twilio_stand_in().await;
+    let sms = TwilioSms::new(
+        &url,
+        SID,
+        TOKEN,
+        "+15125550100",
+        Some("https://careline.example/twilio/sms-status".into()),
+    )
+    .unwrap();
+    let sent = sms
+        .send("+15125550142", "Reminder: appointment tomorrow at 9:30 AM.")
+        .await
+        .unwrap();
+    assert_eq!(sent.provider_id, format!("SM{:032x}", 1));
+    assert_eq!(sent.status, "queued");
+    let got = log.lock().unwrap()[0].clone();
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{TOKEN}"));
+    assert_eq!(got.authorization, Some(format!("Basic {basic}")));
+    assert_eq!(got.account, SID);
+    assert_eq!(got.form["To"], "+15125550142");
+    assert_eq!(got.form["From"], "+15125550100");
+    assert_eq!(
+        got.form["Body"],
+        "Reminder: appointment tomorrow at 9:30 AM."
+    );
+    assert_eq!(
+        got.form["StatusCallback"],
+        "https://careline.example/twilio/sms-status"
+    );
+}
+
+#[tokio::test]
+async fn twilio_errors_are_final_or_retried() {
+    let (url, _log) = twilio_stand_in().await;
+    let sms = TwilioSms::new(&url, SID, TOKEN, "+15125550100", None).unwrap();
+    match sms.send("+15005550001", "x").await {
+        Err(SendError::Permanent(m)) => {
+            assert!(
+                m.contains("21211") && m.contains("not a valid phone number"),
+                "{m}"
+            )
+        }
+        other => panic!("an invalid number is final: {other:?}"),
+    }
+    for busy in ["+15005550009", "+15005550010"] {
+        let e = sms.send(busy, "x").await.unwrap_err();
+        assert!(e.is_retryable(), "{busy}: {e:?}");
+    }
+    // Twilio unreachable: later.
+    let down = TwilioSms::new(
+        &format!("http://127.0.0.1:{}", free_port()),
+        SID,
+        TOKEN,
+        "+15125550100",
+        None,
+    )
+    .unwrap();
+    assert!(
+        down.send("+15125550142", "x")
+            .await
+            .unwrap_err()
+            .is_retryable()
+    );
+}
+
+#[test]
+fn sms_settings_are_checked_with_the_setting_named() {
+    let e = TwilioSms::new("ftp://x", SID, TOKEN, "+15125550100", None).unwrap_err();
+    assert!(e.starts_with("twilio_api_url:"), "{e}");
+    let e =
+        TwilioSms::new("https://api.twilio.com", "AC1", TOKEN, "+15125550100", None).unwrap_err();
+    assert!(e.starts_with("twilio_account_sid:"), "{e}");
+    let e = TwilioSms::new("https://api.twilio.com", SID, TOKEN, "555", None).unwrap_err();
+    assert!(e.starts_with("sms_from:"), "{e}");
+}
