@@ -1054,3 +1054,147 @@ on_both_engines!(
         d.app.stop().await;
     }
 );
+
+on_both_engines!(
+    one_clinical_row_is_read_by_id_in_the_callers_scope,
+    |db| async move {
+        // GET /lab-results/{id}, /refill-requests/{id}, /provider-messages/{id} and
+        // /prior-authorizations/{id}: the row for those who see it in the list, 404 for
+        // another doctor's patient (the scope is in the query, so out of scope is not found,
+        // as for appointments and patients), 403 for a role without the permission, 404 with
+        // the row's own code for an unknown id, 400 for one that is not an id; each read
+        // audited with the row and its patient.
+        let d = demo(db).await;
+        let app = &d.app;
+        let (status, lab) = app
+            .post(
+                &d.nurse,
+                "/api/v1/lab-results",
+                json!({"patient_id": d.eleanor, "test_name": "Intraocular pressure", "value": "18",
+                       "unit": "mmHg", "flag": "normal", "collected_at": Utc::now() - Duration::hours(2)}),
+            )
+            .await;
+        assert_eq!(status, 201, "{lab}");
+        let (status, meds) = app
+            .get(
+                &d.nurse,
+                &format!("/api/v1/patients/{}/medications", d.eleanor),
+            )
+            .await;
+        assert_eq!(status, 200, "{meds}");
+        let (status, refill) = app
+            .post(
+                &d.nurse,
+                "/api/v1/refill-requests",
+                json!({"patient_id": d.eleanor, "medication_id": meds[0]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{refill}");
+        let (status, message) = app
+            .post(
+                &d.reception,
+                "/api/v1/provider-messages",
+                json!({"patient_id": d.eleanor, "urgency": "routine", "body": "Asks about her drops"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{message}");
+        let (status, auth) = app
+            .post(
+                &d.nurse,
+                "/api/v1/prior-authorizations",
+                json!({"patient_id": d.eleanor, "payer": "Aetna", "member_id": "W123456789",
+                       "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{auth}");
+
+        let rows = [
+            ("lab-results", &lab, "LAB_RESULT_NOT_FOUND"),
+            ("refill-requests", &refill, "REFILL_REQUEST_NOT_FOUND"),
+            ("provider-messages", &message, "MESSAGE_NOT_FOUND"),
+            (
+                "prior-authorizations",
+                &auth,
+                "PRIOR_AUTHORIZATION_NOT_FOUND",
+            ),
+        ];
+        for (area, row, not_found) in rows {
+            let path = format!("/api/v1/{area}/{}", s(&row["id"]));
+            // Found: her doctor, the practice's nurse, an admin; the same row as created.
+            for token in [&d.patel, &d.nurse, &d.admin] {
+                let (status, body) = app.get(token, &path).await;
+                assert_eq!(status, 200, "{path}: {body}");
+                assert_eq!(body["id"], row["id"], "{path}");
+                assert_eq!(body["patient_id"], d.eleanor, "{path}");
+            }
+            // Out of scope: Dr. Chen (another doctor of the practice) and Dr. Lee (another
+            // business) do not see Dr. Patel's patient's rows, and are not told they exist.
+            for token in [&d.chen, &d.lee] {
+                let (status, body) = app.get(token, &path).await;
+                assert_eq!((status, error_code(&body)), (404, not_found), "{path}");
+            }
+            // Unknown and malformed ids.
+            let (status, body) = app
+                .get(&d.admin, &format!("/api/v1/{area}/{}", Uuid::now_v7()))
+                .await;
+            assert_eq!((status, error_code(&body)), (404, not_found), "{area}");
+            let (status, body) = app
+                .get(&d.admin, &format!("/api/v1/{area}/not-an-id"))
+                .await;
+            assert_eq!(
+                (status, error_code(&body)),
+                (400, "INVALID_PATH_PARAMETER"),
+                "{area}"
+            );
+        }
+        // The front desk reads messages, not results or refill requests.
+        let (status, body) = app
+            .get(
+                &d.reception,
+                &format!("/api/v1/provider-messages/{}", s(&message["id"])),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        for (area, row) in [("lab-results", &lab), ("refill-requests", &refill)] {
+            let (status, body) = app
+                .get(&d.reception, &format!("/api/v1/{area}/{}", s(&row["id"])))
+                .await;
+            assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "{area}");
+        }
+
+        // Each read is a PHI access, audited: the patient as the record's entity, the row in
+        // its description.
+        let audit = careline_store::audit::search(
+            app.store(),
+            &careline_store::audit::AuditFilter {
+                agent_user_id: Some(d.patel_id),
+                ..Default::default()
+            },
+            1,
+            200,
+        )
+        .await
+        .unwrap();
+        assert!(
+            audit
+                .items
+                .iter()
+                .any(|a| a.entity_id.as_deref() == Some(d.eleanor.as_str())),
+            "the patient is not named"
+        );
+        let audit = format!("{:?}", audit.items);
+        for (what, row) in [
+            ("lab result read", &lab),
+            ("refill request read", &refill),
+            ("provider message read", &message),
+            ("prior authorization read", &auth),
+        ] {
+            assert!(
+                audit.contains(&format!("{what}: {}", s(&row["id"]))),
+                "no {what:?} naming the row in {audit}"
+            );
+        }
+        d.app.stop().await;
+    }
+);
+
