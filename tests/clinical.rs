@@ -1198,3 +1198,222 @@ on_both_engines!(
     }
 );
 
+/// What a subscriber heard, up to the marker addressed to it.
+async fn heard_until_marker(
+    s: &mut careline::events::Subscription,
+) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    loop {
+        let e = tokio::time::timeout(std::time::Duration::from_secs(10), s.events.recv())
+            .await
+            .expect("the marker in time")
+            .expect("subscription open");
+        if e.object_id == "marker" {
+            return out;
+        }
+        out.push((e.event.clone(), e.object_id.clone(), e.state.clone()));
+    }
+}
+
+on_both_engines!(
+    clinical_changes_are_announced_to_those_who_see_them,
+    |db| async move {
+        // A refill taken and approved, a result entered and released, a message left and
+        // acknowledged and a prior authorization drafted: each is a live event (ids and states
+        // only) written with the change, heard by the patient's doctor and by the practice's
+        // staff whose role reads that kind of request; never by another doctor.
+        use careline::events::{Feed, Hub, Viewer};
+        let d = demo(db).await;
+        let app = &d.app;
+        let store = app.store().clone();
+        let hub = Hub::start(store.clone());
+        let mut subs = Vec::new();
+        for (email, role) in [
+            ("dr.patel@demo.careline.test", Role::Doctor),
+            ("nurse@demo.careline.test", Role::Nurse),
+            ("reception@demo.careline.test", Role::Receptionist),
+            ("manager@demo.careline.test", Role::PracticeManager),
+            ("dr.chen@demo.careline.test", Role::Doctor),
+            ("doctor@demo.careline.test", Role::Doctor),
+        ] {
+            let id = user_id(app, email).await.id;
+            let sub = hub
+                .subscribe(Viewer {
+                    user_id: id,
+                    role,
+                    session_id: Uuid::new_v4(),
+                    feed: Feed::All,
+                })
+                .await
+                .unwrap();
+            subs.push((email, id, sub));
+        }
+        let seq = careline_store::outbox::latest_seq(&store).await.unwrap();
+
+        let (_, meds) = app
+            .get(
+                &d.nurse,
+                &format!("/api/v1/patients/{}/medications", d.eleanor),
+            )
+            .await;
+        let (status, refill) = app
+            .post(
+                &d.nurse,
+                "/api/v1/refill-requests",
+                json!({"patient_id": d.eleanor, "medication_id": meds[0]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{refill}");
+        let refill = s(&refill["id"]);
+        let (status, body) = app
+            .post(
+                &d.patel,
+                &format!("/api/v1/refill-requests/{refill}/approve"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, lab) = app
+            .post(
+                &d.nurse,
+                "/api/v1/lab-results",
+                json!({"patient_id": d.eleanor, "test_name": "Visual field", "value": "full",
+                       "flag": "normal", "collected_at": Utc::now() - Duration::hours(1)}),
+            )
+            .await;
+        assert_eq!(status, 201, "{lab}");
+        let lab = s(&lab["id"]);
+        let (status, body) = app
+            .post(
+                &d.patel,
+                &format!("/api/v1/lab-results/{lab}/release"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, message) = app
+            .post(
+                &d.reception,
+                "/api/v1/provider-messages",
+                json!({"patient_id": d.eleanor, "urgency": "routine", "body": "Wants a call about her drops"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{message}");
+        let message = s(&message["id"]);
+        let (status, body) = app
+            .post(
+                &d.reception,
+                &format!("/api/v1/provider-messages/{message}/acknowledge"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, auth) = app
+            .post(
+                &d.nurse,
+                "/api/v1/prior-authorizations",
+                json!({"patient_id": d.eleanor, "payer": "Aetna", "member_id": "W123456789",
+                       "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{auth}");
+        let auth = s(&auth["id"]);
+
+        // In the outbox: each change's event, owned by the patient's doctor, saying only the
+        // row and its status.
+        let written = careline_store::outbox::since(&store, seq, 100)
+            .await
+            .unwrap();
+        let expected = [
+            ("REFILL_REQUEST_CHANGED", "refills", &refill, "pending"),
+            ("REFILL_REQUEST_CHANGED", "refills", &refill, "approved"),
+            ("LAB_RESULT_CHANGED", "lab_results", &lab, "pending_review"),
+            ("LAB_RESULT_CHANGED", "lab_results", &lab, "released"),
+            (
+                "PROVIDER_MESSAGE_CHANGED",
+                "provider_messages",
+                &message,
+                "new",
+            ),
+            (
+                "PROVIDER_MESSAGE_CHANGED",
+                "provider_messages",
+                &message,
+                "acknowledged",
+            ),
+            (
+                "PRIOR_AUTHORIZATION_CHANGED",
+                "prior_authorizations",
+                &auth,
+                "draft",
+            ),
+        ];
+        for (event, channel, id, state) in expected {
+            let e = written
+                .iter()
+                .find(|e| {
+                    e.event == event && e.object_id == *id && e.state.as_deref() == Some(state)
+                })
+                .unwrap_or_else(|| panic!("no {event} {state}: {written:?}"));
+            assert_eq!(e.channel, channel);
+            assert_eq!(e.scope_doctor_id, Some(d.patel_id), "{e:?}");
+            assert_eq!(e.recipient_user_id, None, "{e:?}");
+        }
+
+        // Through the hub: a marker addressed to each subscriber ends what they heard.
+        let markers: Vec<_> = subs
+            .iter()
+            .map(|(_, id, _)| {
+                careline_store::outbox::NewEvent::new(
+                    careline_store::outbox::event::NOTIFICATION_RECEIVED,
+                    careline_store::outbox::channel::NOTIFICATIONS,
+                    "marker",
+                )
+                .to_user(*id)
+            })
+            .collect();
+        careline_store::outbox::publish(&store, &markers, Utc::now())
+            .await
+            .unwrap();
+        for (email, _, sub) in &mut subs {
+            let heard = heard_until_marker(sub).await;
+            let got = |event: &str, id: &str, state: &str| {
+                heard
+                    .iter()
+                    .any(|h| h.0 == event && h.1 == id && h.2.as_deref() == Some(state))
+            };
+            let (refills, labs, messages, auths) = match *email {
+                "dr.patel@demo.careline.test" | "nurse@demo.careline.test" => {
+                    (true, true, true, true)
+                }
+                // The front desk reads messages only; the manager messages and prior
+                // authorizations.
+                "reception@demo.careline.test" => (false, false, true, false),
+                "manager@demo.careline.test" => (false, false, true, true),
+                // Dr. Chen (the same practice) and Dr. Lee: not their patient.
+                _ => (false, false, false, false),
+            };
+            assert_eq!(
+                got("REFILL_REQUEST_CHANGED", &refill, "approved"),
+                refills,
+                "{email}: {heard:?}"
+            );
+            assert_eq!(
+                got("LAB_RESULT_CHANGED", &lab, "released"),
+                labs,
+                "{email}: {heard:?}"
+            );
+            assert_eq!(
+                got("PROVIDER_MESSAGE_CHANGED", &message, "acknowledged"),
+                messages,
+                "{email}: {heard:?}"
+            );
+            assert_eq!(
+                got("PRIOR_AUTHORIZATION_CHANGED", &auth, "draft"),
+                auths,
+                "{email}: {heard:?}"
+            );
+        }
+        d.app.stop().await;
+    }
+);
