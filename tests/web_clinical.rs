@@ -4,7 +4,8 @@
 //! the CSP scan, and the changes made through the forms (a lab result recorded and released,
 //! a refill requested and approved, a message acknowledged, a prior authorization drafted with
 //! a bad code shown at its field, the configuration saved, refused at a field, and refused as
-//! stale with 409), and the clinical lists' pages. The real-browser scenario is tests/browser/clinical.spec.js.
+//! stale with 409), a refused lab result shown again at its fields with what was typed, and
+//! the clinical lists' pages. The real-browser scenario is tests/browser/clinical.spec.js.
 
 mod common;
 
@@ -569,6 +570,83 @@ on_both_engines!(
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         assert_eq!(nurse.post("/practice", &refs).await.0, 403);
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
+    a_refused_lab_result_comes_back_at_its_fields,
+    |db| async move {
+        // The API's 422 at its field, on the patient's page with the form open and what was
+        // typed kept; a flag or time the page cannot read is said at its field too; nothing is
+        // recorded. An archived patient's refusal is said above the form.
+        let app = demo(db).await;
+        let admin = app.token("admin@demo.careline.test").await;
+        let eleanor = eleanor(&app, &admin).await;
+        let nurse = sign_in(&app, "nurse@demo.careline.test").await;
+        let page = format!("/patients/{eleanor}");
+        let (_, before) = app
+            .get(&admin, &format!("/api/v1/patients/{eleanor}/lab-results"))
+            .await;
+        let long_unit = "u".repeat(41);
+        let (status, _, html) = nurse
+            .post(
+                &format!("{page}/lab-results"),
+                &[
+                    ("test_name", "Central corneal thickness"),
+                    ("value", "540"),
+                    ("unit", &long_unit),
+                    ("reference_range", "500-570"),
+                    ("flag", "abnormal"),
+                    ("collected_at", "2099-01-05T09:30"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(csp_clean(&html));
+        assert!(
+            html.contains("<h1>Eleanor Brooks</h1>"),
+            "the patient's page"
+        );
+        assert!(html.contains("id=\"record-lab-result\" open"), "{html}");
+        assert!(html.contains("id=\"lab-collected_at-error\""), "{html}");
+        assert!(html.contains("must not be in the future"), "{html}");
+        assert!(html.contains("id=\"lab-unit-error\""), "{html}");
+        assert!(html.contains("must be at most 40 characters"), "{html}");
+        assert!(!html.contains("id=\"lab-test_name-error\""));
+        for kept in [
+            "value=\"Central corneal thickness\"",
+            "value=\"540\"",
+            "value=\"500-570\"",
+            "value=\"2099-01-05T09:30\"",
+            "<option value=\"abnormal\" selected>",
+        ] {
+            assert!(html.contains(kept), "{kept} not kept: {html}");
+        }
+        // What the page itself reads: a flag it does not know and a time that is not one.
+        let (status, _, html) = nurse
+            .post(
+                &format!("{page}/lab-results"),
+                &[
+                    ("test_name", "Tonometry"),
+                    ("value", "21"),
+                    ("flag", "sky-high"),
+                    ("collected_at", "yesterday"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"lab-flag-error\""), "{html}");
+        assert!(html.contains("id=\"lab-collected_at-error\""), "{html}");
+        assert!(html.contains("value=\"Tonometry\""));
+        let (_, after) = app
+            .get(&admin, &format!("/api/v1/patients/{eleanor}/lab-results"))
+            .await;
+        assert_eq!(after, before, "nothing was recorded");
+        // A plain page, without a refusal, has the form closed and no errors.
+        let (_, html) = nurse.get(&page).await;
+        assert!(html.contains("id=\"record-lab-result\">"), "{html}");
+        assert!(!html.contains("lab-collected_at-error"));
         app.stop().await;
     }
 );
