@@ -1054,3 +1054,366 @@ on_both_engines!(
         d.app.stop().await;
     }
 );
+
+on_both_engines!(
+    one_clinical_row_is_read_by_id_in_the_callers_scope,
+    |db| async move {
+        // GET /lab-results/{id}, /refill-requests/{id}, /provider-messages/{id} and
+        // /prior-authorizations/{id}: the row for those who see it in the list, 404 for
+        // another doctor's patient (the scope is in the query, so out of scope is not found,
+        // as for appointments and patients), 403 for a role without the permission, 404 with
+        // the row's own code for an unknown id, 400 for one that is not an id; each read
+        // audited with the row and its patient.
+        let d = demo(db).await;
+        let app = &d.app;
+        let (status, lab) = app
+            .post(
+                &d.nurse,
+                "/api/v1/lab-results",
+                json!({"patient_id": d.eleanor, "test_name": "Intraocular pressure", "value": "18",
+                       "unit": "mmHg", "flag": "normal", "collected_at": Utc::now() - Duration::hours(2)}),
+            )
+            .await;
+        assert_eq!(status, 201, "{lab}");
+        let (status, meds) = app
+            .get(
+                &d.nurse,
+                &format!("/api/v1/patients/{}/medications", d.eleanor),
+            )
+            .await;
+        assert_eq!(status, 200, "{meds}");
+        let (status, refill) = app
+            .post(
+                &d.nurse,
+                "/api/v1/refill-requests",
+                json!({"patient_id": d.eleanor, "medication_id": meds[0]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{refill}");
+        let (status, message) = app
+            .post(
+                &d.reception,
+                "/api/v1/provider-messages",
+                json!({"patient_id": d.eleanor, "urgency": "routine", "body": "Asks about her drops"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{message}");
+        let (status, auth) = app
+            .post(
+                &d.nurse,
+                "/api/v1/prior-authorizations",
+                json!({"patient_id": d.eleanor, "payer": "Aetna", "member_id": "W123456789",
+                       "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{auth}");
+
+        let rows = [
+            ("lab-results", &lab, "LAB_RESULT_NOT_FOUND"),
+            ("refill-requests", &refill, "REFILL_REQUEST_NOT_FOUND"),
+            ("provider-messages", &message, "MESSAGE_NOT_FOUND"),
+            (
+                "prior-authorizations",
+                &auth,
+                "PRIOR_AUTHORIZATION_NOT_FOUND",
+            ),
+        ];
+        for (area, row, not_found) in rows {
+            let path = format!("/api/v1/{area}/{}", s(&row["id"]));
+            // Found: her doctor, the practice's nurse, an admin; the same row as created.
+            for token in [&d.patel, &d.nurse, &d.admin] {
+                let (status, body) = app.get(token, &path).await;
+                assert_eq!(status, 200, "{path}: {body}");
+                assert_eq!(body["id"], row["id"], "{path}");
+                assert_eq!(body["patient_id"], d.eleanor, "{path}");
+            }
+            // Out of scope: Dr. Chen (another doctor of the practice) and Dr. Lee (another
+            // business) do not see Dr. Patel's patient's rows, and are not told they exist.
+            for token in [&d.chen, &d.lee] {
+                let (status, body) = app.get(token, &path).await;
+                assert_eq!((status, error_code(&body)), (404, not_found), "{path}");
+            }
+            // Unknown and malformed ids.
+            let (status, body) = app
+                .get(&d.admin, &format!("/api/v1/{area}/{}", Uuid::now_v7()))
+                .await;
+            assert_eq!((status, error_code(&body)), (404, not_found), "{area}");
+            let (status, body) = app
+                .get(&d.admin, &format!("/api/v1/{area}/not-an-id"))
+                .await;
+            assert_eq!(
+                (status, error_code(&body)),
+                (400, "INVALID_PATH_PARAMETER"),
+                "{area}"
+            );
+        }
+        // The front desk reads messages, not results or refill requests.
+        let (status, body) = app
+            .get(
+                &d.reception,
+                &format!("/api/v1/provider-messages/{}", s(&message["id"])),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        for (area, row) in [("lab-results", &lab), ("refill-requests", &refill)] {
+            let (status, body) = app
+                .get(&d.reception, &format!("/api/v1/{area}/{}", s(&row["id"])))
+                .await;
+            assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "{area}");
+        }
+
+        // Each read is a PHI access, audited: the patient as the record's entity, the row in
+        // its description.
+        let audit = careline_store::audit::search(
+            app.store(),
+            &careline_store::audit::AuditFilter {
+                agent_user_id: Some(d.patel_id),
+                ..Default::default()
+            },
+            1,
+            200,
+        )
+        .await
+        .unwrap();
+        assert!(
+            audit
+                .items
+                .iter()
+                .any(|a| a.entity_id.as_deref() == Some(d.eleanor.as_str())),
+            "the patient is not named"
+        );
+        let audit = format!("{:?}", audit.items);
+        for (what, row) in [
+            ("lab result read", &lab),
+            ("refill request read", &refill),
+            ("provider message read", &message),
+            ("prior authorization read", &auth),
+        ] {
+            assert!(
+                audit.contains(&format!("{what}: {}", s(&row["id"]))),
+                "no {what:?} naming the row in {audit}"
+            );
+        }
+        d.app.stop().await;
+    }
+);
+
+/// What a subscriber heard, up to the marker addressed to it.
+async fn heard_until_marker(
+    s: &mut careline::events::Subscription,
+) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    loop {
+        let e = tokio::time::timeout(std::time::Duration::from_secs(10), s.events.recv())
+            .await
+            .expect("the marker in time")
+            .expect("subscription open");
+        if e.object_id == "marker" {
+            return out;
+        }
+        out.push((e.event.clone(), e.object_id.clone(), e.state.clone()));
+    }
+}
+
+on_both_engines!(
+    clinical_changes_are_announced_to_those_who_see_them,
+    |db| async move {
+        // A refill taken and approved, a result entered and released, a message left and
+        // acknowledged and a prior authorization drafted: each is a live event (ids and states
+        // only) written with the change, heard by the patient's doctor and by the practice's
+        // staff whose role reads that kind of request; never by another doctor.
+        use careline::events::{Feed, Hub, Viewer};
+        let d = demo(db).await;
+        let app = &d.app;
+        let store = app.store().clone();
+        let hub = Hub::start(store.clone());
+        let mut subs = Vec::new();
+        for (email, role) in [
+            ("dr.patel@demo.careline.test", Role::Doctor),
+            ("nurse@demo.careline.test", Role::Nurse),
+            ("reception@demo.careline.test", Role::Receptionist),
+            ("manager@demo.careline.test", Role::PracticeManager),
+            ("dr.chen@demo.careline.test", Role::Doctor),
+            ("doctor@demo.careline.test", Role::Doctor),
+        ] {
+            let id = user_id(app, email).await.id;
+            let sub = hub
+                .subscribe(Viewer {
+                    user_id: id,
+                    role,
+                    session_id: Uuid::new_v4(),
+                    feed: Feed::All,
+                })
+                .await
+                .unwrap();
+            subs.push((email, id, sub));
+        }
+        let seq = careline_store::outbox::latest_seq(&store).await.unwrap();
+
+        let (_, meds) = app
+            .get(
+                &d.nurse,
+                &format!("/api/v1/patients/{}/medications", d.eleanor),
+            )
+            .await;
+        let (status, refill) = app
+            .post(
+                &d.nurse,
+                "/api/v1/refill-requests",
+                json!({"patient_id": d.eleanor, "medication_id": meds[0]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{refill}");
+        let refill = s(&refill["id"]);
+        let (status, body) = app
+            .post(
+                &d.patel,
+                &format!("/api/v1/refill-requests/{refill}/approve"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, lab) = app
+            .post(
+                &d.nurse,
+                "/api/v1/lab-results",
+                json!({"patient_id": d.eleanor, "test_name": "Visual field", "value": "full",
+                       "flag": "normal", "collected_at": Utc::now() - Duration::hours(1)}),
+            )
+            .await;
+        assert_eq!(status, 201, "{lab}");
+        let lab = s(&lab["id"]);
+        let (status, body) = app
+            .post(
+                &d.patel,
+                &format!("/api/v1/lab-results/{lab}/release"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, message) = app
+            .post(
+                &d.reception,
+                "/api/v1/provider-messages",
+                json!({"patient_id": d.eleanor, "urgency": "routine", "body": "Wants a call about her drops"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{message}");
+        let message = s(&message["id"]);
+        let (status, body) = app
+            .post(
+                &d.reception,
+                &format!("/api/v1/provider-messages/{message}/acknowledge"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, auth) = app
+            .post(
+                &d.nurse,
+                "/api/v1/prior-authorizations",
+                json!({"patient_id": d.eleanor, "payer": "Aetna", "member_id": "W123456789",
+                       "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{auth}");
+        let auth = s(&auth["id"]);
+
+        // In the outbox: each change's event, owned by the patient's doctor, saying only the
+        // row and its status.
+        let written = careline_store::outbox::since(&store, seq, 100)
+            .await
+            .unwrap();
+        let expected = [
+            ("REFILL_REQUEST_CHANGED", "refills", &refill, "pending"),
+            ("REFILL_REQUEST_CHANGED", "refills", &refill, "approved"),
+            ("LAB_RESULT_CHANGED", "lab_results", &lab, "pending_review"),
+            ("LAB_RESULT_CHANGED", "lab_results", &lab, "released"),
+            (
+                "PROVIDER_MESSAGE_CHANGED",
+                "provider_messages",
+                &message,
+                "new",
+            ),
+            (
+                "PROVIDER_MESSAGE_CHANGED",
+                "provider_messages",
+                &message,
+                "acknowledged",
+            ),
+            (
+                "PRIOR_AUTHORIZATION_CHANGED",
+                "prior_authorizations",
+                &auth,
+                "draft",
+            ),
+        ];
+        for (event, channel, id, state) in expected {
+            let e = written
+                .iter()
+                .find(|e| {
+                    e.event == event && e.object_id == *id && e.state.as_deref() == Some(state)
+                })
+                .unwrap_or_else(|| panic!("no {event} {state}: {written:?}"));
+            assert_eq!(e.channel, channel);
+            assert_eq!(e.scope_doctor_id, Some(d.patel_id), "{e:?}");
+            assert_eq!(e.recipient_user_id, None, "{e:?}");
+        }
+
+        // Through the hub: a marker addressed to each subscriber ends what they heard.
+        let markers: Vec<_> = subs
+            .iter()
+            .map(|(_, id, _)| {
+                careline_store::outbox::NewEvent::new(
+                    careline_store::outbox::event::NOTIFICATION_RECEIVED,
+                    careline_store::outbox::channel::NOTIFICATIONS,
+                    "marker",
+                )
+                .to_user(*id)
+            })
+            .collect();
+        careline_store::outbox::publish(&store, &markers, Utc::now())
+            .await
+            .unwrap();
+        for (email, _, sub) in &mut subs {
+            let heard = heard_until_marker(sub).await;
+            let got = |event: &str, id: &str, state: &str| {
+                heard
+                    .iter()
+                    .any(|h| h.0 == event && h.1 == id && h.2.as_deref() == Some(state))
+            };
+            let (refills, labs, messages, auths) = match *email {
+                "dr.patel@demo.careline.test" | "nurse@demo.careline.test" => {
+                    (true, true, true, true)
+                }
+                // The front desk reads messages only; the manager messages and prior
+                // authorizations.
+                "reception@demo.careline.test" => (false, false, true, false),
+                "manager@demo.careline.test" => (false, false, true, true),
+                // Dr. Chen (the same practice) and Dr. Lee: not their patient.
+                _ => (false, false, false, false),
+            };
+            assert_eq!(
+                got("REFILL_REQUEST_CHANGED", &refill, "approved"),
+                refills,
+                "{email}: {heard:?}"
+            );
+            assert_eq!(
+                got("LAB_RESULT_CHANGED", &lab, "released"),
+                labs,
+                "{email}: {heard:?}"
+            );
+            assert_eq!(
+                got("PROVIDER_MESSAGE_CHANGED", &message, "acknowledged"),
+                messages,
+                "{email}: {heard:?}"
+            );
+            assert_eq!(
+                got("PRIOR_AUTHORIZATION_CHANGED", &auth, "draft"),
+                auths,
+                "{email}: {heard:?}"
+            );
+        }
+        d.app.stop().await;
+    }
+);

@@ -4,7 +4,8 @@
 //! the CSP scan, and the changes made through the forms (a lab result recorded and released,
 //! a refill requested and approved, a message acknowledged, a prior authorization drafted with
 //! a bad code shown at its field, the configuration saved, refused at a field, and refused as
-//! stale with 409). The real-browser scenario is tests/browser/clinical.spec.js.
+//! stale with 409), a refused lab result shown again at its fields with what was typed, and
+//! the clinical lists' pages. The real-browser scenario is tests/browser/clinical.spec.js.
 
 mod common;
 
@@ -290,7 +291,10 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         )
         .await;
     assert_eq!(status, 303);
-    assert_eq!(location, format!("/refills?status=pending#refill-{refill}"));
+    assert_eq!(
+        location,
+        format!("/refills?status=pending&page=1#refill-{refill}")
+    );
     let (_, html) = patel.get("/refills?status=approved").await;
     assert!(html.contains("ok for the procedure"), "{html}");
     let (_, meds) = app
@@ -569,3 +573,190 @@ on_both_engines!(
         app.stop().await;
     }
 );
+
+on_both_engines!(
+    a_refused_lab_result_comes_back_at_its_fields,
+    |db| async move {
+        // The API's 422 at its field, on the patient's page with the form open and what was
+        // typed kept; a flag or time the page cannot read is said at its field too; nothing is
+        // recorded. An archived patient's refusal is said above the form.
+        let app = demo(db).await;
+        let admin = app.token("admin@demo.careline.test").await;
+        let eleanor = eleanor(&app, &admin).await;
+        let nurse = sign_in(&app, "nurse@demo.careline.test").await;
+        let page = format!("/patients/{eleanor}");
+        let (_, before) = app
+            .get(&admin, &format!("/api/v1/patients/{eleanor}/lab-results"))
+            .await;
+        let long_unit = "u".repeat(41);
+        let (status, _, html) = nurse
+            .post(
+                &format!("{page}/lab-results"),
+                &[
+                    ("test_name", "Central corneal thickness"),
+                    ("value", "540"),
+                    ("unit", &long_unit),
+                    ("reference_range", "500-570"),
+                    ("flag", "abnormal"),
+                    ("collected_at", "2099-01-05T09:30"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(csp_clean(&html));
+        assert!(
+            html.contains("<h1>Eleanor Brooks</h1>"),
+            "the patient's page"
+        );
+        assert!(html.contains("id=\"record-lab-result\" open"), "{html}");
+        assert!(html.contains("id=\"lab-collected_at-error\""), "{html}");
+        assert!(html.contains("must not be in the future"), "{html}");
+        assert!(html.contains("id=\"lab-unit-error\""), "{html}");
+        assert!(html.contains("must be at most 40 characters"), "{html}");
+        assert!(!html.contains("id=\"lab-test_name-error\""));
+        for kept in [
+            "value=\"Central corneal thickness\"",
+            "value=\"540\"",
+            "value=\"500-570\"",
+            "value=\"2099-01-05T09:30\"",
+            "<option value=\"abnormal\" selected>",
+        ] {
+            assert!(html.contains(kept), "{kept} not kept: {html}");
+        }
+        // What the page itself reads: a flag it does not know and a time that is not one.
+        let (status, _, html) = nurse
+            .post(
+                &format!("{page}/lab-results"),
+                &[
+                    ("test_name", "Tonometry"),
+                    ("value", "21"),
+                    ("flag", "sky-high"),
+                    ("collected_at", "yesterday"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"lab-flag-error\""), "{html}");
+        assert!(html.contains("id=\"lab-collected_at-error\""), "{html}");
+        assert!(html.contains("value=\"Tonometry\""));
+        let (_, after) = app
+            .get(&admin, &format!("/api/v1/patients/{eleanor}/lab-results"))
+            .await;
+        assert_eq!(after, before, "nothing was recorded");
+        // A plain page, without a refusal, has the form closed and no errors.
+        let (_, html) = nurse.get(&page).await;
+        assert!(html.contains("id=\"record-lab-result\">"), "{html}");
+        assert!(!html.contains("lab-collected_at-error"));
+        app.stop().await;
+    }
+);
+
+/// The rows of a list page: how many, and whether it links to the next and previous pages.
+fn rows_and_links(html: &str, row: &str) -> (usize, bool, bool) {
+    (
+        html.matches(&format!("id=\"{row}-")).count(),
+        html.contains("rel=\"next\""),
+        html.contains("rel=\"prev\""),
+    )
+}
+
+on_both_engines!(the_clinical_lists_are_paged, |db| async move {
+    // More rows than a page holds on each list: page 1 holds 25 with a link to the next,
+    // the last page the rest with a link back, the filter kept in the links; a decision
+    // comes back to the page it was made on.
+    let app = demo(db).await;
+    let admin = app.token("admin@demo.careline.test").await;
+    let nurse_token = app.token("nurse@demo.careline.test").await;
+    let eleanor = eleanor(&app, &admin).await;
+    let (_, meds) = app
+        .get(&admin, &format!("/api/v1/patients/{eleanor}/medications"))
+        .await;
+    for i in 0..27 {
+        let (status, body) = app
+                .post(
+                    &nurse_token,
+                    "/api/v1/provider-messages",
+                    json!({"patient_id": eleanor, "urgency": "routine", "body": format!("question {i}")}),
+                )
+                .await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = app
+            .post(
+                &nurse_token,
+                "/api/v1/refill-requests",
+                json!({"patient_id": eleanor, "medication_id": meds[0]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = app
+            .post(
+                &nurse_token,
+                "/api/v1/prior-authorizations",
+                json!({"patient_id": eleanor, "payer": "Aetna", "member_id": format!("W{i:09}"),
+                           "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let patel = sign_in(&app, "dr.patel@demo.careline.test").await;
+    for (list, filter, row) in [
+        ("/messages", "status=new", "message"),
+        ("/refills", "status=pending", "refill"),
+        ("/prior-authorizations", "status=draft", "auth"),
+    ] {
+        let (status, html) = patel.get(&format!("{list}?{filter}")).await;
+        assert_eq!(status, 200, "{list}");
+        let total: usize = html
+            .split(&format!("id=\"{row}s-title\">"))
+            .nth(1)
+            .and_then(|h| h.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{list}: no total in {html}"));
+        assert!(total > 25, "{list}: {total}");
+        assert_eq!(rows_and_links(&html, row), (25, true, false), "{list}");
+        assert!(html.contains(&format!("Page 1 of {}", total.div_ceil(25))));
+        assert!(
+            html.contains(&format!("href=\"?{filter}&amp;page=2\"")),
+            "{list}: the filter is kept in the link: {html}"
+        );
+        let (status, html) = patel.get(&format!("{list}?{filter}&page=2")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            rows_and_links(&html, row),
+            (total - 25, false, true),
+            "{list}"
+        );
+        // Past the end: an empty page, not an error.
+        let (status, _) = patel.get(&format!("{list}?{filter}&page=9")).await;
+        assert_eq!(status, 200);
+    }
+    // Dr. Patel's tasks (the routine messages and refills): paged the same way.
+    let (_, html) = patel.get("/tasks").await;
+    assert!(
+        html.contains("rel=\"next\"") && html.contains("Page 1 of "),
+        "{html}"
+    );
+    let (_, html2) = patel.get("/tasks?status=open&page=2").await;
+    assert!(html2.contains("rel=\"prev\""), "{html2}");
+
+    // A decision on page 2 comes back to page 2.
+    let (_, html) = patel.get("/refills?status=pending&page=2").await;
+    let refill = html
+        .split("id=\"refill-")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let (status, location, _) = patel
+        .post(
+            &format!("/refills/{refill}/deny"),
+            &[("back", "pending"), ("page", "2")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location,
+        format!("/refills?status=pending&page=2#refill-{refill}")
+    );
+    app.stop().await;
+});

@@ -88,6 +88,10 @@ pub fn channel_permission(ch: &str) -> Option<Permission> {
         channel::ORDERS | channel::SHIPPING => Some(Permission::OrderRead),
         channel::CALLS => Some(Permission::CallRead),
         channel::APPOINTMENTS => Some(Permission::AppointmentRead),
+        channel::LAB_RESULTS => Some(Permission::LabResultRead),
+        channel::REFILLS => Some(Permission::RefillRead),
+        channel::PROVIDER_MESSAGES => Some(Permission::ProviderMessageRead),
+        channel::PRIOR_AUTHORIZATIONS => Some(Permission::PriorAuthRead),
         channel::DASHBOARD => Some(Permission::AnalyticsRead),
         // Alerts name accounts and the audit log: for the people who administer them.
         channel::ALERTS => Some(Permission::AuditRead),
@@ -110,6 +114,16 @@ pub fn path_feed(path: &str) -> Option<(Feed, Option<Permission>)> {
         "appointments" => (
             vec![channel::APPOINTMENTS],
             Some(Permission::AppointmentRead),
+        ),
+        // The clinical requests: each event still needs its own channel's permission.
+        "clinical" => (
+            vec![
+                channel::LAB_RESULTS,
+                channel::REFILLS,
+                channel::PROVIDER_MESSAGES,
+                channel::PRIOR_AUTHORIZATIONS,
+            ],
+            None,
         ),
         // What is addressed to you, and (admins only, by the channel's permission) alerts.
         "notifications" => (vec![channel::NOTIFICATIONS, channel::ALERTS], None),

@@ -1,9 +1,10 @@
 //! A practice's clinical work queues: the providers' tasks (lab callbacks, refills to review,
 //! messages to answer), refill requests with their flags and the provider's decision, and
 //! messages for providers with their urgency and acknowledgement. Every read and change is
-//! the API handler's own, so permissions, scoping and audit are the API's; each list
-//! refreshes itself when a NOTIFICATION_RECEIVED event says a task was made. Times are in the
-//! practice's own time zone.
+//! the API handler's own, so permissions, scoping and audit are the API's. Each list is paged
+//! like the other dashboard lists and refreshes itself (the page it is on) when an event says
+//! a task was made or a request or message changed. Times are in the practice's own time
+//! zone.
 
 use super::shell::Shell;
 use super::{Staff, WebError, form};
@@ -86,6 +87,12 @@ fn status_filter(v: Option<String>, allowed: &[&str], default: &str) -> String {
 #[derive(Deserialize, Default)]
 pub struct StatusQuery {
     pub status: Option<String>,
+    pub page: Option<u64>,
+}
+
+/// The query string of a list's filter, for its pager's links.
+fn status_query(status: &str) -> String {
+    serde_urlencoded::to_string([("status", status)]).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,8 +116,9 @@ pub struct TaskRow {
 struct TasksPage {
     shell: Shell,
     status: String,
-    /// More rows than one page holds: the page says so.
-    more: bool,
+    page: u64,
+    pages: u64,
+    filter_query: String,
     rows: Vec<TaskRow>,
     total: u64,
 }
@@ -128,8 +136,8 @@ pub async fn tasks(
         caller.clone(),
         ApiQuery(crate::api::provider_tasks::list::TaskQuery {
             status: Some(status.clone()),
-            page: Some(1),
-            per_page: Some(careline_store::MAX_PER_PAGE),
+            page: q.page,
+            per_page: Some(super::requests::PER_PAGE),
         }),
     )
     .await?
@@ -193,10 +201,13 @@ pub async fn tasks(
             }
         })
         .collect();
+    let filter_query = status_query(&status);
     Ok(TasksPage {
         shell,
         status,
-        more: (page.items.len() as u64) < page.total,
+        page: page.page,
+        pages: form::page_count(&page),
+        filter_query,
         rows,
         total: page.total,
     }
@@ -226,8 +237,9 @@ pub struct RefillRow {
 struct RefillsPage {
     shell: Shell,
     status: String,
-    /// More rows than one page holds: the page says so.
-    more: bool,
+    page: u64,
+    pages: u64,
+    filter_query: String,
     rows: Vec<RefillRow>,
     total: u64,
     can_decide: bool,
@@ -247,8 +259,8 @@ pub async fn refills(
         ApiQuery(crate::api::refills::list::RefillQuery {
             status: (status != "all").then(|| status.clone()),
             patient_id: None,
-            page: Some(1),
-            per_page: Some(careline_store::MAX_PER_PAGE),
+            page: q.page,
+            per_page: Some(super::requests::PER_PAGE),
         }),
     )
     .await?
@@ -328,10 +340,13 @@ pub async fn refills(
             }
         })
         .collect();
+    let filter_query = status_query(&status);
     Ok(RefillsPage {
         shell,
         status,
-        more: (page.items.len() as u64) < page.total,
+        page: page.page,
+        pages: form::page_count(&page),
+        filter_query,
         rows,
         total: page.total,
         can_decide: caller.actor.can(Permission::RefillDecide),
@@ -343,9 +358,16 @@ pub async fn refills(
 pub struct DecisionForm {
     #[serde(default)]
     pub note: String,
-    /// The list's filter, to come back to it.
+    /// The list's filter and page, to come back to them.
     #[serde(default)]
     pub back: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+/// The page a form came from (1 when absent or not a page number).
+fn back_page(v: &str) -> u64 {
+    v.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
 }
 
 /// POST /refills/{id}/approve|deny
@@ -370,7 +392,8 @@ pub async fn decide(
         _ => return Err(ApiError::not_found("action").into()),
     };
     let back = status_filter(Some(f.back), &["pending", "approved", "denied"], "pending");
-    Ok(Redirect::to(&format!("/refills?status={back}#refill-{id}")).into_response())
+    let page = back_page(&f.page);
+    Ok(Redirect::to(&format!("/refills?status={back}&page={page}#refill-{id}")).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,8 +421,9 @@ pub struct MessageRow {
 struct MessagesPage {
     shell: Shell,
     status: String,
-    /// More rows than one page holds: the page says so.
-    more: bool,
+    page: u64,
+    pages: u64,
+    filter_query: String,
     rows: Vec<MessageRow>,
     total: u64,
     can_acknowledge: bool,
@@ -419,8 +443,8 @@ pub async fn messages(
         ApiQuery(crate::api::provider_messages::list::MessageQuery {
             status: (status != "all").then(|| status.clone()),
             patient_id: None,
-            page: Some(1),
-            per_page: Some(careline_store::MAX_PER_PAGE),
+            page: q.page,
+            per_page: Some(super::requests::PER_PAGE),
         }),
     )
     .await?
@@ -479,10 +503,13 @@ pub async fn messages(
             },
         })
         .collect();
+    let filter_query = status_query(&status);
     Ok(MessagesPage {
         shell,
         status,
-        more: (page.items.len() as u64) < page.total,
+        page: page.page,
+        pages: form::page_count(&page),
+        filter_query,
         rows,
         total: page.total,
         can_acknowledge: caller.actor.can(Permission::ProviderMessageWrite),
@@ -494,6 +521,8 @@ pub async fn messages(
 pub struct BackForm {
     #[serde(default)]
     pub back: String,
+    #[serde(default)]
+    pub page: String,
 }
 
 /// POST /messages/{id}/acknowledge
@@ -510,5 +539,6 @@ pub async fn acknowledge(
     )
     .await?;
     let back = status_filter(Some(f.back), &["new", "acknowledged"], "new");
-    Ok(Redirect::to(&format!("/messages?status={back}")).into_response())
+    let page = back_page(&f.page);
+    Ok(Redirect::to(&format!("/messages?status={back}&page={page}")).into_response())
 }

@@ -9,7 +9,7 @@ use super::orders::OrderRow;
 use super::requests::RequestRow;
 use super::shell::Shell;
 use super::{Staff, WebError, form};
-use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::patients::{self as api, PatientUpdate};
 use crate::state::AppState;
 use askama::Template;
@@ -171,6 +171,18 @@ pub async fn detail(
     Staff(caller): Staff,
     axum::extract::Path(id): axum::extract::Path<Uuid>,
 ) -> Result<Response, WebError> {
+    render_detail(&state, &caller, id, None, axum::http::StatusCode::OK).await
+}
+
+/// The patient's page; `lab`: a refused lab result form to show again, with `status`.
+pub(super) async fn render_detail(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    lab: Option<super::lab_results::LabAttempt>,
+    status: axum::http::StatusCode,
+) -> Result<Response, WebError> {
+    let (state, caller) = (state.clone(), caller.clone());
     let shell = Shell::load(&state, &caller, "/patients").await?;
     let s = || State(state.clone());
     let p = api::get::get_patient(s(), caller.clone(), ApiPath(id))
@@ -223,7 +235,7 @@ pub async fn detail(
             )
         })
         .unwrap_or_default();
-    Ok(DetailPage {
+    let page = DetailPage {
         shell,
         id,
         number: p.patient_number.clone(),
@@ -261,9 +273,10 @@ pub async fn detail(
         can_write: caller.actor.can(Permission::PatientWrite) && p.status == "active",
         can_create: caller.actor.can(Permission::VerificationCreate) && p.status == "active",
         archived: p.status != "active",
-        clinical: super::lab_results::section(&state, &caller, id, p.status == "active").await?,
-    }
-    .into_response())
+        clinical: super::lab_results::section(&state, &caller, id, p.status == "active", lab)
+            .await?,
+    };
+    Ok((status, page).into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -1,7 +1,8 @@
 //! Prior authorizations on the dashboard: the list (with the payer's answer as it arrives),
 //! drafting one (payer, member id, CPT/HCPCS and ICD-10 codes, each refusal shown at its
 //! field in the API's words) and submitting a draft to the payer. Every read and change is the
-//! API handler's own; the list refreshes itself when the payer's answer is announced.
+//! API handler's own; the list is paged and refreshes itself when a request is drafted or
+//! moves (the payer's answer included).
 
 use super::shell::Shell;
 use super::{Staff, WebError, form};
@@ -37,8 +38,9 @@ pub struct AuthRow {
 struct ListPage {
     shell: Shell,
     status: String,
-    /// More rows than one page holds: the page says so.
-    more: bool,
+    page: u64,
+    pages: u64,
+    filter_query: String,
     statuses: Vec<&'static str>,
     rows: Vec<AuthRow>,
     total: u64,
@@ -48,6 +50,7 @@ struct ListPage {
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     pub status: Option<String>,
+    pub page: Option<u64>,
 }
 
 /// GET /prior-authorizations?status=
@@ -66,8 +69,8 @@ pub async fn list(
         ApiQuery(api::list::PriorAuthQuery {
             status: form::filled(&status),
             patient_id: None,
-            page: Some(1),
-            per_page: Some(careline_store::MAX_PER_PAGE),
+            page: q.page,
+            per_page: Some(super::requests::PER_PAGE),
         }),
     )
     .await?
@@ -96,10 +99,14 @@ pub async fn list(
             draft: p.status == PriorAuthStatus::Draft,
         })
         .collect();
+    let filter_query =
+        serde_urlencoded::to_string([("status", status.as_str())]).unwrap_or_default();
     Ok(ListPage {
         shell,
         status,
-        more: (page.items.len() as u64) < page.total,
+        page: page.page,
+        pages: form::page_count(&page),
+        filter_query,
         statuses: [
             PriorAuthStatus::Draft,
             PriorAuthStatus::Submitted,

@@ -1,8 +1,10 @@
 // A practice's clinical work in Debian's chromium, on the demo's Capitol Eye Care: the nurse
-// opens her tasks and Eleanor Brooks's results and medications, records a result and takes a
-// refill request for alprazolam; Dr. Patel's task list (already open in another browser) shows
-// the refill live; she approves it with the controlled-substance flag in view, releases the
-// result awaiting review, and acknowledges the patient's message. The nurse drafts a prior
+// opens her tasks and Eleanor Brooks's results and medications, records a result (refused at
+// its field first, with what she typed kept) and takes a refill request for alprazolam;
+// Dr. Patel's task list (already open in another browser) shows the refill live; she approves
+// it with the controlled-substance flag in view, and the nurse's open refill list shows the
+// approval without a reload; she releases the result awaiting review, and acknowledges the
+// patient's message. The nurse drafts a prior
 // authorization (a bad code is shown at its field) and submits it. The practice manager
 // changes Monday's hours, and a second, stale copy of the form is refused with the conflict
 // said plainly. Every page passes axe and raises no CSP violation.
@@ -45,15 +47,31 @@ test("nurse and doctor work tasks, results, refills and messages; the doctor's t
   await accessible(nurse, "patient with results and medications");
   await screenshot(nurse, "clinical-patient");
 
-  // She records a result…
+  // She records a result: first with a collection time in the future, which is refused at
+  // its field with everything she typed kept, then corrected.
   await nurse.getByText("Record a lab result").click();
   await nurse.getByLabel("Test").fill("Central corneal thickness");
   await nurse.getByLabel("Result", { exact: true }).fill("540");
   await nurse.getByLabel("Unit").fill("µm");
   await nurse.getByLabel("Reference range").fill("500-570");
+  await nurse.getByLabel("Flag").selectOption("abnormal");
+  const collected = await nurse.getByLabel("Collected").inputValue();
+  await nurse.getByLabel("Collected").fill("2099-01-05T09:30");
+  await nurse.getByRole("button", { name: "Record result" }).click();
+  await expect(nurse.locator("#lab-collected_at-error")).toContainText("must not be in the future");
+  await expect(nurse.getByLabel("Collected")).toHaveAttribute("aria-invalid", "true");
+  await expect(nurse.getByRole("alert").filter({ hasText: "not recorded" })).toBeVisible();
+  await expect(nurse.getByLabel("Test")).toHaveValue("Central corneal thickness");
+  await expect(nurse.getByLabel("Unit")).toHaveValue("µm");
+  await expect(nurse.getByLabel("Flag")).toHaveValue("abnormal");
+  await expect(labs.locator("tr", { hasText: "Central corneal thickness" })).toHaveCount(0);
+  await accessible(nurse, "lab result refused at a field");
+  await screenshot(nurse, "clinical-lab-result-error");
   await nurse.getByLabel("Flag").selectOption("normal");
+  await nurse.getByLabel("Collected").fill(collected);
   await nurse.getByRole("button", { name: "Record result" }).click();
   await expect(labs.locator("tr", { hasText: "Central corneal thickness" })).toContainText("pending review");
+  await expect(nurse.locator("#lab-collected_at-error")).toHaveCount(0);
 
   // …and takes a refill request for the controlled substance: it lands on the queue, flagged.
   await meds.locator("tr", { hasText: "Alprazolam" }).getByLabel("Note for the provider (optional)").fill("before her procedure");
@@ -63,6 +81,13 @@ test("nurse and doctor work tasks, results, refills and messages; the doctor's t
   await expect(nurseRow).toContainText("Controlled substance, schedule IV");
   await expect(nurseRow.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await accessible(nurse, "refills (nurse)");
+  // She keeps every refill request open, to see the doctor's decision when it comes.
+  await nurse.getByLabel("Show").selectOption("all");
+  await nurse.getByRole("button", { name: "Show" }).click();
+  const nurseAll = nurse.locator("#refills tbody tr", { hasText: "before her procedure" });
+  await expect(nurseAll).toContainText("pending");
+  await expect(nurse.locator("#live")).toHaveAttribute("data-state", "online");
+  await nurse.evaluate(() => { window.__notReloaded = true; });
 
   // The doctor's task list grew without a reload.
   await expect(refillTasks).toHaveCount(before + 1);
@@ -76,6 +101,10 @@ test("nurse and doctor work tasks, results, refills and messages; the doctor's t
   await row.getByLabel("Note (optional)").fill("ok for the procedure only");
   await row.getByRole("button", { name: "Approve" }).click();
   await expect(dr.locator("#refills tbody tr", { hasText: "before her procedure" })).toHaveCount(0);
+  // The nurse's open list shows the approval without a reload (REFILL_REQUEST_CHANGED).
+  await expect(nurseAll).toContainText("approved");
+  await expect(nurseAll).toContainText("ok for the procedure only");
+  expect(await nurse.evaluate(() => window.__notReloaded)).toBe(true);
   await dr.getByLabel("Show").selectOption("approved");
   await dr.getByRole("button", { name: "Show" }).click();
   await expect(dr.locator("#refills tbody tr", { hasText: "before her procedure" })).toContainText("ok for the procedure only");

@@ -743,6 +743,8 @@ pub async fn leave_provider_message(
         }
         None => None,
     };
+    // The message, the on-call provider's task and the live notices in one transaction.
+    let (txn, gate) = crate::begin_write(store).await?;
     let res = provider_message::Entity::insert(provider_message::ActiveModel {
         id: Set(id),
         patient_id: Set(m.patient_id),
@@ -760,33 +762,41 @@ pub async fn leave_provider_message(
         emergency: Set(routing.map(|r| r.emergency)),
         ..Default::default()
     })
-    .exec_without_returning(store.db())
+    .exec_without_returning(&txn)
     .await;
     match res {
         Ok(_) => {
+            let mut events = Vec::new();
             if let Some(r) =
                 routing.filter(|r| r.urgency == careline_domain::clinical::MessageUrgency::Urgent)
             {
-                // The on-call provider's task and live notice, as for a message staff leave.
-                let (txn, _gate) = crate::begin_write(store).await?;
-                let event = crate::provider_tasks::add(
-                    &txn,
-                    crate::provider_tasks::NewTask {
-                        kind: crate::provider_tasks::kind::URGENT_MESSAGE,
-                        provider_user_id: Some(r.routed_to),
-                        patient_id: m.patient_id,
-                        doctor_id: m.provider_user_id,
-                        subject_type: "provider_message",
-                        subject_id: id,
-                        due_at: r.due_at,
-                    },
-                    m.left_at,
-                )
-                .await?;
-                crate::outbox::append(&txn, &[event], stored_time(m.left_at)).await?;
-                txn.commit().await?;
-                store.outbox_committed();
+                // The on-call provider's task and notification, as for a message staff leave.
+                events.push(
+                    crate::provider_tasks::add(
+                        &txn,
+                        crate::provider_tasks::NewTask {
+                            kind: crate::provider_tasks::kind::URGENT_MESSAGE,
+                            provider_user_id: Some(r.routed_to),
+                            patient_id: m.patient_id,
+                            doctor_id: m.provider_user_id,
+                            subject_type: "provider_message",
+                            subject_id: id,
+                            due_at: r.due_at,
+                        },
+                        m.left_at,
+                    )
+                    .await?,
+                );
             }
+            events.extend(crate::provider_messages::changed_events(
+                id,
+                "new",
+                m.provider_user_id,
+                routing.map(|r| r.routed_to),
+            ));
+            crate::outbox::append(&txn, &events, stored_time(m.left_at)).await?;
+            txn.commit().await?;
+            store.outbox_committed();
             Ok(id)
         }
         Err(e)
@@ -796,6 +806,8 @@ pub async fn leave_provider_message(
             ) =>
         {
             // Left already by a copy of the same request.
+            drop(txn);
+            drop(gate);
             let key = m.idempotency_key.unwrap_or_default();
             provider_message::Entity::find()
                 .filter(provider_message::Column::IdempotencyKey.eq(key))

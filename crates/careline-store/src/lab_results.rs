@@ -1,9 +1,11 @@
 //! Lab results: entered by clinical staff, released to the patient by a provider, and what
 //! the phone may tell a caller about them under the practice's disclosure policy. Test names,
 //! values and reference ranges are PHI, sealed at rest; rows are scoped by the patient's
-//! doctor like every other PHI table.
+//! doctor like every other PHI table. Entering and releasing one announce it
+//! (LAB_RESULT_CHANGED, its id and status only) in the same transaction.
 
 use crate::entity::lab_result;
+use crate::outbox::{NewEvent, channel, event};
 use crate::provider_tasks::{self, NewTask, kind};
 use crate::{Store, StoreError, outbox, patients, practice, scope, stored_time};
 use careline_domain::clinical::{
@@ -81,6 +83,13 @@ pub struct NewLabResult {
     pub resulted_at: DateTime<Utc>,
 }
 
+/// The live notice of a result's new status, heard by those who see the patient's results.
+fn changed_event(id: Uuid, status: LabResultStatus, doctor: Uuid) -> NewEvent {
+    NewEvent::new(event::LAB_RESULT_CHANGED, channel::LAB_RESULTS, id)
+        .state(status.as_str())
+        .doctor(doctor)
+}
+
 fn unknown_patient() -> StoreError {
     StoreError::Refused {
         code: "UNKNOWN_PATIENT",
@@ -108,6 +117,7 @@ pub async fn create(
     let id = Uuid::now_v7();
     let t = stored_time(now);
     let keys = store.keys();
+    let (txn, _gate) = crate::begin_write(store).await?;
     lab_result::Entity::insert(lab_result::ActiveModel {
         id: Set(id),
         patient_id: Set(patient.id),
@@ -130,8 +140,20 @@ pub async fn create(
         created_at: Set(t),
         updated_at: Set(t),
     })
-    .exec_without_returning(store.db())
+    .exec_without_returning(&txn)
     .await?;
+    outbox::append(
+        &txn,
+        &[changed_event(
+            id,
+            LabResultStatus::PendingReview,
+            patient.doctor_id,
+        )],
+        t,
+    )
+    .await?;
+    txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }
 
@@ -182,6 +204,7 @@ pub async fn release(
     let current = get(store, actor, id).await?;
     let next = current.status.release()?;
     let t = stored_time(now);
+    let (txn, _gate) = crate::begin_write(store).await?;
     let res = lab_result::Entity::update_many()
         .col_expr(lab_result::Column::Status, next.as_str().into())
         .col_expr(lab_result::Column::ReleasedBy, Some(actor.user_id).into())
@@ -189,13 +212,16 @@ pub async fn release(
         .col_expr(lab_result::Column::UpdatedAt, t.into())
         .filter(lab_result::Column::Id.eq(id))
         .filter(lab_result::Column::Status.eq(current.status.as_str()))
-        .exec(store.db())
+        .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
         return Err(StoreError::Conflict(
             "the lab result changed meanwhile; reload it".into(),
         ));
     }
+    outbox::append(&txn, &[changed_event(id, next, current.doctor_id)], t).await?;
+    txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }
 

@@ -48,6 +48,14 @@ pub mod event {
     pub const CALL_EVENT: &str = "CALL_EVENT";
     /// An appointment was booked or changed; `state` is its new status, or `rescheduled`.
     pub const APPOINTMENT_CHANGED: &str = "APPOINTMENT_CHANGED";
+    /// A lab result was entered or released; `state` is its status.
+    pub const LAB_RESULT_CHANGED: &str = "LAB_RESULT_CHANGED";
+    /// A refill request was taken, approved or denied; `state` is its status.
+    pub const REFILL_REQUEST_CHANGED: &str = "REFILL_REQUEST_CHANGED";
+    /// A message for a provider was left or acknowledged; `state` is its status.
+    pub const PROVIDER_MESSAGE_CHANGED: &str = "PROVIDER_MESSAGE_CHANGED";
+    /// A prior authorization was drafted or moved; `state` is its status.
+    pub const PRIOR_AUTHORIZATION_CHANGED: &str = "PRIOR_AUTHORIZATION_CHANGED";
 }
 
 /// Channel names, as in the `/ws/{channel}` paths.
@@ -60,6 +68,11 @@ pub mod channel {
     pub const DASHBOARD: &str = "dashboard";
     pub const CALLS: &str = "calls";
     pub const APPOINTMENTS: &str = "appointments";
+    /// The clinical requests, one channel each (each read by its own permission).
+    pub const LAB_RESULTS: &str = "lab_results";
+    pub const REFILLS: &str = "refills";
+    pub const PROVIDER_MESSAGES: &str = "provider_messages";
+    pub const PRIOR_AUTHORIZATIONS: &str = "prior_authorizations";
     /// SYSTEM_ALERT: heard by admins only (on `/ws/dashboard` and `/ws/notifications`).
     pub const ALERTS: &str = "alerts";
 }

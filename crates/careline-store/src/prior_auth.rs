@@ -1,7 +1,9 @@
 //! Prior authorization requests to payers: drafted by staff with the payer, the member id and
 //! the procedure (CPT/HCPCS) and diagnosis (ICD-10) codes, submitted, then moved on by the
 //! payer's answers (pended, approved or denied, with the payer's reference). The member id and
-//! the codes are PHI, sealed at rest; the payer's name and reference are not.
+//! the codes are PHI, sealed at rest; the payer's name and reference are not. Drafting and
+//! every move announce it (PRIOR_AUTHORIZATION_CHANGED, its id and status only) in the same
+//! transaction; a move also notifies the patient's doctor (NOTIFICATION_RECEIVED).
 
 use crate::entity::prior_authorization;
 use crate::outbox::{NewEvent, channel, event};
@@ -99,6 +101,7 @@ pub async fn create(
     let t = stored_time(now);
     let keys = store.keys();
     let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    let (txn, _gate) = crate::begin_write(store).await?;
     prior_authorization::Entity::insert(prior_authorization::ActiveModel {
         id: Set(id),
         patient_id: Set(patient.id),
@@ -115,8 +118,16 @@ pub async fn create(
         created_at: Set(t),
         updated_at: Set(t),
     })
-    .exec_without_returning(store.db())
+    .exec_without_returning(&txn)
     .await?;
+    outbox::append(
+        &txn,
+        &[changed_event(id, PriorAuthStatus::Draft, patient.doctor_id)],
+        t,
+    )
+    .await?;
+    txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }
 
@@ -179,10 +190,24 @@ pub async fn list(
     })
 }
 
+/// The live notice of a request's new status, heard by those who see the patient's requests.
 fn changed_event(id: Uuid, state: PriorAuthStatus, doctor: Uuid) -> NewEvent {
+    NewEvent::new(
+        event::PRIOR_AUTHORIZATION_CHANGED,
+        channel::PRIOR_AUTHORIZATIONS,
+        id,
+    )
+    .state(state.as_str())
+    .doctor(doctor)
+}
+
+/// The patient's doctor's notification that their request moved (submitted, or the payer's
+/// answer), addressed to them.
+fn doctor_notice(id: Uuid, state: PriorAuthStatus, doctor: Uuid) -> NewEvent {
     NewEvent::new(event::NOTIFICATION_RECEIVED, channel::NOTIFICATIONS, id)
         .state(format!("prior_authorization_{}", state.as_str()))
         .doctor(doctor)
+        .to_user(doctor)
 }
 
 /// Move a request by `action`, from the status it was read in (a concurrent move refuses).
@@ -232,7 +257,15 @@ async fn apply(
             "the prior authorization changed meanwhile; reload it".into(),
         ));
     }
-    outbox::append(&txn, &[changed_event(id, next, doctor)], t).await?;
+    outbox::append(
+        &txn,
+        &[
+            changed_event(id, next, doctor),
+            doctor_notice(id, next, doctor),
+        ],
+        t,
+    )
+    .await?;
     txn.commit().await?;
     store.outbox_committed();
     Ok(())

@@ -2,9 +2,12 @@
 //! `calls::leave_provider_message`). Routing: a routine message goes to the patient's doctor's
 //! queue, due at the opening of the practice's next business day; an urgent one, or one that
 //! names an emergency, goes to the practice's on-call provider (or the patient's doctor) now,
-//! with a task and a live notice. Bodies and callback numbers are PHI, sealed at rest.
+//! with a task and a live notice. Bodies and callback numbers are PHI, sealed at rest. Leaving
+//! and acknowledging one announce it (PROVIDER_MESSAGE_CHANGED, its id and status only) in the
+//! same transaction.
 
 use crate::entity::{patient, provider_message};
+use crate::outbox::{NewEvent, channel, event};
 use crate::provider_tasks::{self, NewTask, kind};
 use crate::{Page, Store, StoreError, outbox, patients, practice, scope, stored_time};
 use careline_domain::clinical::{MessageUrgency, detect_emergency, routine_due_at};
@@ -104,6 +107,31 @@ fn scoped(actor: &Actor) -> Condition {
             provider_message::Column::ProviderUserId,
             s,
         ))
+}
+
+/// The live notices of a message's new status (`new` or `acknowledged`): for those who see the
+/// patient's doctor's messages, and, when it was routed to someone else (the on-call
+/// provider), for them too, as the list shows it to them.
+pub(crate) fn changed_events(
+    id: Uuid,
+    status: &str,
+    doctor: Option<Uuid>,
+    routed_to: Option<Uuid>,
+) -> Vec<NewEvent> {
+    let mut e = NewEvent::new(
+        event::PROVIDER_MESSAGE_CHANGED,
+        channel::PROVIDER_MESSAGES,
+        id,
+    )
+    .state(status);
+    if let Some(d) = doctor {
+        e = e.doctor(d);
+    }
+    let mut out = vec![e.clone()];
+    if let Some(r) = routed_to.filter(|r| Some(*r) != doctor) {
+        out.push(e.to_user(r));
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -228,17 +256,22 @@ pub async fn create(
         now,
     )
     .await?;
-    // Only urgent messages interrupt: a live notice to the on-call provider now.
-    let events = if r.urgency == MessageUrgency::Urgent {
+    // Only urgent messages interrupt: a notification to the on-call provider now. Every
+    // message is announced on its channel.
+    let mut events = if r.urgency == MessageUrgency::Urgent {
         vec![event]
     } else {
         Vec::new()
     };
+    events.extend(changed_events(
+        id,
+        "new",
+        Some(patient.doctor_id),
+        Some(r.routed_to),
+    ));
     outbox::append(&txn, &events, t).await?;
     txn.commit().await?;
-    if !events.is_empty() {
-        store.outbox_committed();
-    }
+    store.outbox_committed();
     get(store, actor, id).await
 }
 
@@ -328,6 +361,18 @@ pub async fn acknowledge(
         ));
     }
     provider_tasks::complete_for(&txn, id, t).await?;
+    outbox::append(
+        &txn,
+        &changed_events(
+            id,
+            "acknowledged",
+            current.provider_user_id,
+            current.routed_to,
+        ),
+        t,
+    )
+    .await?;
     txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }

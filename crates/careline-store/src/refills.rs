@@ -1,10 +1,13 @@
 //! Refill requests: taken by phone or by staff, checked against the medication (controlled
 //! substance, refills left, too early) and handed to the patient's provider as a task; only
 //! the provider approves or denies. Nothing is refilled automatically, and a controlled
-//! substance is flagged so the caller is told the provider must handle it.
+//! substance is flagged so the caller is told the provider must handle it. Taking, approving
+//! and denying one announce it (REFILL_REQUEST_CHANGED, its id and status only) in the same
+//! transaction.
 
 use crate::entity::{medication, refill_request};
 use crate::medications::{self, Medication};
+use crate::outbox::{NewEvent, channel, event};
 use crate::provider_tasks::{self, NewTask, kind};
 use crate::{Page, Store, StoreError, outbox, patients, practice, scope, stored_time};
 use careline_domain::clinical::{
@@ -111,6 +114,13 @@ pub enum RequestedBy<'a> {
     Staff(&'a Actor),
     /// The phone, for a caller it verified as this patient, on this call.
     Phone { call_id: &'a str },
+}
+
+/// The live notice of a request's new status, heard by those who see the patient's requests.
+fn changed_event(id: Uuid, status: RefillStatus, doctor: Uuid) -> NewEvent {
+    NewEvent::new(event::REFILL_REQUEST_CHANGED, channel::REFILLS, id)
+        .state(status.as_str())
+        .doctor(doctor)
 }
 
 fn unknown_medication() -> StoreError {
@@ -232,7 +242,15 @@ pub async fn request(
         now,
     )
     .await?;
-    outbox::append(&txn, &[event], t).await?;
+    outbox::append(
+        &txn,
+        &[
+            event,
+            changed_event(id, RefillStatus::Pending, patient.doctor_id),
+        ],
+        t,
+    )
+    .await?;
     txn.commit().await?;
     store.outbox_committed();
     one(store, Condition::all(), id).await
@@ -357,18 +375,16 @@ pub async fn decide(
     let current = get(store, actor, id).await?;
     let next = current.status.decide(approve)?;
     let t = stored_time(now);
+    let doctor: Uuid = refill_request::Entity::find_by_id(id)
+        .select_only()
+        .column(refill_request::Column::DoctorId)
+        .into_tuple()
+        .one(store.db())
+        .await?
+        .ok_or(StoreError::NotFound("refill request"))?;
     // The practice's day, read before the write transaction (as `request` does).
     let filled_on = if approve {
-        let doctor: Option<Uuid> = refill_request::Entity::find_by_id(id)
-            .select_only()
-            .column(refill_request::Column::DoctorId)
-            .into_tuple()
-            .one(store.db())
-            .await?;
-        let config = match doctor {
-            Some(d) => practice::of_doctor(store, d).await?,
-            None => None,
-        };
+        let config = practice::of_doctor(store, doctor).await?;
         Some(match &config {
             Some(c) => now.with_timezone(&c.settings.tz()).date_naive(),
             None => now.date_naive(),
@@ -421,6 +437,8 @@ pub async fn decide(
             .await?;
     }
     provider_tasks::complete_for(&txn, id, t).await?;
+    outbox::append(&txn, &[changed_event(id, next, doctor)], t).await?;
     txn.commit().await?;
+    store.outbox_committed();
     get(store, actor, id).await
 }

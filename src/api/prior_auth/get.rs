@@ -24,7 +24,11 @@ pub async fn get_prior_authorization(
     state
         .audit(
             caller
-                .event(AuditType::Rest, AuditAction::R, "prior authorization read")
+                .event(
+                    AuditType::Rest,
+                    AuditAction::R,
+                    format!("prior authorization read: {id}"),
+                )
                 .entity("prior_authorization", id)
                 .entity("patient", p.patient_id),
         )

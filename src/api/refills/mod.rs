@@ -1,10 +1,11 @@
 //! `/api/v1/refill-requests`: taking a refill request down (it becomes a task for the
 //! patient's provider, flagged when the drug is controlled, no refills are left or it is too
-//! early), the queue, and the provider's approval or denial.
+//! early), the queue, one request, and the provider's approval or denial.
 
 pub mod approve;
 pub mod create;
 pub mod deny;
+pub mod get;
 pub mod list;
 
 use crate::api::error::{ApiError, ApiResult};
@@ -24,6 +25,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
             create::create_refill_request,
             list::list_refill_requests
         ))
+        .routes(routes!(get::get_refill_request))
         .routes(routes!(approve::approve_refill_request))
         .routes(routes!(deny::deny_refill_request))
 }
