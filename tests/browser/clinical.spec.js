@@ -99,7 +99,21 @@ test("nurse and doctor work tasks, results, refills and messages; the doctor's t
   await accessible(dr, "refills (doctor)");
   await screenshot(dr, "clinical-refills");
   await row.getByLabel("Note (optional)").fill("ok for the procedure only");
+  // A new request arrives while she types: the list says it changed but keeps her words
+  // (it is not swapped under her) until she acts.
+  const nurse2 = await nurseCtx.newPage();
+  await nurse2.goto(eleanorPage);
+  const latanoprost = nurse2.locator("#medications tr", { hasText: "Latanoprost" });
+  await latanoprost.getByLabel("Note for the provider (optional)").fill("running low on drops");
+  await latanoprost.getByRole("button", { name: /^Request refill: Latanoprost/ }).click();
+  await expect(nurse2.getByRole("heading", { name: "Refill requests", exact: true })).toBeVisible();
+  await expect(dr.locator("#refills .stale-note")).toContainText("changed since you began typing");
+  await expect(row.getByLabel("Note (optional)")).toHaveValue("ok for the procedure only");
+  await expect(dr.locator("#refills tbody tr", { hasText: "running low on drops" })).toHaveCount(0);
+  await accessible(dr, "refills changed while typing");
+  await nurse2.close();
   await row.getByRole("button", { name: "Approve" }).click();
+  await expect(dr.locator("#refills tbody tr", { hasText: "running low on drops" })).toHaveCount(1);
   await expect(dr.locator("#refills tbody tr", { hasText: "before her procedure" })).toHaveCount(0);
   // The nurse's open list shows the approval without a reload (REFILL_REQUEST_CHANGED).
   await expect(nurseAll).toContainText("approved");

@@ -21,6 +21,58 @@
     status.textContent = text;
   }
 
+  // Someone is typing in this part: a field with focus, or one whose value differs from the
+  // page's. Swapping the part now would throw their words away.
+  function editing(el) {
+    var fields = el.querySelectorAll("textarea, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f === document.activeElement) { return true; }
+      if (f.tagName === "SELECT") {
+        for (var j = 0; j < f.options.length; j++) {
+          if (f.options[j].selected !== f.options[j].defaultSelected) { return true; }
+        }
+      } else if (f.value !== f.defaultValue) { return true; }
+    }
+    return false;
+  }
+
+  // Instead of swapping a part someone is typing in: say it changed, and swap it when they
+  // ask (or when they send their form, which loads the page anyway).
+  function markStale(el) {
+    if (el.querySelector(".stale-note")) { return; }
+    var p = document.createElement("p");
+    p.className = "stale-note";
+    p.setAttribute("role", "status");
+    p.textContent = "This list changed since you began typing. ";
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "secondary";
+    b.textContent = "Show the changes";
+    b.addEventListener("click", function () { reload(el); });
+    p.appendChild(b);
+    el.insertBefore(p, el.firstChild);
+  }
+
+  function reload(el) {
+    // Rows ticked for a bulk action stay ticked through the refresh.
+    var ticked = [];
+    el.querySelectorAll("input[type=checkbox]:checked").forEach(function (c) {
+      ticked.push(c.name + "=" + c.value);
+    });
+    // The same page again, keeping only this part (hx-select semantics).
+    var id = el.id;
+    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+      target: "#" + id, select: "#" + id, swap: "outerHTML"
+    }).then(function () {
+      var fresh = document.getElementById(id);
+      if (!fresh || !ticked.length) { return; }
+      fresh.querySelectorAll("input[type=checkbox]").forEach(function (c) {
+        if (ticked.indexOf(c.name + "=" + c.value) >= 0) { c.checked = true; }
+      });
+    });
+  }
+
   function refresh() {
     timer = null;
     var channels = pending;
@@ -33,22 +85,8 @@
       // A page about one object (data-id) refreshes only for notices about it.
       var only = el.getAttribute("data-id");
       if (only && !ids[only]) { return; }
-      // Rows ticked for a bulk action stay ticked through the refresh.
-      var ticked = [];
-      el.querySelectorAll("input[type=checkbox]:checked").forEach(function (c) {
-        ticked.push(c.name + "=" + c.value);
-      });
-      // The same page again, keeping only this part (hx-select semantics).
-      var id = el.id;
-      window.htmx.ajax("GET", window.location.pathname + window.location.search, {
-        target: "#" + id, select: "#" + id, swap: "outerHTML"
-      }).then(function () {
-        var fresh = document.getElementById(id);
-        if (!fresh || !ticked.length) { return; }
-        fresh.querySelectorAll("input[type=checkbox]").forEach(function (c) {
-          if (ticked.indexOf(c.name + "=" + c.value) >= 0) { c.checked = true; }
-        });
-      });
+      if (editing(el)) { markStale(el); return; }
+      reload(el);
     });
   }
 
