@@ -426,6 +426,82 @@ on_both_engines!(the_chain_names_the_first_tampered_record, |db| async move {
     app.stop().await;
 });
 
+on_both_engines!(
+    a_record_names_every_entity_it_disclosed_and_is_found_by_each,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let store = app.store();
+        let (a, b, c) = (
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+        );
+        // A list of two refill requests of two patients, as the list routes write it.
+        let e = AuditEvent::new(AuditType::Query, AuditAction::R, "refills listed (2 shown)")
+            .entity("refill_request", a)
+            .entity("patient", b)
+            .entity("refill_request", c)
+            .entity("patient", b)
+            .entity("refill_request", a);
+        audit::append(store, &[e]).await.unwrap();
+        some_events(store, 2).await;
+        let found = |entity_type: Option<&str>, id: uuid::Uuid| {
+            let f = AuditFilter {
+                entity_type: entity_type.map(str::to_string),
+                entity_id: Some(id.to_string()),
+                ..AuditFilter::default()
+            };
+            async move { audit::search(store, &f, 1, 50).await.unwrap().items }
+        };
+        // Found by the first entity and by the later ones, with or without the type.
+        for (t, id) in [
+            (None, a),
+            (Some("refill_request"), a),
+            (None, b),
+            (Some("patient"), b),
+            (Some("refill_request"), c),
+        ] {
+            let items = found(t, id).await;
+            assert_eq!(items.len(), 1, "{t:?} {id}");
+            let r = &items[0];
+            assert_eq!(r.entity_id.as_deref(), Some(a.to_string().as_str()));
+            // Each named once, in the order given.
+            let others: Vec<(String, String)> = r
+                .other_entities
+                .iter()
+                .map(|e| (e.entity_type.clone(), e.id.clone()))
+                .collect();
+            assert_eq!(
+                others,
+                [
+                    ("patient".to_string(), b.to_string()),
+                    ("refill_request".to_string(), c.to_string())
+                ]
+            );
+        }
+        // A type that does not go with the id: nothing.
+        assert!(found(Some("patient"), c).await.is_empty());
+        // The others are covered by the chain: editing them is noticed.
+        assert_eq!(audit::verify_chain(store).await.unwrap().first_broken, None);
+        let seq = found(None, b).await[0].seq;
+        exec(
+            store,
+            "UPDATE audit_logs SET other_entities = '[]' WHERE seq = ?",
+            vec![seq.into()],
+        )
+        .await;
+        assert_eq!(
+            audit::verify_chain(store)
+                .await
+                .unwrap()
+                .first_broken
+                .map(|b| b.0),
+            Some(seq)
+        );
+        app.stop().await;
+    }
+);
+
 /// `careline audit verify` against a data directory: 0 and "intact" on a sound chain, 2 and
 /// the broken record's seq on stderr after tampering.
 fn run_verify(data_dir: &std::path::Path, database_url: Option<&str>) -> std::process::Output {

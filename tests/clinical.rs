@@ -1162,8 +1162,8 @@ on_both_engines!(
             assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "{area}");
         }
 
-        // Each read is a PHI access, audited: the patient as the record's entity, the row in
-        // its description.
+        // Each read is a PHI access, audited: the row and its patient as the record's
+        // entities, the row in its description too.
         let audit = careline_store::audit::search(
             app.store(),
             &careline_store::audit::AuditFilter {
@@ -1175,11 +1175,12 @@ on_both_engines!(
         )
         .await
         .unwrap();
+        // Each names the row first and the patient after it.
         assert!(
-            audit
-                .items
+            audit.items.iter().any(|a| a
+                .other_entities
                 .iter()
-                .any(|a| a.entity_id.as_deref() == Some(d.eleanor.as_str())),
+                .any(|e| e.entity_type == "patient" && e.id == d.eleanor)),
             "the patient is not named"
         );
         let audit = format!("{:?}", audit.items);
@@ -1194,6 +1195,36 @@ on_both_engines!(
                 "no {what:?} naming the row in {audit}"
             );
         }
+
+        // A list is one record naming every row and patient it showed: asked "who saw
+        // Eleanor's records", the audit finds the list too.
+        let (status, body) = app.get(&d.patel, "/api/v1/refill-requests").await;
+        assert_eq!(status, 200, "{body}");
+        let seen_her = careline_store::audit::search(
+            app.store(),
+            &careline_store::audit::AuditFilter {
+                entity_type: Some("patient".into()),
+                entity_id: Some(d.eleanor.clone()),
+                ..Default::default()
+            },
+            1,
+            200,
+        )
+        .await
+        .unwrap();
+        let list = seen_her
+            .items
+            .iter()
+            .find(|a| a.description.starts_with("refill requests listed"))
+            .expect("the list's record names her");
+        let names = |t: &str, id: &str| {
+            (list.entity_type.as_deref() == Some(t) && list.entity_id.as_deref() == Some(id))
+                || list
+                    .other_entities
+                    .iter()
+                    .any(|e| e.entity_type == t && e.id == id)
+        };
+        assert!(names("refill_request", &s(&refill["id"])), "{list:?}");
         d.app.stop().await;
     }
 );

@@ -9,12 +9,13 @@
 use crate::entity::audit_log;
 use crate::{Engine, Store, StoreError};
 use careline_domain::audit::{AuditAction, AuditOutcome, AuditType};
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -32,7 +33,17 @@ pub struct AuditEvent {
     pub agent_address: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
+    /// Entities after the first, in the order given, without repeats.
+    pub other_entities: Vec<AuditEntity>,
     pub description: String,
+}
+
+/// One entity a record names besides its first (FHIR AuditEvent.entity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditEntity {
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    pub id: String,
 }
 
 impl AuditEvent {
@@ -46,6 +57,7 @@ impl AuditEvent {
             agent_address: None,
             entity_type: None,
             entity_id: None,
+            other_entities: Vec::new(),
             description: description.into(),
         }
     }
@@ -66,9 +78,27 @@ impl AuditEvent {
         self
     }
 
+    /// Names an entity the event concerns. The first is the record's `entity_type`/
+    /// `entity_id`; each further one (every row of a list, each patient in it) is kept in
+    /// `other_entities`, so a list's record names everything it disclosed.
     pub fn entity(mut self, entity_type: &str, entity_id: impl ToString) -> Self {
-        self.entity_type = Some(entity_type.to_string());
-        self.entity_id = Some(entity_id.to_string());
+        let id = entity_id.to_string();
+        match (&self.entity_type, &self.entity_id) {
+            (None, _) => {
+                self.entity_type = Some(entity_type.to_string());
+                self.entity_id = Some(id);
+            }
+            (Some(t), Some(i)) if t == entity_type && *i == id => {}
+            _ => {
+                let e = AuditEntity {
+                    entity_type: entity_type.to_string(),
+                    id,
+                };
+                if !self.other_entities.contains(&e) {
+                    self.other_entities.push(e);
+                }
+            }
+        }
         self
     }
 }
@@ -89,6 +119,8 @@ pub struct AuditRecord {
     pub agent_address: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
+    /// The entities after the first (the rows of a list, the patients in it).
+    pub other_entities: Vec<AuditEntity>,
     pub description: String,
     pub prev_hash: String,
     pub hash: String,
@@ -108,6 +140,11 @@ impl From<audit_log::Model> for AuditRecord {
             agent_address: m.agent_address,
             entity_type: m.entity_type,
             entity_id: m.entity_id,
+            other_entities: m
+                .other_entities
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok())
+                .unwrap_or_default(),
             description: m.description,
             prev_hash: m.prev_hash,
             hash: m.hash,
@@ -133,7 +170,13 @@ fn canonical(m: &audit_log::Model) -> Vec<u8> {
         m.description.clone(),
         m.prev_hash.clone(),
     ];
-    fields.join("\u{1f}").into_bytes()
+    let mut bytes = fields.join("\u{1f}").into_bytes();
+    // Only when present, so records from before the column hash as they always did.
+    if let Some(others) = &m.other_entities {
+        bytes.push(0x1f);
+        bytes.extend_from_slice(others.as_bytes());
+    }
+    bytes
 }
 
 fn seal(store: &Store, m: &audit_log::Model) -> String {
@@ -210,6 +253,10 @@ async fn try_append(store: &Store, events: &[AuditEvent]) -> Result<Vec<AuditRec
             agent_address: e.agent_address.clone(),
             entity_type: e.entity_type.clone(),
             entity_id: e.entity_id.clone(),
+            other_entities: (!e.other_entities.is_empty())
+                .then(|| serde_json::to_string(&e.other_entities))
+                .transpose()
+                .map_err(|err| StoreError::Config(format!("audit entities: {err}")))?,
             description: e.description.clone(),
             prev_hash: prev.clone(),
             hash: String::new(),
@@ -230,11 +277,12 @@ async fn try_append(store: &Store, events: &[AuditEvent]) -> Result<Vec<AuditRec
         agent_address: Set(m.agent_address.clone()),
         entity_type: Set(m.entity_type.clone()),
         entity_id: Set(m.entity_id.clone()),
+        other_entities: Set(m.other_entities.clone()),
         description: Set(m.description.clone()),
         prev_hash: Set(m.prev_hash.clone()),
         hash: Set(m.hash.clone()),
     });
-    // SQLite allows at most 32766 bound parameters per statement; 13 per row.
+    // SQLite allows at most 32766 bound parameters per statement; 14 per row.
     let rows: Vec<_> = actives.collect();
     for chunk in rows.chunks(1000) {
         audit_log::Entity::insert_many(chunk.to_vec())
@@ -395,11 +443,45 @@ pub async fn search(
     if let Some(v) = f.agent_user_id {
         c = c.add(audit_log::Column::AgentUserId.eq(v));
     }
-    if let Some(v) = &f.entity_type {
-        c = c.add(audit_log::Column::EntityType.eq(v.clone()));
-    }
-    if let Some(v) = &f.entity_id {
-        c = c.add(audit_log::Column::EntityId.eq(v.clone()));
+    // An entity matches a record that names it first or among its others (the JSON text
+    // is ours, compact, with "type" before "id", so a pattern finds it).
+    let like = |pattern: String| {
+        sea_orm::sea_query::ExprTrait::like(
+            Expr::col(audit_log::Column::OtherEntities),
+            LikeExpr::new(pattern).escape('\\'),
+        )
+    };
+    match (&f.entity_type, &f.entity_id) {
+        (Some(t), Some(i)) => {
+            c = c.add(
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(audit_log::Column::EntityType.eq(t.clone()))
+                            .add(audit_log::Column::EntityId.eq(i.clone())),
+                    )
+                    .add(like(format!(
+                        "%{{\"type\":{},\"id\":{}}}%",
+                        json_like(t),
+                        json_like(i)
+                    ))),
+            );
+        }
+        (Some(t), None) => {
+            c = c.add(
+                Condition::any()
+                    .add(audit_log::Column::EntityType.eq(t.clone()))
+                    .add(like(format!("%{{\"type\":{},%", json_like(t)))),
+            );
+        }
+        (None, Some(i)) => {
+            c = c.add(
+                Condition::any()
+                    .add(audit_log::Column::EntityId.eq(i.clone()))
+                    .add(like(format!("%\"id\":{}}}%", json_like(i)))),
+            );
+        }
+        (None, None) => {}
     }
     let query = audit_log::Entity::find().filter(c);
     let total = query.clone().count(store.db()).await?;
@@ -418,6 +500,15 @@ pub async fn search(
         page,
         per_page,
     })
+}
+
+/// A value as it appears in our JSON (quoted, escaped), escaped again for LIKE.
+fn json_like(v: &str) -> String {
+    serde_json::Value::String(v.to_string())
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Count of records (for tests and `careline audit verify`).

@@ -673,6 +673,9 @@ pub mod audit_log {
         pub agent_address: Option<String>,
         pub entity_type: Option<String>,
         pub entity_id: Option<String>,
+        /// Further entities as JSON `[{"type","id"}…]`; NULL when only one (see migration 13).
+        #[sea_orm(column_type = "Text", nullable)]
+        pub other_entities: Option<String>,
         pub description: String,
         pub prev_hash: String,
         pub hash: String,

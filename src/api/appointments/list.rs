@@ -74,7 +74,9 @@ pub async fn list_appointments(
         format!("appointments listed ({} shown)", result.items.len()),
     );
     for a in &result.items {
-        event = event.entity("appointment", a.id);
+        event = event
+            .entity("appointment", a.id)
+            .entity("patient", a.patient_id);
     }
     state.audit(event).await?;
     Ok(Json(result))

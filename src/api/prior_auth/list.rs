@@ -58,7 +58,9 @@ pub async fn list_prior_authorizations(
         format!("prior authorizations listed ({} shown)", result.items.len()),
     );
     for p in &result.items {
-        event = event.entity("prior_authorization", p.id);
+        event = event
+            .entity("prior_authorization", p.id)
+            .entity("patient", p.patient_id);
     }
     state.audit(event).await?;
     Ok(Json(result))

@@ -61,6 +61,9 @@ pub async fn list_provider_messages(
     );
     for m in &result.items {
         event = event.entity("provider_message", m.id);
+        if let Some(p) = m.patient_id {
+            event = event.entity("patient", p);
+        }
     }
     state.audit(event).await?;
     Ok(Json(result))

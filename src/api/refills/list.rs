@@ -58,7 +58,9 @@ pub async fn list_refill_requests(
         format!("refill requests listed ({} shown)", result.items.len()),
     );
     for r in &result.items {
-        event = event.entity("refill_request", r.id);
+        event = event
+            .entity("refill_request", r.id)
+            .entity("patient", r.patient_id);
     }
     state.audit(event).await?;
     Ok(Json(result))
