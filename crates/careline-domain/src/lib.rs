@@ -1,12 +1,13 @@
 //! CareLine's pure domain: roles and permissions, the verification-request, order and
 //! appointment state machines, a practice's configuration and booking rules, clinical rules
-//! (lab result disclosure, refills, controlled substances, message routing, prior authorization), parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
+//! (lab result disclosure, refills, controlled substances, message routing, prior authorization), notification templates, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
 
 pub mod appointment;
 pub mod audit;
 pub mod clinical;
 pub mod coverage;
 pub mod newtypes;
+pub mod notification;
 pub mod order;
 pub mod password;
 pub mod phi;

@@ -1,0 +1,525 @@
+//! Notification templates: what an SMS, email or reminder call says, per kind of notice,
+//! channel and language, with `{placeholders}` filled from the notice's values.
+//!
+//! Minimum necessary by construction: each kind lists the placeholders it may use, and none
+//! of them is clinical (no diagnosis, visit reason, result or medication; not even the visit
+//! type, which can name a condition: "glaucoma follow-up"). A template that names anything
+//! else is refused when it is saved, so a practice cannot put PHI into a text message by
+//! editing a template. Syntax as the phone prompts: `{name}`; `{{` and `}}` for a brace.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Why a person is being contacted.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// 24 h or 4 h before an appointment.
+    AppointmentReminder,
+    /// Right after an appointment is booked or moved.
+    AppointmentConfirmation,
+    AppointmentCancelled,
+    /// To staff: an urgent message no one has acknowledged yet.
+    UrgentMessageEscalation,
+    /// To staff: a task is waiting (a refill to decide, a result to review).
+    TaskWaiting,
+    /// The seed's password reset link.
+    PasswordReset,
+}
+
+/// How a notice reaches a person.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Email,
+    /// Said by a reminder call after the callee has been verified.
+    Voice,
+    /// The dashboard's notifications (NOTIFICATION_RECEIVED).
+    InApp,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::Sms, Channel::Email, Channel::Voice, Channel::InApp];
+
+    /// Whether a message on this channel has a subject line.
+    pub fn has_subject(self) -> bool {
+        matches!(self, Channel::Email | Channel::InApp)
+    }
+
+    /// The longest body: an SMS of at most three segments once filled (a template is checked
+    /// with room left for its values); the others are bounded for sanity.
+    fn max_body(self) -> usize {
+        match self {
+            Channel::Sms => 300,
+            Channel::Voice => 600,
+            Channel::Email => 5000,
+            Channel::InApp => 500,
+        }
+    }
+}
+
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 6] = [
+        NotificationKind::AppointmentReminder,
+        NotificationKind::AppointmentConfirmation,
+        NotificationKind::AppointmentCancelled,
+        NotificationKind::UrgentMessageEscalation,
+        NotificationKind::TaskWaiting,
+        NotificationKind::PasswordReset,
+    ];
+
+    /// The values a template of this kind may use. Never a clinical one (module comment).
+    pub fn placeholders(self) -> &'static [&'static str] {
+        use NotificationKind::*;
+        match self {
+            AppointmentReminder | AppointmentConfirmation | AppointmentCancelled => &[
+                "practice_name",
+                "practice_phone",
+                "patient_first_name",
+                "appointment_date",
+                "appointment_time",
+                "provider_name",
+                "confirmation_number",
+            ],
+            UrgentMessageEscalation | TaskWaiting => &[
+                "practice_name",
+                "staff_name",
+                "waiting_minutes",
+                "dashboard_link",
+            ],
+            PasswordReset => &["user_name", "reset_link", "expires_minutes"],
+        }
+    }
+
+    /// The channels a notice of this kind may go by: staff and account notices are not
+    /// phoned, and a patient's notices are not in-app (patients have no dashboard).
+    pub fn channels(self) -> &'static [Channel] {
+        use NotificationKind::*;
+        match self {
+            AppointmentReminder | AppointmentConfirmation | AppointmentCancelled => {
+                &[Channel::Sms, Channel::Email, Channel::Voice]
+            }
+            UrgentMessageEscalation | TaskWaiting => {
+                &[Channel::Sms, Channel::Email, Channel::InApp]
+            }
+            PasswordReset => &[Channel::Email],
+        }
+    }
+}
+
+/// A template as written: a subject (email and in-app only) and a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Template {
+    pub kind: NotificationKind,
+    pub channel: Channel,
+    /// BCP 47 language, e.g. `en`, `es`.
+    pub language: String,
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+/// A template filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+/// One piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(String),
+    Value(&'a str),
+}
+
+/// Splits `{name}` from text; `{{`/`}}` are literal braces. Errors say what is wrong in a
+/// person's words.
+fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        literal.push_str(&rest[..i]);
+        let at = &rest[i..];
+        if let Some(after) = at.strip_prefix("{{") {
+            literal.push('{');
+            rest = after;
+        } else if let Some(after) = at.strip_prefix("}}") {
+            literal.push('}');
+            rest = after;
+        } else if at.starts_with('}') {
+            return Err("a '}' without its '{' (write '}}' for a brace)".into());
+        } else {
+            let end = at
+                .find('}')
+                .ok_or_else(|| "a '{' that is never closed (write '{{' for a brace)".to_string())?;
+            let name = &at[1..end];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return Err(format!(
+                    "'{{{name}}}' is not a placeholder: names are lower-case words joined by _"
+                ));
+            }
+            if !literal.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut literal)));
+            }
+            out.push(Piece::Value(name));
+            rest = &at[end + 1..];
+        }
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        out.push(Piece::Text(literal));
+    }
+    Ok(out)
+}
+
+impl Template {
+    /// Every problem, as (field, what is wrong), the way the API reports a 422.
+    pub fn validate(&self) -> Result<(), Vec<(String, String)>> {
+        let mut p = Vec::new();
+        if !self.kind.channels().contains(&self.channel) {
+            p.push((
+                "channel".to_string(),
+                format!(
+                    "{} notices go by {}",
+                    serde_plain(&self.kind),
+                    self.kind
+                        .channels()
+                        .iter()
+                        .map(serde_plain)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        let lang_ok = (2..=8).contains(&self.language.len())
+            && self
+                .language
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !lang_ok {
+            p.push((
+                "language".into(),
+                "must be a language tag such as en or es".into(),
+            ));
+        }
+        match (&self.subject, self.channel.has_subject()) {
+            (None, true) => p.push(("subject".into(), "is required for this channel".into())),
+            (Some(_), false) => p.push(("subject".into(), "this channel has no subject".into())),
+            (Some(s), true) if s.trim().is_empty() || s.len() > 200 || s.contains(['\r', '\n']) => {
+                p.push((
+                    "subject".into(),
+                    "must be one line of 1 to 200 characters".into(),
+                ))
+            }
+            _ => {}
+        }
+        let allowed = self.kind.placeholders();
+        let fields = [
+            ("subject", self.subject.as_deref()),
+            ("body", Some(&self.body[..])),
+        ];
+        for (field, text) in fields {
+            let Some(text) = text else { continue };
+            match pieces(text) {
+                Err(e) => p.push((field.into(), e)),
+                Ok(ps) => {
+                    for name in ps.iter().filter_map(|x| match x {
+                        Piece::Value(n) => Some(*n),
+                        Piece::Text(_) => None,
+                    }) {
+                        if !allowed.contains(&name) {
+                            p.push((
+                                field.into(),
+                                format!(
+                                    "unknown placeholder {{{name}}}; this notice may use {}",
+                                    allowed
+                                        .iter()
+                                        .map(|a| format!("{{{a}}}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if self.body.trim().is_empty() || self.body.len() > self.channel.max_body() {
+            p.push((
+                "body".into(),
+                format!("must be 1 to {} characters", self.channel.max_body()),
+            ));
+        }
+        if p.is_empty() { Ok(()) } else { Err(p) }
+    }
+
+    /// Fills the template. Every placeholder it uses must have a value (a missing one is a
+    /// defect of the caller, not something to send half-filled).
+    pub fn render(&self, values: &BTreeMap<&str, String>) -> Result<Rendered, String> {
+        let fill = |text: &str| -> Result<String, String> {
+            let mut out = String::with_capacity(text.len() + 32);
+            for piece in pieces(text)? {
+                match piece {
+                    Piece::Text(t) => out.push_str(&t),
+                    Piece::Value(n) => out.push_str(
+                        values
+                            .get(n)
+                            .ok_or_else(|| format!("no value for {{{n}}}"))?,
+                    ),
+                }
+            }
+            Ok(out)
+        };
+        Ok(Rendered {
+            subject: self.subject.as_deref().map(fill).transpose()?,
+            body: fill(&self.body)?,
+        })
+    }
+
+    /// Example values for a preview: what the practice sees before it saves a template.
+    pub fn preview(&self) -> Result<Rendered, String> {
+        let samples: BTreeMap<&str, String> = [
+            ("practice_name", "Capitol Eye Care"),
+            ("practice_phone", "(512) 555-0100"),
+            ("patient_first_name", "Eleanor"),
+            ("appointment_date", "Tuesday, December 15"),
+            ("appointment_time", "9:30 AM"),
+            ("provider_name", "Dr. Priya Patel"),
+            ("confirmation_number", "K7M4Q2XP"),
+            ("staff_name", "Dr. Priya Patel"),
+            ("waiting_minutes", "15"),
+            ("dashboard_link", "https://careline.example/messages"),
+            ("user_name", "Dana Reyes"),
+            (
+                "reset_link",
+                "https://careline.example/reset-password?token=…",
+            ),
+            ("expires_minutes", "30"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+        self.render(&samples)
+    }
+
+    /// CareLine's own English wording, used until a practice writes its own.
+    pub fn built_in(kind: NotificationKind, channel: Channel) -> Option<Template> {
+        use Channel::*;
+        use NotificationKind::*;
+        let (subject, body) = match (kind, channel) {
+            (AppointmentReminder, Sms) => (
+                None,
+                "{practice_name}: reminder of your appointment on {appointment_date} at \
+                 {appointment_time} with {provider_name}. To confirm or change it, call \
+                 {practice_phone}.",
+            ),
+            (AppointmentReminder, Email) => (
+                Some("Your appointment at {practice_name}"),
+                "Hello {patient_first_name},\n\nThis is a reminder of your appointment on \
+                 {appointment_date} at {appointment_time} with {provider_name}. Your \
+                 confirmation number is {confirmation_number}.\n\nTo confirm, cancel or move \
+                 it, call us at {practice_phone}.\n\n{practice_name}",
+            ),
+            (AppointmentReminder, Voice) => (
+                None,
+                "You have an appointment on {appointment_date} at {appointment_time} with \
+                 {provider_name}.",
+            ),
+            (AppointmentConfirmation, Sms) => (
+                None,
+                "{practice_name}: you are booked on {appointment_date} at {appointment_time} \
+                 with {provider_name}. Confirmation {confirmation_number}.",
+            ),
+            (AppointmentConfirmation, Email) => (
+                Some("Your appointment at {practice_name} is booked"),
+                "Hello {patient_first_name},\n\nYou are booked on {appointment_date} at \
+                 {appointment_time} with {provider_name}. Your confirmation number is \
+                 {confirmation_number}.\n\nTo change it, call us at {practice_phone}.\n\n\
+                 {practice_name}",
+            ),
+            (AppointmentConfirmation, Voice) => (
+                None,
+                "You are booked on {appointment_date} at {appointment_time} with \
+                 {provider_name}.",
+            ),
+            (AppointmentCancelled, Sms) => (
+                None,
+                "{practice_name}: your appointment on {appointment_date} at {appointment_time} \
+                 is cancelled. To book again, call {practice_phone}.",
+            ),
+            (AppointmentCancelled, Email) => (
+                Some("Your appointment at {practice_name} is cancelled"),
+                "Hello {patient_first_name},\n\nYour appointment on {appointment_date} at \
+                 {appointment_time} is cancelled. To book again, call us at \
+                 {practice_phone}.\n\n{practice_name}",
+            ),
+            (AppointmentCancelled, Voice) => (
+                None,
+                "Your appointment on {appointment_date} at {appointment_time} is cancelled.",
+            ),
+            (UrgentMessageEscalation, Sms) => (
+                None,
+                "{practice_name}: an urgent patient message has waited {waiting_minutes} \
+                 minutes. Open {dashboard_link}",
+            ),
+            (UrgentMessageEscalation, Email | InApp) => (
+                Some("Urgent message waiting {waiting_minutes} minutes"),
+                "{staff_name}, an urgent patient message at {practice_name} has not been \
+                 acknowledged for {waiting_minutes} minutes. Open it at {dashboard_link}",
+            ),
+            (TaskWaiting, Sms) => (
+                None,
+                "{practice_name}: a task is waiting for you. Open {dashboard_link}",
+            ),
+            (TaskWaiting, Email | InApp) => (
+                Some("A task is waiting for you"),
+                "{staff_name}, a task at {practice_name} is waiting for you: {dashboard_link}",
+            ),
+            (PasswordReset, Email) => (
+                Some("Reset your CareLine password"),
+                "Hello {user_name},\n\nTo choose a new password, open this link within \
+                 {expires_minutes} minutes:\n\n{reset_link}\n\nIf you did not ask for this, \
+                 ignore this email; your password stays as it is.",
+            ),
+            _ => return None,
+        };
+        Some(Template {
+            kind,
+            channel,
+            language: "en".into(),
+            subject: subject.map(str::to_string),
+            body: body.to_string(),
+        })
+    }
+}
+
+/// A unit enum's serde name (`appointment_reminder`), for messages.
+fn serde_plain<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sms(body: &str) -> Template {
+        Template {
+            kind: NotificationKind::AppointmentReminder,
+            channel: Channel::Sms,
+            language: "en".into(),
+            subject: None,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn every_built_in_template_is_valid_and_previews() {
+        for kind in NotificationKind::ALL {
+            for &channel in kind.channels() {
+                let t = Template::built_in(kind, channel)
+                    .unwrap_or_else(|| panic!("no built-in {kind:?} by {channel:?}"));
+                t.validate()
+                    .unwrap_or_else(|p| panic!("{kind:?} {channel:?}: {p:?}"));
+                let r = t.preview().unwrap();
+                assert!(!r.body.contains('{'), "{kind:?} {channel:?}: {}", r.body);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_or_clinical_placeholder_is_refused_when_saved() {
+        for name in [
+            "diagnosis",
+            "lab_result",
+            "medication",
+            "appointment_type",
+            "patint_first_name",
+        ] {
+            let p = sms(&format!("Hi {{patient_first_name}}, about your {{{name}}}")).validate();
+            let p = p.expect_err(name);
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert_eq!(p[0].0, "body");
+            assert!(
+                p[0].1
+                    .starts_with(&format!("unknown placeholder {{{name}}}")),
+                "{p:?}"
+            );
+            assert!(
+                p[0].1.contains("{appointment_date}"),
+                "it lists what may be used"
+            );
+        }
+    }
+
+    #[test]
+    fn braces_and_fields_are_checked() {
+        let bad = |body: &str| sms(body).validate().unwrap_err()[0].1.clone();
+        assert!(bad("Call {practice_phone").contains("never closed"));
+        assert!(bad("a } here").contains("without its"));
+        assert!(bad("{Practice Name}").contains("not a placeholder"));
+        assert!(bad(&"x".repeat(301)).contains("1 to 300"));
+        // Literal braces.
+        let t = sms("{{practice_name}} is written {practice_name}");
+        t.validate().unwrap();
+        assert_eq!(
+            t.preview().unwrap().body,
+            "{practice_name} is written Capitol Eye Care"
+        );
+        // Subjects belong to email; password resets go by email only.
+        let mut t = sms("hello");
+        t.subject = Some("x".into());
+        assert_eq!(t.validate().unwrap_err()[0].0, "subject");
+        let t = Template {
+            kind: NotificationKind::PasswordReset,
+            ..sms("{reset_link}")
+        };
+        let p = t.validate().unwrap_err();
+        assert!(
+            p.iter().any(|(f, m)| f == "channel" && m.contains("email")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn rendering_needs_every_value() {
+        let t = sms("{practice_name} on {appointment_date}");
+        let mut v = BTreeMap::new();
+        v.insert("practice_name", "Capitol Eye Care".to_string());
+        assert_eq!(t.render(&v).unwrap_err(), "no value for {appointment_date}");
+        v.insert("appointment_date", "Tuesday, December 15".to_string());
+        assert_eq!(
+            t.render(&v).unwrap().body,
+            "Capitol Eye Care on Tuesday, December 15"
+        );
+    }
+}
