@@ -780,6 +780,13 @@ async fn replay(
                     "a withheld number"
                 }
             ),
+            Input::Outbound { purpose, .. } => format!(
+                "outbound call answered ({})",
+                serde_json::to_value(purpose)
+                    .ok()
+                    .and_then(|v| v["purpose"].as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ),
             Input::Keys { keys: k } => format!("keys {}", keys(k)),
             Input::Gathered { keys: k } if k.as_str().is_empty() => "no keys (timeout)".into(),
             Input::Gathered { keys: k } => format!("entry {}", keys(k)),

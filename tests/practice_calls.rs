@@ -365,3 +365,115 @@ on_both_engines!(
         assert!(!t.has_event("transfer", "transferred"));
     }
 );
+
+on_both_engines!(
+    a_reminder_call_verifies_her_and_she_confirms,
+    |db| async move {
+        use careline_call::engine::{Input, Keys, Outbound, Output};
+        let (calls, now) = phone(&db).await;
+        // Her appointment, booked by phone: requested, not yet confirmed.
+        let t = call(&calls, &db.store, now, &format!("1 {ELEANOR_DOB} 1 1")).await;
+        let booked = her_appointments(&db.store)
+            .await
+            .into_iter()
+            .find(|a| a.voice_booking_session.as_deref() == Some(t.call_id.as_str()))
+            .expect("booked");
+        assert_eq!(booked.status.as_str(), "requested");
+        let patient = eleanor(&db.store).await;
+        let said = |outs: &[Output]| {
+            outs.iter()
+                .filter_map(|o| match o {
+                    Output::Say { text, .. } => Some(text.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let id = "CA-reminder-1";
+        let turn = calls
+            .start_outbound(
+                "simulator",
+                id,
+                PRACTICE_LINE,
+                ELEANOR,
+                Outbound::AppointmentReminder {
+                    patient_id: patient,
+                    appointment_id: booked.id,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let first = said(&turn.outputs);
+        assert!(
+            first.contains("this is Capitol Eye Care calling"),
+            "{first}"
+        );
+        assert!(
+            !first.contains("exam"),
+            "nothing before verification: {first}"
+        );
+        let turn = calls
+            .feed(
+                id,
+                Some(turn.step),
+                Input::Gathered {
+                    keys: Keys::new(ELEANOR_DOB),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let heard = said(&turn.outputs);
+        assert!(heard.contains("To confirm it, press 1."), "{heard}");
+        let turn = calls
+            .feed(
+                id,
+                Some(turn.step),
+                Input::Gathered {
+                    keys: Keys::new("1"),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(turn.ended);
+        assert!(said(&turn.outputs).contains("Your appointment is confirmed."));
+        // Confirmed, by the phone, naming no member of staff.
+        let after = appointments::get(&db.store, &admin(), booked.id)
+            .await
+            .unwrap();
+        assert_eq!(after.status.as_str(), "confirmed");
+        let history = appointments::history(&db.store, &admin(), booked.id)
+            .await
+            .unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(last.channel, "voice_agent");
+        assert_eq!(last.changed_by, None);
+        // The call record keeps the practice's line in the clear, never her number.
+        let summary = careline_store::calls::call_summary(&db.store, id)
+            .await
+            .unwrap();
+        assert_eq!(summary.to_number, PRACTICE_LINE);
+        let events = careline_store::calls::call_events(&db.store, id)
+            .await
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "appointment_reminder" && e.result == "confirmed"),
+            "{events:?}"
+        );
+        let raw = format!(
+            "{:?}",
+            careline_store::entity::ivr_call::Entity::find_by_id(id.to_string())
+                .one(db.store.db())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !raw.contains(&ELEANOR[2..]),
+            "her number in the clear: {raw}"
+        );
+    }
+);

@@ -150,6 +150,41 @@ impl Calls {
         self.feed(call_id, Some(0), input, now).await
     }
 
+    /// A call CareLine placed was answered. The record keeps our side in `to_number` (the
+    /// practice's line, not PHI) and the callee's number sealed like a caller ID, so the
+    /// raw database never holds a patient's number in the clear. Idempotent like `start`.
+    pub async fn start_outbound(
+        &self,
+        transport: &str,
+        call_id: &str,
+        our_line: &str,
+        callee: &str,
+        purpose: careline_call::engine::Outbound,
+        now: DateTime<Utc>,
+    ) -> Result<Turn, CallError> {
+        let created = store_calls::create_call(
+            &self.store,
+            store_calls::NewCall {
+                call_id,
+                transport,
+                to_number: our_line,
+                from: Some(callee),
+                config_hash: &self.cfg_hash,
+                started_at: now,
+            },
+        )
+        .await?;
+        if !created {
+            return self.current(call_id).await;
+        }
+        let input = Input::Outbound {
+            call_id: call_id.to_string(),
+            to: callee.to_string(),
+            purpose,
+        };
+        self.feed(call_id, Some(0), input, now).await
+    }
+
     /// Feed one input. `seen_step` is the step the transport's request was issued at; when
     /// the call has moved on since (a retried or late webhook), nothing is fed and the current
     /// turn is returned. `None` feeds regardless (status callbacks, the simulator's hangup).

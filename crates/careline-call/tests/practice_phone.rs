@@ -699,3 +699,183 @@ fn staff_without_an_extension_are_reached_through_the_agent_line() {
         serde_json::json!([RECEPTION, NURSE])
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reminder calls CareLine places.
+
+/// A reminder call for the patient's appointment, answered: the callee is identified.
+fn reminder_call(appointment_id: Uuid) -> (Phone, Vec<Output>) {
+    let mut p = Phone::new(tuesday_10am());
+    let out = p.feed(Input::Outbound {
+        call_id: "CA-reminder".into(),
+        to: "+15125550142".into(),
+        purpose: Outbound::AppointmentReminder {
+            patient_id: PATIENT,
+            appointment_id,
+        },
+    });
+    assert_eq!(
+        request(&out),
+        Some(Request::IdentifyCallee {
+            patient_id: PATIENT
+        })
+    );
+    let out = p.answer(Answer::Caller {
+        territory: None,
+        caller: Caller::Patient {
+            id: PATIENT,
+            has_pin: false,
+            locked: false,
+            language: Some("en".into()),
+        },
+        practice: Some(Box::new(capitol_eye_care())),
+    });
+    (p, out)
+}
+
+/// Not a word of the appointment before the callee is verified.
+fn says_no_detail(out: &[Output]) {
+    for o in out {
+        if let Output::Say { text, .. } = o {
+            assert!(
+                !text.contains("December") && !text.contains("Patel") && !text.contains("exam"),
+                "said before verification: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_reminder_call_verifies_first_then_the_patient_confirms() {
+    let (mut p, out) = reminder_call(APPOINTMENT);
+    assert!(
+        said(
+            &out,
+            "Hello, this is Capitol Eye Care calling with a reminder. To hear it, we first need to confirm who you are."
+        ),
+        "{out:?}"
+    );
+    assert!(has_prompt(&out, "auth_dob"), "{out:?}");
+    says_no_detail(&out);
+    let out = p.keys("06091951");
+    says_no_detail(&out);
+    assert!(matches!(request(&out), Some(Request::VerifyPatient { .. })));
+    let out = p.answer(Answer::Verified {
+        ok: true,
+        locked: false,
+        subject: Some(subject()),
+        territory: None,
+    });
+    assert_eq!(
+        request(&out),
+        Some(Request::MyAppointments { subject: subject() })
+    );
+    let out = p.answer(Answer::Appointments {
+        appointments: vec![
+            appointment(SECOND_APPOINTMENT, at(10, 8, 0)),
+            appointment(APPOINTMENT, at(15, 9, 30)),
+        ],
+    });
+    // The reminded one, not the first on the list.
+    assert!(
+        said(
+            &out,
+            "Your routine eye exam is on Tuesday, December fifteenth at nine thirty A M with Dr. Priya Patel."
+        ),
+        "{out:?}"
+    );
+    assert!(has_prompt(&out, "reminder_options"));
+    let out = p.keys("1");
+    assert_eq!(
+        request(&out),
+        Some(Request::ConfirmAppointment {
+            subject: subject(),
+            appointment_id: APPOINTMENT,
+        })
+    );
+    let out = p.answer(Answer::AppointmentConfirmed);
+    assert!(has_prompt(&out, "reminder_confirmed"));
+    assert!(out.iter().any(|o| matches!(o, Output::Hangup)));
+    assert_eq!(
+        event(&out, "appointment_reminder").unwrap().result,
+        "confirmed"
+    );
+    p.replays_exactly();
+}
+
+#[test]
+fn a_reminder_call_can_cancel_or_move_and_never_speaks_to_the_wrong_person() {
+    // 2: the patient's own appointments flow, at this appointment.
+    let (mut p, _) = reminder_call(APPOINTMENT);
+    p.keys("06091951");
+    p.answer(Answer::Verified {
+        ok: true,
+        locked: false,
+        subject: Some(subject()),
+        territory: None,
+    });
+    p.answer(Answer::Appointments {
+        appointments: vec![appointment(APPOINTMENT, at(15, 9, 30))],
+    });
+    let out = p.keys("2");
+    assert!(has_prompt(&out, "appointment_manage"), "{out:?}");
+    let out = p.keys("1");
+    assert!(has_prompt(&out, "appointment_cancel_confirm"), "{out:?}");
+
+    // Cancelled meanwhile: said, then the practice's own menu.
+    let (mut p, _) = reminder_call(APPOINTMENT);
+    p.keys("06091951");
+    p.answer(Answer::Verified {
+        ok: true,
+        locked: false,
+        subject: Some(subject()),
+        territory: None,
+    });
+    let out = p.answer(Answer::Appointments {
+        appointments: vec![],
+    });
+    assert!(has_prompt(&out, "reminder_gone"));
+    assert!(said(&out, "Press 1 to book an appointment"), "{out:?}");
+
+    // Someone else in the household verified as themselves: not their reminder.
+    let (mut p, _) = reminder_call(APPOINTMENT);
+    p.keys("03141958");
+    let out = p.answer(Answer::Verified {
+        ok: true,
+        locked: false,
+        subject: Some(Subject::Patient(Uuid::from_u128(0x7777))),
+        territory: None,
+    });
+    assert!(has_prompt(&out, "reminder_someone_else"), "{out:?}");
+    says_no_detail(&out);
+    assert_eq!(request(&out), None);
+
+    // Wrong date of birth three times: a person, and still no detail.
+    let (mut p, _) = reminder_call(APPOINTMENT);
+    let mut all = Vec::new();
+    for _ in 0..3 {
+        all.extend(p.keys("01011900"));
+        all.extend(p.answer(failed()));
+    }
+    says_no_detail(&all);
+    assert_eq!(transfer(&all), Some(TransferTarget::Agent));
+    p.replays_exactly();
+
+    // The record is gone: nobody to remind; the call ends politely.
+    let mut p = Phone::new(tuesday_10am());
+    p.feed(Input::Outbound {
+        call_id: "CA-reminder".into(),
+        to: "+15125550142".into(),
+        purpose: Outbound::AppointmentReminder {
+            patient_id: PATIENT,
+            appointment_id: APPOINTMENT,
+        },
+    });
+    let out = p.answer(Answer::Caller {
+        territory: None,
+        caller: Caller::Unknown,
+        practice: None,
+    });
+    assert!(out.iter().any(|o| matches!(o, Output::Hangup)), "{out:?}");
+    says_no_detail(&out);
+}

@@ -66,6 +66,33 @@ pub async fn caller_by_phone(
     })
 }
 
+/// The patient an outbound call is for, as `caller_by_phone` would describe them: whether
+/// they have a PIN and whether their phone verification is locked. None when the record is
+/// gone or archived.
+pub async fn callee(
+    store: &Store,
+    patient_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Option<CallerMatch>, StoreError> {
+    let Some(p) = patient::Entity::find_by_id(patient_id)
+        .filter(patient::Column::ArchivedAt.is_null())
+        .one(store.db())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let number_locked = match &p.phone_index {
+        Some(index) => number_lock(store, index).await?.is_some_and(|u| u > at),
+        None => false,
+    };
+    Ok(Some(CallerMatch::Patient {
+        id: p.id,
+        has_pin: p.phone_pin_hash.is_some(),
+        locked: number_locked || p.phone_locked_until.is_some_and(|u| u > at),
+        language: p.preferred_language,
+    }))
+}
+
 /// What one patient's phone verification is checked against.
 pub struct PatientSecrets {
     pub id: Uuid,

@@ -401,4 +401,39 @@ impl Services {
             Err(e) => Err(e),
         }
     }
+
+    /// A reminder call's "1": the patient confirms their appointment. Already confirmed is
+    /// confirmed (a repeated webhook, or staff confirmed it meanwhile).
+    pub(super) async fn confirm_appointment(
+        &self,
+        ctx: &CallContext<'_>,
+        subject: Subject,
+        appointment_id: Uuid,
+    ) -> Result<Answer, StoreError> {
+        let Some(p) = self.patient_practice(subject).await? else {
+            return Ok(refused("PRACTICE_NOT_CONFIGURED"));
+        };
+        let Some(current) = self.own_appointment(&p, appointment_id).await? else {
+            return Ok(refused("UNKNOWN_APPOINTMENT"));
+        };
+        if current.status == AppointmentStatus::Confirmed {
+            return Ok(Answer::AppointmentConfirmed);
+        }
+        match appointments::transition(
+            &self.store,
+            Self::phone_change(p.actor),
+            appointment_id,
+            AppointmentAction::Confirm,
+            Some("confirmed by the patient on a reminder call"),
+            ctx.now,
+        )
+        .await
+        {
+            Ok(_) => Ok(Answer::AppointmentConfirmed),
+            Err(StoreError::Refused { code, .. } | StoreError::Rule { code, .. }) => {
+                Ok(refused(code))
+            }
+            Err(e) => Err(e),
+        }
+    }
 }

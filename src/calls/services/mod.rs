@@ -81,6 +81,14 @@ impl Services {
             Request::IdentifyCaller { from, to } => {
                 self.identify_caller(ctx, from.as_deref(), to).await
             }
+            Request::IdentifyCallee { patient_id } => self.identify_callee(ctx, *patient_id).await,
+            Request::ConfirmAppointment {
+                subject,
+                appointment_id,
+            } => {
+                self.confirm_appointment(ctx, *subject, *appointment_id)
+                    .await
+            }
             Request::VerifyPatient {
                 patient_id,
                 dob,

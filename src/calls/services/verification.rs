@@ -105,6 +105,43 @@ impl Services {
         })
     }
 
+    /// Who an outbound call is for: the patient by id, with their practice's line (its name
+    /// for the greeting, its hours and staff for a handoff).
+    pub(super) async fn identify_callee(
+        &self,
+        ctx: &CallContext<'_>,
+        patient_id: Uuid,
+    ) -> Result<Answer, StoreError> {
+        let caller = match verification::callee(&self.store, patient_id, ctx.now).await? {
+            Some(CallerMatch::Patient {
+                id,
+                has_pin,
+                locked,
+                language,
+            }) => Caller::Patient {
+                id,
+                has_pin,
+                locked,
+                language: Some(language),
+            },
+            _ => Caller::Unknown,
+        };
+        let practice = match careline_store::calls::patient_doctor(&self.store, patient_id).await? {
+            Some((doctor_id, _)) => {
+                match careline_store::practice::of_doctor(&self.store, doctor_id).await? {
+                    Some(c) => Some(Box::new(practice_line(&self.store, c).await?)),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        Ok(Answer::Caller {
+            territory: None,
+            caller,
+            practice,
+        })
+    }
+
     /// Verify a patient by the keyed date of birth (and PIN, when they have one). Everyone on
     /// the caller's number is a candidate — a household shares one phone — and the date of
     /// birth says which of them is calling. A failure counts against the patient it matched

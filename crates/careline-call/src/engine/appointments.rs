@@ -324,7 +324,7 @@ impl Call {
         self.read_appointment(list, 0, back_to);
     }
 
-    fn read_appointment(
+    pub(super) fn read_appointment(
         &mut self,
         list: Vec<AppointmentInfo>,
         index: usize,

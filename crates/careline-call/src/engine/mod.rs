@@ -18,6 +18,7 @@ mod clinical;
 mod menu_nav;
 mod messages;
 mod orders;
+mod reminders;
 mod scheduling;
 mod types;
 mod verification;
@@ -25,8 +26,9 @@ mod verification;
 use appointments::Booking;
 pub use types::{
     Answer, AppointmentInfo, CallEvent, Caller, ErrorCode, Gather, HandoffStaff, Input, Insurance,
-    Keys, LabLine, MedicationChoice, Millis, OrderInfo, Output, PracticeLine, RefillOutcome,
-    Request, SlotOffer, Subject, Territory, TimedInput, TransferTarget, Urgency, VisitType,
+    Keys, LabLine, MedicationChoice, Millis, OrderInfo, Outbound, Output, PracticeLine,
+    RefillOutcome, Request, SlotOffer, Subject, Territory, TimedInput, TransferTarget, Urgency,
+    VisitType,
 };
 
 use crate::menu::{Action, CallConfig};
@@ -115,6 +117,15 @@ enum Phase {
         urgency: Urgency,
         back_to: Option<String>,
     },
+    /// A reminder call looks up the appointment it is about among the patient's own.
+    ReminderLookup {
+        appointment_id: Uuid,
+    },
+    /// The reminded appointment (`list[index]`) was read out: 1 confirm, 2 cancel or move.
+    ReminderChoice {
+        list: Vec<AppointmentInfo>,
+        index: usize,
+    },
     /// An `Output::Request` is outstanding; `then` says what the answer is for.
     Waiting {
         then: Box<Phase>,
@@ -155,6 +166,8 @@ pub struct Call {
     greeted: bool,
     /// The staff on duty when the caller was handed to a person.
     handoff_to: Vec<Uuid>,
+    /// Why CareLine placed this call, for a call it placed.
+    outbound: Option<Outbound>,
     failures: u32,
     timeouts: u32,
     phase: Phase,
@@ -185,6 +198,7 @@ impl Call {
             presented: false,
             greeted: false,
             handoff_to: Vec::new(),
+            outbound: None,
             failures: 0,
             timeouts: 0,
             phase: Phase::NotStarted,
@@ -259,6 +273,15 @@ impl Call {
             Input::Started { call_id, from, to } => {
                 if matches!(self.phase, Phase::NotStarted) {
                     self.start(call_id, from, to);
+                }
+            }
+            Input::Outbound {
+                call_id,
+                to,
+                purpose,
+            } => {
+                if matches!(self.phase, Phase::NotStarted) {
+                    self.start_outbound(call_id, to, purpose);
                 }
             }
             _ if matches!(self.phase, Phase::NotStarted | Phase::Ended) => {}
@@ -678,7 +701,9 @@ impl Call {
                 medication,
                 back_to,
             } => self.refill_confirm_entry(medication, back_to, entry),
+            Phase::ReminderChoice { list, index } => self.reminder_entry(list, index, entry),
             Phase::LabResults { .. }
+            | Phase::ReminderLookup { .. }
             | Phase::NotStarted
             | Phase::Identifying
             | Phase::Waiting { .. }
@@ -777,6 +802,15 @@ impl Call {
             ) => self.slot_refused(booking, slots, index, code),
             (Phase::MyAppointment { back_to, .. }, Answer::Appointments { appointments }) => {
                 self.my_appointments_answered(appointments, back_to)
+            }
+            (Phase::ReminderLookup { appointment_id }, Answer::Appointments { appointments }) => {
+                self.reminder_found(appointment_id, appointments)
+            }
+            (Phase::ReminderChoice { .. }, Answer::AppointmentConfirmed) => {
+                self.reminder_confirmed()
+            }
+            (Phase::ReminderChoice { .. }, Answer::AppointmentRefused { code }) => {
+                self.reminder_refused(code)
             }
             (Phase::CancelConfirm { back_to, .. }, Answer::AppointmentCancelled) => {
                 self.cancelled(back_to)

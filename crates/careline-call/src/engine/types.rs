@@ -69,6 +69,24 @@ pub enum Input {
     Answer {
         answer: Answer,
     },
+    /// A call CareLine placed was answered: `to` is the number called, `purpose` why.
+    Outbound {
+        call_id: String,
+        to: String,
+        purpose: Outbound,
+    },
+}
+
+/// Why CareLine called someone (an outbound call placed by a job).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "purpose", rename_all = "snake_case")]
+pub enum Outbound {
+    /// Remind a patient of an appointment; after they are verified they may confirm it,
+    /// cancel or move it, or reach a person.
+    AppointmentReminder {
+        patient_id: Uuid,
+        appointment_id: Uuid,
+    },
 }
 
 /// Who is speaking to us, once verified.
@@ -302,6 +320,8 @@ pub enum Answer {
         appointments: Vec<AppointmentInfo>,
     },
     AppointmentCancelled,
+    /// The appointment is confirmed (or already was).
+    AppointmentConfirmed,
     LabResults {
         results: Vec<LabLine>,
     },
@@ -324,6 +344,15 @@ pub enum Request {
     IdentifyCaller {
         from: Option<String>,
         to: String,
+    },
+    /// Who an outbound call is for (answered as `Answer::Caller`, with the patient's
+    /// practice), known by id rather than by a caller ID.
+    IdentifyCallee {
+        patient_id: Uuid,
+    },
+    ConfirmAppointment {
+        subject: Subject,
+        appointment_id: Uuid,
     },
     VerifyPatient {
         patient_id: Uuid,

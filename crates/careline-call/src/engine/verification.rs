@@ -41,6 +41,10 @@ impl Call {
                 "practice_line": self.practice.is_some(),
             })),
         );
+        if self.outbound.is_some() {
+            self.begin_reminder();
+            return;
+        }
         self.menu_stack = vec![self.start_menu().to_string()];
         self.presented = false;
         self.present_menu();
@@ -216,6 +220,10 @@ impl Call {
                 return;
             }
             self.say("auth_ok", &[]);
+            if then == super::reminders::REMINDER {
+                self.reminder_lookup();
+                return;
+            }
             match self.option(&then) {
                 Some(o) => self.perform(&o),
                 None => self.present_menu(),
