@@ -157,7 +157,8 @@ async fn smtp_refusals_are_final_or_retried_as_the_server_says() {
 // StatusCallback; HTTP basic auth with the account sid and auth token) and answers as Twilio
 // does: 201 with a message resource, or an error resource `{code, message, more_info,
 // status}`. Twilio's magic test number +15005550001 ("invalid number") is refused with 21211;
-// +15005550009 is rate-limited (429, code 20429); +15005550010 gets a 500.
+// +15005550009 is rate-limited (429, code 20429); +15005550010 gets a 500; +15005550020 an
+// unreadable 201 (a broken proxy, not Twilio).
 
 const SID: &str = "AC00000000000000000000000000000001";
 const TOKEN: &str = "stand-in-auth-token";
@@ -215,6 +216,8 @@ async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
                 20500,
                 "Internal Server Error",
             ),
+            // Not a Twilio behaviour: a broken answer, to see CareLine treat it as in doubt.
+            "+15005550020" => (StatusCode::CREATED, "<html>proxy page</html>").into_response(),
             _ => (
                 StatusCode::CREATED,
                 axum::Json(serde_json::json!({
@@ -293,7 +296,12 @@ async fn twilio_errors_are_final_or_retried() {
     }
     for busy in ["+15005550009", "+15005550010"] {
         let e = sms.send(busy, "x").await.unwrap_err();
-        assert!(e.is_retryable(), "{busy}: {e:?}");
+        assert!(e.is_retryable() && e.nothing_sent(), "{busy}: {e:?}");
+    }
+    // Accepted, but the answer is not Twilio's message resource: it went; never resent.
+    match sms.send("+15005550020", "x").await {
+        Err(e @ SendError::InDoubt(_)) => assert!(!e.nothing_sent()),
+        other => panic!("an unreadable acceptance is in doubt: {other:?}"),
     }
     // Twilio unreachable: later.
     let down = TwilioSms::new(

@@ -89,13 +89,15 @@ impl Mailer {
     }
 }
 
-/// SMTP's own split: 5xx replies are final, 4xx replies and anything on the way (refused
-/// connection, timeout, TLS failure) may pass later. The message never includes the server's
-/// reply to a recipient beyond its status line.
+/// SMTP's own split: a 5xx reply is final and a 4xx reply may pass later (either way the
+/// server did not take the message); a connection refused or a TLS failure sent nothing. A
+/// timeout may have come after the message was handed over: in doubt.
 fn classify(e: &lettre::transport::smtp::Error) -> SendError {
     let what = e.to_string();
     if e.is_permanent() {
         SendError::Permanent(what)
+    } else if e.is_timeout() {
+        SendError::InDoubt(what)
     } else {
         SendError::Retryable(what)
     }

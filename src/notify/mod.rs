@@ -4,29 +4,39 @@
 //!
 //! Every sender answers the same way, so a job can act on the outcome without knowing the
 //! channel: delivered (with the provider's id for status callbacks), worth retrying (the
-//! server is down, busy or rate-limiting), or refused for good (a bad address, an
-//! unsubscribed number). Messages carry the minimum necessary: no diagnosis, result or
+//! server is down, busy or rate-limiting), refused for good (a bad address, an unsubscribed
+//! number), or in doubt (it may have gone: never sent again automatically). Messages carry the minimum necessary: no diagnosis, result or
 //! medication, which the templates (careline_domain::notification) enforce before this point.
 
 pub mod email;
 pub mod sms;
 
-/// A send that did not happen, and whether trying again later may work.
+/// A send that did not happen, or may have: whether trying again is safe and may work.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
-    /// Try again later: the server was unreachable, timed out, said "try later" (SMTP 4xx) or
-    /// rate-limited (HTTP 429, 5xx).
+    /// Nothing was sent; try again later: the server was unreachable, said "try later"
+    /// (SMTP 4xx) or rate-limited or failed (HTTP 429, 5xx).
     #[error("temporary failure: {0}")]
     Retryable(String),
-    /// Trying again will not help: the address or number is refused, the sender is not
-    /// allowed, the settings are wrong. Operators see it; the job is dead-lettered.
+    /// Nothing was sent and trying again will not help: the address or number is refused,
+    /// the sender is not allowed, the settings are wrong. Operators see it.
     #[error("refused: {0}")]
     Permanent(String),
+    /// It may have gone: the connection died or timed out after the message was handed over,
+    /// or the provider accepted it with an answer we could not read. Sending again could send
+    /// twice, so the job leaves it to a person (the jobs' effect pattern, docs/jobs.md).
+    #[error("outcome unknown: {0}")]
+    InDoubt(String),
 }
 
 impl SendError {
     pub fn is_retryable(&self) -> bool {
         matches!(self, SendError::Retryable(_))
+    }
+
+    /// Whether the receiver certainly did not get it (so a retry cannot duplicate it).
+    pub fn nothing_sent(&self) -> bool {
+        !matches!(self, SendError::InDoubt(_))
     }
 }
 

@@ -93,17 +93,27 @@ impl TwilioSms {
             .form(&form)
             .send()
             .await
-            .map_err(|e| SendError::Retryable(format!("Twilio unreachable: {e}")))?;
+            .map_err(|e| {
+                // Not connected: nothing left. Anything later (a timeout waiting for the
+                // answer) may have created the message.
+                if e.is_connect() {
+                    SendError::Retryable(format!("Twilio unreachable: {e}"))
+                } else {
+                    SendError::InDoubt(format!("no answer from Twilio: {e}"))
+                }
+            })?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| SendError::Retryable(format!("Twilio's answer was cut off: {e}")))?;
+        let text = response.text().await.map_err(|e| {
+            if status.is_success() {
+                SendError::InDoubt(format!("Twilio accepted; its answer was cut off: {e}"))
+            } else {
+                SendError::Retryable(format!("Twilio's answer was cut off: {e}"))
+            }
+        })?;
         if status.is_success() {
             let m: MessageResource = serde_json::from_str(&text).map_err(|e| {
-                // Accepted, but unreadable: retrying could send twice, so it is final and
-                // operators look at it.
-                SendError::Permanent(format!("Twilio accepted but answered oddly: {e}"))
+                // Accepted, but unreadable: it went, and retrying would send it twice.
+                SendError::InDoubt(format!("Twilio accepted but answered oddly: {e}"))
             })?;
             return Ok(Sent {
                 provider_id: m.sid,
