@@ -15,6 +15,7 @@ mod m20261207_000009_practice_appointments;
 mod m20261207_000010_clinical;
 mod m20261207_000011_staff_details;
 mod m20261207_000012_refill_per_call;
+mod m20261208_000013_durable_jobs;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_clinical::Migration),
             Box::new(m20261207_000011_staff_details::Migration),
             Box::new(m20261207_000012_refill_per_call::Migration),
+            Box::new(m20261208_000013_durable_jobs::Migration),
         ]
     }
 }
