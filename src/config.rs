@@ -78,6 +78,11 @@ pub struct Config {
     /// Origins (`https://host[:port]`) whose pages may open a WebSocket besides the server's
     /// own (the request's Host) and `public_url`'s.
     pub ws_allowed_origins: Vec<String>,
+    /// Run the job worker on this node (docs/jobs.md). Off makes a node that only serves
+    /// requests; at least one node must run it.
+    pub jobs_worker: bool,
+    /// Jobs this node's worker runs at once.
+    pub jobs_concurrency: usize,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -131,6 +136,8 @@ impl Default for Config {
             sip_digest_user: None,
             sip_digest_password: None,
             ws_allowed_origins: Vec::new(),
+            jobs_worker: true,
+            jobs_concurrency: 8,
         }
     }
 }
