@@ -331,6 +331,18 @@ fn skip_locked(backend: DbBackend) -> &'static str {
     }
 }
 
+/// On SQLite, `INDEXED BY` one of the partial indexes of the migration: without statistics
+/// its planner preferred the (kind, key) index for `kind IN (…)` and sorted every due job of
+/// the kind for each claim (a drain of 100,000 jobs slowed to 1,200/s); PostgreSQL plans from
+/// its own statistics.
+fn indexed_by(backend: DbBackend, index: &str) -> String {
+    if backend == DbBackend::Sqlite {
+        format!(" INDEXED BY {index}")
+    } else {
+        String::new()
+    }
+}
+
 const COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, locked_by, \
                        locked_until, last_error, idempotency_key, created_at, updated_at, \
                        finished_at";
@@ -348,8 +360,9 @@ async fn reap_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u
          last_error = 'lease expired: worker ' || COALESCE(locked_by, 'unknown') || \
          ' did not finish', \
          locked_by = NULL, locked_until = NULL, updated_at = ? \
-         WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND locked_until <= ? \
+         WHERE id IN (SELECT id FROM jobs{} WHERE state = 'running' AND locked_until <= ? \
          LIMIT 1000{})",
+        indexed_by(backend, "ix_jobs_lease"),
         skip_locked(backend)
     );
     let stmt = statement(backend, &sql, vec![t.into(), t.into(), t.into(), t.into()]);
@@ -383,9 +396,10 @@ pub async fn claim(
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, \
          locked_until = ?, updated_at = ? \
-         WHERE id IN (SELECT id FROM jobs WHERE state IN ('queued', 'retrying') \
+         WHERE id IN (SELECT id FROM jobs{} WHERE state IN ('queued', 'retrying') \
          AND run_at <= ? AND kind IN ({marks}) ORDER BY run_at LIMIT {limit}{}) \
          RETURNING {COLUMNS}",
+        indexed_by(backend, "ix_jobs_due"),
         skip_locked(backend)
     );
     let mut values: Vec<Value> = vec![worker.into(), until.into(), t.into(), t.into()];
@@ -421,9 +435,9 @@ impl<'a> Held<'a> {
     }
 }
 
-/// Record that these jobs succeeded, in one transaction. Returns, for each, whether it was
-/// still held (false: its lease ran out and another worker took it, or an operator cancelled
-/// it; nothing is changed for it).
+/// Record that these jobs succeeded, in one transaction (a statement per 500 jobs). Returns,
+/// for each, whether it was still held (false: its lease ran out and another worker took it,
+/// or an operator cancelled it; nothing is changed for it).
 pub async fn complete(
     store: &Store,
     held: &[Held<'_>],
@@ -435,25 +449,37 @@ pub async fn complete(
     let backend = store.backend();
     let t = stored_time(now);
     let (txn, _gate) = crate::begin_write(store).await?;
-    let mut out = Vec::with_capacity(held.len());
-    for h in held {
-        let stmt = statement(
-            backend,
-            "UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?, \
-             locked_by = NULL, locked_until = NULL \
-             WHERE id = ? AND state = 'running' AND locked_by = ? AND attempts = ?",
-            vec![
-                t.into(),
-                t.into(),
-                h.id.into(),
-                h.worker.into(),
-                h.attempts.into(),
-            ],
-        );
-        out.push(txn.execute_raw(stmt).await?.rows_affected() == 1);
+    let mut kept: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    // One statement per chunk and per worker (a batch normally has one).
+    let mut workers: Vec<&str> = held.iter().map(|h| h.worker).collect();
+    workers.sort_unstable();
+    workers.dedup();
+    for worker in workers {
+        let mine: Vec<&Held<'_>> = held.iter().filter(|h| h.worker == worker).collect();
+        for chunk in mine.chunks(500) {
+            // `id IN (…)` lets both planners go by the primary key; the pairs check the attempt.
+            let ids = vec!["?"; chunk.len()].join(", ");
+            let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?, \
+                 locked_by = NULL, locked_until = NULL \
+                 WHERE id IN ({ids}) AND state = 'running' AND locked_by = ? \
+                 AND (id, attempts) IN (VALUES {pairs}) RETURNING id"
+            );
+            let mut values: Vec<Value> = vec![t.into(), t.into()];
+            values.extend(chunk.iter().map(|h| Value::from(h.id)));
+            values.push(worker.into());
+            for h in chunk {
+                values.push(h.id.into());
+                values.push(h.attempts.into());
+            }
+            for row in txn.query_all_raw(statement(backend, &sql, values)).await? {
+                kept.insert(row.try_get::<Uuid>("", "id")?);
+            }
+        }
     }
     txn.commit().await?;
-    Ok(out)
+    Ok(held.iter().map(|h| kept.contains(&h.id)).collect())
 }
 
 /// Hand back jobs claimed but never started (a worker stopping): due again as they were,
@@ -719,8 +745,11 @@ pub async fn stats(store: &Store, now: DateTime<Utc>) -> Result<JobStats, StoreE
         .collect();
     let stmt = statement(
         store.backend(),
-        "SELECT MIN(run_at) AS oldest FROM jobs \
-         WHERE state IN ('queued', 'retrying') AND run_at <= ?",
+        &format!(
+            "SELECT MIN(run_at) AS oldest FROM jobs{} \
+             WHERE state IN ('queued', 'retrying') AND run_at <= ?",
+            indexed_by(store.backend(), "ix_jobs_due")
+        ),
         vec![stored_time(now).into()],
     );
     let oldest_due = match store.db().query_one_raw(stmt).await? {
