@@ -147,11 +147,15 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         crate::demo::print_logins(&seeded);
     }
     let engine = store.engine().name();
-    // Planner statistics for a database that was just migrated, seeded or restored; the
-    // hourly refresh, the retention purge and the outbox trim are recurring jobs.
-    if let Err(e) = store.optimize().await {
-        tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
-    }
+    // Planner statistics for a database that was just migrated, seeded or restored, beside
+    // the start-up; the hourly refresh, the retention purge and the outbox trim are recurring
+    // jobs (`jobs::housekeeping`).
+    let optimizing = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = optimizing.optimize().await {
+            tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
+        }
+    });
     let worker = crate::jobs::housekeeping::start(
         &store,
         careline_store::audit::AuditWriter::spawn(store.clone()),
