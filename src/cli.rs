@@ -64,6 +64,32 @@ enum Command {
     },
     /// A softphone in the terminal: call the phone menu, or replay a recorded call.
     Call(CallArgs),
+    /// Background jobs (docs/jobs.md): list them, retry a dead one, cancel one.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Jobs, newest first: id, state, kind, attempts, when it runs, last error.
+    List {
+        /// queued, running, retrying, succeeded, dead or cancelled
+        #[arg(long)]
+        state: Option<String>,
+        /// A job kind, e.g. recordings.purge
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: u64,
+        #[arg(long, default_value_t = 50)]
+        per_page: u64,
+    },
+    /// Run a dead or cancelled job again, now, with a fresh set of attempts.
+    Retry { id: String },
+    /// Stop a job that has not finished.
+    Cancel { id: String },
 }
 
 #[derive(Subcommand)]
@@ -423,6 +449,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 }
             }
         }
+        Command::Jobs { command } => return jobs_command(command, &config).await,
         Command::Openapi => {
             let doc = crate::api::openapi();
             println!(
@@ -436,6 +463,75 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
 
 /// Whether the database answers, and how many migrations it lacks. Keys are not needed to
 /// ask (nothing is decrypted), so a missing key file does not hide the database's state.
+async fn jobs_command(command: JobsCommand, config: &Config) -> Result<ExitCode, String> {
+    use careline_store::jobs::{self, JobFilter, JobState};
+    let (store, _) = crate::server::open_store(config, false).await?;
+    let now = chrono::Utc::now();
+    let parse_id = |id: &str| {
+        uuid::Uuid::parse_str(id.trim()).map_err(|_| format!("'{id}' is not a job id (a UUID)"))
+    };
+    let (job, what) = match command {
+        JobsCommand::List {
+            state,
+            kind,
+            page,
+            per_page,
+        } => {
+            let state = match state.as_deref() {
+                None => None,
+                Some(s) => Some(JobState::parse(s).ok_or_else(|| {
+                    format!(
+                        "--state {s}: must be queued, running, retrying, succeeded, dead or \
+                         cancelled"
+                    )
+                })?),
+            };
+            let (page, per_page) = careline_store::clamp_page(Some(page), Some(per_page));
+            let list = jobs::list(&store, &JobFilter { state, kind }, page, per_page)
+                .await
+                .map_err(|e| e.to_string())?;
+            for j in &list.items {
+                println!(
+                    "{}  {:<9}  {:<24}  {}/{}  {}  {}",
+                    j.id,
+                    j.state,
+                    j.kind,
+                    j.attempts,
+                    j.max_attempts,
+                    j.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    j.last_error.as_deref().unwrap_or("")
+                );
+            }
+            println!(
+                "{} of {} jobs (page {} of {})",
+                list.items.len(),
+                list.total,
+                list.page,
+                list.total.div_ceil(list.per_page.max(1)).max(1)
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        JobsCommand::Retry { id } => (jobs::retry(&store, parse_id(&id)?, now).await, "retried"),
+        JobsCommand::Cancel { id } => {
+            (jobs::cancel(&store, parse_id(&id)?, now).await, "cancelled")
+        }
+    };
+    let job = job.map_err(|e| e.to_string())?;
+    careline_store::audit::append(
+        &store,
+        &[careline_store::audit::AuditEvent::new(
+            careline_domain::audit::AuditType::Administration,
+            careline_domain::audit::AuditAction::U,
+            format!("background job {what} from the command line ({})", job.kind),
+        )
+        .entity("job", job.id)],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!("{what} job {} ({}): now {}", job.id, job.kind, job.state);
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn database_status(config: &Config) -> Result<usize, String> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {

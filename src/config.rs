@@ -90,6 +90,11 @@ pub struct Config {
     pub twilio_api_url: String,
     /// The account's number SMS come from (E.164).
     pub sms_from: Option<String>,
+    /// Run the job worker on this node (docs/jobs.md). Off makes a node that only serves
+    /// requests; at least one node must run it.
+    pub jobs_worker: bool,
+    /// Jobs this node's worker runs at once.
+    pub jobs_concurrency: usize,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -153,6 +158,8 @@ impl Default for Config {
             twilio_account_sid: None,
             twilio_api_url: "https://api.twilio.com".into(),
             sms_from: None,
+            jobs_worker: true,
+            jobs_concurrency: 8,
         }
     }
 }
@@ -312,6 +319,7 @@ impl Config {
             "CONFIG",
             "TEST_DATABASE_URL",
             "REQUIRE_TWILIO_PY",
+            "REQUIRE_SMTPD",
             "METRICS_TOKEN",
         ];
         ignored.extend(TEXT_KEYS.iter().map(|(_, var)| &var["CARELINE_".len()..]));

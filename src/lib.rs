@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod events;
+pub mod jobs;
 pub mod keys;
 pub mod metrics;
 pub mod notify;

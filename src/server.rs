@@ -147,11 +147,19 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         crate::demo::print_logins(&seeded);
     }
     let engine = store.engine().name();
-    spawn_optimize(store.clone());
-    crate::events::spawn_trim(store.clone());
-    crate::calls::retention::spawn(
-        store.clone(),
+    // Planner statistics for a database that was just migrated, seeded or restored, beside
+    // the start-up; the hourly refresh, the retention purge and the outbox trim are recurring
+    // jobs (`jobs::housekeeping`).
+    let optimizing = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = optimizing.optimize().await {
+            tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
+        }
+    });
+    let worker = crate::jobs::housekeeping::start(
+        &store,
         careline_store::audit::AuditWriter::spawn(store.clone()),
+        &config,
     );
     let sip = match crate::sip::SipSettings::from_config(&config)? {
         Some(settings) => {
@@ -175,6 +183,9 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         sip.stop().await;
     }
     running.stop().await;
+    if let Some(w) = worker {
+        w.stop().await;
+    }
     Ok(())
 }
 
@@ -195,19 +206,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-}
-
-/// Keep the query planner's statistics current: once now (a database that was just migrated,
-/// seeded or restored), then hourly. A failure is logged and tried again next hour; the
-/// planner then works from older statistics, which is slower, never wrong.
-fn spawn_optimize(store: careline_store::Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.optimize().await {
-                tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
-            }
-        }
-    });
 }

@@ -81,6 +81,9 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/ws/tickets", ALL),
         ("GET", "/api/v1/admin/audit-logs", ADMIN),
         ("GET", "/api/v1/admin/audit-logs/verify", ADMIN),
+        ("GET", "/api/v1/admin/jobs", ADMIN),
+        ("POST", "/api/v1/admin/jobs/{id}/retry", ADMIN),
+        ("POST", "/api/v1/admin/jobs/{id}/cancel", ADMIN),
         ("GET", "/api/v1/organizations", ALL),
         ("POST", "/api/v1/organizations", ADMIN),
         ("GET", "/api/v1/facilities", ALL),
@@ -251,6 +254,8 @@ struct Ids {
     refill: String,
     message: String,
     prior_auth: String,
+    /// A queued background job (cancelled by the admin's try, then refused with 409).
+    job: String,
 }
 
 /// Valid NPIs in sequence (Luhn check digit with the 80840 prefix).
@@ -308,7 +313,8 @@ fn path_for(method: &str, template: &str, ids: &Ids) -> String {
         .replace(
             "/prior-authorizations/{id}",
             &format!("/prior-authorizations/{}", ids.prior_auth),
-        );
+        )
+        .replace("/admin/jobs/{id}", &format!("/admin/jobs/{}", ids.job));
     match template {
         "/api/v1/patients/search" if method == "GET" => format!("{p}?phone=%2B15025550142"),
         "/api/v1/ivrs/{id}/documents" => format!("{p}?filename=note.txt"),
@@ -648,6 +654,19 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
     .await
     .unwrap()
     .id;
+    let job = careline_store::jobs::enqueue_now(
+        &store,
+        careline_store::jobs::NewJob::new(
+            "matrix.noop",
+            json!({}),
+            now + chrono::Duration::days(1),
+        ),
+        now,
+    )
+    .await
+    .unwrap()
+    .job
+    .id;
     let ids = Ids {
         patient: maria.to_string(),
         request: approved.id.to_string(),
@@ -679,6 +698,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         refill: refill.to_string(),
         message: message.to_string(),
         prior_auth: prior_auth.to_string(),
+        job: job.to_string(),
     };
 
     // Every route of the generated document has a policy, and every policy a route.

@@ -1,5 +1,5 @@
 //! `GET /metrics`: the OpenMetrics text exposition of this process's series (`crate::metrics`),
-//! the SIP transport's RTP counters, and the six IVR metrics (as in
+//! the SIP transport's RTP counters, the job queue's gauges, and the six IVR metrics (as in
 //! `GET /api/v1/analytics/ivr-metrics`) computed from the database at scrape time.
 //!
 //! Access: when `CARELINE_METRICS_TOKEN` is set, a scrape must send
@@ -43,6 +43,12 @@ pub async fn render(metrics: &Metrics, store: &Store) -> String {
             let _ = encode_registry(&mut out, &ivr_gauges(&m));
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot read call events"),
+    }
+    match careline_store::jobs::stats(store, to).await {
+        Ok(s) => {
+            let _ = encode_registry(&mut out, &job_gauges(&s, to));
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot read the job queue"),
     }
     let _ = encode_eof(&mut out);
     out
@@ -143,6 +149,38 @@ fn ivr_gauges(m: &careline_store::calls::IvrMetrics) -> Registry {
             None => r.register(name, help, g),
         }
     }
+    r
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct JobStateLabel {
+    state: String,
+}
+
+/// The job queue (shared by every node): jobs per state, and how late the oldest due job is.
+fn job_gauges(s: &careline_store::jobs::JobStats, now: chrono::DateTime<chrono::Utc>) -> Registry {
+    use prometheus_client::metrics::family::Family;
+    let mut r = Registry::default();
+    let jobs = Family::<JobStateLabel, Gauge>::default();
+    for (state, n) in &s.counts {
+        jobs.get_or_create(&JobStateLabel {
+            state: state.as_str().to_string(),
+        })
+        .set(*n as i64);
+    }
+    r.register(
+        "careline_jobs",
+        "Background jobs by state (queued, running, retrying, succeeded, dead, cancelled)",
+        jobs,
+    );
+    let late = Gauge::<f64, AtomicU64>::default();
+    late.set(s.lateness(now).num_milliseconds() as f64 / 1000.0);
+    r.register_with_unit(
+        "careline_jobs_oldest_due_lateness",
+        "How long the oldest due job (queued or retrying) has waited past its due time",
+        Unit::Seconds,
+        late,
+    );
     r
 }
 

@@ -1,14 +1,10 @@
-//! Deleting call recordings whose retention ran out: on start-up and every hour on each node
-//! (deleting is idempotent, so several nodes doing it at once is harmless), each deletion in
-//! the audit trail.
+//! Deleting call recordings whose retention ran out, each deletion in the audit trail. Run
+//! hourly as the recurring job `recordings.purge` (`jobs::housekeeping`).
 
 use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::audit::{AuditEvent, AuditWriter};
 use careline_store::{Store, StoreError, recordings};
 use chrono::{DateTime, Utc};
-use std::time::Duration;
-
-const EVERY: Duration = Duration::from_secs(3600);
 
 /// Delete what expired by `now`; returns how many calls' recordings went.
 pub async fn purge(
@@ -31,17 +27,4 @@ pub async fn purge(
         audit.record(event).await?;
     }
     Ok(calls)
-}
-
-/// Run `purge` now and every hour while the process lives.
-pub fn spawn(store: Store, audit: AuditWriter) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
-            if let Err(e) = purge(&store, &audit, Utc::now()).await {
-                tracing::error!(error = %e, "cannot delete expired call recordings");
-            }
-        }
-    });
 }

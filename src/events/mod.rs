@@ -531,21 +531,6 @@ async fn listen(hub: Weak<Inner>, store: Store, wake: Arc<Notify>) {
 /// away longer gets RESET and reloads.
 pub const RETENTION: chrono::Duration = chrono::Duration::days(7);
 
-/// Trim the outbox now and every hour (idempotent, so every node may do it).
-pub fn spawn_trim(store: Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match outbox::trim(&store, chrono::Utc::now() - RETENTION).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(events = n, "old live events trimmed from the outbox"),
-                Err(e) => tracing::error!(error = %e, "cannot trim the event outbox"),
-            }
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 pub mod appointment;
 pub mod audit;
 pub mod clinical;
+pub mod clock;
 pub mod coverage;
 pub mod newtypes;
 pub mod notification;
@@ -15,6 +16,7 @@ pub mod practice;
 pub mod role;
 pub mod verification;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use coverage::Coverage;
 pub use newtypes::{
     CptCode, DateOfBirth, EmailAddress, HcpcsCode, Icd10Code, Npi, ParseError, PersonName,

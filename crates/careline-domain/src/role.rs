@@ -300,6 +300,8 @@ pub enum Permission {
     /// Prior authorization requests to payers.
     PriorAuthRead,
     PriorAuthWrite,
+    /// Background jobs: list them, retry a dead one, cancel one (operators; admin only).
+    JobManage,
 }
 
 /// The rows a user may see.

@@ -8,7 +8,7 @@ use crate::entity::{
 use crate::{Store, StoreError, stored_time};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -546,6 +546,9 @@ pub struct Booking {
     pub confirmation_code: String,
 }
 
+/// The job kind of the confirmation call a booking queues (run by a later step of issue 14).
+pub const CONFIRMATION_CALL: &str = "confirmation_call";
+
 /// Book a service and queue its confirmation call in one transaction. The job's idempotency
 /// key is the appointment's, so a retried booking never queues two calls; a booking with an
 /// idempotency key that was already used returns that booking.
@@ -583,16 +586,19 @@ pub async fn book_appointment(store: &Store, a: NewAppointment<'_>) -> Result<Bo
             "an appointment with this confirmation code",
         ));
     }
-    enqueue_job(
+    crate::jobs::enqueue(
         &txn,
-        "confirmation_call",
-        serde_json::json!({ "appointment_id": id }),
-        a.confirm_at,
-        &format!("confirmation_call:{id}"),
+        crate::jobs::NewJob::new(
+            CONFIRMATION_CALL,
+            serde_json::json!({ "appointment_id": id }),
+            a.confirm_at,
+        )
+        .key(format!("confirmation_call:{id}")),
         t,
     )
     .await?;
     txn.commit().await?;
+    store.jobs_enqueued();
     Ok(Booking {
         id,
         confirmation_code: a.confirmation_code.to_string(),
@@ -613,43 +619,6 @@ async fn booking_by_key(store: &Store, key: Option<&str>) -> Result<Option<Booki
             id: m.id,
             confirmation_code: m.confirmation_code,
         }))
-}
-
-/// Queue a job unless one with the same idempotency key exists.
-pub async fn enqueue_job(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    payload: serde_json::Value,
-    run_at: DateTime<Utc>,
-    idempotency_key: &str,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let t = stored_time(at);
-    let res = job::Entity::insert(job::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind.to_string()),
-        payload: Set(payload),
-        run_at: Set(run_at),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        idempotency_key: Set(idempotency_key.to_string()),
-        created_at: Set(t),
-        updated_at: Set(t),
-    })
-    .exec_without_returning(db)
-    .await;
-    match res {
-        Ok(_) => Ok(()),
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -689,6 +658,7 @@ pub async fn appointments_for_patient(
         .collect())
 }
 
+/// A job waiting to run, as the phone tests look at it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingJob {
     pub id: Uuid,
@@ -699,9 +669,10 @@ pub struct PendingJob {
     pub idempotency_key: String,
 }
 
+/// Jobs queued and not yet run (any kind), earliest due first.
 pub async fn pending_jobs(store: &Store) -> Result<Vec<PendingJob>, StoreError> {
     Ok(job::Entity::find()
-        .filter(job::Column::Status.eq("pending"))
+        .filter(job::Column::State.eq(crate::jobs::JobState::Queued.as_str()))
         .order_by_asc(job::Column::RunAt)
         .all(store.db())
         .await?
@@ -711,7 +682,7 @@ pub async fn pending_jobs(store: &Store) -> Result<Vec<PendingJob>, StoreError> 
             kind: j.kind,
             payload: j.payload,
             run_at: j.run_at,
-            status: j.status,
+            status: j.state,
             idempotency_key: j.idempotency_key,
         })
         .collect())

@@ -851,10 +851,39 @@ pub mod job {
         pub id: Uuid,
         pub kind: String,
         pub payload: Json,
-        pub run_at: DateTimeUtc,
-        pub status: String,
+        pub state: String,
         pub attempts: i32,
+        pub max_attempts: i32,
+        pub run_at: DateTimeUtc,
+        pub locked_by: Option<String>,
+        pub locked_until: Option<DateTimeUtc>,
+        pub last_error: Option<String>,
         pub idempotency_key: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub finished_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod job_effect {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "job_effects")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub job_key: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub effect: String,
+        pub state: String,
+        pub detail: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }

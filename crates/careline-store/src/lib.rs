@@ -9,6 +9,7 @@ pub mod calls;
 pub mod directory;
 pub mod entity;
 mod error;
+pub mod jobs;
 pub mod lab_results;
 pub mod medications;
 pub mod migration;
@@ -79,6 +80,9 @@ pub struct Store {
     /// Bumped after every commit that appended to the event outbox, so this process's event
     /// hub reads the new rows at once instead of at its next poll.
     outbox_commits: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Bumped after every commit that enqueued a job, so this process's job worker claims it
+    /// at once instead of at its next poll.
+    jobs_enqueued: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// Held by a write transaction until it ends: the place in this process's queue of SQLite
@@ -121,6 +125,7 @@ impl Store {
             engine,
             write_gate,
             outbox_commits: Arc::new(tokio::sync::watch::Sender::new(0)),
+            jobs_enqueued: Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -178,6 +183,16 @@ impl Store {
     /// Changes whenever `outbox_committed` is called (see `outbox`).
     pub fn outbox_commits(&self) -> tokio::sync::watch::Receiver<u64> {
         self.outbox_commits.subscribe()
+    }
+
+    /// Tell this process's job worker that a transaction which enqueued a job has committed.
+    pub fn jobs_enqueued(&self) {
+        self.jobs_enqueued.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Changes whenever `jobs_enqueued` is called (see `jobs`).
+    pub fn jobs_wake(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.jobs_enqueued.subscribe()
     }
 
     pub fn engine(&self) -> Engine {
