@@ -402,37 +402,48 @@ impl Config {
             return Err("phone_lock_secs: must be at least 1".into());
         }
         self.call_config()?;
-        self.mailer().transpose()?;
-        self.sms().transpose()?;
+        self.check_notifications()?;
         Ok(())
     }
 
-    /// The email sender, when `smtp_url` is set (then `email_from` is required).
-    pub fn mailer(&self) -> Option<Result<crate::notify::email::Mailer, String>> {
-        let url = self.smtp_url.as_deref()?;
-        Some(match &self.email_from {
-            Some(from) => crate::notify::email::Mailer::new(url, from),
-            None => Err("email_from: required with smtp_url (the sender of notifications)".into()),
-        })
-    }
-
-    /// The SMS sender, when `twilio_account_sid` is set (then `twilio_auth_token` and
-    /// `sms_from` are required). No status callback yet: delivery reports need the
-    /// `/twilio/sms-status` route of the notifications work (issue 14).
-    pub fn sms(&self) -> Option<Result<crate::notify::sms::TwilioSms, String>> {
-        let sid = self.twilio_account_sid.as_deref()?;
-        let (Some(token), Some(from)) = (&self.twilio_auth_token, &self.sms_from) else {
-            return Some(Err(
-                "twilio_account_sid: needs twilio_auth_token and sms_from as well".into(),
-            ));
-        };
-        Some(crate::notify::sms::TwilioSms::new(
-            &self.twilio_api_url,
-            sid,
-            token,
-            from,
-            None,
-        ))
+    /// The notification senders' settings (built by `notify::email_sender`/`sms_sender`;
+    /// checked here, so a wrong one stops start-up rather than the first send).
+    fn check_notifications(&self) -> Result<(), String> {
+        if let Some(url) = &self.smtp_url {
+            let Some(from) = &self.email_from else {
+                return Err(
+                    "email_from: required with smtp_url (the sender of notifications)".into(),
+                );
+            };
+            from.parse::<lettre::message::Mailbox>().map_err(|e| {
+                format!("email_from: not an address like 'Name <a@b.example>' ({e})")
+            })?;
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|e| {
+                format!(
+                    "smtp_url: {e} (e.g. smtp://mail.example:587?tls=required, \
+                     smtps://user:pass@mail.example)"
+                )
+            })?;
+        }
+        if let Some(sid) = &self.twilio_account_sid {
+            let (Some(_), Some(from)) = (&self.twilio_auth_token, &self.sms_from) else {
+                return Err(
+                    "twilio_account_sid: needs twilio_auth_token and sms_from as well".into(),
+                );
+            };
+            if !(sid.starts_with("AC") && sid.len() == 34) {
+                return Err(
+                    "twilio_account_sid: must be the account's AC… sid (34 characters)".into(),
+                );
+            }
+            careline_domain::PhoneNumber::parse(from).map_err(|e| format!("sms_from: {e}"))?;
+            if !(self.twilio_api_url.starts_with("https://")
+                || self.twilio_api_url.starts_with("http://"))
+            {
+                return Err("twilio_api_url: must start with https://".into());
+            }
+        }
+        Ok(())
     }
 
     /// The phone menus and practice rules: the file named by `ivr_file`, or the built-in one.

@@ -11,6 +11,29 @@
 pub mod email;
 pub mod sms;
 
+use crate::config::Config;
+
+/// The email sender the settings describe, when `smtp_url` is set.
+pub fn email_sender(cfg: &Config) -> Option<Result<email::Mailer, String>> {
+    let url = cfg.smtp_url.as_deref()?;
+    let from = cfg.email_from.as_deref().unwrap_or_default();
+    Some(email::Mailer::new(url, from))
+}
+
+/// The SMS sender the settings describe, when `twilio_account_sid` is set. No status
+/// callback yet: delivery reports need the `/twilio/sms-status` route of the notifications
+/// work (issue 14).
+pub fn sms_sender(cfg: &Config) -> Option<Result<sms::TwilioSms, String>> {
+    let sid = cfg.twilio_account_sid.as_deref()?;
+    Some(sms::TwilioSms::new(
+        &cfg.twilio_api_url,
+        sid,
+        cfg.twilio_auth_token.as_deref().unwrap_or_default(),
+        cfg.sms_from.as_deref().unwrap_or_default(),
+        None,
+    ))
+}
+
 /// A send that did not happen, or may have: whether trying again is safe and may work.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
