@@ -6,7 +6,7 @@
 
 use careline::notify::SendError;
 use careline::notify::email::{Email, Mailer};
-use careline::notify::sms::TwilioSms;
+use careline::notify::twilio::TwilioRest;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -153,7 +153,8 @@ async fn smtp_refusals_are_final_or_retried_as_the_server_says() {
 // SMS: a stand-in of Twilio's Messages API.
 //
 // STAND-IN, NOT TWILIO. It accepts what Twilio documents for `POST
-// /2010-04-01/Accounts/{AccountSid}/Messages.json` (form fields To, From, Body,
+// /2010-04-01/Accounts/{AccountSid}/Messages.json` (and `Calls.json`: To, From, Url,
+// StatusCallback) (form fields To, From, Body,
 // StatusCallback; HTTP basic auth with the account sid and auth token) and answers as Twilio
 // does: 201 with a message resource, or an error resource `{code, message, more_info,
 // status}`. Twilio's magic test number +15005550001 ("invalid number") is refused with 21211;
@@ -235,10 +236,46 @@ async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
         }
     }
     let log: Log = Arc::default();
+    // The Calls resource: a call is queued with its sid (Twilio dials it afterwards).
+    async fn calls(
+        State(log): State<Log>,
+        Path(account): Path<String>,
+        headers: HeaderMap,
+        Form(form): Form<std::collections::HashMap<String, String>>,
+    ) -> axum::response::Response {
+        let n = {
+            let mut log = log.lock().unwrap();
+            log.push(Received {
+                authorization: headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                account: account.trim_end_matches(".json").to_string(),
+                form: form.clone(),
+            });
+            log.len()
+        };
+        (
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({
+                "sid": format!("CA{n:032x}"),
+                "account_sid": SID,
+                "to": form.get("To"),
+                "from": form.get("From"),
+                "status": "queued",
+                "direction": "outbound-api",
+            })),
+        )
+            .into_response()
+    }
     let app = axum::Router::new()
         .route(
             "/2010-04-01/Accounts/{account}/Messages.json",
             axum::routing::post(messages),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Calls.json",
+            axum::routing::post(calls),
         )
         .with_state(log.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -250,7 +287,7 @@ async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
 #[tokio::test]
 async fn an_sms_is_sent_in_twilios_format() {
     let (url, log) = twilio_stand_in().await;
-    let sms = TwilioSms::new(
+    let sms = TwilioRest::new(
         &url,
         SID,
         TOKEN,
@@ -284,7 +321,7 @@ async fn an_sms_is_sent_in_twilios_format() {
 #[tokio::test]
 async fn twilio_errors_are_final_or_retried() {
     let (url, _log) = twilio_stand_in().await;
-    let sms = TwilioSms::new(&url, SID, TOKEN, "+15125550100", None).unwrap();
+    let sms = TwilioRest::new(&url, SID, TOKEN, "+15125550100", None).unwrap();
     match sms.send("+15005550001", "x").await {
         Err(SendError::Permanent(m)) => {
             assert!(
@@ -304,7 +341,7 @@ async fn twilio_errors_are_final_or_retried() {
         other => panic!("an unreadable acceptance is in doubt: {other:?}"),
     }
     // Twilio unreachable: later.
-    let down = TwilioSms::new(
+    let down = TwilioRest::new(
         &format!("http://127.0.0.1:{}", free_port()),
         SID,
         TOKEN,
@@ -322,11 +359,43 @@ async fn twilio_errors_are_final_or_retried() {
 
 #[test]
 fn sms_settings_are_checked_with_the_setting_named() {
-    let e = TwilioSms::new("ftp://x", SID, TOKEN, "+15125550100", None).unwrap_err();
+    let e = TwilioRest::new("ftp://x", SID, TOKEN, "+15125550100", None).unwrap_err();
     assert!(e.starts_with("twilio_api_url:"), "{e}");
     let e =
-        TwilioSms::new("https://api.twilio.com", "AC1", TOKEN, "+15125550100", None).unwrap_err();
+        TwilioRest::new("https://api.twilio.com", "AC1", TOKEN, "+15125550100", None).unwrap_err();
     assert!(e.starts_with("twilio_account_sid:"), "{e}");
-    let e = TwilioSms::new("https://api.twilio.com", SID, TOKEN, "555", None).unwrap_err();
+    let e = TwilioRest::new("https://api.twilio.com", SID, TOKEN, "555", None).unwrap_err();
     assert!(e.starts_with("sms_from:"), "{e}");
+}
+
+#[tokio::test]
+async fn a_call_is_placed_in_twilios_format() {
+    let (url, log) = twilio_stand_in().await;
+    let twilio = TwilioRest::new(&url, SID, TOKEN, "+15125550100", None).unwrap();
+    let placed = twilio
+        .place_call(
+            "+15125550142",
+            "https://careline.example/twilio/outbound/0190c0de",
+            "https://careline.example/twilio/status",
+        )
+        .await
+        .unwrap();
+    assert_eq!(placed.provider_id, format!("CA{:032x}", 1));
+    assert_eq!(placed.status, "queued");
+    let got = log.lock().unwrap()[0].clone();
+    assert_eq!(got.account, SID);
+    assert!(got.authorization.unwrap().starts_with("Basic "));
+    assert_eq!(got.form["To"], "+15125550142");
+    assert_eq!(got.form["From"], "+15125550100");
+    assert_eq!(
+        got.form["Url"],
+        "https://careline.example/twilio/outbound/0190c0de"
+    );
+    assert_eq!(got.form["Method"], "POST");
+    assert_eq!(
+        got.form["StatusCallback"],
+        "https://careline.example/twilio/status"
+    );
+    assert_eq!(got.form["MachineDetection"], "Enable");
+    assert!(!got.form.contains_key("Body"));
 }

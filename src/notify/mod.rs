@@ -9,7 +9,7 @@
 //! medication, which the templates (careline_domain::notification) enforce before this point.
 
 pub mod email;
-pub mod sms;
+pub mod twilio;
 
 use crate::config::Config;
 
@@ -23,9 +23,9 @@ pub fn email_sender(cfg: &Config) -> Option<Result<email::Mailer, String>> {
 /// The SMS sender the settings describe, when `twilio_account_sid` is set. No status
 /// callback yet: delivery reports need the `/twilio/sms-status` route of the notifications
 /// work (issue 14).
-pub fn sms_sender(cfg: &Config) -> Option<Result<sms::TwilioSms, String>> {
+pub fn sms_sender(cfg: &Config) -> Option<Result<twilio::TwilioRest, String>> {
     let sid = cfg.twilio_account_sid.as_deref()?;
-    Some(sms::TwilioSms::new(
+    Some(twilio::TwilioRest::new(
         &cfg.twilio_api_url,
         sid,
         cfg.twilio_auth_token.as_deref().unwrap_or_default(),

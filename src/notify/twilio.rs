@@ -1,5 +1,6 @@
-//! SMS through Twilio's Messages API (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`,
-//! form-encoded, HTTP basic auth with the account sid and auth token). The base URL is a
+//! Twilio's REST API: SMS through the Messages resource and outbound calls through the Calls
+//! resource (`POST /2010-04-01/Accounts/{AccountSid}/{Messages|Calls}.json`, form-encoded,
+//! HTTP basic auth with the account sid and auth token). The base URL is a
 //! setting (`twilio_api_url`) so tests can point it at a local stand-in that speaks the same
 //! documented format; Twilio itself cannot be reached from a test machine.
 //!
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 /// Twilio's account and the number texts come from.
 #[derive(Clone)]
-pub struct TwilioSms {
+pub struct TwilioRest {
     client: reqwest::Client,
     api_url: String,
     account_sid: String,
@@ -20,10 +21,10 @@ pub struct TwilioSms {
     status_callback: Option<String>,
 }
 
-impl std::fmt::Debug for TwilioSms {
+impl std::fmt::Debug for TwilioRest {
     // Never the auth token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwilioSms")
+        f.debug_struct("TwilioRest")
             .field("api_url", &self.api_url)
             .field("account_sid", &self.account_sid)
             .field("from", &self.from)
@@ -31,7 +32,7 @@ impl std::fmt::Debug for TwilioSms {
     }
 }
 
-/// The JSON Twilio answers with: a message resource on success…
+/// The JSON Twilio answers with: a message or call resource on success…
 #[derive(serde::Deserialize)]
 struct MessageResource {
     sid: String,
@@ -45,7 +46,7 @@ struct TwilioError {
     message: Option<String>,
 }
 
-impl TwilioSms {
+impl TwilioRest {
     /// `api_url` without a trailing slash (`https://api.twilio.com`); `from` an E.164 number
     /// of the account; `status_callback` where Twilio reports delivery.
     pub fn new(
@@ -54,7 +55,7 @@ impl TwilioSms {
         auth_token: &str,
         from: &str,
         status_callback: Option<String>,
-    ) -> Result<TwilioSms, String> {
+    ) -> Result<TwilioRest, String> {
         if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
             return Err("twilio_api_url: must start with https://".into());
         }
@@ -66,7 +67,7 @@ impl TwilioSms {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
-        Ok(TwilioSms {
+        Ok(TwilioRest {
             client,
             api_url: api_url.trim_end_matches('/').to_string(),
             account_sid: account_sid.to_string(),
@@ -78,24 +79,52 @@ impl TwilioSms {
 
     /// Send `body` to `to` (E.164). The body must already be minimum-necessary text.
     pub async fn send(&self, to: &str, body: &str) -> Result<Sent, SendError> {
-        let url = format!(
-            "{}/2010-04-01/Accounts/{}/Messages.json",
-            self.api_url, self.account_sid
-        );
         let mut form: Vec<(&str, &str)> = vec![("To", to), ("From", &self.from), ("Body", body)];
         if let Some(cb) = &self.status_callback {
             form.push(("StatusCallback", cb));
         }
+        self.post("Messages", &form).await
+    }
+
+    /// Place a call to `to` from the account's number. When it is answered Twilio fetches
+    /// `answer_url` (our TwiML webhook for this call, which starts the engine's outbound
+    /// flow); `status_callback` hears no-answer, busy, failed and completed. Twilio's
+    /// answering-machine detection is asked for, so a voicemail can be told from a person.
+    pub async fn place_call(
+        &self,
+        to: &str,
+        answer_url: &str,
+        status_callback: &str,
+    ) -> Result<Sent, SendError> {
+        let form = [
+            ("To", to),
+            ("From", self.from.as_str()),
+            ("Url", answer_url),
+            ("Method", "POST"),
+            ("StatusCallback", status_callback),
+            ("StatusCallbackMethod", "POST"),
+            ("MachineDetection", "Enable"),
+        ];
+        self.post("Calls", &form).await
+    }
+
+    /// One POST to an account resource, and Twilio's answer as sent / retryable / refused /
+    /// in doubt.
+    async fn post(&self, resource: &str, form: &[(&str, &str)]) -> Result<Sent, SendError> {
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/{resource}.json",
+            self.api_url, self.account_sid
+        );
         let response = self
             .client
             .post(&url)
             .basic_auth(&self.account_sid, Some(&self.auth_token))
-            .form(&form)
+            .form(form)
             .send()
             .await
             .map_err(|e| {
                 // Not connected: nothing left. Anything later (a timeout waiting for the
-                // answer) may have created the message.
+                // answer) may have created the message or call.
                 if e.is_connect() {
                     SendError::Retryable(format!("Twilio unreachable: {e}"))
                 } else {
