@@ -176,6 +176,24 @@ async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::IntoResponse;
     type Log = Arc<Mutex<Vec<Received>>>;
+    /// Keeps what CareLine sent; the request's number in the log (from 1).
+    fn record(
+        log: &Log,
+        account: String,
+        headers: &HeaderMap,
+        form: &std::collections::HashMap<String, String>,
+    ) -> usize {
+        let mut log = log.lock().unwrap();
+        log.push(Received {
+            authorization: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            account: account.trim_end_matches(".json").to_string(),
+            form: form.clone(),
+        });
+        log.len()
+    }
     async fn messages(
         State(log): State<Log>,
         Path(account): Path<String>,
@@ -183,18 +201,7 @@ async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
         Form(form): Form<std::collections::HashMap<String, String>>,
     ) -> axum::response::Response {
         let to = form.get("To").cloned().unwrap_or_default();
-        let n = {
-            let mut log = log.lock().unwrap();
-            log.push(Received {
-                authorization: headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string),
-                account: account.trim_end_matches(".json").to_string(),
-                form: form.clone(),
-            });
-            log.len()
-        };
+        let n = record(&log, account, &headers, &form);
         let error = |status: StatusCode, code: u32, message: &str| {
             (
                 status,
@@ -243,18 +250,7 @@ async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
         headers: HeaderMap,
         Form(form): Form<std::collections::HashMap<String, String>>,
     ) -> axum::response::Response {
-        let n = {
-            let mut log = log.lock().unwrap();
-            log.push(Received {
-                authorization: headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string),
-                account: account.trim_end_matches(".json").to_string(),
-                form: form.clone(),
-            });
-            log.len()
-        };
+        let n = record(&log, account, &headers, &form);
         (
             StatusCode::CREATED,
             axum::Json(serde_json::json!({

@@ -374,32 +374,14 @@ impl Services {
         subject: Subject,
         appointment_id: Uuid,
     ) -> Result<Answer, StoreError> {
-        let Some(p) = self.patient_practice(subject).await? else {
-            return Ok(refused("PRACTICE_NOT_CONFIGURED"));
-        };
-        let Some(current) = self.own_appointment(&p, appointment_id).await? else {
-            return Ok(refused("UNKNOWN_APPOINTMENT"));
-        };
-        // A repeated webhook finds it cancelled already.
-        if current.status == AppointmentStatus::Cancelled {
-            return Ok(Answer::AppointmentCancelled);
-        }
-        match appointments::transition(
-            &self.store,
-            Self::phone_change(p.actor),
+        self.patient_transition(
+            ctx,
+            subject,
             appointment_id,
             AppointmentAction::Cancel,
-            Some("cancelled by the patient by phone"),
-            ctx.now,
+            "cancelled by the patient by phone",
         )
         .await
-        {
-            Ok(_) => Ok(Answer::AppointmentCancelled),
-            Err(StoreError::Refused { code, .. } | StoreError::Rule { code, .. }) => {
-                Ok(refused(code))
-            }
-            Err(e) => Err(e),
-        }
     }
 
     /// A reminder call's "1": the patient confirms their appointment. Already confirmed is
@@ -410,26 +392,60 @@ impl Services {
         subject: Subject,
         appointment_id: Uuid,
     ) -> Result<Answer, StoreError> {
+        self.patient_transition(
+            ctx,
+            subject,
+            appointment_id,
+            AppointmentAction::Confirm,
+            "confirmed by the patient on a reminder call",
+        )
+        .await
+    }
+
+    /// A lifecycle step the patient takes by phone on one of their own appointments, through
+    /// the same `appointments::transition` as staff. Idempotent: an appointment already where
+    /// the step leads (a repeated webhook) answers as if the step was taken now.
+    async fn patient_transition(
+        &self,
+        ctx: &CallContext<'_>,
+        subject: Subject,
+        appointment_id: Uuid,
+        action: AppointmentAction,
+        note: &str,
+    ) -> Result<Answer, StoreError> {
+        let (done_status, done) = match action {
+            AppointmentAction::Confirm => {
+                (AppointmentStatus::Confirmed, Answer::AppointmentConfirmed)
+            }
+            AppointmentAction::Cancel => {
+                (AppointmentStatus::Cancelled, Answer::AppointmentCancelled)
+            }
+            other => {
+                return Err(StoreError::Config(format!(
+                    "{other:?} is not a step a patient takes by phone"
+                )));
+            }
+        };
         let Some(p) = self.patient_practice(subject).await? else {
             return Ok(refused("PRACTICE_NOT_CONFIGURED"));
         };
         let Some(current) = self.own_appointment(&p, appointment_id).await? else {
             return Ok(refused("UNKNOWN_APPOINTMENT"));
         };
-        if current.status == AppointmentStatus::Confirmed {
-            return Ok(Answer::AppointmentConfirmed);
+        if current.status == done_status {
+            return Ok(done);
         }
         match appointments::transition(
             &self.store,
             Self::phone_change(p.actor),
             appointment_id,
-            AppointmentAction::Confirm,
-            Some("confirmed by the patient on a reminder call"),
+            action,
+            Some(note),
             ctx.now,
         )
         .await
         {
-            Ok(_) => Ok(Answer::AppointmentConfirmed),
+            Ok(_) => Ok(done),
             Err(StoreError::Refused { code, .. } | StoreError::Rule { code, .. }) => {
                 Ok(refused(code))
             }
