@@ -14,6 +14,7 @@ pub mod keys;
 pub mod metrics;
 pub mod notify;
 pub mod payer;
+pub mod reminders;
 pub mod server;
 pub mod simulator;
 pub mod sip;

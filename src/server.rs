@@ -156,11 +156,6 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
             tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
         }
     });
-    let worker = crate::jobs::housekeeping::start(
-        &store,
-        careline_store::audit::AuditWriter::spawn(store.clone()),
-        &config,
-    );
     let sip = match crate::sip::SipSettings::from_config(&config)? {
         Some(settings) => {
             let calls = crate::calls::Calls::build(&store, &config)?;
@@ -169,6 +164,11 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
         None => None,
     };
+    let mut registry = crate::jobs::housekeeping::registry(
+        careline_store::audit::AuditWriter::spawn(store.clone()),
+    );
+    crate::reminders::register(&mut registry, reminder_senders(&config)?);
+    let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;
     tracing::info!(
         addr = %running.addr,
@@ -187,6 +187,22 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         w.stop().await;
     }
     Ok(())
+}
+
+/// What appointment reminders are sent with, from the settings: SMS and calls through
+/// Twilio (calls need `public_url` for Twilio to call back), email over SMTP.
+pub fn reminder_senders(config: &Config) -> Result<crate::reminders::Senders, String> {
+    let sms = crate::notify::sms_sender(config).transpose()?;
+    let email = crate::notify::email_sender(config).transpose()?;
+    let dialer: Option<Arc<dyn crate::calls::dialer::Dialer>> =
+        match (&sms, config.public_url.as_deref()) {
+            (Some(rest), Some(url)) => Some(Arc::new(crate::twilio::outbound::TwilioDialer::new(
+                rest.clone(),
+                url,
+            ))),
+            _ => None,
+        };
+    Ok(crate::reminders::Senders { sms, email, dialer })
 }
 
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@
 //! A repeated or late webhook finds the step it saw already passed and gets the current
 //! prompt again instead of changing the call.
 
+pub mod dialer;
 pub mod retention;
 pub mod services;
 

@@ -69,10 +69,11 @@ pub fn registry(audit: AuditWriter) -> Registry {
     r
 }
 
-/// Start this node's worker for `config` (none when `jobs_worker` is off), on the system clock.
+/// Start this node's worker for `config` (none when `jobs_worker` is off), on the system clock,
+/// running the kinds of `registry` (this module's, plus the features' the server adds).
 pub fn start(
     store: &Store,
-    audit: AuditWriter,
+    registry: Registry,
     config: &crate::config::Config,
 ) -> Option<WorkerHandle> {
     if !config.jobs_worker {
@@ -84,5 +85,5 @@ pub fn start(
         concurrency: config.jobs_concurrency.max(1),
         ..WorkerOptions::default()
     };
-    Some(Worker::new(store.clone(), registry(audit), clock, opts).spawn())
+    Some(Worker::new(store.clone(), registry, clock, opts).spawn())
 }

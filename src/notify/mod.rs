@@ -20,9 +20,8 @@ pub fn email_sender(cfg: &Config) -> Option<Result<email::Mailer, String>> {
     Some(email::Mailer::new(url, from))
 }
 
-/// The SMS sender the settings describe, when `twilio_account_sid` is set. No status
-/// callback yet: delivery reports need the `/twilio/sms-status` route of the notifications
-/// work (issue 14).
+/// The SMS sender the settings describe, when `twilio_account_sid` is set. Twilio reports
+/// each message's delivery to `/twilio/sms-status` when `public_url` is set.
 pub fn sms_sender(cfg: &Config) -> Option<Result<twilio::TwilioRest, String>> {
     let sid = cfg.twilio_account_sid.as_deref()?;
     Some(twilio::TwilioRest::new(
@@ -30,7 +29,9 @@ pub fn sms_sender(cfg: &Config) -> Option<Result<twilio::TwilioRest, String>> {
         sid,
         cfg.twilio_auth_token.as_deref().unwrap_or_default(),
         cfg.sms_from.as_deref().unwrap_or_default(),
-        None,
+        cfg.public_url
+            .as_deref()
+            .map(|u| format!("{}/twilio/sms-status", u.trim_end_matches('/'))),
     ))
 }
 

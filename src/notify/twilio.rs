@@ -86,24 +86,27 @@ impl TwilioRest {
         self.post("Messages", &form).await
     }
 
-    /// Place a call to `to` from the account's number. When it is answered Twilio fetches
-    /// `answer_url` (our TwiML webhook for this call, which starts the engine's outbound
-    /// flow); `status_callback` hears no-answer, busy, failed and completed. Twilio's
-    /// answering-machine detection is asked for, so a voicemail can be told from a person.
+    /// Place a call to `to` from `from` (a number of the account: the practice's line). When
+    /// it is answered Twilio fetches `answer_url` (our TwiML webhook for this call, which
+    /// starts the engine's outbound flow); `status_callback` hears no-answer, busy, failed and
+    /// completed. Answering-machine detection waits for the end of a greeting
+    /// (`DetectMessageEnd`), so a voicemail can be told from a person and a message left
+    /// after the beep.
     pub async fn place_call(
         &self,
+        from: &str,
         to: &str,
         answer_url: &str,
         status_callback: &str,
     ) -> Result<Sent, SendError> {
         let form = [
             ("To", to),
-            ("From", self.from.as_str()),
+            ("From", from),
             ("Url", answer_url),
             ("Method", "POST"),
             ("StatusCallback", status_callback),
             ("StatusCallbackMethod", "POST"),
-            ("MachineDetection", "Enable"),
+            ("MachineDetection", "DetectMessageEnd"),
         ];
         self.post("Calls", &form).await
     }

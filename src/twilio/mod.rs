@@ -1,5 +1,6 @@
-//! Twilio voice webhooks: request signatures and TwiML replies.
+//! Twilio voice webhooks: request signatures and TwiML replies; calls placed through Twilio.
 
+pub mod outbound;
 pub mod routes;
 pub mod signature;
 pub mod twiml;

@@ -24,15 +24,18 @@ pub fn routes() -> Router<AppState> {
         .route("/twilio/voice", post(voice))
         .route("/twilio/gather", post(gather))
         .route("/twilio/status", post(status))
+        .route("/twilio/outbound", post(super::outbound::answered))
+        .route("/twilio/outbound-status", post(super::outbound::status))
+        .route("/twilio/sms-status", post(super::outbound::sms_status))
 }
 
 /// A verified webhook: its form parameters.
-struct Webhook {
+pub(super) struct Webhook {
     params: Vec<(String, String)>,
 }
 
 impl Webhook {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k == name)
@@ -41,7 +44,7 @@ impl Webhook {
 }
 
 /// Check the signature; on failure, audit it and answer 403.
-async fn verify(state: &AppState, request: Request) -> Result<(Webhook, Uri), Response> {
+pub(super) async fn verify(state: &AppState, request: Request) -> Result<(Webhook, Uri), Response> {
     let (parts, body) = request.into_parts();
     let address = crate::api::extract::client_address(&parts);
     let uri = parts
@@ -115,7 +118,10 @@ async fn verify(state: &AppState, request: Request) -> Result<(Webhook, Uri), Re
 }
 
 /// Time a webhook for the Prometheus histogram.
-async fn timed(endpoint: &str, work: impl std::future::Future<Output = Response>) -> Response {
+pub(super) async fn timed(
+    endpoint: &str,
+    work: impl std::future::Future<Output = Response>,
+) -> Response {
     let started = Instant::now();
     let response = work.await;
     crate::metrics::global().observe_webhook(endpoint, started.elapsed().as_secs_f64());
@@ -123,7 +129,10 @@ async fn timed(endpoint: &str, work: impl std::future::Future<Output = Response>
 }
 
 /// A verified webhook's parameters, URL and call id.
-async fn accept(state: &AppState, request: Request) -> Result<(Webhook, Uri, String), Response> {
+pub(super) async fn accept(
+    state: &AppState,
+    request: Request,
+) -> Result<(Webhook, Uri, String), Response> {
     let (hook, uri) = verify(state, request).await?;
     match hook.get("CallSid").filter(|s| valid_sid(s)) {
         Some(sid) => {
@@ -209,11 +218,11 @@ fn valid_sid(s: &str) -> bool {
     (2..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
-fn bad_request(message: &str) -> Response {
+pub(super) fn bad_request(message: &str) -> Response {
     ApiError::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message).into_response()
 }
 
-fn call_error(e: CallError) -> Response {
+pub(super) fn call_error(e: CallError) -> Response {
     match e {
         CallError::NotFound => ApiError::new(
             StatusCode::NOT_FOUND,
@@ -225,7 +234,7 @@ fn call_error(e: CallError) -> Response {
     }
 }
 
-async fn reply(
+pub(super) async fn reply(
     state: &AppState,
     call_id: &str,
     res: Result<Turn, CallError>,

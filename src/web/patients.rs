@@ -17,6 +17,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use careline_domain::Permission;
+use careline_domain::reminder::ReminderChannel;
 use careline_store::patients::{Address, Patient};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -248,6 +249,22 @@ pub(super) async fn render_detail(
             ("Address", address),
             ("Preferred language", p.preferred_language.clone()),
             (
+                "Appointment reminders by",
+                match p.reminder_channel {
+                    None => "the practice's default",
+                    Some(ReminderChannel::Sms) => "text message",
+                    Some(ReminderChannel::Voice) => "phone call",
+                    Some(ReminderChannel::Email) => "email",
+                    Some(ReminderChannel::None) => "no reminders",
+                }
+                .to_string()
+                    + if p.sms_opted_out {
+                        " (texts stopped: the patient answered STOP)"
+                    } else {
+                        ""
+                    },
+            ),
+            (
                 "Phone PIN set",
                 if p.has_phone_pin { "yes" } else { "no" }.into(),
             ),
@@ -303,6 +320,9 @@ pub struct EditForm {
     pub postal_code: String,
     #[serde(default)]
     pub preferred_language: String,
+    /// voice, sms, email, none, or empty for the practice's default.
+    #[serde(default)]
+    pub reminder_channel: String,
     #[serde(default)]
     pub clinical_notes: String,
 }
@@ -346,6 +366,10 @@ pub async fn edit(
             .map(|a| a.postal_code.clone())
             .unwrap_or_default(),
         preferred_language: p.preferred_language.clone(),
+        reminder_channel: p
+            .reminder_channel
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
         clinical_notes: opt(&p.clinical_notes),
     };
     Ok(EditPage {
@@ -389,6 +413,10 @@ pub async fn update(
         address: Some(address),
         clinical_notes: Some(form::filled(&form.clinical_notes)),
         preferred_language: form::filled(&form.preferred_language),
+        // An unknown value (a tampered form) is the practice's default.
+        reminder_channel: Some(careline_domain::reminder::ReminderChannel::parse(
+            form.reminder_channel.trim(),
+        )),
         insurance: None,
     };
     match api::update::update_patient(State(state), caller, ApiPath(id), ApiJson(body)).await {

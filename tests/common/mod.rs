@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod receivers;
+
 use careline::config::Config;
 use careline::server::Running;
 use careline_crypto::KeyRing;

@@ -1,6 +1,6 @@
 //! CareLine's pure domain: roles and permissions, the verification-request, order and
 //! appointment state machines, a practice's configuration and booking rules, clinical rules
-//! (lab result disclosure, refills, controlled substances, message routing, prior authorization), notification templates, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
+//! (lab result disclosure, refills, controlled substances, message routing, prior authorization), notification templates, reminder timing, parsed newtypes (phone, date of birth, NPI, codes) and the PHI wrapper. No I/O.
 
 pub mod appointment;
 pub mod audit;
@@ -13,6 +13,7 @@ pub mod order;
 pub mod password;
 pub mod phi;
 pub mod practice;
+pub mod reminder;
 pub mod role;
 pub mod verification;
 

@@ -221,6 +221,9 @@ pub struct PracticeSettings {
     /// own doctor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_call_provider_user_id: Option<uuid::Uuid>,
+    /// Appointment reminders: on or off, the default channel, quiet hours, call retries.
+    #[serde(default)]
+    pub reminders: crate::reminder::ReminderSettings,
 }
 
 fn default_slot_minutes() -> u32 {
@@ -237,7 +240,7 @@ pub const CELL_MINUTES: u32 = 5;
 
 impl PracticeSettings {
     /// Every field's name, as sent and shown.
-    pub const FIELDS: [&'static str; 14] = [
+    pub const FIELDS: [&'static str; 15] = [
         "practice_name",
         "phone_number",
         "address",
@@ -252,6 +255,7 @@ impl PracticeSettings {
         "escalation_triggers",
         "lab_result_disclosure",
         "on_call_provider_user_id",
+        "reminders",
     ];
 
     /// The keys of a JSON object that are not fields of the configuration (a misspelt field
@@ -419,6 +423,7 @@ impl PracticeSettings {
                 );
             }
         }
+        p.extend(self.reminders.validate());
         if p.is_empty() { Ok(()) } else { Err(p) }
     }
 
@@ -473,6 +478,7 @@ impl PracticeSettings {
             ],
             lab_result_disclosure: crate::clinical::LabDisclosurePolicy::default(),
             on_call_provider_user_id: None,
+            reminders: crate::reminder::ReminderSettings::default(),
         }
     }
 }

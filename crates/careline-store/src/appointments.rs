@@ -453,8 +453,12 @@ pub async fn book(
         t,
     )
     .await?;
+    let reminders = crate::reminders::schedule(&txn, id, start, &config.settings, now).await?;
     txn.commit().await?;
     store.outbox_committed();
+    if reminders > 0 {
+        store.jobs_enqueued();
+    }
     // What was written, without reading it back.
     to_appointment(store, model)
 }
@@ -632,6 +636,7 @@ pub async fn transition(
     }
     if !next.holds_time() {
         release(&txn, id).await?;
+        crate::reminders::void(&txn, id, now).await?;
     }
     let doctor = doctor_of(&txn, id).await?;
     record_change(
@@ -743,8 +748,14 @@ pub async fn reschedule(
     )
     .await?;
     outbox::append(&txn, &[changed_event(id, "rescheduled", doctor)], t).await?;
+    // The old time's reminders go; the new time's come.
+    crate::reminders::void(&txn, id, now).await?;
+    let reminders = crate::reminders::schedule(&txn, id, start, &config.settings, now).await?;
     txn.commit().await?;
     store.outbox_committed();
+    if reminders > 0 {
+        store.jobs_enqueued();
+    }
     get(store, &by.actor, id).await
 }
 

@@ -244,6 +244,10 @@ pub mod patient {
         pub phone_locked_until: Option<DateTimeUtc>,
         pub created_by: Uuid,
         pub archived_at: Option<DateTimeUtc>,
+        /// voice, sms, email or none; NULL follows the practice's default.
+        pub reminder_channel: Option<String>,
+        /// When the patient answered STOP to our texts (START clears it).
+        pub sms_opted_out_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -862,6 +866,34 @@ pub mod job {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub finished_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod notification_delivery {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification_deliveries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub channel: String,
+        pub job_id: Option<Uuid>,
+        pub patient_id: Option<Uuid>,
+        pub user_id: Option<Uuid>,
+        pub appointment_id: Option<Uuid>,
+        pub attempt: i32,
+        pub status: String,
+        pub provider_id: Option<String>,
+        pub detail: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -631,6 +631,34 @@ pub async fn cancel(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, 
     Ok(m.into())
 }
 
+/// Cancel, on `db` (the transaction of the change that makes them moot), every job of `kind`
+/// whose key starts with `prefix` and that has not started: an appointment cancelled takes its
+/// reminders with it. A running attempt is left to finish; its handler checks for itself
+/// whether it is still wanted. Returns how many were cancelled.
+pub async fn cancel_waiting_by_key_prefix(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let t = stored_time(now);
+    let stmt = statement(
+        db.get_database_backend(),
+        "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?, \
+         last_error = 'cancelled: no longer wanted' \
+         WHERE kind = ? AND state IN ('queued', 'retrying') \
+         AND substr(idempotency_key, 1, ?) = ?",
+        vec![
+            t.into(),
+            t.into(),
+            kind.into(),
+            (prefix.chars().count() as i32).into(),
+            prefix.into(),
+        ],
+    );
+    Ok(db.execute_raw(stmt).await?.rows_affected())
+}
+
 /// An operator runs a dead or cancelled job again: queued, due `now`, with a fresh set of
 /// attempts. Its key and effects stay, so what it already did is not done twice.
 pub async fn retry(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, StoreError> {

@@ -67,6 +67,10 @@ pub struct Patient {
     pub verification_attempts: i32,
     pub last_verified_at: Option<DateTime<Utc>>,
     pub has_phone_pin: bool,
+    /// How appointment reminders reach the patient; `null` follows the practice's default.
+    pub reminder_channel: Option<careline_domain::reminder::ReminderChannel>,
+    /// The patient answered STOP to our texts: none are sent until they answer START.
+    pub sms_opted_out: bool,
     pub insurance: Vec<Insurance>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -113,6 +117,8 @@ pub struct PatientPatch {
     pub address: Option<Option<Address>>,
     pub clinical_notes: Option<Option<String>>,
     pub preferred_language: Option<String>,
+    /// `Some(None)` returns the patient to the practice's default.
+    pub reminder_channel: Option<Option<careline_domain::reminder::ReminderChannel>>,
     /// Replaces the whole insurance list when given.
     pub insurance: Option<Vec<InsuranceInput>>,
 }
@@ -194,6 +200,11 @@ fn to_patient(
         verification_attempts: m.verification_attempts,
         last_verified_at: m.last_verified_at,
         has_phone_pin: m.phone_pin_hash.is_some(),
+        reminder_channel: m
+            .reminder_channel
+            .as_deref()
+            .and_then(careline_domain::reminder::ReminderChannel::parse),
+        sms_opted_out: m.sms_opted_out_at.is_some(),
         insurance: insurance
             .into_iter()
             .map(|i| to_insurance(keys, i))
@@ -362,6 +373,8 @@ pub async fn create(
         phone_locked_until: Set(None),
         created_by: Set(actor.user_id),
         archived_at: Set(None),
+        reminder_channel: Set(None),
+        sms_opted_out_at: Set(None),
         created_at: Set(t),
         updated_at: Set(t),
     };
@@ -638,6 +651,10 @@ pub async fn update(
     if let Some(v) = &patch.preferred_language {
         am.preferred_language = Set(v.clone());
         changed.push("preferred_language");
+    }
+    if let Some(v) = &patch.reminder_channel {
+        am.reminder_channel = Set(v.map(|c| c.as_str().to_string()));
+        changed.push("reminder_channel");
     }
     am.updated_at = Set(stored_time(at));
     am.update(&txn).await?;

@@ -10,6 +10,7 @@ pub mod search;
 pub mod update;
 
 use crate::api::error::ApiError;
+use careline_domain::reminder::ReminderChannel;
 use careline_domain::{DateOfBirth, PersonName, PhoneNumber};
 use careline_store::patients::{Address, InsuranceInput, PatientInput, PatientPatch};
 use serde::{Deserialize, Deserializer};
@@ -98,6 +99,10 @@ pub struct PatientUpdate {
     #[schema(value_type = Option<String>)]
     pub clinical_notes: Option<Option<String>>,
     pub preferred_language: Option<String>,
+    /// voice, sms, email or none; `null` follows the practice's default.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ReminderChannel>)]
+    pub reminder_channel: Option<Option<ReminderChannel>>,
     pub insurance: Option<Vec<InsuranceBody>>,
 }
 
@@ -320,6 +325,7 @@ impl PatientUpdate {
             address: self.address,
             clinical_notes: self.clinical_notes,
             preferred_language,
+            reminder_channel: self.reminder_channel,
             insurance: ins,
         })
     }

@@ -1,0 +1,231 @@
+//! Receivers of what CareLine sends, for the notification and reminder tests: a real SMTP
+//! server (aiosmtpd from PyPI, tests/smtp/server.py) and a local stand-in of Twilio's Messages
+//! and Calls APIs (Twilio cannot be reached from here; the stand-in speaks its documented
+//! request and answer format and records what CareLine sent).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+// ---------------------------------------------------------------------------------------------
+// Email: a real SMTP server.
+
+pub struct SmtpServer {
+    child: Child,
+    pub port: u16,
+    pub maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// aiosmtpd on a free port, or None (with a note) when it is not installed and CI does not
+/// require it.
+pub fn smtp_server() -> Option<SmtpServer> {
+    let available = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var("CARELINE_REQUIRE_SMTPD").as_deref() != Ok("1"),
+            "aiosmtpd is required here: pip install aiosmtpd"
+        );
+        eprintln!("NOTE: aiosmtpd is not installed (pip install aiosmtpd): skipped");
+        return None;
+    }
+    let maildir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/server.py"))
+        .arg(port.to_string())
+        .arg(maildir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+    Some(SmtpServer {
+        child,
+        port,
+        maildir,
+    })
+}
+
+impl SmtpServer {
+    /// The messages received so far, in order: (envelope recipients, raw message).
+    pub fn received(&self) -> Vec<(Vec<String>, String)> {
+        (1..)
+            .map(|n| self.maildir.path().join(n.to_string()))
+            .take_while(|base| base.with_extension("eml").exists())
+            .map(|base| {
+                let envelope: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(base.with_extension("json")).unwrap(),
+                )
+                .unwrap();
+                let to = envelope["to"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect();
+                (
+                    to,
+                    std::fs::read_to_string(base.with_extension("eml")).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// The `smtp_url` setting that reaches this server.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}?tls=opportunistic", self.port)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMS: a stand-in of Twilio's Messages API.
+//
+// STAND-IN, NOT TWILIO. It accepts what Twilio documents for `POST
+// /2010-04-01/Accounts/{AccountSid}/Messages.json` (and `Calls.json`: To, From, Url,
+// StatusCallback) (form fields To, From, Body,
+// StatusCallback; HTTP basic auth with the account sid and auth token) and answers as Twilio
+// does: 201 with a message resource, or an error resource `{code, message, more_info,
+// status}`. Twilio's magic test number +15005550001 ("invalid number") is refused with 21211;
+// +15005550009 is rate-limited (429, code 20429); +15005550010 gets a 500; +15005550020 an
+// unreadable 201 (a broken proxy, not Twilio).
+
+pub const SID: &str = "AC00000000000000000000000000000001";
+pub const TOKEN: &str = "stand-in-auth-token";
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub authorization: Option<String>,
+    pub account: String,
+    pub form: std::collections::HashMap<String, String>,
+}
+
+pub async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
+    use axum::extract::{Form, Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    type Log = Arc<Mutex<Vec<Received>>>;
+    /// Keeps what CareLine sent; the request's number in the log (from 1).
+    fn record(
+        log: &Log,
+        account: String,
+        headers: &HeaderMap,
+        form: &std::collections::HashMap<String, String>,
+    ) -> usize {
+        let mut log = log.lock().unwrap();
+        log.push(Received {
+            authorization: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            account: account.trim_end_matches(".json").to_string(),
+            form: form.clone(),
+        });
+        log.len()
+    }
+    async fn messages(
+        State(log): State<Log>,
+        Path(account): Path<String>,
+        headers: HeaderMap,
+        Form(form): Form<std::collections::HashMap<String, String>>,
+    ) -> axum::response::Response {
+        let to = form.get("To").cloned().unwrap_or_default();
+        let n = record(&log, account, &headers, &form);
+        let error = |status: StatusCode, code: u32, message: &str| {
+            (
+                status,
+                axum::Json(serde_json::json!({
+                    "code": code, "message": message, "status": status.as_u16(),
+                    "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
+                })),
+            )
+                .into_response()
+        };
+        match to.as_str() {
+            "+15005550001" => error(
+                StatusCode::BAD_REQUEST,
+                21211,
+                "The 'To' number +15005550001 is not a valid phone number.",
+            ),
+            "+15005550009" => error(StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests"),
+            "+15005550010" => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                20500,
+                "Internal Server Error",
+            ),
+            // Not a Twilio behaviour: a broken answer, to see CareLine treat it as in doubt.
+            "+15005550020" => (StatusCode::CREATED, "<html>proxy page</html>").into_response(),
+            _ => (
+                StatusCode::CREATED,
+                axum::Json(serde_json::json!({
+                    "sid": format!("SM{n:032x}"),
+                    "account_sid": SID,
+                    "to": to,
+                    "from": form.get("From"),
+                    "body": form.get("Body"),
+                    "status": "queued",
+                    "num_segments": "1",
+                    "direction": "outbound-api",
+                })),
+            )
+                .into_response(),
+        }
+    }
+    let log: Log = Arc::default();
+    // The Calls resource: a call is queued with its sid (Twilio dials it afterwards).
+    async fn calls(
+        State(log): State<Log>,
+        Path(account): Path<String>,
+        headers: HeaderMap,
+        Form(form): Form<std::collections::HashMap<String, String>>,
+    ) -> axum::response::Response {
+        let n = record(&log, account, &headers, &form);
+        (
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({
+                "sid": format!("CA{n:032x}"),
+                "account_sid": SID,
+                "to": form.get("To"),
+                "from": form.get("From"),
+                "status": "queued",
+                "direction": "outbound-api",
+            })),
+        )
+            .into_response()
+    }
+    let app = axum::Router::new()
+        .route(
+            "/2010-04-01/Accounts/{account}/Messages.json",
+            axum::routing::post(messages),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Calls.json",
+            axum::routing::post(calls),
+        )
+        .with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), log)
+}
