@@ -84,5 +84,6 @@ pub fn start(
         concurrency: config.jobs_concurrency.max(1),
         ..WorkerOptions::default()
     };
-    Some(Worker::new(store.clone(), registry(audit), clock, opts).spawn())
+    let registry = super::password_reset::registered(registry(audit), config);
+    Some(Worker::new(store.clone(), registry, clock, opts).spawn())
 }
