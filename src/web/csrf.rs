@@ -1,7 +1,8 @@
 //! CSRF protection for every dashboard request that changes something (deny by default):
 //! the Origin, when sent, must be this site; the session's CSRF token must come in the
-//! `X-CSRF-Token` header (htmx) or the form's `_csrf` field (plain forms). The sign-in form,
-//! and the password reset forms, which have no session yet, use a double-submit cookie instead. Refusals are audited.
+//! `X-CSRF-Token` header (htmx) or the form's `_csrf` field (plain forms). The sign-in form
+//! and the password reset forms, which have no session yet, use a double-submit cookie
+//! instead. Refusals are audited.
 
 use crate::api::error::ApiError;
 use crate::api::extract::{CSRF_HEADER, CsrfChecked, SESSION_COOKIE, client_address};
