@@ -512,6 +512,38 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    a_password_change_voids_the_links_already_sent,
+    |db: TestDb| async move {
+        if !smtpd_available() {
+            return db.cleanup().await;
+        }
+        let smtp = smtp_server(None);
+        let config = config_for(smtp.port);
+        let app = TestApp::spawn_with(db, config.clone()).await;
+        let email = "changer@clinic.test";
+        app.user(email, Role::Nurse, None).await;
+        assert_eq!(forgot(&app, email).await.status(), 202);
+        let (w, _) = worker(&app, &config);
+        w.run_until_idle().await.unwrap();
+        let token = token_in(&smtp.messages()[0].body);
+        let access = app.token(email).await;
+        let (status, body) = app
+            .post(
+                &access,
+                "/api/v1/auth/change-password",
+                json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 204, "{body}");
+        let (status, body) = reset(&app, &token, "Another-Field-5512!").await;
+        assert_eq!(status, 400);
+        assert_eq!(error_code(&body), "INVALID_RESET_TOKEN");
+        assert_eq!(app.login_response(email, NEW_PASSWORD).await.status(), 200);
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
     two_uses_of_one_link_at_once_let_one_win,
     |db: TestDb| async move {
         if !smtpd_available() {

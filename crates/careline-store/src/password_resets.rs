@@ -177,6 +177,19 @@ fn open_at(m: &reset::Model, t: DateTime<Utc>) -> bool {
     m.used_at.is_none() && m.cancelled_at.is_none() && m.expires_at > t && m.user_id.is_some()
 }
 
+/// Make every open reset of `user` void (its password was changed another way). Returns how
+/// many.
+pub async fn void_open(store: &Store, user: Uuid, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(reset::Entity::update_many()
+        .col_expr(reset::Column::CancelledAt, Some(stored_time(now)).into())
+        .filter(reset::Column::UserId.eq(user))
+        .filter(reset::Column::UsedAt.is_null())
+        .filter(reset::Column::CancelledAt.is_null())
+        .exec(store.db())
+        .await?
+        .rows_affected)
+}
+
 /// What using a token did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Redeemed {
