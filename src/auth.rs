@@ -1,6 +1,7 @@
 //! Authentication: Argon2id password hashes, short-lived signed access tokens bound to a
 //! server-side session, the session cache that enforces idle logoff and revocation on every
-//! request, and the per-address limiter on login attempts.
+//! request, the per-address limiter on login attempts, and the limiter on password reset
+//! requests (per email address and per client address).
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -270,6 +271,79 @@ impl LoginLimiter {
     }
 }
 
+/// Sliding-window limiter: at most `limit` attempts per key within any `window`.
+pub struct WindowLimiter {
+    limit: usize,
+    window: Duration,
+    attempts: DashMap<String, std::collections::VecDeque<DateTime<Utc>>>,
+}
+
+impl WindowLimiter {
+    pub fn new(limit: usize, window: Duration) -> Self {
+        WindowLimiter {
+            limit,
+            window,
+            attempts: DashMap::new(),
+        }
+    }
+
+    /// Count an attempt; `Err(seconds to wait)` when over the limit (not counted then).
+    pub fn attempt(&self, key: &str, now: DateTime<Utc>) -> Result<(), i64> {
+        let mut e = self.attempts.entry(key.to_string()).or_default();
+        while e.front().is_some_and(|t| now - *t >= self.window) {
+            e.pop_front();
+        }
+        if e.len() >= self.limit {
+            let oldest = e.front().copied().unwrap_or(now);
+            return Err((oldest + self.window - now).num_seconds().max(1));
+        }
+        e.push_back(now);
+        Ok(())
+    }
+
+    pub fn sweep(&self, now: DateTime<Utc>) {
+        self.attempts
+            .retain(|_, q| q.back().is_some_and(|t| now - *t < self.window));
+    }
+}
+
+/// Password reset requests allowed per email address per hour.
+pub const RESET_PER_EMAIL_PER_HOUR: usize = 5;
+/// Password reset requests allowed per client address per hour.
+pub const RESET_PER_ADDRESS_PER_HOUR: usize = 20;
+
+/// The limits on password reset requests: per email address (so nobody's mailbox is flooded)
+/// and per client address (so nobody sprays addresses). Per node, in memory, as the login
+/// limiter is.
+pub struct ResetLimiter {
+    per_email: WindowLimiter,
+    per_address: WindowLimiter,
+}
+
+impl Default for ResetLimiter {
+    fn default() -> Self {
+        ResetLimiter {
+            per_email: WindowLimiter::new(RESET_PER_EMAIL_PER_HOUR, Duration::hours(1)),
+            per_address: WindowLimiter::new(RESET_PER_ADDRESS_PER_HOUR, Duration::hours(1)),
+        }
+    }
+}
+
+impl ResetLimiter {
+    /// Count a request for `email` (normalized) from `address`; `Err(seconds to wait)` when
+    /// either limit is reached. The address is counted first: a refused address does not use
+    /// up the email's allowance.
+    pub fn attempt(&self, email: &str, address: &str, now: DateTime<Utc>) -> Result<(), i64> {
+        self.per_address.attempt(address, now)?;
+        self.per_email.attempt(email, now)
+    }
+
+    pub fn sweep(&self, now: DateTime<Utc>) {
+        self.per_email.sweep(now);
+        self.per_address.sweep(now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +431,35 @@ mod tests {
         assert!(l.attempt("1.2.3.4", t).is_err());
         assert!(l.attempt("5.6.7.8", t).is_ok());
         assert!(l.attempt("1.2.3.4", t + Duration::seconds(60)).is_ok());
+    }
+
+    #[test]
+    fn reset_limiter_counts_per_email_and_per_address_over_an_hour() {
+        let l = ResetLimiter::default();
+        let t = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        for i in 0..RESET_PER_EMAIL_PER_HOUR {
+            assert!(
+                l.attempt("a@x.test", "1.2.3.4", t + Duration::minutes(i as i64))
+                    .is_ok()
+            );
+        }
+        let wait = l.attempt("a@x.test", "1.2.3.4", t + Duration::minutes(10));
+        assert_eq!(
+            wait,
+            Err(50 * 60),
+            "until the first attempt leaves the window"
+        );
+        assert!(
+            l.attempt("a@x.test", "1.2.3.4", t + Duration::minutes(60))
+                .is_ok()
+        );
+        // Another address, other emails: the address's own limit.
+        for i in 0..RESET_PER_ADDRESS_PER_HOUR {
+            assert!(l.attempt(&format!("{i}@x.test"), "5.6.7.8", t).is_ok());
+        }
+        assert!(l.attempt("new@x.test", "5.6.7.8", t).is_err());
+        assert!(l.attempt("new@x.test", "9.9.9.9", t).is_ok());
+        l.sweep(t + Duration::hours(3));
+        assert!(l.per_email.attempts.is_empty() && l.per_address.attempts.is_empty());
     }
 }

@@ -168,6 +168,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         careline_store::audit::AuditWriter::spawn(store.clone()),
     );
     crate::reminders::register(&mut registry, reminder_senders(&config)?);
+    let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;
     tracing::info!(

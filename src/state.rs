@@ -1,7 +1,7 @@
 //! The state every request handler shares: the store, the audit writer, configuration, the
 //! authentication caches and the live event hub.
 
-use crate::auth::{LoginLimiter, SessionCache, TokenKeys};
+use crate::auth::{LoginLimiter, ResetLimiter, SessionCache, TokenKeys};
 use crate::calls::Calls;
 use crate::config::Config;
 use crate::events::Hub;
@@ -24,6 +24,8 @@ pub struct Inner {
     pub config: Config,
     pub sessions: SessionCache,
     pub login_limiter: LoginLimiter,
+    /// Password reset requests per email address and per client address.
+    pub reset_limiter: ResetLimiter,
     pub tokens: TokenKeys,
     /// Phone calls for the stateless transports (Twilio, the simulator).
     pub calls: Calls,
@@ -59,6 +61,7 @@ impl AppState {
         let payer = crate::payer::default_adapter(store.clone());
         let state = AppState(Arc::new(Inner {
             login_limiter: LoginLimiter::new(config.login_rate_per_minute),
+            reset_limiter: ResetLimiter::default(),
             sessions: SessionCache::default(),
             store,
             audit,
@@ -80,6 +83,7 @@ impl AppState {
                 s.sessions
                     .sweep(now, chrono::Duration::seconds(s.config.idle_timeout_secs));
                 s.login_limiter.sweep(now);
+                s.reset_limiter.sweep(now);
             }
         });
         state

@@ -74,6 +74,8 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("GET", "/ready", PUBLIC),
         ("POST", "/api/v1/auth/login", PUBLIC),
         ("POST", "/api/v1/auth/refresh", PUBLIC),
+        ("POST", "/api/v1/auth/forgot-password", PUBLIC),
+        ("POST", "/api/v1/auth/reset-password", PUBLIC),
         ("GET", "/api/v1/auth/me", ALL),
         ("PUT", "/api/v1/auth/me", ALL),
         ("POST", "/api/v1/auth/change-password", ALL),
@@ -334,6 +336,11 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
     Some(match (method, template) {
         ("POST", "/api/v1/auth/login") => json!({"email": "nobody@example.com", "password": "x"}),
         ("POST", "/api/v1/auth/refresh") => json!({"refresh_token": "not-a-token"}),
+        ("POST", "/api/v1/auth/forgot-password") => json!({"email": "nobody@example.com"}),
+        // An unknown token: the route answers 400 INVALID_RESET_TOKEN and changes nothing.
+        ("POST", "/api/v1/auth/reset-password") => {
+            json!({"token": "not-a-token", "new_password": "Another-Strong-2026!"})
+        }
         ("PUT", "/api/v1/auth/me") => json!({"full_name": "Renamed"}),
         // Wrong current password: exercises the route without changing anything.
         ("POST", "/api/v1/auth/change-password") => {

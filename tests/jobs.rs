@@ -746,7 +746,14 @@ on_both_engines!(
     |db: TestDb| async move {
         use sea_orm::ConnectionTrait;
         use sea_orm_migration::MigratorTrait;
-        careline_store::migration::Migrator::down(db.store.db(), Some(1))
+        // Back to just before the durable jobs migration, however many came after it.
+        let steps = careline_store::migration::Migrator::migrations()
+            .iter()
+            .rev()
+            .position(|m| m.name() == "m20261208_000013_durable_jobs")
+            .expect("the durable jobs migration") as u32
+            + 1;
+        careline_store::migration::Migrator::down(db.store.db(), Some(steps))
             .await
             .unwrap();
         let id = uuid::Uuid::new_v4();

@@ -35,6 +35,7 @@
 //! leaves the effect in doubt for a person (or the receiver's own records) to settle.
 
 pub mod housekeeping;
+pub mod password_reset;
 pub mod registry;
 pub mod worker;
 

@@ -1,7 +1,8 @@
 //! CSRF protection for every dashboard request that changes something (deny by default):
 //! the Origin, when sent, must be this site; the session's CSRF token must come in the
-//! `X-CSRF-Token` header (htmx) or the form's `_csrf` field (plain forms). The sign-in form,
-//! which has no session yet, uses a double-submit cookie instead. Refusals are audited.
+//! `X-CSRF-Token` header (htmx) or the form's `_csrf` field (plain forms). The sign-in form
+//! and the password reset forms, which have no session yet, use a double-submit cookie
+//! instead. Refusals are audited.
 
 use crate::api::error::ApiError;
 use crate::api::extract::{CSRF_HEADER, CsrfChecked, SESSION_COOKIE, client_address};
@@ -17,6 +18,9 @@ use careline_store::audit::AuditEvent;
 
 /// The sign-in form's double-submit cookie.
 pub const LOGIN_COOKIE: &str = "careline_login_csrf";
+/// The forms used before there is a session (signing in, asking for and using a password
+/// reset link): they carry the double-submit token of `LOGIN_COOKIE`.
+pub const PRE_SESSION_FORMS: [&str; 3] = ["/login", "/forgot-password", "/reset-password"];
 /// The form field that carries the token.
 pub const FIELD: &str = "_csrf";
 
@@ -49,7 +53,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
         (Body::from(bytes), field)
     };
     let jar = CookieJar::from_headers(&parts.headers);
-    let expected = if parts.uri.path() == "/login" {
+    let expected = if PRE_SESSION_FORMS.contains(&parts.uri.path()) {
         jar.get(LOGIN_COOKIE).map(|c| c.value().to_string())
     } else {
         jar.get(SESSION_COOKIE)

@@ -13,6 +13,7 @@ mod error;
 mod form;
 mod lab_results;
 mod orders;
+mod password_reset;
 mod patients;
 mod practice;
 mod prior_auth;
@@ -47,6 +48,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(queue::work_queue))
         .route("/login", get(session::login_page).post(session::sign_in))
         .route("/logout", post(session::sign_out))
+        .route(
+            "/forgot-password",
+            get(password_reset::forgot_page).post(password_reset::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(password_reset::reset_page).post(password_reset::reset_submit),
+        )
         .route("/requests", get(requests::list))
         .route("/requests/bulk-approve", post(requests::bulk_approve))
         .route(

@@ -22,6 +22,8 @@ struct LoginPage {
     csrf: String,
     email: String,
     error: Option<String>,
+    /// Shown above the form (after a password reset).
+    notice: Option<&'static str>,
 }
 
 /// Whether cookies must be Secure: CareLine is reached over https (its public URL says so).
@@ -33,7 +35,7 @@ fn secure(state: &AppState) -> bool {
         .is_some_and(|u| u.starts_with("https://"))
 }
 
-fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+pub(super) fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -49,10 +51,17 @@ fn render(page: LoginPage, status: StatusCode) -> Result<Response, WebError> {
     Ok((status, Html(html)).into_response())
 }
 
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    /// `done` after a password reset.
+    reset: Option<String>,
+}
+
 /// GET /login: the form, with a fresh double-submit token.
 pub async fn login_page(
     State(state): State<AppState>,
     jar: CookieJar,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Result<(CookieJar, Response), WebError> {
     let token = careline_crypto::random_token();
     let jar = jar.add(cookie(&state, LOGIN_COOKIE, token.clone()));
@@ -60,6 +69,8 @@ pub async fn login_page(
         csrf: token,
         email: String::new(),
         error: None,
+        notice: (q.reset.as_deref() == Some("done"))
+            .then_some("Your password has been changed. Sign in with the new one."),
     };
     Ok((jar, render(page, StatusCode::OK)?))
 }
@@ -102,6 +113,7 @@ pub async fn sign_in(
                     csrf: token,
                     email: form.email,
                     error: Some(e.message),
+                    notice: None,
                 };
                 return Ok((jar, render(page, e.status)?));
             }

@@ -1,6 +1,7 @@
 // The dashboard as staff use it, in Debian's chromium: every role signs in and lands on its
 // queue; every page passes axe with no serious or critical violation and raises no CSP
-// violation; a specialist reviews and approves the demo's urgent request; shipping ships.
+// violation; a specialist reviews and approves the demo's urgent request; shipping ships; a
+// forgotten password is asked for and the reset link's form refuses what it must.
 const { test, expect } = require("@playwright/test");
 const { watch, signIn, accessible, screenshot } = require("./helpers");
 
@@ -71,6 +72,45 @@ test("the sign-in page is accessible and says what went wrong", async ({ page })
   await expect(page.getByRole("alert")).toContainText("email or password is incorrect");
   await expect(page.getByLabel("Email")).toHaveValue("specialist@demo.careline.test");
   await screenshot(page, "sign-in-refused");
+  w.check();
+});
+
+test("a forgotten password: the request answers one sentence, the link's form shows errors inline", async ({ page }) => {
+  const w = watch(page);
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
+  await accessible(page, "forgot password");
+  await screenshot(page, "forgot-password");
+  await page.getByLabel("Email").fill("nurse@demo.careline.test");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  const notice = page.getByRole("status");
+  await expect(notice).toContainText("If an account uses this address");
+  const sentence = await notice.textContent();
+  await accessible(page, "forgot password sent");
+  await screenshot(page, "forgot-password-sent");
+  // An address with no account: the very same sentence.
+  await page.goto("/forgot-password");
+  await page.getByLabel("Email").fill("nobody@demo.careline.test");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status")).toHaveText(sentence);
+
+  // The link's page (a token nobody was sent): two different passwords, then a good one.
+  await page.goto("/reset-password?token=" + "0".repeat(64));
+  await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+  await accessible(page, "reset password");
+  await page.getByLabel("New password", { exact: true }).fill("Quiet-Meadow-7731!");
+  await page.getByLabel("The new password again").fill("Quiet-Meadow-7731?");
+  await page.getByRole("button", { name: "Set the password" }).click();
+  await expect(page.getByRole("alert")).toContainText("not the same");
+  await expect(page.getByLabel("The new password again")).toHaveValue("Quiet-Meadow-7731?");
+  await accessible(page, "reset password refused");
+  await screenshot(page, "reset-password-mismatch");
+  await page.getByLabel("The new password again").fill("Quiet-Meadow-7731!");
+  await page.getByRole("button", { name: "Set the password" }).click();
+  await expect(page.getByRole("alert")).toContainText("not valid");
+  await page.getByRole("link", { name: "Ask for a new link" }).click();
+  await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
   w.check();
 });
 

@@ -16,6 +16,7 @@ pub mod medications;
 pub mod migration;
 pub mod orders;
 pub mod outbox;
+pub mod password_resets;
 pub mod patients;
 pub mod practice;
 pub mod prior_auth;

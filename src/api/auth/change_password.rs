@@ -73,6 +73,8 @@ pub async fn change_password(
         .map_err(|e| ApiError::internal("password hash", e))?;
     users::set_password(&state.store, user.id, new_hash, caller.now).await?;
     users::revoke_all_sessions(&state.store, user.id, "password changed", caller.now).await?;
+    // Reset links emailed before the change stop working with it.
+    careline_store::password_resets::void_open(&state.store, user.id, caller.now).await?;
     state.sessions.clear();
     state.events.end_user(user.id);
     state

@@ -1,10 +1,13 @@
-//! `/api/v1/auth`: login, refresh (rotating), logout, the caller's own profile and password.
+//! `/api/v1/auth`: login, refresh (rotating), logout, the caller's own profile and password,
+//! and the password reset by email (forgot-password, reset-password).
 
 pub mod change_password;
+pub mod forgot_password;
 pub mod login;
 pub mod logout;
 pub mod me;
 pub mod refresh;
+pub mod reset_password;
 
 use crate::state::AppState;
 use careline_store::users::User;
@@ -18,6 +21,8 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(logout::logout))
         .routes(routes!(me::get_me, me::update_me))
         .routes(routes!(change_password::change_password))
+        .routes(routes!(forgot_password::forgot_password))
+        .routes(routes!(reset_password::reset_password))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

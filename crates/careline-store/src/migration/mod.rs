@@ -18,6 +18,7 @@ mod m20261207_000012_refill_per_call;
 mod m20261207_000013_audit_entities;
 mod m20261208_000013_durable_jobs;
 mod m20261209_000014_reminders;
+mod m20261209_000015_password_resets;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_audit_entities::Migration),
             Box::new(m20261208_000013_durable_jobs::Migration),
             Box::new(m20261209_000014_reminders::Migration),
+            Box::new(m20261209_000015_password_resets::Migration),
         ]
     }
 }
