@@ -46,17 +46,21 @@ struct Rig {
 
 /// The demo data, and a SIP server whose trunk is the callee's phone.
 async fn rig(db: TestDb, credential: Option<(&str, &str)>) -> Rig {
-    rig_with(db, credential, 100).await
+    rig_with(db, credential, |_| {}).await
 }
 
-async fn rig_with(db: TestDb, credential: Option<(&str, &str)>, max_calls: usize) -> Rig {
+async fn rig_with(
+    db: TestDb,
+    credential: Option<(&str, &str)>,
+    tweak: impl FnOnce(&mut SipSettings),
+) -> Rig {
     careline::demo::seed(&db.store).await.expect("demo seed");
     let calls = Calls::build(&db.store, &test_config()).expect("phone");
     // The phone's server address is unknown until the server listens; it never sends to it
     // before the server's INVITE tells it where to answer.
     let mut phone = Peer::new("127.0.0.1:9".parse().unwrap()).await;
     let mut settings = SipSettings::loopback();
-    settings.max_calls = max_calls;
+    tweak(&mut settings);
     settings.trunk = Some(
         Trunk::new(
             &format!("sip:{}", phone.sip_addr()),
@@ -386,7 +390,10 @@ async fn a_busy_callee_is_busy_and_no_call_is_started() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_that_only_rings_is_cancelled_after_the_ring_timeout() {
     // One call at a time: the ringing call holds the place.
-    let mut rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), None, 1).await;
+    let mut rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), None, |s| {
+        s.max_calls = 1
+    })
+    .await;
     let (patient, appointment) = her_requested_appointment(&rig).await;
     let started = std::time::Instant::now();
     let dialing = place(
@@ -469,24 +476,60 @@ async fn unreachable_targets_fail_without_naming_the_number() {
 
 /// An in-dialog request from the callee (it hangs up): From and To are the INVITE's To
 /// (with the phone's tag) and From.
-fn callee_request(
+fn callee_request(phone: &Peer, invite: &Msg, method: &str, cseq: u32) -> String {
+    callee_request_with(phone, invite, method, cseq, &[], "")
+}
+
+fn callee_request_with(
     phone: &Peer,
     invite: &Msg,
-    server_contact: &str,
     method: &str,
     cseq: u32,
+    extra: &[&str],
+    body: &str,
 ) -> String {
     let me = phone.sip_addr();
-    format!(
-        "{method} {server_contact} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bK{}\r\n\
+    // The server's Contact: where its dialog takes requests.
+    let target = invite
+        .header("Contact")
+        .unwrap()
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut m = format!(
+        "{method} {target} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bK{}\r\n\
          Max-Forwards: 70\r\nFrom: {};tag=phone{}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {cseq} {method}\r\n\
-         Content-Length: 0\r\n\r\n",
+         Contact: <sip:eleanor@{me}>\r\n",
         rand::random::<u32>(),
         invite.header("To").unwrap(),
         phone.from_tag,
         invite.header("From").unwrap(),
         invite.header("Call-ID").unwrap(),
-    )
+    );
+    for h in extra {
+        m.push_str(h);
+        m.push_str("\r\n");
+    }
+    m.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    m
+}
+
+/// The server's final answer to the phone's in-dialog request `method`; the server's own
+/// requests meanwhile are kept for `expect_request`.
+async fn final_answer(phone: &mut Peer, method: &str) -> Msg {
+    loop {
+        let m = phone
+            .recv(Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("no answer to {method}"));
+        match m.status() {
+            Some(s) if s >= 200 && m.cseq_method() == method => return m,
+            Some(_) => {}
+            None => phone.requests.push_back(m),
+        }
+    }
 }
 
 on_both_engines!(
@@ -545,16 +588,9 @@ on_both_engines!(
                 .await
         );
         // She hangs up before verifying.
-        let contact = invite
-            .header("Contact")
-            .unwrap()
-            .trim_start_matches('<')
-            .split('>')
-            .next()
-            .unwrap()
-            .to_string();
-        let bye = callee_request(phone, &invite, &contact, "BYE", 1);
+        let bye = callee_request(phone, &invite, "BYE", 1);
         phone.send_raw(&bye).await;
+        assert_eq!(final_answer(phone, "BYE").await.status(), Some(200));
         let events = rig
             .events_until(&call_id, "call_ended", "caller_hangup")
             .await;
@@ -567,3 +603,136 @@ on_both_engines!(
         rig.finish().await;
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_by_sip_info_and_by_inband_tone_work_as_on_an_inbound_call() {
+    let mut rig = rig(TestDb::new(Engine::Sqlite).await.unwrap(), None).await;
+    let (patient, appointment) = her_requested_appointment(&rig).await;
+    let dialing = place(&rig.server.dialer(), reminder(patient, appointment, None));
+    let phone = &mut rig.phone;
+    let invite = request(phone, "INVITE").await;
+    pick_up(phone, &invite).await;
+    let call_id = match dialing.await.unwrap() {
+        DialOutcome::Answered { call_id } => call_id,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        phone
+            .wait_prompt_end(Duration::from_millis(150), Duration::from_secs(10))
+            .await
+    );
+    // Her date of birth by SIP INFO (the requests come from the callee's side of our
+    // dialog: our From tag in their To).
+    for (n, key) in ELEANOR_DOB.chars().enumerate() {
+        let info = callee_request_with(
+            phone,
+            &invite,
+            "INFO",
+            n as u32 + 1,
+            &["Content-Type: application/dtmf-relay"],
+            &format!("Signal={key}\r\nDuration=160\r\n"),
+        );
+        phone.send_raw(&info).await;
+        assert_eq!(final_answer(phone, "INFO").await.status(), Some(200));
+    }
+    rig.events_until(&call_id, "authenticate", "success").await;
+    let phone = &mut rig.phone;
+    assert!(
+        phone
+            .wait_prompt_end(Duration::from_millis(150), Duration::from_secs(10))
+            .await
+    );
+    // 1 as a tone in the audio.
+    let mut pcm = careline_media::dtmf::synthesize('1', 80, 6000.0);
+    pcm.extend(std::iter::repeat_n(0i16, 480));
+    phone.rtp_audio(&pcm).await;
+    let bye = request(phone, "BYE").await;
+    phone.respond(&bye, 200, "OK").await;
+    let events = rig
+        .events_until(&call_id, "appointment_reminder", "confirmed")
+        .await;
+    assert!(
+        !events.iter().any(|e| e.error_code.is_some()),
+        "{events:#?}"
+    );
+    let after = appointments::get(&rig.db.store, &admin(), appointment)
+        .await
+        .unwrap();
+    assert_eq!(after.status.as_str(), "confirmed");
+    rig.idle().await;
+    rig.finish().await;
+}
+
+/// Log lines, as the process writes them.
+#[derive(Clone, Default)]
+struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callees_number_is_never_logged_even_at_trace_level() {
+    // The filter `careline serve` uses (rsipstack at warn: it logs whole messages), at trace.
+    let lines = Lines::default();
+    let sink = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace,rsipstack=warn"))
+        .with_writer(move || sink.clone())
+        .finish();
+    // Global: the call runs on the runtime's threads. Other tests of this binary log into
+    // it too, which only widens what is checked.
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let mut rig = rig(TestDb::new(Engine::Sqlite).await.unwrap(), None).await;
+    let (patient, appointment) = her_requested_appointment(&rig).await;
+    // Answered, keyed and hung up.
+    let dialing = place(&rig.server.dialer(), reminder(patient, appointment, None));
+    let phone = &mut rig.phone;
+    let invite = request(phone, "INVITE").await;
+    pick_up(phone, &invite).await;
+    assert!(matches!(
+        dialing.await.unwrap(),
+        DialOutcome::Answered { .. }
+    ));
+    assert!(phone.wait_sound(Duration::from_secs(5)).await);
+    press(phone, "0609").await;
+    phone
+        .send_raw(&callee_request(phone, &invite, "BYE", 1))
+        .await;
+    assert_eq!(final_answer(phone, "BYE").await.status(), Some(200));
+    rig.idle().await;
+    // Busy, and a peer that does not answer at all.
+    let dialing = place(&rig.server.dialer(), reminder(patient, appointment, None));
+    let phone = &mut rig.phone;
+    let invite = request(phone, "INVITE").await;
+    phone
+        .send_raw(&answer(phone, &invite, 486, "Busy Here", &[], ""))
+        .await;
+    assert_eq!(dialing.await.unwrap(), DialOutcome::Busy);
+    let outcome = rig
+        .server
+        .dialer()
+        .dial(Dial {
+            to: "sip:+15125550142@127.0.0.1:9".into(),
+            ring_timeout: Some(Duration::from_millis(600)),
+            ..reminder(patient, appointment, None)
+        })
+        .await;
+    assert!(matches!(outcome, DialOutcome::Failed(_)), "{outcome:?}");
+    rig.finish().await;
+    let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("outbound SIP call answered"), "{log}");
+    assert!(
+        log.contains("TRACE") || log.contains("DEBUG"),
+        "trace was not on"
+    );
+    for n in ["5125550142", "512-555-0142", "06091951"] {
+        assert!(!log.contains(n), "{n} in the log");
+    }
+}
