@@ -1,9 +1,10 @@
 //! Calls CareLine places over SIP (`SipServer::dialer`), against an in-process callee acting
 //! as the trunk and the patient's phone (raw SIP over UDP and RTP, tests/sip_peer): the
 //! reminder call answered, verified and confirmed by RFC 4733 keys, with the appointment
-//! confirmed in the store; a busy callee; one that only rings (CANCEL after the ring
-//! timeout); the trunk's 407 answered with digest credentials; the callee hanging up. What
-//! counts is what the server sent and recorded.
+//! confirmed in the store; keys by INFO and in-band tone; a transfer by REFER; a busy callee;
+//! one that only rings (CANCEL after the ring timeout); the trunk's 407 answered with digest
+//! credentials; the callee hanging up; no number in the log. What counts is what the server
+//! sent and recorded.
 
 mod common;
 mod sip_peer;
@@ -735,4 +736,78 @@ async fn the_callees_number_is_never_logged_even_at_trace_level() {
     for n in ["5125550142", "512-555-0142", "06091951"] {
         assert!(!log.contains(n), "{n} in the log");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_is_reached_by_refer_on_a_placed_call() {
+    // Maria is a patient of the wound-care side, which has no staff rota: "a person" is the
+    // agent line at any hour (Eleanor's practice hands off by office hours).
+    const MARIA: &str = "+15025550142";
+    let mut rig = rig_with(TestDb::new(Engine::Sqlite).await.unwrap(), None, |s| {
+        s.agent_uri = Some("sip:agents@127.0.0.1".into())
+    })
+    .await;
+    let maria = patient_by_phone(&rig.db.store, MARIA).await.id;
+    let dialing = place(
+        &rig.server.dialer(),
+        Dial {
+            to: MARIA.into(),
+            caller_id: "+15025550100".into(),
+            purpose: Outbound::AppointmentReminder {
+                patient_id: maria,
+                appointment_id: uuid::Uuid::nil(),
+            },
+            ring_timeout: None,
+        },
+    );
+    let phone = &mut rig.phone;
+    let invite = request(phone, "INVITE").await;
+    pick_up(phone, &invite).await;
+    let call_id = match dialing.await.unwrap() {
+        DialOutcome::Answered { call_id } => call_id,
+        other => panic!("{other:?}"),
+    };
+    assert!(phone.wait_sound(Duration::from_secs(5)).await, "the intro");
+    // 0 alone (# ends the entry), by SIP INFO, while the intro plays.
+    for (cseq, key) in [(1, '0'), (2, '#')] {
+        let info = callee_request_with(
+            phone,
+            &invite,
+            "INFO",
+            cseq,
+            &["Content-Type: application/dtmf-relay"],
+            &format!("Signal={key}\r\nDuration=160\r\n"),
+        );
+        phone.send_raw(&info).await;
+        assert_eq!(final_answer(phone, "INFO").await.status(), Some(200));
+    }
+    let refer = request(phone, "REFER").await;
+    assert!(
+        refer
+            .header("Refer-To")
+            .unwrap()
+            .contains("sip:agents@127.0.0.1"),
+        "{refer:?}"
+    );
+    phone.respond(&refer, 202, "Accepted").await;
+    let notify = callee_request_with(
+        phone,
+        &invite,
+        "NOTIFY",
+        3,
+        &[
+            "Event: refer",
+            "Subscription-State: terminated;reason=noresource",
+            "Content-Type: message/sipfrag",
+        ],
+        "SIP/2.0 200 OK\r\n",
+    );
+    phone.send_raw(&notify).await;
+    assert_eq!(final_answer(phone, "NOTIFY").await.status(), Some(200));
+    let bye = request(phone, "BYE").await;
+    phone.respond(&bye, 200, "OK").await;
+    let events = rig.events_until(&call_id, "transfer", "connected").await;
+    assert!(has(&events, "transfer", "transferred"), "{events:#?}");
+    rig.idle().await;
+    rig.finish().await;
 }
