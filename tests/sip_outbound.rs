@@ -385,6 +385,18 @@ async fn a_busy_callee_is_busy_and_no_call_is_started() {
         dialing.await.unwrap(),
         DialOutcome::Declined { status: 603 }
     );
+    // Operators see the outcomes (counters of the whole test process: at least these).
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, careline::metrics::global().registry())
+        .unwrap();
+    for outcome in ["busy", "declined"] {
+        assert!(
+            text.contains(&format!(
+                "careline_sip_outbound_calls_total{{outcome=\"{outcome}\"}}"
+            )),
+            "{text}"
+        );
+    }
     rig.finish().await;
 }
 

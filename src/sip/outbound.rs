@@ -159,8 +159,20 @@ impl SipDialer {
 
     /// Place a call and wait until it is answered or has failed. An answered call goes on
     /// in its own task (keys, prompts, transfer, hangup, as an inbound call); this returns
-    /// as soon as it is up.
+    /// as soon as it is up. Each outcome is counted (`careline_sip_outbound_calls_total`).
     pub async fn dial(&self, d: Dial) -> DialOutcome {
+        let outcome = self.place(d).await;
+        crate::metrics::global().sip_dialed(match outcome {
+            DialOutcome::Answered { .. } => "answered",
+            DialOutcome::Busy => "busy",
+            DialOutcome::NoAnswer => "no_answer",
+            DialOutcome::Declined { .. } => "declined",
+            DialOutcome::Failed(_) => "failed",
+        });
+        outcome
+    }
+
+    async fn place(&self, d: Dial) -> DialOutcome {
         let shared = &self.shared;
         let target = match target(&d.to, shared.settings.trunk.as_ref()) {
             Ok(t) => t,
@@ -185,7 +197,6 @@ impl SipDialer {
         };
         if shared.active.fetch_add(1, Ordering::Relaxed) >= shared.settings.max_calls {
             shared.active.fetch_sub(1, Ordering::Relaxed);
-            crate::metrics::global().sip_rejected("capacity");
             return DialOutcome::Failed("sip_max_calls calls are up already".into());
         }
         let slot = Slot(shared.clone());
