@@ -2,7 +2,8 @@
 //! transactions and dialogs (RFC 3261 timers, retransmission, CANCEL, route sets); this
 //! module admits calls (allow-list, capacity), negotiates G.711 with SDP, and hands each
 //! call to a control task that feeds the call engine through [`crate::calls::Calls`], the
-//! same path Twilio's webhooks take. Media is in [`media`]; see `docs/sip.md`.
+//! same path Twilio's webhooks take. Calls CareLine places (reminders) go out through
+//! [`outbound`] and run on the same control task. Media is in [`media`]; see `docs/sip.md`.
 
 pub mod call;
 pub mod digest;
