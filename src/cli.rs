@@ -69,6 +69,23 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Place one appointment reminder call over SIP and wait until it ends (for the real-peer
+    /// tests, tests/sipp; the job system places real reminder calls). Prints the outcome.
+    #[command(hide = true)]
+    SipDial {
+        /// The callee: an E.164 number (through `sip_trunk_uri`) or a full sip: URI.
+        #[arg(long)]
+        to: String,
+        /// The practice's line the call comes from, E.164.
+        #[arg(long)]
+        from: String,
+        /// The appointment the call reminds of (its patient is the callee).
+        #[arg(long)]
+        appointment: String,
+        /// Seconds to let it ring (default: sip_ring_timeout_secs).
+        #[arg(long)]
+        ring_secs: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -450,6 +467,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             }
         }
         Command::Jobs { command } => return jobs_command(command, &config).await,
+        Command::SipDial {
+            to,
+            from,
+            appointment,
+            ring_secs,
+        } => return sip_dial(&config, to, from, &appointment, ring_secs).await,
         Command::Openapi => {
             let doc = crate::api::openapi();
             println!(
@@ -458,6 +481,63 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `careline sip-dial`: a SIP transport of its own (on `sip_listen`), one reminder call, and
+/// its outcome on stdout (`answered <call id>`, `busy`, `no_answer`, `declined <status>`,
+/// `failed <reason>`); an answered call is waited for until it ends (at most 10 minutes).
+async fn sip_dial(
+    config: &Config,
+    to: String,
+    from: String,
+    appointment: &str,
+    ring_secs: Option<u64>,
+) -> Result<ExitCode, String> {
+    use crate::sip::outbound::{Dial, DialOutcome};
+    let appointment_id: uuid::Uuid = appointment
+        .parse()
+        .map_err(|_| format!("--appointment: '{appointment}' is not an id"))?;
+    let settings = crate::sip::SipSettings::from_config(config)?
+        .ok_or("sip_listen is off: no SIP to call with")?;
+    let (store, _) = crate::server::open_store(config, false).await?;
+    let system = careline_domain::Actor {
+        user_id: uuid::Uuid::nil(),
+        role: careline_domain::Role::Admin,
+    };
+    let booked = careline_store::appointments::get(&store, &system, appointment_id)
+        .await
+        .map_err(|e| format!("--appointment: {e}"))?;
+    let calls = crate::calls::Calls::build(&store, config)?;
+    let voice = crate::sip::voice(config, calls.config())?;
+    let server = crate::sip::SipServer::start(settings, calls, std::sync::Arc::new(voice)).await?;
+    let outcome = server
+        .dialer()
+        .dial(Dial {
+            to,
+            caller_id: from,
+            purpose: careline_call::engine::Outbound::AppointmentReminder {
+                patient_id: booked.patient_id,
+                appointment_id,
+            },
+            ring_timeout: ring_secs.map(std::time::Duration::from_secs),
+        })
+        .await;
+    let line = match &outcome {
+        DialOutcome::Answered { call_id } => format!("answered {call_id}"),
+        DialOutcome::Busy => "busy".into(),
+        DialOutcome::NoAnswer => "no_answer".into(),
+        DialOutcome::Declined { status } => format!("declined {status}"),
+        DialOutcome::Failed(why) => format!("failed {why}"),
+    };
+    println!("{line}");
+    if matches!(outcome, DialOutcome::Answered { .. }) {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        while server.active_calls() > 0 && std::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    server.stop().await;
     Ok(ExitCode::SUCCESS)
 }
 

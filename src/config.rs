@@ -73,6 +73,15 @@ pub struct Config {
     pub sip_digest_user: Option<String>,
     /// …and its password. Both or neither.
     pub sip_digest_password: Option<String>,
+    /// The SIP trunk outbound calls go through, `sip:host[:port]`: a call to a number is an
+    /// INVITE to `sip:<number>@<host:port>`. Without it, only calls to full SIP URIs are placed.
+    pub sip_trunk_uri: Option<String>,
+    /// Digest credentials for the trunk's 401/407 challenges: the user name…
+    pub sip_trunk_user: Option<String>,
+    /// …and its password. Both or neither.
+    pub sip_trunk_password: Option<String>,
+    /// How long an outbound call may ring before it is cancelled (no answer), seconds.
+    pub sip_ring_timeout_secs: u64,
     /// The practice's recorded prompts: `<dir>/<language>/<prompt key>.wav`, any rate.
     pub prompt_recordings: Option<PathBuf>,
     /// Origins (`https://host[:port]`) whose pages may open a WebSocket besides the server's
@@ -110,6 +119,9 @@ const TEXT_KEYS: &[(&str, &str)] = &[
     ("sip_agent_uri", "CARELINE_SIP_AGENT_URI"),
     ("sip_digest_user", "CARELINE_SIP_DIGEST_USER"),
     ("sip_digest_password", "CARELINE_SIP_DIGEST_PASSWORD"),
+    ("sip_trunk_uri", "CARELINE_SIP_TRUNK_URI"),
+    ("sip_trunk_user", "CARELINE_SIP_TRUNK_USER"),
+    ("sip_trunk_password", "CARELINE_SIP_TRUNK_PASSWORD"),
     ("smtp_url", "CARELINE_SMTP_URL"),
     ("email_from", "CARELINE_EMAIL_FROM"),
     ("twilio_account_sid", "CARELINE_TWILIO_ACCOUNT_SID"),
@@ -152,6 +164,10 @@ impl Default for Config {
             prompt_recordings: None,
             sip_digest_user: None,
             sip_digest_password: None,
+            sip_trunk_uri: None,
+            sip_trunk_user: None,
+            sip_trunk_password: None,
+            sip_ring_timeout_secs: 30,
             ws_allowed_origins: Vec::new(),
             smtp_url: None,
             email_from: None,
@@ -177,6 +193,16 @@ impl std::fmt::Debug for Config {
                 &self.twilio_auth_token.as_ref().map(|_| "[set]"),
             )
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field(
+                "sip_digest_password",
+                &self.sip_digest_password.as_ref().map(|_| "[set]"),
+            )
+            .field("sip_trunk_uri", &self.sip_trunk_uri)
+            .field("sip_trunk_user", &self.sip_trunk_user)
+            .field(
+                "sip_trunk_password",
+                &self.sip_trunk_password.as_ref().map(|_| "[set]"),
+            )
             .field("email_from", &self.email_from)
             .field("sms_from", &self.sms_from)
             .finish_non_exhaustive()
@@ -403,6 +429,33 @@ impl Config {
         }
         self.call_config()?;
         self.check_notifications()?;
+        self.check_trunk()?;
+        Ok(())
+    }
+
+    /// The outbound SIP trunk's settings (used by `sip::outbound`).
+    fn check_trunk(&self) -> Result<(), String> {
+        if let Some(uri) = &self.sip_trunk_uri {
+            trunk_host(uri).map_err(|e| format!("sip_trunk_uri: {e}"))?;
+        }
+        match (&self.sip_trunk_user, &self.sip_trunk_password) {
+            (Some(u), Some(p)) if !u.is_empty() && !p.is_empty() => {
+                if self.sip_trunk_uri.is_none() {
+                    return Err(
+                        "sip_trunk_user: set sip_trunk_uri as well (the trunk it logs in to)"
+                            .into(),
+                    );
+                }
+            }
+            (Some(_), Some(_)) => {
+                return Err("sip_trunk_user and sip_trunk_password: must not be empty".into());
+            }
+            (None, None) => {}
+            _ => return Err("sip_trunk_user and sip_trunk_password: set both or neither".into()),
+        }
+        if !(1..=600).contains(&self.sip_ring_timeout_secs) {
+            return Err("sip_ring_timeout_secs: must be between 1 and 600".into());
+        }
         Ok(())
     }
 
@@ -477,9 +530,85 @@ impl Config {
     }
 }
 
+/// The `host[:port]` of a trunk URI such as `sip:trunk.example.net:5060;transport=udp`, the
+/// part a called number is put in front of. A user part (`sip:user@host`) is refused: the
+/// number takes its place.
+pub fn trunk_host(uri: &str) -> Result<String, String> {
+    let rest = uri
+        .trim()
+        .strip_prefix("sip:")
+        .ok_or_else(|| format!("'{uri}' must start with sip: (e.g. sip:trunk.example.net:5060)"))?;
+    if rest.contains('@') {
+        return Err(format!(
+            "'{uri}' names a user; give the trunk's host (and port) only, the called number goes before it"
+        ));
+    }
+    let host = rest.split([';', '?']).next().unwrap_or("");
+    let (name, port) = match host.rsplit_once(':') {
+        // An IPv6 literal without a port ends in ']'.
+        Some((n, p)) if !p.contains(']') => (n, Some(p)),
+        _ => (host, None),
+    };
+    if let Some(p) = port
+        && !p.parse::<u16>().is_ok_and(|p| p != 0)
+    {
+        return Err(format!("'{uri}': '{p}' is not a port"));
+    }
+    let valid_name = !name.is_empty()
+        && (name.starts_with('[') && name.ends_with(']')
+            || name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+    if !valid_name {
+        return Err(format!("'{uri}' has no host name or address"));
+    }
+    Ok(host.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trunk_settings_are_checked_and_the_password_is_hidden() {
+        assert_eq!(
+            trunk_host("sip:trunk.example.net:5060").unwrap(),
+            "trunk.example.net:5060"
+        );
+        assert_eq!(
+            trunk_host("sip:10.0.0.5;transport=udp").unwrap(),
+            "10.0.0.5"
+        );
+        assert_eq!(trunk_host("sip:[::1]:5070").unwrap(), "[::1]:5070");
+        assert_eq!(trunk_host("sip:[::1]").unwrap(), "[::1]");
+        for bad in [
+            "trunk.example.net",
+            "sip:",
+            "sip:alice@trunk",
+            "sip:trunk:0",
+            "sip:trunk:x",
+            "sip:a b",
+        ] {
+            assert!(trunk_host(bad).is_err(), "{bad}");
+        }
+        let mut c = Config {
+            sip_trunk_uri: Some("trunk.example.net".into()),
+            ..Config::default()
+        };
+        assert!(c.check().unwrap_err().starts_with("sip_trunk_uri:"));
+        c.sip_trunk_uri = Some("sip:trunk.example.net:5060".into());
+        c.sip_trunk_user = Some("careline".into());
+        assert!(
+            c.check()
+                .unwrap_err()
+                .starts_with("sip_trunk_user and sip_trunk_password:")
+        );
+        c.sip_trunk_password = Some("trunk-pw-789".into());
+        c.check().unwrap();
+        assert!(!format!("{c:?}").contains("trunk-pw-789"));
+        c.sip_ring_timeout_secs = 0;
+        assert!(c.check().unwrap_err().starts_with("sip_ring_timeout_secs:"));
+    }
 
     #[test]
     fn passwords_are_redacted_from_urls() {

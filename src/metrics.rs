@@ -36,6 +36,11 @@ struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CodeLabels {
     code: String,
 }
@@ -63,6 +68,7 @@ struct Inner {
     webhook: Family<EndpointLabels, Histogram, fn() -> Histogram>,
     sip_answered: Counter,
     sip_rejected: Family<ReasonLabels, Counter>,
+    sip_dialed: Family<OutcomeLabels, Counter>,
     /// The bearer token scrapes must present; `None` serves loopback peers only.
     token: Option<String>,
 }
@@ -94,6 +100,7 @@ impl Metrics {
         );
         let sip_answered = Counter::default();
         let sip_rejected = Family::<ReasonLabels, Counter>::default();
+        let sip_dialed = Family::<OutcomeLabels, Counter>::default();
         // Counters get `_total` and units their suffix from the library.
         let mut registry = Registry::default();
         registry.register(
@@ -138,10 +145,16 @@ impl Metrics {
             "SIP INVITEs refused, by reason (capacity, sdp, auth_locked)",
             sip_rejected.clone(),
         );
+        registry.register(
+            "careline_sip_outbound_calls",
+            "Calls placed over SIP, by outcome (answered, busy, no_answer, declined, failed)",
+            sip_dialed.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry,
             sip_answered,
             sip_rejected,
+            sip_dialed,
             calls_started,
             call_events,
             call_errors,
@@ -194,6 +207,17 @@ impl Metrics {
 
     pub fn sip_answered(&self) {
         self.0.sip_answered.inc();
+    }
+
+    /// A call we placed over SIP ended its setup; `outcome` is one of a fixed set (answered,
+    /// busy, no_answer, declined, failed).
+    pub fn sip_dialed(&self, outcome: &'static str) {
+        self.0
+            .sip_dialed
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
     }
 
     /// An INVITE refused; `reason` is one of a fixed set (capacity, sdp, auth_locked).

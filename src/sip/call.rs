@@ -27,10 +27,10 @@ use tokio::time::Instant;
 const NO_TRANSFER: &str =
     "We are sorry, we could not connect your call. Please call again later. Goodbye.";
 /// Said when the call cannot go on (the database is unreachable).
-const TROUBLE: &str = "We are having trouble with your request.";
+pub(super) const TROUBLE: &str = "We are having trouble with your request.";
 
 /// A place in the concurrent-call count, given back when the call ends however it ends.
-struct Slot(Arc<Shared>);
+pub(super) struct Slot(pub(super) Arc<Shared>);
 
 impl Drop for Slot {
     fn drop(&mut self) {
@@ -39,7 +39,7 @@ impl Drop for Slot {
 }
 
 /// The call's entry in the signal routes, removed when the call ends however it ends.
-struct Route(Arc<Shared>, String);
+pub(super) struct Route(pub(super) Arc<Shared>, pub(super) String);
 
 impl Drop for Route {
     fn drop(&mut self) {
@@ -248,7 +248,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         local,
         session_id,
         sdp_version: 1,
-        peer,
+        peer_host: host(peer),
         step: turn.step,
         deadline: turn.deadline,
         ended: turn.ended,
@@ -256,36 +256,49 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         transferring: None,
         recording: policy.enabled,
         awaiting_answer,
+        up: false,
+        _slot,
+        _route,
     };
     control.run(turn, signals, media_rx).await;
 }
 
 /// What happens once the prompts before it have played.
 #[derive(Debug, Clone)]
-enum Final {
+pub(super) enum Final {
     Transfer(TransferTarget),
     Hangup,
 }
 
-struct Control {
-    shared: Arc<Shared>,
-    dialog: InviteDialog,
-    call_id: String,
-    media: MediaHandle,
-    local: SocketAddr,
-    session_id: u64,
-    sdp_version: u64,
-    peer: IpAddr,
-    step: i32,
-    deadline: Option<i64>,
-    ended: bool,
-    pending: Option<Final>,
+/// One call's control task, inbound or outbound ([`super::outbound`]): built once the dialog
+/// and media are set up and the engine has started, then [`Control::run`] until the call ends.
+pub(super) struct Control {
+    pub(super) shared: Arc<Shared>,
+    pub(super) dialog: InviteDialog,
+    pub(super) call_id: String,
+    pub(super) media: MediaHandle,
+    pub(super) local: SocketAddr,
+    pub(super) session_id: u64,
+    pub(super) sdp_version: u64,
+    /// The SIP peer's host (the caller's proxy or PBX, or the trunk we called through):
+    /// where transfers to a number go.
+    pub(super) peer_host: String,
+    pub(super) step: i32,
+    pub(super) deadline: Option<i64>,
+    pub(super) ended: bool,
+    pub(super) pending: Option<Final>,
     /// While a REFER is out: when to stop waiting for its outcome.
-    transferring: Option<Instant>,
-    recording: bool,
+    pub(super) transferring: Option<Instant>,
+    pub(super) recording: bool,
     /// We made the offer (the INVITE had none): the INVITE's CSeq number, until its ACK
     /// brings the caller's answer.
-    awaiting_answer: Option<u32>,
+    pub(super) awaiting_answer: Option<u32>,
+    /// The dialog is confirmed already (an outbound call we ACKed): the first prompt plays
+    /// at once instead of waiting for the caller's ACK.
+    pub(super) up: bool,
+    /// The call's place in `sip_max_calls` and its signal route, held until the call ends.
+    pub(super) _slot: Slot,
+    pub(super) _route: Route,
 }
 
 /// What the ACK's SDP did for a call that got our offer.
@@ -304,7 +317,7 @@ enum Flow {
 }
 
 impl Control {
-    async fn run(
+    pub(super) async fn run(
         mut self,
         first: Turn,
         mut signals: UnboundedReceiver<Signal>,
@@ -315,7 +328,11 @@ impl Control {
         // that takes (the ACK has the answer, without which there is no audio): rsipstack
         // ends the dialog if none comes.
         let mut first = Some(first);
-        let ack_wait = Instant::now() + std::time::Duration::from_secs(2);
+        let ack_wait = if self.up {
+            Instant::now()
+        } else {
+            Instant::now() + std::time::Duration::from_secs(2)
+        };
         loop {
             let wake = match (&first, self.transferring, self.deadline) {
                 (Some(_), _, _) if self.awaiting_answer.is_some() => None,
@@ -581,11 +598,11 @@ impl Control {
                 settings
                     .agent_number
                     .as_ref()
-                    .map(|n| format!("sip:{n}@{}", host(self.peer)))
+                    .map(|n| format!("sip:{n}@{}", self.peer_host))
             })
         };
         let uri = match (&target, target.extension_digits()) {
-            (TransferTarget::Number(n), _) => Some(format!("sip:{n}@{}", host(self.peer))),
+            (TransferTarget::Number(n), _) => Some(format!("sip:{n}@{}", self.peer_host)),
             // The extension at the PBX that takes the agent line (the agent URI's host), or
             // at the peer that sent the call.
             (TransferTarget::Extension(_), Some(e)) => {
@@ -593,7 +610,7 @@ impl Control {
                     .agent_uri
                     .as_deref()
                     .and_then(uri_host)
-                    .map_or_else(|| host(self.peer), str::to_string);
+                    .map_or_else(|| self.peer_host.clone(), str::to_string);
                 Some(format!("sip:{e}@{pbx}"))
             }
             (TransferTarget::Agent | TransferTarget::Extension(_), _) => agent(),
@@ -652,7 +669,7 @@ impl Control {
 }
 
 /// The practice's notice that the call is recorded, in the call's first language.
-fn notice(shared: &Shared) -> Output {
+pub(super) fn notice(shared: &Shared) -> Output {
     let cfg = shared.calls.config();
     let language = cfg.default_language.clone();
     let text = cfg
@@ -670,7 +687,7 @@ fn notice(shared: &Shared) -> Output {
 
 /// Write a call's recording as the media thread cuts it, until the call's media ends. The
 /// writer tries a piece three times; what was kept (or lost) is a call event.
-async fn keep_recording(
+pub(super) async fn keep_recording(
     shared: Arc<Shared>,
     call_id: String,
     expires: DateTime<Utc>,
@@ -708,7 +725,7 @@ async fn keep_recording(
 }
 
 /// The host (and port) of a SIP URI such as `sip:desk@pbx.example:5060;transport=udp`.
-fn uri_host(uri: &str) -> Option<&str> {
+pub(super) fn uri_host(uri: &str) -> Option<&str> {
     let uri = uri.trim_start_matches('<');
     let after_scheme = uri.split_once(':').map_or(uri, |(_, r)| r);
     let rest = after_scheme

@@ -2,11 +2,13 @@
 //! transactions and dialogs (RFC 3261 timers, retransmission, CANCEL, route sets); this
 //! module admits calls (allow-list, capacity), negotiates G.711 with SDP, and hands each
 //! call to a control task that feeds the call engine through [`crate::calls::Calls`], the
-//! same path Twilio's webhooks take. Media is in [`media`]; see `docs/sip.md`.
+//! same path Twilio's webhooks take. Calls CareLine places (reminders) go out through
+//! [`outbound`] and run on the same control task. Media is in [`media`]; see `docs/sip.md`.
 
 pub mod call;
 pub mod digest;
 pub mod media;
+pub mod outbound;
 pub mod recorder;
 pub mod transport;
 pub mod wire;
@@ -116,6 +118,10 @@ pub struct SipSettings {
     pub transfer_timeout: Duration,
     /// Callers outside `trusted` may call when they answer a digest challenge.
     pub digest: Option<Arc<digest::DigestAuth>>,
+    /// Where outbound calls to a number go ([`outbound`]); `None`: only full SIP URIs.
+    pub trunk: Option<outbound::Trunk>,
+    /// How long an outbound call rings before it is cancelled.
+    pub ring_timeout: Duration,
 }
 
 impl SipSettings {
@@ -174,6 +180,7 @@ impl SipSettings {
         if config.sip_rtp_timeout_secs < 1 {
             return Err("sip_rtp_timeout_secs: must be at least 1".into());
         }
+        let trunk = outbound::Trunk::from_config(config)?;
         Ok(Some(SipSettings {
             listen,
             public_ip,
@@ -190,6 +197,8 @@ impl SipSettings {
             agent_number: config.agent_number.clone(),
             transfer_timeout: Duration::from_secs(30),
             digest,
+            trunk,
+            ring_timeout: Duration::from_secs(config.sip_ring_timeout_secs.max(1)),
         }))
     }
 
@@ -208,6 +217,8 @@ impl SipSettings {
             agent_number: None,
             transfer_timeout: Duration::from_secs(5),
             digest: None,
+            trunk: None,
+            ring_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -323,6 +334,11 @@ impl SipServer {
             shared,
             cancel,
         })
+    }
+
+    /// Places calls through this server's SIP stack and media ([`outbound::SipDialer`]).
+    pub fn dialer(&self) -> outbound::SipDialer {
+        outbound::SipDialer::new(self.shared.clone())
     }
 
     pub fn active_calls(&self) -> usize {
