@@ -167,7 +167,12 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let mut registry = crate::jobs::housekeeping::registry(
         careline_store::audit::AuditWriter::spawn(store.clone()),
     );
-    crate::reminders::register(&mut registry, reminder_senders(&config)?);
+    let mut senders = reminder_senders(&config)?;
+    // Calls go through the SIP trunk when one is configured, else through Twilio.
+    if let Some(sip) = sip.as_ref().filter(|_| config.sip_trunk_uri.is_some()) {
+        senders.dialer = Some(Arc::new(sip.dialer()));
+    }
+    crate::reminders::register(&mut registry, senders);
     let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;

@@ -823,3 +823,90 @@ async fn a_person_is_reached_by_refer_on_a_placed_call() {
     rig.idle().await;
     rig.finish().await;
 }
+
+/// The reminder job itself dials through the trunk (the seam `reminders::Senders::dialer`):
+/// at the reminder's time the patient's phone rings, she answers, verifies and presses 1, and
+/// the appointment is confirmed; the delivery is recorded as answered under the SIP call id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reminder_job_rings_the_patient_through_the_trunk() {
+    use careline_store::entity::job;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mut rig = rig(TestDb::new(Engine::Sqlite).await.unwrap(), None).await;
+    let (patient, appointment) = her_requested_appointment(&rig).await;
+    let store = rig.db.store.clone();
+    careline_store::patients::update(
+        &store,
+        &admin(),
+        patient,
+        careline_store::patients::PatientPatch {
+            reminder_channel: Some(Some(careline_domain::reminder::ReminderChannel::Voice)),
+            ..Default::default()
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let first = job::Entity::find()
+        .filter(job::Column::Kind.eq(careline_store::reminders::REMINDER))
+        .filter(job::Column::IdempotencyKey.starts_with(format!("{appointment}:")))
+        .order_by_asc(job::Column::RunAt)
+        .one(store.db())
+        .await
+        .unwrap()
+        .expect("a reminder scheduled with the booking");
+    let clock = careline_domain::ManualClock::new(first.run_at);
+    let mut registry = careline::jobs::Registry::new();
+    let dialer: Arc<dyn careline::calls::dialer::Dialer> = Arc::new(rig.server.dialer());
+    careline::reminders::register(
+        &mut registry,
+        careline::reminders::Senders {
+            dialer: Some(dialer),
+            ..Default::default()
+        },
+    );
+    let worker = careline::jobs::Worker::new(
+        store.clone(),
+        registry,
+        Arc::new(clock.clone()),
+        careline::jobs::WorkerOptions::default(),
+    );
+    let running = tokio::spawn(async move { worker.run_until_idle().await });
+    let phone = &mut rig.phone;
+    let invite = request(phone, "INVITE").await;
+    assert!(invite.first.contains(ELEANOR), "{invite:?}");
+    pick_up(phone, &invite).await;
+    running.await.unwrap().unwrap();
+    let d = careline_store::deliveries::for_appointment(&store, appointment)
+        .await
+        .unwrap();
+    assert_eq!(
+        (d[0].channel.as_str(), d[0].status.as_str()),
+        ("voice", "answered")
+    );
+    let call_id = d[0].provider_id.clone().unwrap();
+    assert!(
+        call_id.starts_with("SIP"),
+        "CareLine's id of the call: {call_id}"
+    );
+    assert!(
+        phone
+            .wait_prompt_end(Duration::from_millis(150), Duration::from_secs(10))
+            .await
+    );
+    press(phone, ELEANOR_DOB).await;
+    assert!(
+        phone
+            .wait_prompt_end(Duration::from_millis(150), Duration::from_secs(10))
+            .await
+    );
+    press(&mut rig.phone, "1").await;
+    let bye = request(&mut rig.phone, "BYE").await;
+    rig.phone.respond(&bye, 200, "OK").await;
+    rig.events_until(&call_id, "call_ended", "completed").await;
+    let after = appointments::get(&store, &admin(), appointment)
+        .await
+        .unwrap();
+    assert_eq!(after.status.as_str(), "confirmed");
+    rig.idle().await;
+    rig.finish().await;
+}

@@ -444,6 +444,41 @@ fn control(
     }
 }
 
+/// Appointment reminders place their calls through the trunk with this (`reminders::Senders`).
+/// A refusal is "met no one" for the reminder's retry policy; a call that could not be placed
+/// is retried by the job. SIP cannot tell a voicemail from a person: a machine that answers
+/// counts as answered and hears only the practice's name and the date-of-birth question.
+#[async_trait::async_trait]
+impl crate::calls::dialer::Dialer for SipDialer {
+    fn transport(&self) -> &'static str {
+        "sip"
+    }
+
+    async fn dial(&self, call: crate::calls::dialer::OutboundCall) -> crate::calls::dialer::Dialed {
+        use crate::calls::dialer::Dialed;
+        let outcome = SipDialer::dial(
+            self,
+            Dial {
+                to: call.to,
+                caller_id: call.caller_id,
+                purpose: call.purpose,
+                ring_timeout: None,
+            },
+        )
+        .await;
+        match outcome {
+            DialOutcome::Answered { call_id } => Dialed::Answered { call_id },
+            DialOutcome::Busy | DialOutcome::Declined { .. } => Dialed::Busy,
+            DialOutcome::NoAnswer => Dialed::NoAnswer,
+            // Nothing was answered, so nothing reached the patient: safe to try again.
+            DialOutcome::Failed(reason) => Dialed::Failed {
+                reason,
+                nothing_sent: true,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
