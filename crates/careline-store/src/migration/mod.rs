@@ -17,6 +17,7 @@ mod m20261207_000011_staff_details;
 mod m20261207_000012_refill_per_call;
 mod m20261207_000013_audit_entities;
 mod m20261208_000013_durable_jobs;
+mod m20261209_000016_notification_templates;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_refill_per_call::Migration),
             Box::new(m20261207_000013_audit_entities::Migration),
             Box::new(m20261208_000013_durable_jobs::Migration),
+            Box::new(m20261209_000016_notification_templates::Migration),
         ]
     }
 }
