@@ -12,6 +12,7 @@ mod csrf;
 mod error;
 mod form;
 mod lab_results;
+mod notification_templates;
 mod orders;
 mod patients;
 mod practice;
@@ -85,6 +86,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(prior_auth::submit),
         )
         .route("/practice", get(practice::page).post(practice::save))
+        .route(
+            "/practice/notification-templates",
+            post(notification_templates::act),
+        )
         .route(
             "/admin/users",
             get(admin::user_list).post(admin::create_user),
