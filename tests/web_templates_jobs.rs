@@ -6,7 +6,10 @@
 
 mod common;
 
+use careline_store::jobs::{self, NewJob};
+use chrono::{Duration, Utc};
 use common::{PASSWORD, TestApp};
+use serde_json::json;
 
 /// A browser's session on the dashboard (as in tests/web.rs).
 struct Browser {
@@ -236,6 +239,160 @@ on_both_engines!(
         let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = reception.post("/practice/notification-templates", &f).await;
         assert_eq!(r.status(), 403);
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
+    an_operator_sees_the_queue_and_retries_and_cancels_jobs,
+    |db: common::TestDb| async move {
+        careline::demo::seed(&db.store).await.unwrap();
+        let store = db.store.clone();
+        let now = Utc::now();
+        // A dead job (kinds no handler knows, so the server's worker leaves them alone), a
+        // queued one an hour ahead, and one waiting five minutes past its time.
+        let dead = jobs::enqueue_now(
+            &store,
+            NewJob::new("test.fail", json!({"appointment_id": "a1"}), now).max_attempts(1),
+            now,
+        )
+        .await
+        .unwrap()
+        .job;
+        let c = jobs::claim(&store, "w", &["test.fail"], now, Duration::seconds(60), 1)
+            .await
+            .unwrap();
+        jobs::fail(&store, &c[0], "w", "SMTP 554 refused", None, now)
+            .await
+            .unwrap();
+        let later = jobs::enqueue_now(
+            &store,
+            NewJob::new("test.later", json!({}), now + Duration::hours(1)),
+            now,
+        )
+        .await
+        .unwrap()
+        .job;
+        jobs::enqueue_now(
+            &store,
+            NewJob::new("test.late", json!({}), now - Duration::minutes(5)),
+            now,
+        )
+        .await
+        .unwrap();
+        let app = TestApp::spawn(db).await;
+        let admin = sign_in(&app, "admin@demo.careline.test").await;
+        let (status, html) = admin.get("/admin/jobs").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(
+            html.contains("href=\"/admin/jobs\" aria-current=\"page\""),
+            "in the nav"
+        );
+        assert!(
+            html.contains(
+                "<li data-state=\"dead\"><a href=\"/admin/jobs?state=dead\"><strong>1</strong> Dead"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("The oldest due job has waited"), "{html}");
+        assert!(html.contains("SMTP 554 refused"));
+        // The payload, compactly (ids only), HTML-escaped.
+        assert!(
+            html.contains("{&#34;appointment_id&#34;:&#34;a1&#34;}"),
+            "{html}"
+        );
+        assert!(html.contains(&format!("action=\"/admin/jobs/{}/retry\"", dead.id)));
+        assert!(html.contains(&format!("action=\"/admin/jobs/{}/cancel\"", later.id)));
+        assert!(!html.contains(&format!("action=\"/admin/jobs/{}/retry\"", later.id)));
+
+        // Filters: by state and by kind.
+        let (_, html) = admin.get("/admin/jobs?state=dead").await;
+        assert!(
+            html.contains("1 jobs")
+                && html.contains("test.fail")
+                && !html.contains("<td>test.later</td>"),
+            "{html}"
+        );
+        let (_, html) = admin.get("/admin/jobs?kind=test.later").await;
+        assert!(
+            html.contains("1 jobs") && html.contains("<td>test.later</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"test.later\" selected>"));
+
+        // Retry the dead job: back to the list with a notice; it is queued.
+        let r = admin
+            .post(
+                &format!("/admin/jobs/{}/retry", dead.id),
+                &[("state", ""), ("kind", "")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = admin.get(r.headers()["location"].to_str().unwrap()).await;
+        assert!(html.contains("The test.fail job is queued again"), "{html}");
+        assert_eq!(
+            jobs::get(app.store(), dead.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "queued"
+        );
+        assert!(html.contains(&format!("id=\"job-{}\" data-state=\"queued\"", dead.id)));
+
+        // Retrying it again is not possible now: said on the page, with a 409.
+        let r = admin
+            .post(&format!("/admin/jobs/{}/retry", dead.id), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("Not retried: the job is queued now"),
+            "{html}"
+        );
+
+        // Cancel the later one, then cancelling it again is refused the same way.
+        let r = admin
+            .post(&format!("/admin/jobs/{}/cancel", later.id), &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            jobs::get(app.store(), later.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "cancelled"
+        );
+        let r = admin
+            .post(&format!("/admin/jobs/{}/cancel", later.id), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("Not cancelled: the job is cancelled now")
+        );
+
+        // Not for anyone else: no link, no page, no action.
+        let manager = sign_in(&app, "manager@demo.careline.test").await;
+        let (_, html) = manager.get("/").await;
+        assert!(!html.contains("href=\"/admin/jobs\""));
+        let (status, _) = manager.get("/admin/jobs").await;
+        assert_eq!(status, 403);
+        let r = manager
+            .post(&format!("/admin/jobs/{}/cancel", dead.id), &[])
+            .await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            jobs::get(app.store(), dead.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "queued"
+        );
         app.stop().await;
     }
 );

@@ -11,6 +11,7 @@ mod clinical;
 mod csrf;
 mod error;
 mod form;
+mod jobs;
 mod lab_results;
 mod notification_templates;
 mod orders;
@@ -98,6 +99,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/manager", post(admin::assign))
         .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/jobs", get(jobs::list))
+        .route("/admin/jobs/{id}/{action}", post(jobs::act))
         .route("/analytics", get(analytics::page))
         .route("/analytics.csv", get(analytics::csv))
         .route("/orders", get(orders::list))
