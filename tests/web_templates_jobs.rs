@@ -308,14 +308,14 @@ on_both_engines!(
         // Filters: by state and by kind.
         let (_, html) = admin.get("/admin/jobs?state=dead").await;
         assert!(
-            html.contains("1 jobs")
+            html.contains(">1 job<")
                 && html.contains("test.fail")
                 && !html.contains("<td>test.later</td>"),
             "{html}"
         );
         let (_, html) = admin.get("/admin/jobs?kind=test.later").await;
         assert!(
-            html.contains("1 jobs") && html.contains("<td>test.later</td>"),
+            html.contains(">1 job<") && html.contains("<td>test.later</td>"),
             "{html}"
         );
         assert!(html.contains("<option value=\"test.later\" selected>"));
