@@ -746,7 +746,14 @@ on_both_engines!(
     |db: TestDb| async move {
         use sea_orm::ConnectionTrait;
         use sea_orm_migration::MigratorTrait;
-        careline_store::migration::Migrator::down(db.store.db(), Some(1))
+        // Back to before the durable jobs: that migration and every one after it (later
+        // migrations are added behind it, so it is not always the last).
+        let all = careline_store::migration::Migrator::migrations();
+        let at = all
+            .iter()
+            .position(|m| m.name() == "m20261208_000013_durable_jobs")
+            .expect("the durable jobs migration");
+        careline_store::migration::Migrator::down(db.store.db(), Some((all.len() - at) as u32))
             .await
             .unwrap();
         let id = uuid::Uuid::new_v4();
