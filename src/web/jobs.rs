@@ -1,8 +1,10 @@
 //! The operators' jobs page (`/admin/jobs`): the queue at a glance (jobs per state and how
 //! late the oldest due one is), the jobs newest first with state and kind filters, and Retry
 //! and Cancel where the job's state allows. The list, retry and cancel are the API's handlers
-//! (permission JobManage, audited); a change refused because the job moved on meanwhile is
-//! said on the page, not as an error page.
+//! (permission JobManage, audited); the counts, the lateness and the kinds to filter by have
+//! no API route of their own and are read from the store after the list's permission check.
+//! A change refused because the job moved on meanwhile is said on the page, not as an error
+//! page.
 //!
 //! Payloads are shown, compactly: by contract they hold ids and references only, never PHI
 //! (docs/jobs.md), the admin API already returns them, and an operator deciding whether to
@@ -172,6 +174,13 @@ async fn jobs_page(
         ("kind", kind.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
+    // A kind asked for that no job has (any more) stays chosen in the filter.
+    let mut kinds = jobs::kinds(&state.store).await?;
+    if let Some(k) = &kind
+        && !kinds.contains(k)
+    {
+        kinds.push(k.clone());
+    }
     Ok(JobsPage {
         shell,
         counts: STATES
@@ -186,7 +195,7 @@ async fn jobs_page(
         state: job_state.unwrap_or_default(),
         kind: kind.unwrap_or_default(),
         states: STATES.iter().map(|(s, l)| (s.as_str(), *l)).collect(),
-        kinds: jobs::kinds(&state.store).await?,
+        kinds,
         filter_query,
         notice,
     })
