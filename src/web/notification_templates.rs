@@ -50,10 +50,6 @@ fn to_patients(kind: NotificationKind) -> bool {
     )
 }
 
-fn serde_name<T: serde::Serialize>(v: T) -> String {
-    crate::api::practice::serde_name(v)
-}
-
 /// One template's form.
 pub struct TemplateRow {
     /// The element id, also the fragment the page returns to after a change.
@@ -129,8 +125,8 @@ fn anchor(kind: &str, channel: &str, language: &str) -> String {
 }
 
 fn row(view: NotificationTemplateView, draft: Option<&Draft>) -> TemplateRow {
-    let kind = serde_name(view.kind);
-    let channel = serde_name(view.channel);
+    let kind = view.kind.as_str().to_string();
+    let channel = view.channel.as_str().to_string();
     let source_label = match view.source {
         TemplateSource::Custom => "Customised".to_string(),
         TemplateSource::PracticeFallback => {
@@ -257,11 +253,6 @@ pub struct TemplateForm {
     pub _csrf: String,
 }
 
-fn unit<T: serde::de::DeserializeOwned>(field: &str, v: &str) -> Result<T, WebError> {
-    serde_json::from_value(serde_json::Value::String(v.to_string()))
-        .map_err(|_| super::form::invalid(field, "is not one of the choices"))
-}
-
 /// Where the page shows each of the API's fields: on the form, or above it (`general`).
 fn problems_of(e: &ApiError) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
@@ -300,8 +291,10 @@ pub async fn act(
         .organization_id
         .parse()
         .map_err(|_| super::form::invalid("organization_id", "is not a practice"))?;
-    let kind: NotificationKind = unit("kind", &f.kind)?;
-    let channel: Channel = unit("channel", &f.channel)?;
+    let kind = NotificationKind::parse(&f.kind)
+        .ok_or_else(|| super::form::invalid("kind", "is not one of the choices"))?;
+    let channel = Channel::parse(&f.channel)
+        .ok_or_else(|| super::form::invalid("channel", "is not one of the choices"))?;
     let original = match f.original_language.trim() {
         "" => careline_store::notification_templates::DEFAULT_LANGUAGE.to_string(),
         l => l.to_string(),

@@ -24,18 +24,6 @@ pub struct PracticeTemplate {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A unit enum's serde name (`appointment_reminder`, `sms`), as the columns hold it.
-fn name<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
 /// Language tags compare without case (`es-MX` is `es-mx`); they are stored in lower case so
 /// the unique index sees one tag once.
 fn normalize_language(language: &str) -> String {
@@ -48,8 +36,8 @@ fn decode(m: row::Model) -> Option<PracticeTemplate> {
     Some(PracticeTemplate {
         organization_id: m.organization_id,
         template: Template {
-            kind: parse(&m.kind)?,
-            channel: parse(&m.channel)?,
+            kind: NotificationKind::parse(&m.kind)?,
+            channel: Channel::parse(&m.channel)?,
             language: m.language,
             subject: m.subject,
             body: m.body,
@@ -67,8 +55,8 @@ fn key(
 ) -> Condition {
     Condition::all()
         .add(row::Column::OrganizationId.eq(organization_id))
-        .add(row::Column::Kind.eq(name(kind)))
-        .add(row::Column::Channel.eq(name(channel)))
+        .add(row::Column::Kind.eq(kind.as_str()))
+        .add(row::Column::Channel.eq(channel.as_str()))
         .add(row::Column::Language.eq(normalize_language(language)))
 }
 
@@ -136,8 +124,8 @@ pub async fn save(
     let model = row::ActiveModel {
         id: Set(Uuid::new_v4()),
         organization_id: Set(organization_id),
-        kind: Set(name(template.kind)),
-        channel: Set(name(template.channel)),
+        kind: Set(template.kind.as_str().to_string()),
+        channel: Set(template.channel.as_str().to_string()),
         language: Set(template.language.clone()),
         subject: Set(template.subject.clone()),
         body: Set(template.body.clone()),
@@ -209,7 +197,11 @@ pub async fn effective(
     let Some(built_in) = Template::built_in(kind, channel) else {
         return Err(StoreError::invalid(
             "channel",
-            format!("{} notices are not sent by {}", name(kind), name(channel)),
+            format!(
+                "{} notices are not sent by {}",
+                kind.as_str(),
+                channel.as_str()
+            ),
         ));
     };
     for lang in fallbacks(language) {
@@ -242,16 +234,5 @@ mod tests {
         assert_eq!(fallbacks("es"), ["es", "en"]);
         assert_eq!(fallbacks("en"), ["en"]);
         assert_eq!(fallbacks("EN-us"), ["en-us", "en"]);
-    }
-
-    #[test]
-    fn names_are_the_serde_names() {
-        assert_eq!(
-            name(NotificationKind::AppointmentReminder),
-            "appointment_reminder"
-        );
-        assert_eq!(name(Channel::InApp), "in_app");
-        assert_eq!(parse::<Channel>("in_app"), Some(Channel::InApp));
-        assert_eq!(parse::<Channel>("fax"), None);
     }
 }

@@ -66,14 +66,6 @@ pub(crate) fn template_refused(
     e
 }
 
-/// A unit enum's serde name (`appointment_reminder`), for audit descriptions.
-pub(crate) fn serde_name<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// The organization is the caller's own practice (or the caller is an admin); else 404, so
 /// probing ids tells an outsider nothing.
 pub(crate) async fn own_practice(

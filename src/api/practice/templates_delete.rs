@@ -38,8 +38,8 @@ pub async fn delete_notification_template(
                 "channel".into(),
                 format!(
                     "{} notices are not sent by {}",
-                    super::serde_name(kind),
-                    super::serde_name(channel)
+                    kind.as_str(),
+                    channel.as_str()
                 ),
             )],
         ));
@@ -54,8 +54,8 @@ pub async fn delete_notification_template(
                         AuditAction::D,
                         format!(
                             "notification template removed ({}, {}, {})",
-                            super::serde_name(kind),
-                            super::serde_name(channel),
+                            kind.as_str(),
+                            channel.as_str(),
                             language.to_ascii_lowercase()
                         ),
                     )

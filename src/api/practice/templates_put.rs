@@ -72,8 +72,8 @@ pub async fn put_notification_template(
                     AuditAction::U,
                     format!(
                         "notification template changed ({}, {}, {})",
-                        super::serde_name(t.kind),
-                        super::serde_name(t.channel),
+                        t.kind.as_str(),
+                        t.channel.as_str(),
                         t.language
                     ),
                 )
