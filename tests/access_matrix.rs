@@ -163,6 +163,26 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
             "/api/v1/organizations/{id}/practice-configuration",
             PRACTICE_ADMIN,
         ),
+        (
+            "GET",
+            "/api/v1/organizations/{id}/notification-templates",
+            PRACTICE,
+        ),
+        (
+            "POST",
+            "/api/v1/organizations/{id}/notification-templates/preview",
+            PRACTICE,
+        ),
+        (
+            "PUT",
+            "/api/v1/organizations/{id}/notification-templates/{kind}/{channel}/{language}",
+            PRACTICE_ADMIN,
+        ),
+        (
+            "DELETE",
+            "/api/v1/organizations/{id}/notification-templates/{kind}/{channel}/{language}",
+            PRACTICE_ADMIN,
+        ),
         ("GET", "/api/v1/providers/{id}/schedule", PRACTICE),
         ("PUT", "/api/v1/providers/{id}/schedule", PRACTICE_ADMIN),
         ("GET", "/api/v1/providers/{id}/blocked-time", PRACTICE),
@@ -316,7 +336,11 @@ fn path_for(method: &str, template: &str, ids: &Ids) -> String {
             "/prior-authorizations/{id}",
             &format!("/prior-authorizations/{}", ids.prior_auth),
         )
-        .replace("/admin/jobs/{id}", &format!("/admin/jobs/{}", ids.job));
+        .replace("/admin/jobs/{id}", &format!("/admin/jobs/{}", ids.job))
+        .replace(
+            "/notification-templates/{kind}/{channel}/{language}",
+            "/notification-templates/appointment_reminder/sms/es",
+        );
     match template {
         "/api/v1/patients/search" if method == "GET" => format!("{p}?phone=%2B15025550142"),
         "/api/v1/ivrs/{id}/documents" => format!("{p}?filename=note.txt"),
@@ -391,6 +415,15 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/orders/{id}/ship") => json!({"carrier": "UPS", "tracking_number": "1Z"}),
         ("PUT", "/api/v1/organizations/{id}/practice-configuration") => {
             serde_json::to_value(careline::demo::practice::settings(chrono::Utc::now())).unwrap()
+        }
+        (
+            "PUT",
+            "/api/v1/organizations/{id}/notification-templates/{kind}/{channel}/{language}",
+        ) => {
+            json!({"body": "{practice_name}: cita el {appointment_date}."})
+        }
+        ("POST", "/api/v1/organizations/{id}/notification-templates/preview") => {
+            json!({"kind": "appointment_reminder", "channel": "sms", "body": "{practice_name}"})
         }
         ("PUT", "/api/v1/providers/{id}/schedule") => {
             json!({"monday": {"start": "08:00", "end": "16:30", "breaks": [{"start": "12:00", "end": "13:00"}]}})

@@ -212,6 +212,23 @@ on_both_engines!(
             sms: Some(sms_sender(&url)),
             ..Default::default()
         };
+        // The practice wrote its own Spanish text; Eleanor's language is English, so she gets
+        // the built-in English one.
+        careline_store::notification_templates::save(
+            store,
+            a.organization_id,
+            &careline_domain::notification::Template {
+                kind: careline_domain::notification::NotificationKind::AppointmentReminder,
+                channel: careline_domain::notification::Channel::Sms,
+                language: "es".into(),
+                subject: None,
+                body: "{practice_name}: su cita es el {appointment_date}.".into(),
+            },
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         let w = worker(store, senders, &clock);
         w.run_until_idle().await.unwrap();
         let to_her = |log: &[common::receivers::Received]| {
@@ -253,10 +270,31 @@ on_both_engines!(
         w.run_until_idle().await.unwrap();
         assert_eq!(to_her(&log.lock().unwrap()).len(), 1);
 
-        // At the second reminder's time, the second text.
+        // The practice's own English wording, once saved, is what the second text says.
+        careline_store::notification_templates::save(
+            store,
+            a.organization_id,
+            &careline_domain::notification::Template {
+                kind: careline_domain::notification::NotificationKind::AppointmentReminder,
+                channel: careline_domain::notification::Channel::Sms,
+                language: "en".into(),
+                subject: None,
+                body: "See you {appointment_date} at {appointment_time}. {practice_name}".into(),
+            },
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         clock.set(jobs[1].run_at);
         w.run_until_idle().await.unwrap();
-        assert_eq!(to_her(&log.lock().unwrap()).len(), 2);
+        let sent = to_her(&log.lock().unwrap());
+        assert_eq!(sent.len(), 2);
+        assert!(sent[1].form["Body"].starts_with("See you "), "{sent:?}");
+        assert!(
+            sent[1].form["Body"].ends_with(". Capitol Eye Care"),
+            "{sent:?}"
+        );
         let states: Vec<String> = reminder_jobs(store, a.id)
             .await
             .into_iter()

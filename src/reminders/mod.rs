@@ -160,16 +160,25 @@ fn values(facts: &ReminderFacts) -> BTreeMap<&'static str, String> {
     ])
 }
 
-/// The practice's wording for this kind and channel in the patient's language, else the
-/// built-in English.
+/// The practice's wording for this kind and channel in the patient's language, else its
+/// English, else the built-in (`notification_templates::effective`).
 async fn template(
-    _store: &Store,
+    store: &Store,
     facts: &ReminderFacts,
     channel: Channel,
 ) -> Result<Template, JobError> {
-    let _ = &facts.language;
-    Template::built_in(NotificationKind::AppointmentReminder, channel)
-        .ok_or_else(|| JobError::permanent(format!("no reminder template for {channel:?}")))
+    careline_store::notification_templates::effective(
+        store.db(),
+        facts.organization_id,
+        NotificationKind::AppointmentReminder,
+        channel,
+        &facts.language,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Invalid(_) => JobError::permanent(format!("no reminder template: {e}")),
+        other => JobError::from(other),
+    })
 }
 
 fn delivery(ctx: &JobContext, facts: &ReminderFacts, channel: &str, attempt: u32) -> NewDelivery {

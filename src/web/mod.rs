@@ -11,7 +11,9 @@ mod clinical;
 mod csrf;
 mod error;
 mod form;
+mod jobs;
 mod lab_results;
+mod notification_templates;
 mod orders;
 mod password_reset;
 mod patients;
@@ -95,6 +97,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/practice", get(practice::page).post(practice::save))
         .route(
+            "/practice/notification-templates",
+            post(notification_templates::act),
+        )
+        .route(
             "/admin/users",
             get(admin::user_list).post(admin::create_user),
         )
@@ -102,6 +108,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/manager", post(admin::assign))
         .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/jobs", get(jobs::list))
+        .route("/admin/jobs/{id}/{action}", post(jobs::act))
         .route("/analytics", get(analytics::page))
         .route("/analytics.csv", get(analytics::csv))
         .route("/orders", get(orders::list))

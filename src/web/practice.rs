@@ -4,7 +4,8 @@
 //! as JSON, and the EHR connection, whose secret is write-only. Reading and saving are the
 //! API's own GET and PUT, so the checks, validation and audit are the API's: the version read
 //! is sent back, and a change someone else saved meanwhile is refused (409 VERSION_CONFLICT)
-//! instead of overwritten; each 422 problem is shown at its field.
+//! instead of overwritten; each 422 problem is shown at its field. Below the configuration,
+//! the wording of the practice's notices (`notification_templates`).
 
 use super::shell::Shell;
 use super::{Staff, WebError};
@@ -75,6 +76,7 @@ struct ConfigPage {
     can_edit: bool,
     secret_set: bool,
     has_ehr: bool,
+    messages: super::notification_templates::Messages,
 }
 
 impl ConfigPage {
@@ -99,6 +101,9 @@ struct NoPracticePage {
 pub struct PageQuery {
     pub practice: Option<String>,
     pub saved: Option<String>,
+    /// After a template's form: which one (its anchor) and what was done.
+    pub template: Option<String>,
+    pub done: Option<String>,
 }
 
 /// The configuration as the form shows it.
@@ -222,8 +227,16 @@ async fn render(
     conflict: String,
     saved: bool,
     status: StatusCode,
+    draft: Option<super::notification_templates::Draft>,
 ) -> Result<Response, WebError> {
     let shell = Shell::load(state, caller, "/practice").await?;
+    let messages = super::notification_templates::section(
+        state,
+        caller,
+        loaded.organization_id,
+        draft.as_ref(),
+    )
+    .await?;
     let tz = loaded.view.settings.tz();
     let page = ConfigPage {
         shell,
@@ -240,6 +253,7 @@ async fn render(
         can_edit: caller.actor.can(Permission::PracticeConfigure),
         secret_set: loaded.view.ehr.as_ref().is_some_and(|e| e.secret_set),
         has_ehr: loaded.view.ehr.is_some(),
+        messages,
     };
     Ok((status, page).into_response())
 }
@@ -268,6 +282,37 @@ pub async fn page(
         String::new(),
         q.saved.is_some(),
         StatusCode::OK,
+        super::notification_templates::notice_draft(q.template, q.done),
+    )
+    .await
+}
+
+/// The page for practice `org` with one template's form as sent back (typed text, problems or
+/// a preview), under `status`.
+pub(super) async fn show_with_draft(
+    state: &AppState,
+    caller: &Caller,
+    org: Uuid,
+    draft: super::notification_templates::Draft,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let Some(loaded) = load(state, caller, Some(org)).await? else {
+        return Err(ApiError::not_found("practice configuration").into());
+    };
+    let values = values_of(&loaded.view)?;
+    let version = loaded.view.version.to_string();
+    render(
+        state,
+        caller,
+        &loaded,
+        values,
+        version,
+        BTreeMap::new(),
+        Vec::new(),
+        String::new(),
+        false,
+        status,
+        Some(draft),
     )
     .await
 }
@@ -457,6 +502,7 @@ pub async fn save(
                 String::new(),
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                None,
             )
             .await;
         }
@@ -497,6 +543,7 @@ pub async fn save(
                 conflict,
                 false,
                 StatusCode::CONFLICT,
+                None,
             )
             .await
         }
@@ -539,6 +586,7 @@ pub async fn save(
                 String::new(),
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                None,
             )
             .await
         }

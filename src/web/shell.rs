@@ -144,6 +144,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::JobManage) {
+            nav.push(NavItem {
+                href: "/admin/jobs",
+                label: "Jobs",
+                current: false,
+            });
+        }
         // The longest matching prefix is the current section.
         let current = nav
             .iter()

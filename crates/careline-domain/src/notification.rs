@@ -66,6 +66,20 @@ pub enum Channel {
 impl Channel {
     pub const ALL: [Channel; 4] = [Channel::Sms, Channel::Email, Channel::Voice, Channel::InApp];
 
+    /// The name in JSON, paths and storage: `sms`, `email`, `voice`, `in_app`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+            Channel::Voice => "voice",
+            Channel::InApp => "in_app",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     /// Whether a message on this channel has a subject line.
     pub fn has_subject(self) -> bool {
         matches!(self, Channel::Email | Channel::InApp)
@@ -92,6 +106,23 @@ impl NotificationKind {
         NotificationKind::TaskWaiting,
         NotificationKind::PasswordReset,
     ];
+
+    /// The name in JSON, paths and storage: `appointment_reminder`, ….
+    pub fn as_str(self) -> &'static str {
+        use NotificationKind::*;
+        match self {
+            AppointmentReminder => "appointment_reminder",
+            AppointmentConfirmation => "appointment_confirmation",
+            AppointmentCancelled => "appointment_cancelled",
+            UrgentMessageEscalation => "urgent_message_escalation",
+            TaskWaiting => "task_waiting",
+            PasswordReset => "password_reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NotificationKind> {
+        NotificationKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 
     /// The values a template of this kind may use. Never a clinical one (module comment).
     pub fn placeholders(self) -> &'static [&'static str] {
@@ -440,6 +471,19 @@ mod tests {
             subject: None,
             body: body.into(),
         }
+    }
+
+    #[test]
+    fn names_are_the_serde_names() {
+        for k in NotificationKind::ALL {
+            assert_eq!(serde_plain(&k), k.as_str());
+            assert_eq!(NotificationKind::parse(k.as_str()), Some(k));
+        }
+        for c in Channel::ALL {
+            assert_eq!(serde_plain(&c), c.as_str());
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Channel::parse("fax"), None);
     }
 
     #[test]

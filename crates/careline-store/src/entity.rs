@@ -991,6 +991,30 @@ pub mod practice_configuration {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod notification_template {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification_templates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub kind: String,
+        pub channel: String,
+        pub language: String,
+        pub subject: Option<String>,
+        pub body: String,
+        pub updated_by: Option<Uuid>,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod provider_schedule {
     use sea_orm::entity::prelude::*;
 

@@ -787,6 +787,18 @@ pub async fn stats(store: &Store, now: DateTime<Utc>) -> Result<JobStats, StoreE
     Ok(JobStats { counts, oldest_due })
 }
 
+/// The kinds of job in the table, in order: the choices of the operators' kind filter.
+pub async fn kinds(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(job::Entity::find()
+        .select_only()
+        .column(job::Column::Kind)
+        .distinct()
+        .order_by_asc(job::Column::Kind)
+        .into_tuple()
+        .all(store.db())
+        .await?)
+}
+
 /// Forget finished jobs: succeeded ones finished before `succeeded_before`, dead and
 /// cancelled ones before `others_before` (operators look at those longer), and the effects
 /// recorded as done before `others_before`. An idempotency key can be used again once its

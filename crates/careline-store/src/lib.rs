@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod lab_results;
 pub mod medications;
 pub mod migration;
+pub mod notification_templates;
 pub mod orders;
 pub mod outbox;
 pub mod password_resets;

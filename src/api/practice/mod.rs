@@ -1,6 +1,8 @@
 //! A practice's own settings: its configuration (`/organizations/{id}/practice-configuration`)
 //! and its providers' schedules and blocked time (`/providers/{id}/schedule`,
-//! `/providers/{id}/blocked-time`). Staff reach only their own practice; admins any.
+//! `/providers/{id}/blocked-time`), and the wording of the notices it sends
+//! (`/organizations/{id}/notification-templates`). Staff reach only their own practice;
+//! admins any.
 
 pub mod blocks_add;
 pub mod blocks_list;
@@ -9,6 +11,10 @@ pub mod configuration_get;
 pub mod configuration_put;
 pub mod schedule_get;
 pub mod schedule_put;
+pub mod templates_delete;
+pub mod templates_list;
+pub mod templates_preview;
+pub mod templates_put;
 
 use crate::api::error::ApiError;
 use crate::api::extract::Caller;
@@ -36,6 +42,28 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
             blocks_add::add_blocked_time
         ))
         .routes(routes!(blocks_remove::remove_blocked_time))
+        .routes(routes!(templates_list::list_notification_templates))
+        .routes(routes!(templates_preview::preview_notification_template))
+        .routes(routes!(
+            templates_put::put_notification_template,
+            templates_delete::delete_notification_template
+        ))
+}
+
+/// A template refused (422 VALIDATION_ERROR): every problem in `details.fields`, and the
+/// placeholders the kind may use in `details.allowed_placeholders`, so an editor can offer them.
+pub(crate) fn template_refused(
+    kind: careline_domain::notification::NotificationKind,
+    problems: Vec<(String, String)>,
+) -> ApiError {
+    let mut e = ApiError::validation(problems);
+    e.details["allowed_placeholders"] = serde_json::json!(
+        kind.placeholders()
+            .iter()
+            .map(|p| format!("{{{p}}}"))
+            .collect::<Vec<_>>()
+    );
+    e
 }
 
 /// The organization is the caller's own practice (or the caller is an admin); else 404, so

@@ -19,6 +19,7 @@ mod m20261207_000013_audit_entities;
 mod m20261208_000013_durable_jobs;
 mod m20261209_000014_reminders;
 mod m20261209_000015_password_resets;
+mod m20261209_000016_notification_templates;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000013_durable_jobs::Migration),
             Box::new(m20261209_000014_reminders::Migration),
             Box::new(m20261209_000015_password_resets::Migration),
+            Box::new(m20261209_000016_notification_templates::Migration),
         ]
     }
 }

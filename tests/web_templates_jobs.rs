@@ -1,0 +1,398 @@
+//! Two dashboard pages through the real HTTP server, as a browser uses them (a session cookie,
+//! the page's CSRF token in every form): the practice's "Messages to patients" (preview,
+//! errors at their field with the text kept, save, back to the built-in wording) and the
+//! operators' jobs page (counts, filters, retry and cancel, and why an action was refused).
+//! The real-browser scenarios are in tests/browser/.
+
+mod common;
+
+use careline_store::jobs::{self, NewJob};
+use chrono::{Duration, Utc};
+use common::{PASSWORD, TestApp};
+use serde_json::json;
+
+/// A browser's session on the dashboard (as in tests/web.rs).
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+fn field_value(html: &str, marker: &str) -> String {
+    let at = html.find(marker).expect(marker) + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+fn cookie_of(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect(name)
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Browser {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http.get(app.url("/login")).send().await.unwrap();
+    let login_cookie = cookie_of(&r, "careline_login_csrf");
+    let token = field_value(&r.text().await.unwrap(), "name=\"_csrf\" value=\"");
+    let r = http
+        .post(app.url("/login"))
+        .header("cookie", format!("careline_login_csrf={login_cookie}"))
+        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {email}");
+    let mut b = Browser {
+        cookie: cookie_of(&r, "careline_session"),
+        http,
+        base: app.base.clone(),
+        csrf: String::new(),
+    };
+    let (_, html) = b.get("/").await;
+    b.csrf = field_value(&html, "name=\"_csrf\" value=\"");
+    b
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Submit a form the way the page does (with its CSRF field unless `csrf` is false).
+    async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: bool,
+    ) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = Vec::new();
+        if csrf {
+            form.push(("_csrf", &self.csrf));
+        }
+        form.extend_from_slice(fields);
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form(path, fields, true).await
+    }
+}
+
+/// The `<details>` element of one template on the practice page.
+fn template_block<'a>(html: &'a str, anchor: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{anchor}\""))
+        .unwrap_or_else(|| panic!("no {anchor} in the page"));
+    let end = html[start..].find("</details>").unwrap() + start;
+    &html[start..end]
+}
+
+const SMS: &str = "template-appointment_reminder-sms-en";
+
+on_both_engines!(
+    a_practice_manager_words_the_reminder_sms_on_the_practice_page,
+    |db: common::TestDb| async move {
+        careline::demo::seed(&db.store).await.unwrap();
+        let app = TestApp::spawn(db).await;
+        let manager = sign_in(&app, "manager@demo.careline.test").await;
+        let (status, html) = manager.get("/practice").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("Messages to patients"));
+        let block = template_block(&html, SMS);
+        assert!(block.contains("Built-in"), "{block}");
+        assert!(
+            block.contains("{appointment_date}"),
+            "the placeholders are listed"
+        );
+        assert!(!block.contains("name=\"subject\""), "an SMS has no subject");
+        assert!(
+            template_block(&html, "template-appointment_reminder-email-en")
+                .contains("name=\"subject\"")
+        );
+        let org = field_value(&html, "name=\"organization_id\" value=\"");
+        let form = |body: &'static str, action: &'static str| {
+            vec![
+                ("organization_id", org.clone()),
+                ("kind", "appointment_reminder".to_string()),
+                ("channel", "sms".to_string()),
+                ("original_language", "en".to_string()),
+                ("language", "en".to_string()),
+                ("body", body.to_string()),
+                ("action", action.to_string()),
+            ]
+        };
+        let send = |fields: Vec<(&'static str, String)>| {
+            let manager = &manager;
+            async move {
+                let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                manager.post("/practice/notification-templates", &f).await
+            }
+        };
+
+        // Preview: the example values filled in, nothing saved, the typed text kept.
+        let typed = "See you {appointment_date} at {appointment_time}, {patient_first_name}!";
+        let r = send(form(typed, "preview")).await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        let block = template_block(&html, SMS);
+        assert!(block.contains(" open"), "the edited template stays open");
+        assert!(
+            block.contains("See you Tuesday, December 15 at 9:30 AM, Eleanor!"),
+            "{block}"
+        );
+        assert!(block.contains("one text message"), "{block}");
+        assert!(block.contains(typed), "the typed text is kept");
+        assert!(block.contains("Built-in"), "a preview saves nothing");
+
+        // An unknown placeholder: refused at the body, with the allowed ones, text kept.
+        let wrong = "Your {diagnosis} visit on {appointment_date}";
+        let r = send(form(wrong, "save")).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        let block = template_block(&html, SMS);
+        assert!(block.contains("unknown placeholder {diagnosis}"), "{block}");
+        assert!(block.contains("aria-invalid=\"true\""), "{block}");
+        assert!(block.contains(wrong), "the typed text is kept");
+        let (_, html) = manager.get("/practice").await;
+        assert!(
+            template_block(&html, SMS).contains("Built-in"),
+            "nothing saved"
+        );
+
+        // Saved: back on the page, listed as customised, with a notice at the template.
+        let r = send(form(typed, "save")).await;
+        assert_eq!(r.status(), 303);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            to.starts_with(&format!("/practice?template={SMS}&done=saved")),
+            "{to}"
+        );
+        let (_, html) = manager.get(&to).await;
+        let block = template_block(&html, SMS);
+        assert!(block.contains("Customised"), "{block}");
+        assert!(block.contains("Saved."), "{block}");
+        assert!(block.contains(typed));
+        assert!(block.contains("Back to the built-in wording"));
+
+        // A Spanish version, through the same form with another language.
+        let mut es = form("Hola {patient_first_name}", "save");
+        es[4].1 = "es".into();
+        let r = send(es).await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = manager.get("/practice").await;
+        assert!(
+            template_block(&html, "template-appointment_reminder-sms-es").contains("Customised")
+        );
+        assert!(
+            template_block(&html, "template-appointment_reminder-email-es")
+                .contains("the built-in en wording is sent")
+        );
+
+        // Back to the built-in wording.
+        let r = send(form("", "reset")).await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = manager.get(r.headers()["location"].to_str().unwrap()).await;
+        let block = template_block(&html, SMS);
+        assert!(block.contains("Built-in"), "{block}");
+        assert!(
+            block.contains("{practice_name}: reminder of your appointment"),
+            "{block}"
+        );
+
+        // No CSRF token, no change.
+        let f = form(typed, "save");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = manager
+            .post_form("/practice/notification-templates", &f, false)
+            .await;
+        assert_eq!(r.status(), 403);
+
+        // The front desk reads the wording but has no form to change it, and cannot post one.
+        let reception = sign_in(&app, "reception@demo.careline.test").await;
+        let (status, html) = reception.get("/practice").await;
+        assert_eq!(status, 200);
+        let block = template_block(&html, SMS);
+        assert!(block.contains("<fieldset disabled"), "{block}");
+        assert!(!block.contains("value=\"save\""));
+        let f = form(typed, "save");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = reception.post("/practice/notification-templates", &f).await;
+        assert_eq!(r.status(), 403);
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
+    an_operator_sees_the_queue_and_retries_and_cancels_jobs,
+    |db: common::TestDb| async move {
+        careline::demo::seed(&db.store).await.unwrap();
+        let store = db.store.clone();
+        let now = Utc::now();
+        // A dead job (kinds no handler knows, so the server's worker leaves them alone), a
+        // queued one an hour ahead, and one waiting five minutes past its time.
+        let dead = jobs::enqueue_now(
+            &store,
+            NewJob::new("test.fail", json!({"appointment_id": "a1"}), now).max_attempts(1),
+            now,
+        )
+        .await
+        .unwrap()
+        .job;
+        let c = jobs::claim(&store, "w", &["test.fail"], now, Duration::seconds(60), 1)
+            .await
+            .unwrap();
+        jobs::fail(&store, &c[0], "w", "SMTP 554 refused", None, now)
+            .await
+            .unwrap();
+        let later = jobs::enqueue_now(
+            &store,
+            NewJob::new("test.later", json!({}), now + Duration::hours(1)),
+            now,
+        )
+        .await
+        .unwrap()
+        .job;
+        jobs::enqueue_now(
+            &store,
+            NewJob::new("test.late", json!({}), now - Duration::minutes(5)),
+            now,
+        )
+        .await
+        .unwrap();
+        let app = TestApp::spawn(db).await;
+        let admin = sign_in(&app, "admin@demo.careline.test").await;
+        let (status, html) = admin.get("/admin/jobs").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(
+            html.contains("href=\"/admin/jobs\" aria-current=\"page\""),
+            "in the nav"
+        );
+        assert!(
+            html.contains(
+                "<li data-state=\"dead\"><a href=\"/admin/jobs?state=dead\"><strong>1</strong> Dead"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("The oldest due job has waited"), "{html}");
+        assert!(html.contains("SMTP 554 refused"));
+        // The payload, compactly (ids only), HTML-escaped.
+        assert!(
+            html.contains("{&#34;appointment_id&#34;:&#34;a1&#34;}"),
+            "{html}"
+        );
+        assert!(html.contains(&format!("action=\"/admin/jobs/{}/retry\"", dead.id)));
+        assert!(html.contains(&format!("action=\"/admin/jobs/{}/cancel\"", later.id)));
+        assert!(!html.contains(&format!("action=\"/admin/jobs/{}/retry\"", later.id)));
+
+        // Filters: by state and by kind.
+        let (_, html) = admin.get("/admin/jobs?state=dead").await;
+        assert!(
+            html.contains(">1 job<")
+                && html.contains("test.fail")
+                && !html.contains("<td>test.later</td>"),
+            "{html}"
+        );
+        let (_, html) = admin.get("/admin/jobs?kind=test.later").await;
+        assert!(
+            html.contains(">1 job<") && html.contains("<td>test.later</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"test.later\" selected>"));
+
+        // Retry the dead job: back to the list with a notice; it is queued.
+        let r = admin
+            .post(
+                &format!("/admin/jobs/{}/retry", dead.id),
+                &[("state", ""), ("kind", "")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = admin.get(r.headers()["location"].to_str().unwrap()).await;
+        assert!(html.contains("The test.fail job is queued again"), "{html}");
+        assert_eq!(
+            jobs::get(app.store(), dead.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "queued"
+        );
+        assert!(html.contains(&format!("id=\"job-{}\" data-state=\"queued\"", dead.id)));
+
+        // Retrying it again is not possible now: said on the page, with a 409.
+        let r = admin
+            .post(&format!("/admin/jobs/{}/retry", dead.id), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("Not retried: the job is queued now"),
+            "{html}"
+        );
+
+        // Cancel the later one, then cancelling it again is refused the same way.
+        let r = admin
+            .post(&format!("/admin/jobs/{}/cancel", later.id), &[])
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            jobs::get(app.store(), later.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "cancelled"
+        );
+        let r = admin
+            .post(&format!("/admin/jobs/{}/cancel", later.id), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("Not cancelled: the job is cancelled now")
+        );
+
+        // Not for anyone else: no link, no page, no action.
+        let manager = sign_in(&app, "manager@demo.careline.test").await;
+        let (_, html) = manager.get("/").await;
+        assert!(!html.contains("href=\"/admin/jobs\""));
+        let (status, _) = manager.get("/admin/jobs").await;
+        assert_eq!(status, 403);
+        let r = manager
+            .post(&format!("/admin/jobs/{}/cancel", dead.id), &[])
+            .await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            jobs::get(app.store(), dead.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            "queued"
+        );
+        app.stop().await;
+    }
+);
