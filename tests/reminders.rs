@@ -716,3 +716,84 @@ fn the_leads_are_24_and_4_hours() {
     assert_eq!(ReminderLead::DayBefore.before(), Duration::hours(24));
     assert_eq!(ReminderLead::SameDay.before(), Duration::hours(4));
 }
+
+on_both_engines!(
+    stop_by_text_ends_the_texts_and_start_brings_them_back,
+    |db: TestDb| async move {
+        let (url, log) = twilio_stand_in().await;
+        let (app, senders) = twilio_app(db, &url).await;
+        let store = app.store().clone();
+        let text = |body: &'static str| {
+            let app = &app;
+            async move {
+                let p = [
+                    ("AccountSid", SID),
+                    ("MessageSid", "SM00000000000000000000000000000077"),
+                    ("From", ELEANOR),
+                    ("To", PRACTICE_LINE),
+                    ("Body", body),
+                ];
+                twilio_posts(app, "/twilio/sms", &p).await
+            }
+        };
+        let (status, twiml) = text(" Stop ").await;
+        assert_eq!(status, 200, "{twiml}");
+        assert!(
+            !twiml.contains("<Message"),
+            "Twilio confirms STOP itself: {twiml}"
+        );
+        let her = patient_by_phone(&store, ELEANOR).await;
+        assert!(her.sms_opted_out_at.is_some());
+        let p = careline_store::patients::get(&store, &admin(), her.id)
+            .await
+            .unwrap();
+        assert!(p.sms_opted_out);
+
+        // Her reminder, due by text, goes by the next channel that reaches her: a call.
+        let a = appointment_of(&store, ELEANOR).await;
+        let jobs = reminder_jobs(&store, a.id).await;
+        let clock = ManualClock::new(jobs[0].run_at);
+        worker(&store, senders.clone(), &clock)
+            .run_until_idle()
+            .await
+            .unwrap();
+        let to_her: Vec<_> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.form["To"] == ELEANOR)
+            .cloned()
+            .collect();
+        assert_eq!(to_her.len(), 1);
+        assert!(to_her[0].form.contains_key("Url") && !to_her[0].form.contains_key("Body"));
+
+        // HELP says who we are; START brings texts back; a question gets no answer.
+        let (_, twiml) = text("help").await;
+        assert!(
+            said_message(&twiml).starts_with("Capitol Eye Care: "),
+            "{twiml}"
+        );
+        assert!(said_message(&twiml).contains("Reply STOP"), "{twiml}");
+        let (_, twiml) = text("START").await;
+        assert!(!twiml.contains("<Message"));
+        assert!(
+            patient_by_phone(&store, ELEANOR)
+                .await
+                .sms_opted_out_at
+                .is_none()
+        );
+        let (status, twiml) = text("Is my glaucoma result back?").await;
+        assert_eq!(status, 200);
+        assert!(!twiml.contains("<Message"), "{twiml}");
+        app.stop().await;
+    }
+);
+
+fn said_message(twiml: &str) -> String {
+    let doc = roxmltree::Document::parse(twiml).expect("well-formed TwiML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("Message"))
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

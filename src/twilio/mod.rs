@@ -3,4 +3,5 @@
 pub mod outbound;
 pub mod routes;
 pub mod signature;
+pub mod sms;
 pub mod twiml;

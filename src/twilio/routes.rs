@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/twilio/outbound", post(super::outbound::answered))
         .route("/twilio/outbound-status", post(super::outbound::status))
         .route("/twilio/sms-status", post(super::outbound::sms_status))
+        .route("/twilio/sms", post(super::sms::incoming))
 }
 
 /// A verified webhook: its form parameters.

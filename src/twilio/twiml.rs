@@ -59,6 +59,10 @@ pub enum Verb {
         url: String,
     },
     Hangup,
+    /// Messaging TwiML: answer an incoming text with this one.
+    Message {
+        body: String,
+    },
 }
 
 /// A complete TwiML document: `<?xml version="1.0" encoding="UTF-8"?><Response>…</Response>`.
@@ -159,6 +163,7 @@ fn write_verb(out: &mut String, verb: &Verb) {
             text_element(out, "Redirect", &[("method", "POST".into())], url);
         }
         Verb::Hangup => empty_element(out, "Hangup", &[]),
+        Verb::Message { body } => text_element(out, "Message", &[], body),
     }
 }
 

@@ -676,6 +676,52 @@ pub async fn update(
     get(store, actor, id).await
 }
 
+/// A text from `phone` said STOP (`opted_out`) or START: every active patient with that
+/// number stops or resumes getting texts (a household may share one). Recorded in each
+/// patient's history under the nil actor (the patient themselves, by text). Returns the
+/// patients that changed.
+pub async fn set_sms_opt_out(
+    store: &Store,
+    phone: &PhoneNumber,
+    opted_out: bool,
+    at: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let idx = phone_index(store.keys(), phone);
+    let t = stored_time(at);
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let ids: Vec<Uuid> = patient::Entity::find()
+        .filter(patient::Column::PhoneIndex.eq(idx))
+        .filter(if opted_out {
+            patient::Column::SmsOptedOutAt.is_null()
+        } else {
+            patient::Column::SmsOptedOutAt.is_not_null()
+        })
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    for id in &ids {
+        patient::Entity::update_many()
+            .col_expr(
+                patient::Column::SmsOptedOutAt,
+                (if opted_out { Some(t) } else { None }).into(),
+            )
+            .col_expr(patient::Column::UpdatedAt, t.into())
+            .filter(patient::Column::Id.eq(*id))
+            .exec(&txn)
+            .await?;
+        let action = if opted_out {
+            "sms_stopped"
+        } else {
+            "sms_resumed"
+        };
+        history_row(&txn, *id, Uuid::nil(), action, &["sms_opted_out"], at).await?;
+    }
+    txn.commit().await?;
+    Ok(ids)
+}
+
 /// Archive (the API's DELETE): the record stays for the retention period but leaves lists.
 pub async fn archive(
     store: &Store,
