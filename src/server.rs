@@ -172,7 +172,11 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
     if let Some(sip) = sip.as_ref().filter(|_| config.sip_trunk_uri.is_some()) {
         senders.dialer = Some(Arc::new(sip.dialer()));
     }
-    crate::reminders::register(&mut registry, senders);
+    let zone = config
+        .call_config()
+        .map(|c| c.practice.timezone)
+        .unwrap_or(chrono_tz::UTC);
+    crate::reminders::register(&mut registry, senders, zone);
     let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;

@@ -20,7 +20,7 @@ use careline_store::appointments::{self, AppointmentFilter, ChangedBy, SlotSearc
 use careline_store::deliveries;
 use careline_store::entity::job;
 use careline_store::reminders::REMINDER;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::receivers::{SID, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in};
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -100,7 +100,7 @@ async fn planned(
 
 fn worker(store: &Store, senders: careline::reminders::Senders, clock: &ManualClock) -> Worker {
     let mut registry = Registry::new();
-    careline::reminders::register(&mut registry, senders);
+    careline::reminders::register(&mut registry, senders, chrono_tz::America::Chicago);
     Worker::new(
         store.clone(),
         registry,
@@ -797,3 +797,122 @@ fn said_message(twiml: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+on_both_engines!(
+    a_service_booked_by_phone_gets_its_confirmation_call_and_1_confirms_it,
+    |db: TestDb| async move {
+        const MAIN_LINE: &str = "+15025550100";
+        const MARIA: &str = "+15025550142";
+        let (url, log) = twilio_stand_in().await;
+        let (app, senders) = twilio_app(db, &url).await;
+        let store = app.store().clone();
+        // Maria schedules a supply delivery by phone on a Tuesday morning: "We will call you
+        // to confirm."
+        let booked_at = chrono_tz::America::New_York
+            .with_ymd_and_hms(2026, 11, 24, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let calls = careline::calls::Calls::build(&store, &test_config()).unwrap();
+        let t = careline::simulator::run_script(
+            &calls,
+            &store,
+            careline::simulator::Dial {
+                from: Some(MARIA),
+                to: MAIN_LINE,
+                agent_number: None,
+            },
+            &careline::simulator::parse_script("2 03141958 2468# 1 1201# 1").unwrap(),
+            false,
+            Some(booked_at),
+        )
+        .await
+        .unwrap();
+        assert!(
+            t.heard().contains("We will call you to confirm"),
+            "{:#?}",
+            t.lines
+        );
+        let maria = patient_by_phone(&store, MARIA).await.id;
+        let service = careline_store::calls::appointments_for_patient(&store, maria)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(service.status, "requested");
+
+        // The job rings her from the line she called.
+        let clock = ManualClock::new(booked_at + Duration::minutes(5));
+        worker(&store, senders, &clock)
+            .run_until_idle()
+            .await
+            .unwrap();
+        let placed: Vec<_> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.form.contains_key("Url"))
+            .cloned()
+            .collect();
+        let jobs = job::Entity::find()
+            .filter(job::Column::Kind.eq("confirmation_call"))
+            .all(store.db())
+            .await
+            .unwrap();
+        assert_eq!(placed.len(), 1, "{placed:?} {jobs:?}");
+        assert_eq!(
+            (
+                placed[0].form["To"].as_str(),
+                placed[0].form["From"].as_str()
+            ),
+            (MARIA, MAIN_LINE)
+        );
+        let d = deliveries::for_appointment(&store, service.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (d[0].kind.as_str(), d[0].status.as_str()),
+            ("service_confirmation", "placed")
+        );
+        let sid = d[0].provider_id.clone().unwrap();
+
+        // She answers, verifies (date of birth and PIN), hears the service and presses 1.
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut p = vec![
+                ("AccountSid", SID),
+                ("From", MAIN_LINE),
+                ("To", MARIA),
+                ("Direction", "outbound-api"),
+            ];
+            p.extend_from_slice(extra);
+            p
+        };
+        let mut p = with(&[("AnsweredBy", "human")]);
+        p.push(("CallSid", &sid));
+        let (status, twiml) = twilio_posts(&app, &placed[0].form["Url"], &p).await;
+        assert_eq!(status, 200, "{twiml}");
+        assert!(
+            !said(&twiml).contains("delivery"),
+            "nothing before she is verified"
+        );
+        let mut action = gather_action(&twiml);
+        let mut heard = Vec::new();
+        for digits in ["03141958", "2468", "1"] {
+            let mut p = with(&[("Digits", digits)]);
+            p.push(("CallSid", &sid));
+            let (status, twiml) = twilio_posts(&app, &action, &p).await;
+            assert_eq!(status, 200, "{twiml}");
+            heard.push(said(&twiml));
+            if twiml.contains("<Gather") {
+                action = gather_action(&twiml);
+            }
+        }
+        let all = heard.join(" | ");
+        assert!(all.contains("wound care supply delivery on Tuesday, December first"), "{all}");
+        assert!(heard[2].contains("confirmed"), "{all}");
+        let service = careline_store::calls::service_appointment(&store, service.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(service.status, "confirmed");
+        app.stop().await;
+    }
+);

@@ -863,6 +863,7 @@ async fn the_reminder_job_rings_the_patient_through_the_trunk() {
             dialer: Some(dialer),
             ..Default::default()
         },
+        chrono_tz::America::Chicago,
     );
     let worker = careline::jobs::Worker::new(
         store.clone(),

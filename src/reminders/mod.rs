@@ -26,6 +26,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
+pub mod confirmation;
+
 /// What reminders are sent with. A channel whose sender is not configured is skipped for the
 /// next one that can reach the patient.
 #[derive(Clone, Default)]
@@ -46,9 +48,11 @@ impl Senders {
     }
 }
 
-/// Add the reminder job kind to `registry`.
-pub fn register(registry: &mut Registry, senders: Senders) {
+/// Add the reminder and service confirmation call kinds to `registry`. `zone`: the menu
+/// file's time zone (quiet hours of service confirmations, which have no practice).
+pub fn register(registry: &mut Registry, senders: Senders, zone: chrono_tz::Tz) {
     let senders = Arc::new(senders);
+    confirmation::register(registry, senders.clone(), zone);
     registry
         .register(REMINDER, move |ctx: JobContext, job: ReminderJob| {
             let senders = senders.clone();
@@ -182,14 +186,20 @@ async fn template(
 }
 
 fn delivery(ctx: &JobContext, facts: &ReminderFacts, channel: &str, attempt: u32) -> NewDelivery {
+    let mut d = delivery_record(ctx, "appointment_reminder", channel, attempt);
+    d.patient_id = Some(facts.patient_id);
+    d.appointment_id = Some(facts.appointment_id);
+    d
+}
+
+/// A delivery of `kind` by `channel` made by this job.
+fn delivery_record(ctx: &JobContext, kind: &str, channel: &str, attempt: u32) -> NewDelivery {
     NewDelivery {
-        kind: "appointment_reminder".into(),
+        kind: kind.into(),
         channel: channel.into(),
         job_id: Some(ctx.job.id),
-        patient_id: Some(facts.patient_id),
-        user_id: None,
-        appointment_id: Some(facts.appointment_id),
         attempt: attempt as i32,
+        ..NewDelivery::default()
     }
 }
 
@@ -401,11 +411,13 @@ pub enum CallEnd {
 
 /// A transport reports how the call placed for `delivery_id` went. Meeting no one (no answer,
 /// busy, voicemail, failed) schedules the next call or falls back to a text or email; saying
-/// it twice does no more than once.
+/// it twice does no more than once. `zone` is the menu file's time zone, for the quiet hours
+/// of calls that have no practice (service confirmations).
 pub async fn call_ended(
     store: &Store,
     delivery_id: Uuid,
     end: CallEnd,
+    zone: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let Some(d) = deliveries::get(store, delivery_id).await? else {
@@ -431,6 +443,12 @@ pub async fn call_ended(
     let Some(j) = jobs::get(store, job_id).await? else {
         return Ok(());
     };
+    if d.kind == confirmation::KIND {
+        let Ok(job) = serde_json::from_value::<confirmation::ConfirmationJob>(j.payload) else {
+            return Ok(());
+        };
+        return confirmation::no_one(store, &job, zone, now).await;
+    }
     let Ok(job) = serde_json::from_value::<ReminderJob>(j.payload) else {
         return Ok(());
     };

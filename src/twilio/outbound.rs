@@ -144,13 +144,26 @@ pub(super) async fn answered(State(state): State<AppState>, request: Request) ->
             .get("AnsweredBy")
             .is_some_and(|a| a.starts_with("machine") || a == "fax");
         if machine {
-            if let Err(e) = call_ended(&state.store, delivery_id, CallEnd::Voicemail, now).await {
+            if let Err(e) = call_ended(
+                &state.store,
+                delivery_id,
+                CallEnd::Voicemail,
+                state.practice_zone,
+                now,
+            )
+            .await
+            {
                 tracing::warn!(error = %e, "could not record a reminder call's voicemail");
             }
             let (name, phone) =
                 match careline_store::reminders::facts(&state.store, appointment_id).await {
                     Ok(Some(f)) => (f.settings.practice_name, f.settings.phone_number),
-                    _ => ("your care provider".to_string(), None),
+                    // A service confirmation: the business of the menu file, the line we
+                    // called from.
+                    _ => (
+                        state.calls.config().practice.name.clone(),
+                        hook.get("From").map(str::to_string),
+                    ),
                 };
             return xml(&[
                 Verb::Say {
@@ -161,25 +174,34 @@ pub(super) async fn answered(State(state): State<AppState>, request: Request) ->
                 Verb::Hangup,
             ]);
         }
-        if let Err(e) = call_ended(&state.store, delivery_id, CallEnd::Answered, now).await {
+        if let Err(e) = call_ended(
+            &state.store,
+            delivery_id,
+            CallEnd::Answered,
+            state.practice_zone,
+            now,
+        )
+        .await
+        {
             tracing::warn!(error = %e, "could not record a reminder call as answered");
         }
         // Our line is Twilio's `From` on a call we placed; the callee is `To`.
         let our_line = hook.get("From").unwrap_or("");
         let callee = hook.get("To").unwrap_or("");
+        let purpose = if delivery.kind == crate::reminders::confirmation::KIND {
+            Outbound::ServiceConfirmation {
+                patient_id,
+                service_appointment_id: appointment_id,
+            }
+        } else {
+            Outbound::AppointmentReminder {
+                patient_id,
+                appointment_id,
+            }
+        };
         let res = state
             .calls
-            .start_outbound(
-                "twilio",
-                &call_id,
-                our_line,
-                callee,
-                Outbound::AppointmentReminder {
-                    patient_id,
-                    appointment_id,
-                },
-                now,
-            )
+            .start_outbound("twilio", &call_id, our_line, callee, purpose, now)
             .await;
         reply(&state, &call_id, res, now).await
     })
@@ -211,7 +233,7 @@ pub(super) async fn status(State(state): State<AppState>, request: Request) -> R
                 Err(e) => return call_error(e),
             }
         }
-        if let Err(e) = call_ended(&state.store, delivery_id, end, now).await {
+        if let Err(e) = call_ended(&state.store, delivery_id, end, state.practice_zone, now).await {
             return crate::api::error::ApiError::internal("recording the call's end failed", e)
                 .into_response();
         }

@@ -965,3 +965,54 @@ pub async fn provider_user(store: &Store, provider_id: Uuid) -> Result<Option<Uu
         .await?
         .and_then(|p| p.user_id))
 }
+
+/// A service appointment by id, as stored (any patient's: for the confirmation call's job and
+/// for the call once the patient is verified, which checks it is theirs).
+pub async fn service_appointment(
+    store: &Store,
+    id: Uuid,
+) -> Result<Option<Appointment>, StoreError> {
+    Ok(service_appointment::Entity::find_by_id(id)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .map(|m| Appointment {
+            id: m.id,
+            confirmation_code: m.confirmation_code,
+            patient_id: m.patient_id,
+            service_type: m.service_type,
+            requested_date: m.requested_date,
+            status: m.status,
+            created_via: m.created_via,
+            call_id: m.call_id,
+            created_at: m.created_at,
+        }))
+}
+
+/// The patient confirmed their service appointment by phone: requested → confirmed. Only the
+/// patient's own, and only from requested or confirmed (saying yes twice is one yes). Returns
+/// whether it is now confirmed.
+pub async fn confirm_service_appointment(
+    store: &Store,
+    patient_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    service_appointment::Entity::update_many()
+        .col_expr(service_appointment::Column::Status, "confirmed".into())
+        .col_expr(
+            service_appointment::Column::UpdatedAt,
+            stored_time(now).into(),
+        )
+        .filter(service_appointment::Column::Id.eq(id))
+        .filter(service_appointment::Column::PatientId.eq(patient_id))
+        .filter(service_appointment::Column::Status.eq("requested"))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(service_appointment(store, id)
+        .await?
+        .is_some_and(|a| a.patient_id == patient_id && a.status == "confirmed"))
+}

@@ -210,3 +210,28 @@ pub async fn facts(
         patient_active: p.status == "active" && p.archived_at.is_none(),
     }))
 }
+
+/// The patient's phone number when they are active: who a confirmation call rings.
+pub async fn patient_phone(
+    store: &Store,
+    patient_id: Uuid,
+) -> Result<Option<Phi<String>>, StoreError> {
+    let Some(p) = patient::Entity::find_by_id(patient_id)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .filter(|p| p.status == "active" && p.archived_at.is_none())
+    else {
+        return Ok(None);
+    };
+    Ok(p.phone_enc
+        .as_deref()
+        .map(|b| {
+            store
+                .keys()
+                .decrypt_string(crate::patients::field::PHONE, b)
+        })
+        .transpose()?
+        .map(Phi::new))
+}

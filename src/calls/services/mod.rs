@@ -89,6 +89,20 @@ impl Services {
                 self.confirm_appointment(ctx, *subject, *appointment_id)
                     .await
             }
+            Request::ServiceAppointment {
+                subject,
+                service_appointment_id,
+            } => {
+                self.service_appointment(*subject, *service_appointment_id)
+                    .await
+            }
+            Request::ConfirmService {
+                subject,
+                service_appointment_id,
+            } => {
+                self.confirm_service(ctx, *subject, *service_appointment_id)
+                    .await
+            }
             Request::VerifyPatient {
                 patient_id,
                 dob,

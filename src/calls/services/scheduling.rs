@@ -3,11 +3,12 @@
 //! books once.
 
 use super::{CallContext, Services};
-use careline_call::engine::{Answer, Subject};
+use careline_call::engine::{Answer, ServiceBooking, Subject};
 use careline_store::StoreError;
 use careline_store::calls as store_calls;
 use chrono::NaiveDate;
 use rand::Rng;
+use uuid::Uuid;
 
 impl Services {
     pub(super) async fn book_service(
@@ -54,5 +55,47 @@ impl Services {
             }
         }
         Err(last_err.unwrap_or(StoreError::NotFound("confirmation code")))
+    }
+
+    /// The verified patient's own service appointment, while it is still planned.
+    pub(super) async fn service_appointment(
+        &self,
+        subject: Subject,
+        id: Uuid,
+    ) -> Result<Answer, StoreError> {
+        let mine = match subject {
+            Subject::Patient(patient_id) => store_calls::service_appointment(&self.store, id)
+                .await?
+                .filter(|a| a.patient_id == patient_id)
+                .filter(|a| a.status == "requested" || a.status == "confirmed"),
+            Subject::Provider(_) => None,
+        };
+        Ok(Answer::ServiceAppointment {
+            service: mine.map(|a| ServiceBooking {
+                id: a.id,
+                service_code: a.service_type,
+                date: a.requested_date,
+            }),
+        })
+    }
+
+    pub(super) async fn confirm_service(
+        &self,
+        ctx: &CallContext<'_>,
+        subject: Subject,
+        id: Uuid,
+    ) -> Result<Answer, StoreError> {
+        let Subject::Patient(patient_id) = subject else {
+            return Ok(Answer::Failed {
+                reason: "only the patient confirms their service".into(),
+            });
+        };
+        if store_calls::confirm_service_appointment(&self.store, patient_id, id, ctx.now).await? {
+            Ok(Answer::ServiceConfirmed)
+        } else {
+            Ok(Answer::Failed {
+                reason: "the service appointment is no longer open to confirm".into(),
+            })
+        }
     }
 }

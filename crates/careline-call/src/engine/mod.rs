@@ -27,8 +27,8 @@ use appointments::Booking;
 pub use types::{
     Answer, AppointmentInfo, CallEvent, Caller, ErrorCode, Gather, HandoffStaff, Input, Insurance,
     Keys, LabLine, MedicationChoice, Millis, OrderInfo, Outbound, Output, PracticeLine,
-    RefillOutcome, Request, SlotOffer, Subject, Territory, TimedInput, TransferTarget, Urgency,
-    VisitType,
+    RefillOutcome, Request, ServiceBooking, SlotOffer, Subject, Territory, TimedInput,
+    TransferTarget, Urgency, VisitType,
 };
 
 use crate::menu::{Action, CallConfig};
@@ -125,6 +125,14 @@ enum Phase {
     ReminderChoice {
         list: Vec<AppointmentInfo>,
         index: usize,
+    },
+    /// A confirmation call looks up the service it is about.
+    ServiceLookup {
+        service_appointment_id: Uuid,
+    },
+    /// The scheduled service was read out: 1 confirm, 2 another date (a person), 0 a person.
+    ServiceChoice {
+        service: ServiceBooking,
     },
     /// An `Output::Request` is outstanding; `then` says what the answer is for.
     Waiting {
@@ -702,8 +710,10 @@ impl Call {
                 back_to,
             } => self.refill_confirm_entry(medication, back_to, entry),
             Phase::ReminderChoice { list, index } => self.reminder_entry(list, index, entry),
+            Phase::ServiceChoice { service } => self.service_choice_entry(service, entry),
             Phase::LabResults { .. }
             | Phase::ReminderLookup { .. }
+            | Phase::ServiceLookup { .. }
             | Phase::NotStarted
             | Phase::Identifying
             | Phase::Waiting { .. }
@@ -812,6 +822,10 @@ impl Call {
             (Phase::ReminderChoice { .. }, Answer::AppointmentRefused { code }) => {
                 self.reminder_refused(code)
             }
+            (Phase::ServiceLookup { .. }, Answer::ServiceAppointment { service }) => {
+                self.service_found(service)
+            }
+            (Phase::ServiceChoice { .. }, Answer::ServiceConfirmed) => self.reminder_confirmed(),
             (Phase::CancelConfirm { back_to, .. }, Answer::AppointmentCancelled) => {
                 self.cancelled(back_to)
             }

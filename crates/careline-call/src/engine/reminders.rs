@@ -1,10 +1,11 @@
-//! Calls CareLine places: the appointment reminder. The callee hears only the practice's
-//! name until they are verified (date of birth, and PIN when they have one); then the
-//! appointment, and 1 confirms it, 2 cancels or moves it (the caller's own appointments flow),
+//! Calls CareLine places: the appointment reminder and the confirmation of a service booked
+//! by phone. The callee hears only the practice's name until they are verified (date of
+//! birth, and PIN when they have one); then the appointment, and 1 confirms it, 2 cancels or
+//! moves it (the caller's own appointments flow; for a service, another date with a person),
 //! 0 reaches a person from any prompt. Whoever answers is not assumed to be the patient.
 
 use super::appointments::when;
-use super::{AppointmentInfo, Call, Outbound, Phase, Request};
+use super::{AppointmentInfo, Call, Outbound, Phase, Request, ServiceBooking};
 
 /// The `then` of verification on a reminder call: continue with the reminder, not a menu
 /// option. Not a valid `menu/key` reference, so it cannot collide with one.
@@ -16,12 +17,12 @@ impl Call {
         self.to = to;
         self.started_at = self.now;
         self.last_activity = self.now;
-        let Outbound::AppointmentReminder { patient_id, .. } = purpose.clone();
+        let patient_id = purpose.patient_id();
         self.event(
             "call_started",
             "success",
             None,
-            Some(serde_json::json!({ "direction": "outbound", "purpose": "appointment_reminder" })),
+            Some(serde_json::json!({ "direction": "outbound", "purpose": purpose.name() })),
         );
         self.outbound = Some(purpose);
         self.request(Phase::Identifying, Request::IdentifyCallee { patient_id });
@@ -48,31 +49,93 @@ impl Call {
         self.begin_auth(REMINDER.to_string());
     }
 
-    /// Verified: find the appointment among the patient's upcoming ones.
+    /// Verified: find the appointment (or service) the call is about.
     pub(super) fn reminder_lookup(&mut self) {
-        let (
-            Some(subject),
-            Some(Outbound::AppointmentReminder {
-                appointment_id,
-                patient_id,
-            }),
-        ) = (self.subject, self.outbound.clone())
-        else {
+        let (Some(subject), Some(purpose)) = (self.subject, self.outbound.clone()) else {
             self.system_error("a reminder without its appointment");
             return;
         };
         // A household shares a phone: whoever answered may have verified as themselves. The
         // reminder is not theirs to hear; the rest of the call is.
-        if subject.patient_id() != Some(patient_id) {
-            self.event("appointment_reminder", "someone_else", None, None);
+        if subject.patient_id() != Some(purpose.patient_id()) {
+            self.event(purpose.name(), "someone_else", None, None);
             self.say("reminder_someone_else", &[]);
             self.present_menu();
             return;
         }
-        self.request(
-            Phase::ReminderLookup { appointment_id },
-            Request::MyAppointments { subject },
+        match purpose {
+            Outbound::AppointmentReminder { appointment_id, .. } => self.request(
+                Phase::ReminderLookup { appointment_id },
+                Request::MyAppointments { subject },
+            ),
+            Outbound::ServiceConfirmation {
+                service_appointment_id,
+                ..
+            } => self.request(
+                Phase::ServiceLookup {
+                    service_appointment_id,
+                },
+                Request::ServiceAppointment {
+                    subject,
+                    service_appointment_id,
+                },
+            ),
+        }
+    }
+
+    pub(super) fn service_found(&mut self, service: Option<ServiceBooking>) {
+        match service {
+            Some(service) => self.read_service(service),
+            None => {
+                // Cancelled by the office since the call was queued.
+                self.event("service_confirmation", "gone", None, None);
+                self.say("reminder_gone", &[]);
+                self.present_menu();
+            }
+        }
+    }
+
+    fn read_service(&mut self, service: ServiceBooking) {
+        let name = self.service_name(&service.service_code);
+        self.say(
+            "schedule_confirm",
+            &[
+                ("service", name),
+                ("date", crate::speech::date(service.date)),
+            ],
         );
+        let spec = self.choice_spec();
+        self.ask(Phase::ServiceChoice { service }, spec);
+    }
+
+    pub(super) fn service_choice_entry(&mut self, service: ServiceBooking, entry: String) {
+        match entry.as_str() {
+            "1" => {
+                let Some(subject) = self.subject else {
+                    self.system_error("a confirmation without a verified callee");
+                    return;
+                };
+                let service_appointment_id = service.id;
+                self.request(
+                    Phase::ServiceChoice { service },
+                    Request::ConfirmService {
+                        subject,
+                        service_appointment_id,
+                    },
+                );
+            }
+            // Another date: the office arranges it with them (the service's schedule is the
+            // office's, not a grid of open times the phone can offer).
+            "2" => {
+                self.event("service_confirmation", "change_requested", None, None);
+                self.transfer_agent("service_date_change");
+            }
+            "" => self.entry_failed(true, |c| c.read_service(service)),
+            other => {
+                self.invalid_selection(other);
+                self.entry_failed(false, |c| c.read_service(service));
+            }
+        }
     }
 
     pub(super) fn reminder_found(
@@ -140,7 +203,12 @@ impl Call {
     }
 
     pub(super) fn reminder_confirmed(&mut self) {
-        self.event("appointment_reminder", "confirmed", None, None);
+        let purpose = self
+            .outbound
+            .as_ref()
+            .map(Outbound::name)
+            .unwrap_or("appointment_reminder");
+        self.event(purpose, "confirmed", None, None);
         self.hang_up("reminder_confirmed");
     }
 

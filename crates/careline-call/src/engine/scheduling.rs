@@ -142,7 +142,7 @@ impl Call {
         self.return_to_menu(back_to);
     }
 
-    fn service_name(&self, code: &str) -> String {
+    pub(super) fn service_name(&self, code: &str) -> String {
         self.cfg
             .practice
             .service_types

@@ -87,6 +87,39 @@ pub enum Outbound {
         patient_id: Uuid,
         appointment_id: Uuid,
     },
+    /// Confirm a service the patient scheduled by phone ("We will call you to confirm"):
+    /// after they are verified, 1 confirms it, 2 (another date) or 0 reaches a person.
+    ServiceConfirmation {
+        patient_id: Uuid,
+        service_appointment_id: Uuid,
+    },
+}
+
+impl Outbound {
+    /// The patient the call is for.
+    pub fn patient_id(&self) -> Uuid {
+        match self {
+            Outbound::AppointmentReminder { patient_id, .. }
+            | Outbound::ServiceConfirmation { patient_id, .. } => *patient_id,
+        }
+    }
+
+    /// The name of the purpose, as recorded in the call's events.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outbound::AppointmentReminder { .. } => "appointment_reminder",
+            Outbound::ServiceConfirmation { .. } => "service_confirmation",
+        }
+    }
+}
+
+/// A scheduled service as a confirmation call reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceBooking {
+    pub id: Uuid,
+    /// The service's code in the menu file (`[[services]]`).
+    pub service_code: String,
+    pub date: NaiveDate,
 }
 
 /// Who is speaking to us, once verified.
@@ -322,6 +355,12 @@ pub enum Answer {
     AppointmentCancelled,
     /// The appointment is confirmed (or already was).
     AppointmentConfirmed,
+    /// A service the patient scheduled, when it is theirs and still requested or confirmed.
+    ServiceAppointment {
+        service: Option<ServiceBooking>,
+    },
+    /// The service appointment is confirmed (or already was).
+    ServiceConfirmed,
     LabResults {
         results: Vec<LabLine>,
     },
@@ -353,6 +392,15 @@ pub enum Request {
     ConfirmAppointment {
         subject: Subject,
         appointment_id: Uuid,
+    },
+    /// A service appointment of the verified patient (for a confirmation call).
+    ServiceAppointment {
+        subject: Subject,
+        service_appointment_id: Uuid,
+    },
+    ConfirmService {
+        subject: Subject,
+        service_appointment_id: Uuid,
     },
     VerifyPatient {
         patient_id: Uuid,
