@@ -612,6 +612,9 @@ pub async fn cancel(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, 
     let m = locked(&txn, id).await?;
     let from = JobState::parse(&m.state).unwrap_or(JobState::Dead);
     if from.is_final() {
+        // Roll back now: a dropped transaction's rollback waits for its connection's next use,
+        // and until then its row lock makes claims (SKIP LOCKED) pass the job by.
+        txn.rollback().await?;
         return Err(careline_domain::IllegalTransition {
             entity: "job",
             from: from.as_str(),
@@ -666,6 +669,7 @@ pub async fn retry(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, S
     let m = locked(&txn, id).await?;
     let from = JobState::parse(&m.state).unwrap_or(JobState::Dead);
     if !matches!(from, JobState::Dead | JobState::Cancelled) {
+        txn.rollback().await?;
         return Err(careline_domain::IllegalTransition {
             entity: "job",
             from: from.as_str(),
