@@ -1,42 +1,68 @@
-//! Payer submission of prior authorizations, behind an adapter so a real payer connection
-//! (an X12 278 clearinghouse, a payer's FHIR PAS API) can replace the one that ships.
+//! Prior authorizations with the payer, as durable jobs behind an adapter, so a real payer
+//! connection (an X12 278 clearinghouse, a payer's FHIR PAS API) can replace the one that
+//! ships. Submitting a request enqueues `prior_auth.submit` in the submission's transaction;
+//! that job hands the request to the payer and records it as pended with the payer's
+//! reference, enqueuing the first `prior_auth.poll` in the same transaction; each poll asks the
+//! payer where it stands and records the decision, or polls again later (every
+//! `poll_every`, doubling after ten polls, at most hourly). A crash anywhere loses nothing: the
+//! jobs run again, and the submission is the job's recorded effect, so it is not sent twice.
 //!
 //! THE ADAPTER THAT SHIPS IS A LOCAL PAYER SIMULATOR. No payer API can be reached from here
 //! (it needs a contract, credentials and a network), so `LocalPayerSimulator` plays the payer
-//! inside this process: it answers asynchronously, as a payer does, by a spawned task that
-//! moves a submitted request to `pended` with a reference of its own (`SIM-…`) and then to a
-//! decision. The decision is deterministic from the request, so tests and demos can rely on
-//! it: a member id ending in `0` is denied, every other request approved. Nothing leaves the
-//! machine; nothing it says is a real payer's answer.
+//! inside this process: it acknowledges a request with a reference of its own (`SIM-…`) and,
+//! asked for its status, decides. The decision is deterministic from the request, so tests and
+//! demos can rely on it: a member id ending in `0` is denied, every other request approved.
+//! Nothing leaves the machine; nothing it says is a real payer's answer.
 
-use careline_domain::clinical::PriorAuthAction;
-use careline_store::Store;
-use careline_store::prior_auth::PriorAuthorization;
+use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
+use careline_domain::clinical::{PriorAuthAction, PriorAuthStatus};
+use careline_store::jobs::{self, Effect, NewJob};
+use careline_store::prior_auth::{self, PAYER_POLL, PAYER_SUBMIT, PriorAuthorization};
+use chrono::Duration as ChronoDuration;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
+use uuid::Uuid;
 
-/// Sends a submitted prior authorization to its payer. The payer's answers come back later
-/// through `careline_store::prior_auth::payer_update`.
+/// Where the payer says a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayerStatus {
+    /// Not decided yet: ask again later.
+    Pending,
+    Approved,
+    Denied,
+    /// The payer let it lapse.
+    Expired,
+}
+
+/// A payer that could not be reached or refused the exchange.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PayerError {
+    /// Worth trying again (the payer was down or busy).
+    pub retryable: bool,
+    pub message: String,
+}
+
+/// A payer connection.
+#[async_trait::async_trait]
 pub trait PayerAdapter: Send + Sync {
-    /// Hand over a request that is now `submitted`. Must not block: answers arrive later.
-    fn submit(&self, request: &PriorAuthorization);
+    /// Send a request that is now `submitted`; the payer acknowledges it with its reference.
+    async fn submit(&self, request: &PriorAuthorization) -> Result<String, PayerError>;
+    /// Ask where a request the payer acknowledged stands.
+    async fn status(&self, request: &PriorAuthorization) -> Result<PayerStatus, PayerError>;
     /// What this adapter is, for logs and the API's answer (`local-simulator`).
     fn name(&self) -> &'static str;
+    /// How long to wait before the first status question, and between the next ones.
+    fn poll_every(&self) -> Duration;
 }
 
 /// The local payer simulator (see the module comment): NOT a payer.
-pub struct LocalPayerSimulator {
-    store: Store,
-    /// Between receiving the request and pending it, and between pending and deciding.
-    step: Duration,
-}
+pub struct LocalPayerSimulator;
 
 impl LocalPayerSimulator {
-    pub fn new(store: Store) -> LocalPayerSimulator {
-        LocalPayerSimulator {
-            store,
-            step: Duration::from_millis(150),
-        }
+    pub fn new() -> LocalPayerSimulator {
+        LocalPayerSimulator
     }
 
     /// The simulator's decision for a request: denied when the member id ends in `0`.
@@ -49,49 +75,156 @@ impl LocalPayerSimulator {
     }
 }
 
+impl Default for LocalPayerSimulator {
+    fn default() -> Self {
+        LocalPayerSimulator::new()
+    }
+}
+
+#[async_trait::async_trait]
 impl PayerAdapter for LocalPayerSimulator {
-    fn submit(&self, request: &PriorAuthorization) {
-        let store = self.store.clone();
-        let step = self.step;
-        let id = request.id;
-        let decision = Self::decides(request.member_id.expose());
-        let reference = format!("SIM-{}", &id.simple().to_string()[20..]);
-        tokio::spawn(async move {
-            tokio::time::sleep(step).await;
-            // The simulator's own clock: it is the payer, not a request.
-            let pended = careline_store::prior_auth::payer_update(
-                &store,
-                id,
-                PriorAuthAction::Pend,
-                Some(&reference),
-                chrono::Utc::now(),
-            )
-            .await;
-            if let Err(e) = pended {
-                tracing::warn!(error = %e, %id, "payer simulator could not pend the request");
-                return;
-            }
-            tokio::time::sleep(step).await;
-            if let Err(e) = careline_store::prior_auth::payer_update(
-                &store,
-                id,
-                decision,
-                None,
-                chrono::Utc::now(),
-            )
-            .await
-            {
-                tracing::warn!(error = %e, %id, "payer simulator could not decide the request");
-            }
-        });
+    async fn submit(&self, request: &PriorAuthorization) -> Result<String, PayerError> {
+        Ok(format!("SIM-{}", &request.id.simple().to_string()[20..]))
+    }
+
+    async fn status(&self, request: &PriorAuthorization) -> Result<PayerStatus, PayerError> {
+        Ok(match Self::decides(request.member_id.expose()) {
+            PriorAuthAction::Deny => PayerStatus::Denied,
+            _ => PayerStatus::Approved,
+        })
     }
 
     fn name(&self) -> &'static str {
         "local-simulator"
     }
+
+    fn poll_every(&self) -> Duration {
+        Duration::from_millis(200)
+    }
 }
 
 /// The adapter a server starts with.
-pub fn default_adapter(store: Store) -> Arc<dyn PayerAdapter> {
-    Arc::new(LocalPayerSimulator::new(store))
+pub fn default_adapter() -> Arc<dyn PayerAdapter> {
+    Arc::new(LocalPayerSimulator::new())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PayerJob {
+    prior_authorization_id: Uuid,
+    #[serde(default)]
+    poll: u32,
+}
+
+/// Add the payer job kinds, talking to `adapter`.
+pub fn register(registry: &mut Registry, adapter: Arc<dyn PayerAdapter>) {
+    let policy = RetryPolicy {
+        base: Duration::from_secs(30),
+        max: Duration::from_secs(3600),
+    };
+    let a = adapter.clone();
+    registry
+        .register(PAYER_SUBMIT, move |ctx: JobContext, job: PayerJob| {
+            let a = a.clone();
+            async move { submit(&ctx, a.as_ref(), job).await }
+        })
+        .retry(policy)
+        .timeout(Duration::from_secs(120));
+    registry
+        .register(PAYER_POLL, move |ctx: JobContext, job: PayerJob| {
+            let a = adapter.clone();
+            async move { poll(&ctx, a.as_ref(), job).await }
+        })
+        .retry(policy)
+        .timeout(Duration::from_secs(120));
+}
+
+fn payer_error(e: PayerError) -> JobError {
+    if e.retryable {
+        JobError::Retry(format!("payer: {e}"))
+    } else {
+        JobError::Permanent(format!("payer refused: {e}"))
+    }
+}
+
+/// The next poll, `n` (from 1), `poll_every` after now, doubling after ten, at most hourly.
+fn next_poll(ctx: &JobContext, adapter: &dyn PayerAdapter, id: Uuid, n: u32) -> NewJob {
+    let doublings = n.saturating_sub(10).min(20);
+    let wait = adapter
+        .poll_every()
+        .saturating_mul(1u32 << doublings)
+        .min(Duration::from_secs(3600));
+    NewJob::new(
+        PAYER_POLL,
+        serde_json::json!({ "prior_authorization_id": id, "poll": n }),
+        ctx.now + ChronoDuration::from_std(wait).unwrap_or(ChronoDuration::hours(1)),
+    )
+    .key(format!("{id}:poll{n}"))
+    .max_attempts(20)
+}
+
+async fn submit(
+    ctx: &JobContext,
+    adapter: &dyn PayerAdapter,
+    job: PayerJob,
+) -> Result<(), JobError> {
+    let store = &ctx.store;
+    let id = job.prior_authorization_id;
+    let request = prior_auth::for_payer(store, id).await?;
+    if request.status != PriorAuthStatus::Submitted {
+        return Ok(()); // Already with the payer (pended or decided).
+    }
+    // Sending to the payer is the job's effect: a retry reuses the reference it got.
+    let reference = match jobs::begin_effect(store, &ctx.job, "payer_submit", ctx.now).await? {
+        Effect::Done { detail } => detail.unwrap_or_default(),
+        Effect::InDoubt { since } => {
+            return Err(JobError::permanent(format!(
+                "the request may have reached the payer at {since} without an answer recorded; \
+                 not sending it again: check with the payer, then retry or cancel"
+            )));
+        }
+        Effect::New => match adapter.submit(&request).await {
+            Ok(reference) => {
+                jobs::finish_effect(store, &ctx.job, "payer_submit", Some(&reference), ctx.now)
+                    .await?;
+                reference
+            }
+            Err(e) => {
+                if e.retryable {
+                    jobs::abandon_effect(store, &ctx.job, "payer_submit").await?;
+                }
+                return Err(payer_error(e));
+            }
+        },
+    };
+    prior_auth::payer_update_then(
+        store,
+        id,
+        PriorAuthAction::Pend,
+        Some(&reference),
+        Some(next_poll(ctx, adapter, id, 1)),
+        ctx.now,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn poll(ctx: &JobContext, adapter: &dyn PayerAdapter, job: PayerJob) -> Result<(), JobError> {
+    let store = &ctx.store;
+    let id = job.prior_authorization_id;
+    let request = prior_auth::for_payer(store, id).await?;
+    if request.status != PriorAuthStatus::Pended {
+        return Ok(()); // Decided (or withdrawn) meanwhile.
+    }
+    let action = match adapter.status(&request).await.map_err(payer_error)? {
+        PayerStatus::Pending => {
+            let next = next_poll(ctx, adapter, id, job.poll + 1);
+            jobs::enqueue_now(store, next, ctx.now).await?;
+            return Ok(());
+        }
+        PayerStatus::Approved => PriorAuthAction::Approve,
+        PayerStatus::Denied => PriorAuthAction::Deny,
+        PayerStatus::Expired => PriorAuthAction::Expire,
+    };
+    prior_auth::payer_update(store, id, action, None, ctx.now).await?;
+    Ok(())
 }

@@ -177,6 +177,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .map(|c| c.practice.timezone)
         .unwrap_or(chrono_tz::UTC);
     crate::reminders::register(&mut registry, senders, zone);
+    crate::payer::register(&mut registry, crate::payer::default_adapter());
     let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;

@@ -58,7 +58,7 @@ impl AppState {
         let practice_zone = call_config.practice.timezone;
         let calls = Calls::configured(store.clone(), call_config, &config, audit.clone());
         let events = Hub::start(store.clone());
-        let payer = crate::payer::default_adapter(store.clone());
+        let payer = crate::payer::default_adapter();
         let state = AppState(Arc::new(Inner {
             login_limiter: LoginLimiter::new(config.login_rate_per_minute),
             reset_limiter: ResetLimiter::default(),

@@ -771,9 +771,20 @@ on_both_engines!(provider_messages_are_routed_by_urgency, |db| async move {
 
 /// Poll a prior authorization until `until` or a bounded number of tries (no timing
 /// assertion: the simulator answers when it answers, within the bound).
+/// The request as the payer jobs leave it: a worker runs them (on the system clock) until
+/// the request reaches `until`.
 async fn poll(app: &TestApp, token: &str, id: &str, until: &str) -> Value {
+    let mut registry = careline::jobs::Registry::new();
+    careline::payer::register(&mut registry, careline::payer::default_adapter());
+    let worker = careline::jobs::Worker::new(
+        app.store().clone(),
+        registry,
+        std::sync::Arc::new(careline_domain::SystemClock),
+        careline::jobs::WorkerOptions::default(),
+    );
     let mut last = Value::Null;
     for _ in 0..300 {
+        worker.run_until_idle().await.unwrap();
         let (status, p) = app
             .get(token, &format!("/api/v1/prior-authorizations/{id}"))
             .await;
@@ -1445,6 +1456,128 @@ on_both_engines!(
                 "{email}: {heard:?}"
             );
         }
+        d.app.stop().await;
+    }
+);
+
+/// A payer that is down on the first try and undecided on the first question.
+#[derive(Default)]
+struct Flaky {
+    submits: std::sync::atomic::AtomicU32,
+    questions: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl careline::payer::PayerAdapter for Flaky {
+    async fn submit(
+        &self,
+        _request: &careline_store::prior_auth::PriorAuthorization,
+    ) -> Result<String, careline::payer::PayerError> {
+        use std::sync::atomic::Ordering;
+        match self.submits.fetch_add(1, Ordering::SeqCst) {
+            0 => Err(careline::payer::PayerError {
+                retryable: true,
+                message: "payer gateway timeout before the request was read".into(),
+            }),
+            _ => Ok("PAY-0042".into()),
+        }
+    }
+
+    async fn status(
+        &self,
+        _request: &careline_store::prior_auth::PriorAuthorization,
+    ) -> Result<careline::payer::PayerStatus, careline::payer::PayerError> {
+        use std::sync::atomic::Ordering;
+        Ok(match self.questions.fetch_add(1, Ordering::SeqCst) {
+            0 => careline::payer::PayerStatus::Pending,
+            _ => careline::payer::PayerStatus::Approved,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "flaky-test-payer"
+    }
+
+    fn poll_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(600)
+    }
+}
+
+on_both_engines!(
+    a_prior_authorization_moves_through_the_payer_as_jobs_and_is_sent_once,
+    |db| async move {
+        use std::sync::atomic::Ordering;
+        let d = demo(db).await;
+        let app = &d.app;
+        let (status, draft) = app
+            .post(
+                &d.nurse,
+                "/api/v1/prior-authorizations",
+                json!({"patient_id": d.eleanor, "payer": "Medicare", "member_id": "1EG4-TE5-MK73",
+                       "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{draft}");
+        let id = s(&draft["id"]);
+        let (status, _) = app
+            .post(
+                &d.nurse,
+                &format!("/api/v1/prior-authorizations/{id}/submit"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let payer = std::sync::Arc::new(Flaky::default());
+        let mut registry = careline::jobs::Registry::new();
+        careline::payer::register(&mut registry, payer.clone());
+        let clock = careline_domain::ManualClock::new(Utc::now() + chrono::Duration::seconds(1));
+        let worker = careline::jobs::Worker::new(
+            app.store().clone(),
+            registry,
+            std::sync::Arc::new(clock.clone()),
+            careline::jobs::WorkerOptions::default(),
+        );
+        let status_of = || async {
+            app.get(&d.nurse, &format!("/api/v1/prior-authorizations/{id}"))
+                .await
+                .1
+        };
+        // The payer is down: still submitted, tried again later.
+        worker.run_until_idle().await.unwrap();
+        assert_eq!(status_of().await["status"], "submitted");
+        clock.advance(chrono::Duration::minutes(2));
+        worker.run_until_idle().await.unwrap();
+        let p = status_of().await;
+        assert_eq!(
+            (p["status"].as_str(), p["payer_reference"].as_str()),
+            (Some("pended"), Some("PAY-0042"))
+        );
+        // Undecided at the first question; approved at the next, ten minutes on.
+        clock.advance(chrono::Duration::minutes(10));
+        worker.run_until_idle().await.unwrap();
+        assert_eq!(status_of().await["status"], "pended");
+        clock.advance(chrono::Duration::minutes(10));
+        worker.run_until_idle().await.unwrap();
+        assert_eq!(status_of().await["status"], "approved");
+        let submit_job = careline_store::jobs::by_key(
+            app.store(),
+            careline_store::prior_auth::PAYER_SUBMIT,
+            &id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (submit_job.state.as_str(), submit_job.attempts),
+            ("succeeded", 2)
+        );
+        // Sent once (the first try never reached the payer), asked twice.
+        assert_eq!(
+            payer.submits.load(Ordering::SeqCst),
+            2,
+            "one failure, one submission"
+        );
+        assert_eq!(payer.questions.load(Ordering::SeqCst), 2);
         d.app.stop().await;
     }
 );

@@ -906,7 +906,10 @@ on_both_engines!(
             }
         }
         let all = heard.join(" | ");
-        assert!(all.contains("wound care supply delivery on Tuesday, December first"), "{all}");
+        assert!(
+            all.contains("wound care supply delivery on Tuesday, December first"),
+            "{all}"
+        );
         assert!(heard[2].contains("confirmed"), "{all}");
         let service = careline_store::calls::service_appointment(&store, service.id)
             .await

@@ -210,13 +210,22 @@ fn doctor_notice(id: Uuid, state: PriorAuthStatus, doctor: Uuid) -> NewEvent {
         .to_user(doctor)
 }
 
-/// Move a request by `action`, from the status it was read in (a concurrent move refuses).
+/// The job that hands a submitted request to the payer adapter (`src/payer.rs`), enqueued
+/// with the submission; payload `{"prior_authorization_id": …}`.
+pub const PAYER_SUBMIT: &str = "prior_auth.submit";
+/// The job that asks the payer where a pended request stands, enqueued with the pend and again
+/// while the payer has not decided; payload `{"prior_authorization_id": …, "poll": n}`.
+pub const PAYER_POLL: &str = "prior_auth.poll";
+
+/// Move a request by `action`, from the status it was read in (a concurrent move refuses),
+/// with `then` (the next step's job) enqueued in the same transaction.
 async fn apply(
     store: &Store,
     id: Uuid,
     current: &PriorAuthorization,
     action: PriorAuthAction,
     payer_reference: Option<&str>,
+    then: Option<crate::jobs::NewJob>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let next = current.status.apply(action)?;
@@ -266,8 +275,15 @@ async fn apply(
         t,
     )
     .await?;
+    let queued = then.is_some();
+    if let Some(job) = then {
+        crate::jobs::enqueue(&txn, job, now).await?;
+    }
     txn.commit().await?;
     store.outbox_committed();
+    if queued {
+        store.jobs_enqueued();
+    }
     Ok(())
 }
 
@@ -279,8 +295,29 @@ pub async fn submit(
     now: DateTime<Utc>,
 ) -> Result<PriorAuthorization, StoreError> {
     let current = get(store, actor, id).await?;
-    apply(store, id, &current, PriorAuthAction::Submit, None, now).await?;
+    // Handed to the payer by a durable job: a crash after this commit still submits it.
+    let job = crate::jobs::NewJob::new(
+        PAYER_SUBMIT,
+        serde_json::json!({ "prior_authorization_id": id }),
+        now,
+    )
+    .key(id.to_string());
+    apply(
+        store,
+        id,
+        &current,
+        PriorAuthAction::Submit,
+        None,
+        Some(job),
+        now,
+    )
+    .await?;
     get(store, actor, id).await
+}
+
+/// A request as the payer jobs read it (no user's scope: the system acts).
+pub async fn for_payer(store: &Store, id: Uuid) -> Result<PriorAuthorization, StoreError> {
+    one(store, Condition::all(), id).await
 }
 
 /// The payer's answer, written by the payer adapter (no user acts): pended, approved, denied
@@ -292,7 +329,19 @@ pub async fn payer_update(
     payer_reference: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<PriorAuthorization, StoreError> {
+    payer_update_then(store, id, action, payer_reference, None, now).await
+}
+
+/// `payer_update` with the next step's job (the next poll) in the same transaction.
+pub async fn payer_update_then(
+    store: &Store,
+    id: Uuid,
+    action: PriorAuthAction,
+    payer_reference: Option<&str>,
+    then: Option<crate::jobs::NewJob>,
+    now: DateTime<Utc>,
+) -> Result<PriorAuthorization, StoreError> {
     let current = one(store, Condition::all(), id).await?;
-    apply(store, id, &current, action, payer_reference, now).await?;
+    apply(store, id, &current, action, payer_reference, then, now).await?;
     one(store, Condition::all(), id).await
 }

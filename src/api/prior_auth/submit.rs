@@ -1,5 +1,6 @@
-//! POST /api/v1/prior-authorizations/{id}/submit — draft → submitted, and handed to the payer
-//! adapter. The payer answers later (pended, then approved or denied); poll the request.
+//! POST /api/v1/prior-authorizations/{id}/submit — draft → submitted; a durable job hands it
+//! to the payer adapter. The payer answers later (pended, then approved or denied); poll the
+//! request.
 
 use crate::api::error::ApiResult;
 use crate::api::extract::{ApiPath, Caller};
@@ -34,6 +35,6 @@ pub async fn submit_prior_authorization(
                 .entity("patient", p.patient_id),
         )
         .await?;
-    state.payer.submit(&p);
+    // The payer job enqueued with the submission hands it over (`payer`).
     Ok(Json(p))
 }
