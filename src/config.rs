@@ -104,6 +104,9 @@ pub struct Config {
     pub jobs_worker: bool,
     /// Jobs this node's worker runs at once.
     pub jobs_concurrency: usize,
+    /// How long a node's claim on a job lasts unrenewed: after a crash, its jobs go to
+    /// another node (or to it, restarted) this long after its last renewal.
+    pub jobs_lease_secs: u64,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -176,6 +179,7 @@ impl Default for Config {
             sms_from: None,
             jobs_worker: true,
             jobs_concurrency: 8,
+            jobs_lease_secs: 60,
         }
     }
 }
@@ -452,6 +456,9 @@ impl Config {
             }
             (None, None) => {}
             _ => return Err("sip_trunk_user and sip_trunk_password: set both or neither".into()),
+        }
+        if !(5..=3600).contains(&self.jobs_lease_secs) {
+            return Err("jobs_lease_secs: must be between 5 and 3600".into());
         }
         if !(1..=600).contains(&self.sip_ring_timeout_secs) {
             return Err("sip_ring_timeout_secs: must be between 1 and 600".into());

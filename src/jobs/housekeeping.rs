@@ -83,6 +83,7 @@ pub fn start(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let opts = WorkerOptions {
         concurrency: config.jobs_concurrency.max(1),
+        lease: std::time::Duration::from_secs(config.jobs_lease_secs.max(5)),
         ..WorkerOptions::default()
     };
     Some(Worker::new(store.clone(), registry, clock, opts).spawn())

@@ -69,28 +69,32 @@ pub fn smtp_server() -> Option<SmtpServer> {
 }
 
 impl SmtpServer {
-    /// The messages received so far, in order: (envelope recipients, raw message).
+    /// The messages received so far, in order: (envelope recipients, raw message). A message
+    /// still being written (its envelope not yet complete) is not counted yet.
     pub fn received(&self) -> Vec<(Vec<String>, String)> {
-        (1..)
-            .map(|n| self.maildir.path().join(n.to_string()))
-            .take_while(|base| base.with_extension("eml").exists())
-            .map(|base| {
-                let envelope: serde_json::Value = serde_json::from_str(
-                    &std::fs::read_to_string(base.with_extension("json")).unwrap(),
-                )
-                .unwrap();
-                let to = envelope["to"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().unwrap().to_string())
-                    .collect();
-                (
-                    to,
-                    std::fs::read_to_string(base.with_extension("eml")).unwrap(),
-                )
-            })
-            .collect()
+        let mut out = Vec::new();
+        for n in 1.. {
+            let base = self.maildir.path().join(n.to_string());
+            let (Ok(envelope), Ok(raw)) = (
+                std::fs::read_to_string(base.with_extension("json")),
+                std::fs::read_to_string(base.with_extension("eml")),
+            ) else {
+                break;
+            };
+            let Ok(envelope) = serde_json::from_str::<serde_json::Value>(&envelope) else {
+                break;
+            };
+            let to = envelope["to"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push((to, raw));
+        }
+        out
     }
 
     /// The `smtp_url` setting that reaches this server.
