@@ -549,3 +549,98 @@ on_both_engines!(
         app.stop().await;
     }
 );
+
+on_both_engines!(
+    an_urgent_message_left_on_the_phone_escalates_too,
+    |db: TestDb| async move {
+        let store = &db.store;
+        practice(store).await;
+        let (sms_url, _log) = twilio_stand_in().await;
+        let t0 = Utc::now();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, None, &sms_url);
+        let patient = patient_by_phone(store, ELEANOR).await;
+        let leave = || {
+            careline_store::calls::leave_provider_message(
+                store,
+                careline_store::calls::NewProviderMessage {
+                    patient_id: Some(patient.id),
+                    provider_user_id: Some(patient.doctor_id),
+                    urgency: "urgent",
+                    callback: Some(ELEANOR),
+                    call_id: "SIM-escalation",
+                    idempotency_key: Some("SIM-escalation:message"),
+                    left_at: t0,
+                },
+            )
+        };
+        let id = leave().await.unwrap();
+        // The webhook again: the same message, still one chain.
+        assert_eq!(leave().await.unwrap(), id);
+        let jobs = escalation_jobs(store, id).await;
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        assert_eq!(
+            jobs[0].run_at,
+            jobs[0].created_at + Duration::minutes(MINUTES)
+        );
+        clock.set(t0 + Duration::minutes(MINUTES) + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(notices(store, CHEN).await.len(), 1);
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    a_failing_text_is_retried_without_holding_up_the_chain_or_repeating_the_notice,
+    |db: TestDb| async move {
+        let store = &db.store;
+        practice(store).await;
+        // Twilio answers 500 for this number (the stand-in's documented failure).
+        let patel = user_by_email(store, PATEL).await;
+        user::Entity::update(user::ActiveModel {
+            id: Set(patel.id),
+            phone: Set(Some("+15005550010".into())),
+            ..Default::default()
+        })
+        .exec(store.db())
+        .await
+        .unwrap();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        let t0 = Utc::now();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, None, &sms_url);
+        let id = leave(store, MessageUrgency::Urgent, t0).await;
+        clock.set(t0 + Duration::minutes(MINUTES) + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        clock.set(t0 + Duration::minutes(2 * MINUTES) + Duration::seconds(2));
+        w.run_until_idle().await.unwrap();
+        let jobs = escalation_jobs(store, id).await;
+        let step2 = jobs
+            .iter()
+            .find(|j| j.idempotency_key.ends_with(":2"))
+            .unwrap();
+        assert_eq!(step2.state, "retrying", "{jobs:?}");
+        assert!(
+            step2
+                .last_error
+                .as_deref()
+                .unwrap_or("")
+                .contains("temporary"),
+            "{step2:?}"
+        );
+        let step3 = jobs
+            .iter()
+            .find(|j| j.idempotency_key.ends_with(":3"))
+            .unwrap();
+        assert_eq!(step3.state, "queued", "the chain goes on");
+        // The retry (and the manager's step) later: Dr. Patel's in-app notice stays one.
+        clock.set(t0 + Duration::minutes(3 * MINUTES) + Duration::seconds(3));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(notices(store, PATEL).await.len(), 1);
+        assert_eq!(notices(store, MANAGER).await.len(), 1);
+        assert!(sms_log.lock().unwrap().len() >= 2, "tried again");
+        let failed = deliveries_to(store, patel.id).await;
+        assert!(failed.iter().all(|d| d.status == "failed"), "{failed:?}");
+        db.cleanup().await;
+    }
+);
