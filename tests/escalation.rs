@@ -644,3 +644,79 @@ on_both_engines!(
         db.cleanup().await;
     }
 );
+
+/// The next text frame of a socket that is an event (pongs and pings skipped), or `None` when
+/// nothing comes within a second.
+async fn next_event_on<S>(socket: &mut S) -> Option<serde_json::Value>
+where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let m = tokio::time::timeout(std::time::Duration::from_secs(1), socket.next())
+            .await
+            .ok()??
+            .ok()?;
+        if let Message::Text(t) = m {
+            let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
+            if v.get("event").is_some() {
+                return Some(v);
+            }
+        }
+    }
+}
+
+on_both_engines!(
+    the_notice_reaches_only_its_users_socket,
+    |db: TestDb| async move {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        careline::demo::seed(&db.store).await.unwrap();
+        let app = TestApp::spawn(db).await;
+        let store = app.store().clone();
+        let chen = user_by_email(&store, CHEN).await;
+        let open = |token: String, path: &'static str| {
+            let url = format!("{}{path}", app.base.replacen("http://", "ws://", 1));
+            async move {
+                let mut req = url.into_client_request().unwrap();
+                req.headers_mut()
+                    .insert("authorization", format!("Bearer {token}").parse().unwrap());
+                tokio_tungstenite::connect_async(req).await.unwrap().0
+            }
+        };
+        let mut chens = open(app.token(CHEN).await, "/ws/notifications").await;
+        let mut chens_dashboard = open(app.token(CHEN).await, "/ws/dashboard").await;
+        let mut patels = open(app.token(PATEL).await, "/ws/dashboard").await;
+        let id = staff_notifications::create(
+            &store,
+            staff_notifications::NewNotification {
+                user_id: chen.id,
+                kind: KIND.into(),
+                title: "Urgent message waiting 15 minutes".into(),
+                body: "An urgent patient message is waiting.".into(),
+                link: "/messages".into(),
+                source_key: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        for socket in [&mut chens, &mut chens_dashboard] {
+            let m = next_event_on(socket).await.expect("Dr. Chen hears of it");
+            assert_eq!(m["event"], NOTIFICATION_RECEIVED);
+            assert_eq!(m["channel"], "notifications");
+            assert_eq!(m["id"], id.to_string());
+            assert_eq!(m["state"], KIND);
+            // Ids and states only.
+            assert!(!m.to_string().contains("Urgent message waiting"), "{m}");
+        }
+        assert_eq!(next_event_on(&mut patels).await, None, "not Dr. Patel");
+        app.stop().await;
+    }
+);
