@@ -113,6 +113,10 @@ async fn escalate(ctx: &JobContext, senders: &Senders, job: EscalationJob) -> Re
         });
     }
     let (txn, gate) = careline_store::begin_write(store).await?;
+    // Acknowledged while this step was getting ready: nothing written, nothing sent.
+    if !escalation::still_unacknowledged(&txn, job.message_id).await? {
+        return stop(&job, "the message was acknowledged");
+    }
     if step < escalation::LAST_STEP {
         escalation::schedule(
             &txn,

@@ -76,6 +76,18 @@ pub(crate) async fn cancel(
     jobs::cancel_waiting_by_key_prefix(db, ESCALATE, &key_prefix(message_id), now).await
 }
 
+/// Whether the message is still unacknowledged, read on `db` (a step's own transaction, right
+/// before it writes its notices, so an acknowledgement that committed meanwhile is seen).
+pub async fn still_unacknowledged(
+    db: &impl ConnectionTrait,
+    message_id: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(provider_message::Entity::find_by_id(message_id)
+        .one(db)
+        .await?
+        .is_some_and(|m| m.status == "new"))
+}
+
 /// A member of staff a step notifies: how to reach them (their own account's details, not
 /// PHI).
 #[derive(Debug, Clone, PartialEq, Eq)]
