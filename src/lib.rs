@@ -8,6 +8,7 @@ pub mod calls;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod escalation;
 pub mod events;
 pub mod jobs;
 pub mod keys;

@@ -178,6 +178,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .unwrap_or(chrono_tz::UTC);
     crate::reminders::register(&mut registry, senders, zone);
     crate::payer::register(&mut registry, crate::payer::default_adapter());
+    crate::escalation::register(&mut registry, escalation_senders(&config)?);
     let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;
@@ -214,6 +215,16 @@ pub fn reminder_senders(config: &Config) -> Result<crate::reminders::Senders, St
             _ => None,
         };
     Ok(crate::reminders::Senders { sms, email, dialer })
+}
+
+/// What escalation notices go out with besides the in-app notification: SMS through Twilio,
+/// email over SMTP, with links to `public_url` (else this server).
+pub fn escalation_senders(config: &Config) -> Result<crate::escalation::Senders, String> {
+    Ok(crate::escalation::Senders {
+        sms: crate::notify::sms_sender(config).transpose()?,
+        email: crate::notify::email_sender(config).transpose()?,
+        link_base: crate::jobs::password_reset::link_base(config),
+    })
 }
 
 async fn shutdown_signal() {

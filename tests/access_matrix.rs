@@ -81,6 +81,8 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/auth/change-password", ALL),
         ("POST", "/api/v1/auth/logout", ALL),
         ("POST", "/api/v1/ws/tickets", ALL),
+        ("GET", "/api/v1/notifications", ALL),
+        ("POST", "/api/v1/notifications/{id}/read", ALL),
         ("GET", "/api/v1/admin/audit-logs", ADMIN),
         ("GET", "/api/v1/admin/audit-logs/verify", ADMIN),
         ("GET", "/api/v1/admin/jobs", ADMIN),
@@ -337,6 +339,11 @@ fn path_for(method: &str, template: &str, ids: &Ids) -> String {
             &format!("/prior-authorizations/{}", ids.prior_auth),
         )
         .replace("/admin/jobs/{id}", &format!("/admin/jobs/{}", ids.job))
+        // Nobody's: every role gets past authorisation to its own 404.
+        .replace(
+            "/notifications/{id}",
+            "/notifications/0190d6c4-0000-7000-8000-000000000000",
+        )
         .replace(
             "/notification-templates/{kind}/{channel}/{language}",
             "/notification-templates/appointment_reminder/sms/es",

@@ -166,6 +166,7 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/appointments", "from"),
         ("GET", "/api/v1/admin/jobs", "state"),
         ("GET", "/api/v1/admin/jobs", "kind"),
+        ("GET", "/api/v1/notifications", "unread"),
     ] {
         assert!(
             query
@@ -181,8 +182,9 @@ async fn parameters_are_declared_where_the_server_reads_them() {
     // patient_id, status, from, to, page, per_page), the open slots' four, blocked time's from
     // and to, and status, patient_id, page and per_page on each of /refill-requests,
     // /provider-messages and /prior-authorizations, and /provider-tasks's status, page and
-    // per_page; then issue 14's /admin/jobs state, kind, page and per_page.
-    assert_eq!(query.len(), 90, "{query:#?}");
+    // per_page; then issue 14's /admin/jobs state, kind, page and per_page, and
+    // /notifications's unread, page and per_page.
+    assert_eq!(query.len(), 93, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

@@ -92,6 +92,7 @@ impl ApiError {
             "refill request" => "REFILL_REQUEST_NOT_FOUND",
             "prior authorization" => "PRIOR_AUTHORIZATION_NOT_FOUND",
             "job" => "JOB_NOT_FOUND",
+            "notification" => "NOTIFICATION_NOT_FOUND",
             "job effect" => "JOB_EFFECT_NOT_FOUND",
             // A subject added without a code here still answers 404, named in the message.
             _ => "NOT_FOUND",

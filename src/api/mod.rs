@@ -13,6 +13,7 @@ pub mod ivrs;
 pub mod lab_results;
 pub mod medications;
 pub mod metrics;
+pub mod notifications;
 pub mod orders;
 pub mod patients;
 pub mod practice;
@@ -68,7 +69,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "clinical", description = "Lab results, medications and refill requests, messages for providers, prior authorizations"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "clinical", description = "Lab results, medications and refill requests, messages for providers, prior authorizations"), (name = "notifications", description = "Each user's own in-app notifications"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
 )]
 struct ApiDoc;
 
@@ -110,6 +111,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(refills::routes())
         .merge(provider_messages::routes())
         .merge(provider_tasks::routes())
+        .merge(notifications::routes())
         .merge(prior_auth::routes())
         .merge(ws::routes())
 }

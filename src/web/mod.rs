@@ -14,6 +14,7 @@ mod form;
 mod jobs;
 mod lab_results;
 mod notification_templates;
+mod notifications;
 mod orders;
 mod password_reset;
 mod patients;
@@ -84,6 +85,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tasks", get(clinical::tasks))
         .route("/refills", get(clinical::refills))
         .route("/refills/{id}/{action}", post(clinical::decide))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/{id}/read", post(notifications::read))
         .route("/messages", get(clinical::messages))
         .route("/messages/{id}/acknowledge", post(clinical::acknowledge))
         .route("/prior-authorizations", get(prior_auth::list))

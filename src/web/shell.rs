@@ -20,6 +20,8 @@ pub struct Shell {
     /// The last live event when the page was made: the page's live updates start after it, so
     /// nothing that happens between rendering and the socket opening is missed.
     pub seq: i64,
+    /// The user's unread notifications (the header's count).
+    pub unread: u64,
 }
 
 /// How a role is named on screen.
@@ -162,8 +164,12 @@ impl Shell {
             nav[i].current = true;
         }
         let seq = careline_store::outbox::latest_seq(&state.store).await?;
+        let unread =
+            careline_store::staff_notifications::unread_count(&state.store, caller.user_id())
+                .await?;
         Ok(Shell {
             seq,
+            unread,
             name,
             role: role_label(caller.role()),
             csrf: state.tokens.csrf_token(caller.session_id),

@@ -224,6 +224,10 @@ pub struct PracticeSettings {
     /// Appointment reminders: on or off, the default channel, quiet hours, call retries.
     #[serde(default)]
     pub reminders: crate::reminder::ReminderSettings,
+    /// Minutes an urgent message for a provider may wait unacknowledged before the next
+    /// person on the escalation chain is notified (1 to 240).
+    #[serde(default = "default_urgent_escalation_minutes")]
+    pub urgent_escalation_minutes: u32,
 }
 
 fn default_slot_minutes() -> u32 {
@@ -231,6 +235,9 @@ fn default_slot_minutes() -> u32 {
 }
 fn default_booking_window_days() -> u32 {
     60
+}
+fn default_urgent_escalation_minutes() -> u32 {
+    15
 }
 
 /// Appointment durations and lead times are counted in whole 5-minute cells: the booking
@@ -240,7 +247,7 @@ pub const CELL_MINUTES: u32 = 5;
 
 impl PracticeSettings {
     /// Every field's name, as sent and shown.
-    pub const FIELDS: [&'static str; 15] = [
+    pub const FIELDS: [&'static str; 16] = [
         "practice_name",
         "phone_number",
         "address",
@@ -256,6 +263,7 @@ impl PracticeSettings {
         "lab_result_disclosure",
         "on_call_provider_user_id",
         "reminders",
+        "urgent_escalation_minutes",
     ];
 
     /// The keys of a JSON object that are not fields of the configuration (a misspelt field
@@ -423,6 +431,12 @@ impl PracticeSettings {
                 );
             }
         }
+        if !(1..=240).contains(&self.urgent_escalation_minutes) {
+            p.push((
+                "urgent_escalation_minutes".into(),
+                "must be 1 to 240".into(),
+            ));
+        }
         p.extend(self.reminders.validate());
         if p.is_empty() { Ok(()) } else { Err(p) }
     }
@@ -479,6 +493,7 @@ impl PracticeSettings {
             lab_result_disclosure: crate::clinical::LabDisclosurePolicy::default(),
             on_call_provider_user_id: None,
             reminders: crate::reminder::ReminderSettings::default(),
+            urgent_escalation_minutes: default_urgent_escalation_minutes(),
         }
     }
 }

@@ -765,9 +765,20 @@ pub async fn leave_provider_message(
                 m.provider_user_id,
                 routing.map(|r| r.routed_to),
             ));
+            // An urgent message's escalation chain starts with it.
+            let escalates = match routing {
+                Some(r) => {
+                    r.schedule_escalation(&txn, id, stored_time(m.left_at))
+                        .await?
+                }
+                None => false,
+            };
             crate::outbox::append(&txn, &events, stored_time(m.left_at)).await?;
             txn.commit().await?;
             store.outbox_committed();
+            if escalates {
+                store.jobs_enqueued();
+            }
             Ok(id)
         }
         Err(e)

@@ -991,6 +991,30 @@ pub mod practice_configuration {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod staff_notification {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "staff_notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub kind: String,
+        pub title: String,
+        pub body: String,
+        pub link: String,
+        pub source_key: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub read_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod notification_template {
     use sea_orm::entity::prelude::*;
 

@@ -149,6 +149,27 @@ pub struct Routing {
     pub routed_to: Uuid,
     pub due_at: DateTime<Utc>,
     pub emergency: bool,
+    /// Minutes an urgent message may wait unacknowledged before the escalation chain's next
+    /// step (the practice's `urgent_escalation_minutes`).
+    pub escalation_minutes: u32,
+}
+
+impl Routing {
+    /// Enqueue the first escalation step of an urgent message on the message's transaction,
+    /// due `escalation_minutes` after `left_at`; nothing for a routine one.
+    pub(crate) async fn schedule_escalation(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        message_id: Uuid,
+        left_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        if self.urgency != MessageUrgency::Urgent {
+            return Ok(false);
+        }
+        let at = left_at + Duration::minutes(i64::from(self.escalation_minutes));
+        crate::escalation::schedule(txn, message_id, 1, at, left_at).await?;
+        Ok(true)
+    }
 }
 
 /// Route a message about a patient of `doctor_id`: pure but for reading the practice's
@@ -165,6 +186,10 @@ pub async fn route(
         .as_ref()
         .map(|c| c.settings.escalation_triggers.clone())
         .unwrap_or_default();
+    let escalation_minutes = config
+        .as_ref()
+        .map(|c| c.settings.urgent_escalation_minutes)
+        .unwrap_or(crate::escalation::DEFAULT_MINUTES);
     let emergency = detect_emergency(body, &triggers).is_some();
     let urgency = if emergency {
         MessageUrgency::Urgent
@@ -180,6 +205,7 @@ pub async fn route(
                 .unwrap_or(doctor_id),
             due_at: stored_time(now),
             emergency,
+            escalation_minutes,
         },
         MessageUrgency::Routine => Routing {
             urgency,
@@ -189,6 +215,7 @@ pub async fn route(
                 None => now + Duration::days(1),
             }),
             emergency,
+            escalation_minutes,
         },
     })
 }
@@ -269,9 +296,14 @@ pub async fn create(
         Some(patient.doctor_id),
         Some(r.routed_to),
     ));
+    // Not acknowledged in time, an urgent message escalates (`crate::escalation`).
+    let escalates = r.schedule_escalation(&txn, id, t).await?;
     outbox::append(&txn, &events, t).await?;
     txn.commit().await?;
     store.outbox_committed();
+    if escalates {
+        store.jobs_enqueued();
+    }
     get(store, actor, id).await
 }
 
@@ -361,6 +393,8 @@ pub async fn acknowledge(
         ));
     }
     provider_tasks::complete_for(&txn, id, t).await?;
+    // Acknowledged: the escalation chain stops (its running step checks again).
+    crate::escalation::cancel(&txn, id, t).await?;
     outbox::append(
         &txn,
         &changed_events(

@@ -20,6 +20,7 @@ mod m20261208_000013_durable_jobs;
 mod m20261209_000014_reminders;
 mod m20261209_000015_password_resets;
 mod m20261209_000016_notification_templates;
+mod m20261210_000017_staff_notifications;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000014_reminders::Migration),
             Box::new(m20261209_000015_password_resets::Migration),
             Box::new(m20261209_000016_notification_templates::Migration),
+            Box::new(m20261210_000017_staff_notifications::Migration),
         ]
     }
 }

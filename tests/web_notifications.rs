@@ -1,0 +1,243 @@
+//! The dashboard's notifications through the real HTTP server, as a browser uses them, on the
+//! demo practice: the header's unread count on every page, linking to `/notifications`; the
+//! page lists only the signed-in user's own, newest first, with "Mark as read", which takes
+//! one off the count; someone else's cannot be marked; the header and the list are live parts
+//! (`data-live="notifications"`) that app.js refreshes on NOTIFICATION_RECEIVED.
+
+mod common;
+
+use careline_store::staff_notifications::{self, NewNotification};
+use common::{PASSWORD, TestApp};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// A browser's view of the dashboard: its session cookie and the page's CSRF token.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
+}
+
+fn csrf_field(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let at = html.find(marker).expect("a _csrf field") + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Browser {
+    let http = client();
+    let r = http.get(app.url("/login")).send().await.unwrap();
+    let login_cookie = cookie_value(&r, "careline_login_csrf").expect("login cookie");
+    let token = csrf_field(&r.text().await.unwrap());
+    let r = http
+        .post(app.url("/login"))
+        .header("cookie", format!("careline_login_csrf={login_cookie}"))
+        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {email}");
+    let mut b = Browser {
+        base: app.base.clone(),
+        http,
+        cookie: cookie_value(&r, "careline_session").expect("session cookie"),
+        csrf: String::new(),
+    };
+    let (status, html) = b.get("/").await;
+    assert_eq!(status, 200, "{html}");
+    b.csrf = csrf_field(&html);
+    b
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Submit a form the way the page does (with its CSRF field): status, Location, body.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("careline_session={}", self.cookie))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+}
+
+/// What the CSP forbids, in short (tests/web.rs has the full scan): inline scripts and
+/// styles, handler attributes.
+fn csp_clean(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    !lower.contains("<style")
+        && !lower.contains(" style=")
+        && !lower.contains("javascript:")
+        && !lower.contains(" onclick=")
+        && lower.matches("<script").count() == lower.matches("<script src=\"/").count()
+}
+
+async fn user_id(app: &TestApp, email: &str) -> uuid::Uuid {
+    use careline_store::entity::user;
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(app.store().db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn notify(
+    app: &TestApp,
+    user: uuid::Uuid,
+    title: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> uuid::Uuid {
+    staff_notifications::create(
+        app.store(),
+        NewNotification {
+            user_id: user,
+            kind: "urgent_message_escalation".into(),
+            title: title.into(),
+            body: "An urgent patient message has not been acknowledged for 15 minutes.".into(),
+            link: "/messages?status=all".into(),
+            source_key: None,
+        },
+        at,
+    )
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+/// The header's count link, as rendered.
+fn count_link(html: &str) -> String {
+    let at = html
+        .find("id=\"notification-count\"")
+        .expect("the count link");
+    let start = html[..at].rfind("<a ").unwrap();
+    let end = at + html[at..].find("</a>").unwrap() + 4;
+    html[start..end].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_counts_unread_and_the_page_marks_them_read() {
+    let db = common::TestDb::new(common::Engine::Sqlite).await.unwrap();
+    careline::demo::seed(&db.store).await.unwrap();
+    let app = TestApp::spawn(db).await;
+    let chen = user_id(&app, "dr.chen@demo.careline.test").await;
+    let patel = user_id(&app, "dr.patel@demo.careline.test").await;
+    let t0 = chrono::Utc::now() - chrono::Duration::minutes(10);
+
+    // None yet: the link, without a count.
+    let b = sign_in(&app, "dr.chen@demo.careline.test").await;
+    let (_, home) = b.get("/").await;
+    let link = count_link(&home);
+    assert!(link.contains("href=\"/notifications\""), "{link}");
+    assert!(link.contains("data-live=\"notifications\""), "{link}");
+    assert!(!link.contains("badge"), "{link}");
+
+    let older = notify(&app, chen, "Urgent message waiting 15 minutes", t0).await;
+    let newer = notify(
+        &app,
+        chen,
+        "Urgent message waiting 30 minutes",
+        t0 + chrono::Duration::minutes(1),
+    )
+    .await;
+    let his = notify(&app, patel, "Dr. Patel's own", t0).await;
+
+    // Every page's header counts them.
+    for path in ["/", "/messages", "/tasks"] {
+        let (status, html) = b.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        let link = count_link(&html);
+        assert!(
+            link.contains(">2<span class=\"visually-hidden\"> unread</span>"),
+            "{path}: {link}"
+        );
+    }
+
+    // The page: his own, newest first, each with its link and Mark as read; a live part.
+    let (status, page) = b.get("/notifications").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(csp_clean(&page));
+    assert!(page.contains("id=\"notifications\" class=\"card\" data-live=\"notifications\""));
+    assert!(!page.contains("Dr. Patel's own"));
+    let first = page.find(&format!("notification-{newer}")).unwrap();
+    let second = page.find(&format!("notification-{older}")).unwrap();
+    assert!(first < second, "newest first");
+    assert!(page.contains("href=\"/messages?status=all\""));
+    assert_eq!(page.matches("Mark as read").count(), 2);
+
+    // Mark one read: back to the list, one fewer unread, still listed under "all".
+    let (status, location, _) = b
+        .post(
+            &format!("/notifications/{older}/read"),
+            &[("show", "unread"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, "/notifications?show=unread&page=1");
+    let (_, page) = b.get(&location).await;
+    assert!(!page.contains(&format!("notification-{older}")));
+    assert!(page.contains(&format!("notification-{newer}")));
+    assert!(
+        count_link(&page).contains(">1<span"),
+        "{}",
+        count_link(&page)
+    );
+    let (_, all) = b.get("/notifications?show=all").await;
+    assert!(all.contains(&format!("notification-{older}")));
+    assert_eq!(all.matches("Mark as read").count(), 1);
+
+    // Someone else's: not found, and it stays unread.
+    let (status, _, _) = b
+        .post(
+            &format!("/notifications/{his}/read"),
+            &[("show", "unread"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(status, 404);
+    let p = sign_in(&app, "dr.patel@demo.careline.test").await;
+    let (_, theirs) = p.get("/notifications").await;
+    assert!(
+        theirs.contains("Dr. Patel&#39;s own") || theirs.contains("Dr. Patel's own"),
+        "{theirs}"
+    );
+    assert!(count_link(&theirs).contains(">1<span"));
+    app.stop().await;
+}
