@@ -203,6 +203,7 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/appointments", PRACTICE),
         ("GET", "/api/v1/appointments/{id}", PRACTICE),
         ("GET", "/api/v1/appointments/{id}/history", PRACTICE),
+        ("GET", "/api/v1/appointments/{id}/deliveries", PRACTICE),
         ("POST", "/api/v1/appointments/{id}/confirm", PRACTICE),
         ("POST", "/api/v1/appointments/{id}/reschedule", PRACTICE),
         ("POST", "/api/v1/appointments/{id}/cancel", PRACTICE),

@@ -596,6 +596,20 @@ on_both_engines!(
             kinds,
             [("voice", "no_answer"), ("voice", "busy"), ("sms", "queued")]
         );
+        // The front desk sees the same on the API (and the appointment's page).
+        let desk = app.token("reception@demo.careline.test").await;
+        let (status, listed) = app
+            .get(&desk, &format!("/api/v1/appointments/{}/deliveries", a.id))
+            .await;
+        assert_eq!(status, 200, "{listed}");
+        let statuses: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["no_answer", "busy", "queued"]);
+        assert!(!listed.to_string().contains(SAMUEL), "no number: {listed}");
         app.stop().await;
     }
 );

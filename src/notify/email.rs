@@ -62,10 +62,11 @@ impl Mailer {
     }
 
     pub async fn send(&self, email: &Email) -> Result<Sent, SendError> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .map_err(|e| SendError::Permanent(format!("recipient address: {e}")))?;
+        let to: Mailbox = email.to.parse().map_err(|e| {
+            SendError::Permanent(careline_domain::phi::redact_contacts(&format!(
+                "recipient address: {e}"
+            )))
+        })?;
         let message_id = format!(
             "<careline.{}@{}>",
             id_part(&email.idempotency_key),
@@ -93,7 +94,8 @@ impl Mailer {
 /// server did not take the message); a connection refused or a TLS failure sent nothing. A
 /// timeout may have come after the message was handed over: in doubt.
 fn classify(e: &lettre::transport::smtp::Error) -> SendError {
-    let what = e.to_string();
+    // The server's reply can name the address ("550 <eleanor@…>: no such mailbox").
+    let what = careline_domain::phi::redact_contacts(&e.to_string());
     if e.is_permanent() {
         SendError::Permanent(what)
     } else if e.is_timeout() {

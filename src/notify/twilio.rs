@@ -164,6 +164,8 @@ impl TwilioRest {
             ),
             _ => format!("Twilio answered HTTP {}", status.as_u16()),
         };
+        // Twilio's message can name the number ("The 'To' number +1… is not valid").
+        let what = careline_domain::phi::redact_contacts(&what);
         // Rate limits and Twilio's own trouble pass; a refused request (bad number, an
         // unsubscribed recipient, wrong credentials) does not.
         if status.as_u16() == 429 || status.is_server_error() {

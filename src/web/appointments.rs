@@ -455,6 +455,10 @@ struct DetailPage {
     instructions: String,
     sync: String,
     history: Vec<HistoryRow>,
+    /// Reminders still to go: (when, which).
+    planned: Vec<(String, &'static str)>,
+    /// Reminders sent: (when, how, attempt, status).
+    sent: Vec<(String, String, i32, String)>,
     steps: Vec<(&'static str, &'static str)>,
     can_cancel: bool,
     /// Open times to move to, by provider (the appointment's own first): (provider's name,
@@ -476,6 +480,10 @@ pub async fn detail(
     let changes = api::history::appointment_history(s(), caller.clone(), ApiPath(id))
         .await?
         .0;
+    let sent = api::deliveries::appointment_deliveries(s(), caller.clone(), ApiPath(id))
+        .await?
+        .0;
+    let planned = careline_store::reminders::planned(&state.store, id).await?;
     let config = careline_store::practice::get(&state.store, a.organization_id)
         .await?
         .ok_or_else(|| ApiError::not_found("practice configuration"))?;
@@ -582,6 +590,31 @@ pub async fn detail(
                     .as_ref()
                     .map(|r| r.expose().clone())
                     .unwrap_or_default(),
+            })
+            .collect(),
+        planned: planned
+            .into_iter()
+            .map(|(lead, t)| {
+                let which = match lead {
+                    careline_domain::reminder::ReminderLead::DayBefore => "the day before",
+                    careline_domain::reminder::ReminderLead::SameDay => "the same day",
+                };
+                (at(t), which)
+            })
+            .collect(),
+        sent: sent
+            .into_iter()
+            .map(|d| {
+                let how = match d.channel.as_str() {
+                    "sms" => "text message".to_string(),
+                    "voice" => "phone call".to_string(),
+                    other => other.replace('_', " "),
+                };
+                let status = match &d.detail {
+                    Some(why) => format!("{} ({why})", d.status.replace('_', " ")),
+                    None => d.status.replace('_', " "),
+                };
+                (at(d.created_at), how, d.attempt, status)
             })
             .collect(),
         steps,

@@ -106,7 +106,7 @@ pub async fn start(store: &Store, d: NewDelivery, now: DateTime<Utc>) -> Result<
 }
 
 /// Set a delivery's status (and the provider's id for it, and why it failed, when known).
-/// `detail` is cut to 500 characters.
+/// `detail` is cut to 500 characters, phone numbers and addresses taken out.
 pub async fn update(
     store: &Store,
     id: Uuid,
@@ -123,7 +123,11 @@ pub async fn update(
         q = q.col_expr(row::Column::ProviderId, p.into());
     }
     if let Some(d) = detail {
-        let d: String = d.chars().take(500).collect();
+        // Providers' texts can name the number or address: never kept.
+        let d: String = careline_domain::phi::redact_contacts(d)
+            .chars()
+            .take(500)
+            .collect();
         q = q.col_expr(row::Column::Detail, d.into());
     }
     q.exec(store.db()).await?;

@@ -235,3 +235,25 @@ pub async fn patient_phone(
         .transpose()?
         .map(Phi::new))
 }
+
+/// The reminders of an appointment still waiting to go: (lead, when), soonest first.
+pub async fn planned(
+    store: &Store,
+    appointment_id: Uuid,
+) -> Result<Vec<(ReminderLead, DateTime<Utc>)>, StoreError> {
+    use crate::entity::job;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    Ok(job::Entity::find()
+        .filter(job::Column::Kind.eq(REMINDER))
+        .filter(job::Column::State.is_in(["queued", "retrying"]))
+        .filter(job::Column::IdempotencyKey.starts_with(format!("{appointment_id}:")))
+        .order_by_asc(job::Column::RunAt)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .filter_map(|j| {
+            let p: ReminderJob = serde_json::from_value(j.payload).ok()?;
+            Some((p.lead, j.run_at))
+        })
+        .collect())
+}

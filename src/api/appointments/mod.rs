@@ -6,6 +6,7 @@ pub mod book;
 pub mod cancel;
 pub mod complete;
 pub mod confirm;
+pub mod deliveries;
 pub mod get;
 pub mod history;
 pub mod list;
@@ -32,6 +33,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(book::book_appointment, list::list_appointments))
         .routes(routes!(get::get_appointment))
         .routes(routes!(history::appointment_history))
+        .routes(routes!(deliveries::appointment_deliveries))
         .routes(routes!(confirm::confirm_appointment))
         .routes(routes!(cancel::cancel_appointment))
         .routes(routes!(complete::complete_appointment))
