@@ -130,9 +130,32 @@ fn received(smtp: &common::receivers::SmtpServer) -> BTreeMap<String, usize> {
 
 #[test]
 fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_operator() {
+    run(false);
+}
+
+/// Two `careline serve` nodes on one PostgreSQL database claim from the same table; one is
+/// killed mid-send and the other takes its jobs up when their leases run out.
+#[test]
+fn two_nodes_on_postgresql_one_killed_no_reminder_is_sent_twice() {
+    run(true);
+}
+
+fn run(postgres: bool) {
     let Some(smtp) = smtp_server() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pg = if postgres {
+        match rt.block_on(common::TestDb::new(common::Engine::Postgres)) {
+            Some(db) => Some(db),
+            None => {
+                eprintln!("CARELINE_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+                return;
+            }
+        }
+    } else {
+        None
+    };
     let dir = tempfile::tempdir().unwrap();
-    let mail = [
+    let mut mail = vec![
         ("CARELINE_SMTP_URL", smtp.url()),
         (
             "CARELINE_EMAIL_FROM",
@@ -141,11 +164,17 @@ fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_oper
         ("CARELINE_JOBS_LEASE_SECS", "6".to_string()),
         ("CARELINE_JOBS_CONCURRENCY", "8".to_string()),
     ];
+    let mut setup = vec![("CARELINE_JOBS_WORKER", "false".to_string())];
+    if let Some(db) = &pg {
+        mail.push(("CARELINE_DATABASE_URL", db.url.clone()));
+        setup.push(("CARELINE_DATABASE_URL", db.url.clone()));
+    }
     let mail: Vec<(&str, &str)> = mail.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let setup: Vec<(&str, &str)> = setup.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     // Set up with no worker: Eleanor wants reminders by email; the practice has no quiet
     // hours (the test must not depend on the time of day it runs at).
-    let s = start(dir.path(), &[("CARELINE_JOBS_WORKER", "false")]);
+    let s = start(dir.path(), &setup);
     let token = s.token();
     let get = reqwest::Method::GET;
     let put = reqwest::Method::PUT;
@@ -192,16 +221,19 @@ fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_oper
     s.stop();
 
     // 300 reminders due now, each its own job (as 300 bookings would make them).
-    let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("data/careline.db").display()
-        );
-        let store =
-            careline_store::Store::connect(&url, Arc::new(careline_crypto::KeyRing::generate()))
-                .await
-                .unwrap();
+        let store = match &pg {
+            Some(db) => db.store.clone(),
+            None => {
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("data/careline.db").display()
+                );
+                careline_store::Store::connect(&url, Arc::new(careline_crypto::KeyRing::generate()))
+                    .await
+                    .unwrap()
+            }
+        };
         let starts_at: chrono::DateTime<chrono::Utc> =
             appointment["starts_at"].as_str().unwrap().parse().unwrap();
         let now = chrono::Utc::now();
@@ -228,8 +260,9 @@ fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_oper
         }
     });
 
-    // Sending: killed once about a third has arrived.
+    // Sending (on PostgreSQL by two nodes): one is killed once about a third has arrived.
     let s = start(dir.path(), &mail);
+    let other = postgres.then(|| start(dir.path(), &mail));
     let deadline = Instant::now() + Duration::from_secs(60);
     while received(&smtp).values().sum::<usize>() < JOBS / 3 {
         assert!(
@@ -246,8 +279,12 @@ fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_oper
         "killed after everything was sent: no crash tested"
     );
 
-    // Restarted: the dead node's claims run out (6 s lease) and the rest is sent.
-    let s = start(dir.path(), &mail);
+    // The other node (or this one, restarted) takes the dead node's jobs when their leases
+    // run out (6 s) and sends the rest.
+    let s = match other {
+        Some(node) => node,
+        None => start(dir.path(), &mail),
+    };
     let token = s.token();
     let deadline = Instant::now() + Duration::from_secs(120);
     let (succeeded, dead) = loop {
@@ -279,6 +316,9 @@ fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_oper
         None,
     );
     s.stop();
+    if let Some(db) = pg {
+        rt.block_on(db.cleanup());
+    }
 
     let got = received(&smtp);
     let twice: Vec<_> = got.iter().filter(|(_, n)| **n > 1).collect();
@@ -296,8 +336,13 @@ fn killed_mid_send_and_restarted_every_reminder_is_sent_once_or_left_for_an_oper
     assert!(got.len() <= JOBS);
     assert_eq!(succeeded + dead, JOBS);
     eprintln!(
-        "crash test: {at_kill} emails before SIGKILL, {} after restart ({} distinct); \
+        "crash test ({}): {at_kill} emails before SIGKILL, {} after restart ({} distinct); \
          {succeeded} jobs succeeded, {dead} dead in doubt",
+        if postgres {
+            "two nodes on PostgreSQL"
+        } else {
+            "one node on SQLite, restarted"
+        },
         got.values().sum::<usize>() - at_kill,
         got.len()
     );
