@@ -367,3 +367,55 @@ on_both_engines!(
         db.cleanup().await;
     }
 );
+
+on_both_engines!(
+    a_refill_answered_in_quiet_hours_is_told_when_they_end,
+    |db: TestDb| async move {
+        let store = &db.store;
+        careline::demo::seed(store).await.unwrap();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        // Austin is UTC-6 in December; the practice's quiet hours are 20:00-08:00.
+        let evening = Utc.with_ymd_and_hms(2026, 12, 9, 1, 30, 0).unwrap(); // 19:30
+        let night = Utc.with_ymd_and_hms(2026, 12, 9, 3, 0, 0).unwrap(); // 21:00
+        let morning = Utc.with_ymd_and_hms(2026, 12, 9, 14, 0, 0).unwrap(); // 08:00
+        let clock = ManualClock::new(evening);
+        let w = worker(store, &clock, None, &sms_url);
+        let (latanoprost, _) = medication(store, "Latanoprost").await;
+        let (alprazolam, _) = medication(store, "Alprazolam").await;
+
+        // Decided at night: the notice is due in the morning.
+        let first = take(store, latanoprost, evening - Duration::hours(3)).await;
+        decide(store, first, true, night).await;
+        assert_eq!(
+            job_of(store, NOTIFY_PATIENT, first).await.unwrap().run_at,
+            morning
+        );
+
+        // Decided in the evening, but the worker only runs at night: it waits for the morning.
+        let second = take(store, alprazolam, evening - Duration::hours(2)).await;
+        decide(store, second, false, evening).await;
+        clock.set(night);
+        w.run_until_idle().await.unwrap();
+        assert!(sms_log.lock().unwrap().is_empty());
+        let later = job::Entity::find()
+            .filter(job::Column::Kind.eq(NOTIFY_PATIENT))
+            .filter(
+                job::Column::IdempotencyKey.eq(format!("{second}:after{}", morning.timestamp())),
+            )
+            .one(store.db())
+            .await
+            .unwrap()
+            .expect("the notice moved to the morning");
+        assert_eq!(later.run_at, morning);
+
+        clock.set(morning + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(
+            sms_log.lock().unwrap().len(),
+            2,
+            "one text for each request"
+        );
+        assert_eq!(deliveries(store).await.len(), 2);
+        db.cleanup().await;
+    }
+);

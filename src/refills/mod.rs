@@ -118,6 +118,15 @@ async fn notify_patient(
     if !facts.patient_active {
         return skip(&job, NOTIFY_PATIENT, "the patient is archived or inactive");
     }
+    // Ran late into the practice's quiet hours (the worker was down): wait for their end.
+    let allowed = facts
+        .settings
+        .reminders
+        .allowed_at(ctx.now, &facts.settings.tz());
+    if allowed > ctx.now {
+        refill_jobs::notify_later(&ctx.store, job.refill_request_id, allowed, ctx.now).await?;
+        return skip(&job, NOTIFY_PATIENT, "quiet hours: moved to their end");
+    }
     let Some(channel) = notice_channel(
         facts.wanted_channel(),
         facts.phone.is_some(),

@@ -69,6 +69,20 @@ pub(crate) async fn decided(
     Ok(())
 }
 
+/// The patient's notice again at `at` (the end of quiet hours a late job ran into), under
+/// its own key (`{id}:after{unix time}`). Idempotent: the same follow-up twice is one.
+pub async fn notify_later(
+    store: &Store,
+    id: Uuid,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut new = job(NOTIFY_PATIENT, id, at)?;
+    new.key = Some(format!("{id}:after{}", at.timestamp()));
+    jobs::enqueue_now(store, new, now).await?;
+    Ok(())
+}
+
 /// Whether the request is still pending, read on `db` (a job's own transaction).
 pub async fn still_pending(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, StoreError> {
     Ok(refill_request::Entity::find_by_id(id)
