@@ -179,6 +179,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
     crate::reminders::register(&mut registry, senders, zone);
     crate::payer::register(&mut registry, crate::payer::default_adapter());
     crate::escalation::register(&mut registry, escalation_senders(&config)?);
+    crate::refills::register(&mut registry, refill_senders(&config)?);
     let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
     let running = start(store, config).await?;
@@ -224,6 +225,14 @@ pub fn escalation_senders(config: &Config) -> Result<crate::escalation::Senders,
         sms: crate::notify::sms_sender(config).transpose()?,
         email: crate::notify::email_sender(config).transpose()?,
         link_base: crate::jobs::password_reset::link_base(config),
+    })
+}
+
+/// What a patient's refill notice goes out with: SMS through Twilio, email over SMTP.
+pub fn refill_senders(config: &Config) -> Result<crate::refills::Senders, String> {
+    Ok(crate::refills::Senders {
+        sms: crate::notify::sms_sender(config).transpose()?,
+        email: crate::notify::email_sender(config).transpose()?,
     })
 }
 

@@ -28,6 +28,7 @@ pub fn kind_label(kind: NotificationKind) -> &'static str {
         NotificationKind::UrgentMessageEscalation => "Urgent message not acknowledged",
         NotificationKind::TaskWaiting => "Task waiting",
         NotificationKind::PasswordReset => "Password reset",
+        NotificationKind::RefillAnswered => "Refill request answered",
     }
 }
 
@@ -47,6 +48,7 @@ fn to_patients(kind: NotificationKind) -> bool {
         NotificationKind::AppointmentReminder
             | NotificationKind::AppointmentConfirmation
             | NotificationKind::AppointmentCancelled
+            | NotificationKind::RefillAnswered
     )
 }
 

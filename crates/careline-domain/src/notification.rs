@@ -37,6 +37,8 @@ pub enum NotificationKind {
     TaskWaiting,
     /// The seed's password reset link.
     PasswordReset,
+    /// To a patient: their refill request was answered (never the medication or the answer).
+    RefillAnswered,
 }
 
 /// How a notice reaches a person.
@@ -98,13 +100,14 @@ impl Channel {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 6] = [
+    pub const ALL: [NotificationKind; 7] = [
         NotificationKind::AppointmentReminder,
         NotificationKind::AppointmentConfirmation,
         NotificationKind::AppointmentCancelled,
         NotificationKind::UrgentMessageEscalation,
         NotificationKind::TaskWaiting,
         NotificationKind::PasswordReset,
+        NotificationKind::RefillAnswered,
     ];
 
     /// The name in JSON, paths and storage: `appointment_reminder`, ….
@@ -117,6 +120,7 @@ impl NotificationKind {
             UrgentMessageEscalation => "urgent_message_escalation",
             TaskWaiting => "task_waiting",
             PasswordReset => "password_reset",
+            RefillAnswered => "refill_answered",
         }
     }
 
@@ -144,6 +148,7 @@ impl NotificationKind {
                 "dashboard_link",
             ],
             PasswordReset => &["user_name", "reset_link", "expires_minutes"],
+            RefillAnswered => &["practice_name", "practice_phone", "patient_first_name"],
         }
     }
 
@@ -159,6 +164,7 @@ impl NotificationKind {
                 &[Channel::Sms, Channel::Email, Channel::InApp]
             }
             PasswordReset => &[Channel::Email],
+            RefillAnswered => &[Channel::Sms, Channel::Email],
         }
     }
 }
@@ -438,6 +444,17 @@ impl Template {
                 "Hello {user_name},\n\nTo choose a new password, open this link within \
                  {expires_minutes} minutes:\n\n{reset_link}\n\nIf you did not ask for this, \
                  ignore this email; your password stays as it is.",
+            ),
+            (RefillAnswered, Sms) => (
+                None,
+                "{practice_name}: your refill request has been answered. Please call \
+                 {practice_phone} or use the patient portal for details.",
+            ),
+            (RefillAnswered, Email) => (
+                Some("Your refill request at {practice_name}"),
+                "Hello {patient_first_name},\n\nYour refill request has been answered. For \
+                 details, please call us at {practice_phone} or use the patient portal.\n\n\
+                 {practice_name}",
             ),
             _ => return None,
         };

@@ -26,6 +26,7 @@ pub mod products;
 pub mod provider_messages;
 pub mod provider_tasks;
 pub mod recordings;
+pub mod refill_jobs;
 pub mod refills;
 pub mod reminders;
 pub mod schedules;

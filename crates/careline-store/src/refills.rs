@@ -3,7 +3,8 @@
 //! the provider approves or denies. Nothing is refilled automatically, and a controlled
 //! substance is flagged so the caller is told the provider must handle it. Taking, approving
 //! and denying one announce it (REFILL_REQUEST_CHANGED, its id and status only) in the same
-//! transaction.
+//! transaction, which also enqueues its jobs (`refill_jobs`: the provider's reminder when
+//! taken; the patient's notice, and the reminder cancelled, when decided).
 
 use crate::entity::{medication, refill_request};
 use crate::medications::{self, Medication};
@@ -251,8 +252,10 @@ pub async fn request(
         t,
     )
     .await?;
+    crate::refill_jobs::taken(&txn, id, now).await?;
     txn.commit().await?;
     store.outbox_committed();
+    store.jobs_enqueued();
     one(store, Condition::all(), id).await
 }
 
@@ -382,15 +385,21 @@ pub async fn decide(
         .one(store.db())
         .await?
         .ok_or(StoreError::NotFound("refill request"))?;
-    // The practice's day, read before the write transaction (as `request` does).
+    // The practice's day and quiet hours, read before the write transaction (as `request`
+    // does).
+    let config = practice::of_doctor(store, doctor).await?;
     let filled_on = if approve {
-        let config = practice::of_doctor(store, doctor).await?;
         Some(match &config {
             Some(c) => now.with_timezone(&c.settings.tz()).date_naive(),
             None => now.date_naive(),
         })
     } else {
         None
+    };
+    // The patient is told outside the practice's quiet hours.
+    let notify_at = match &config {
+        Some(c) => c.settings.reminders.allowed_at(now, &c.settings.tz()),
+        None => now,
     };
     let (txn, _gate) = crate::begin_write(store).await?;
     let res = refill_request::Entity::update_many()
@@ -438,7 +447,9 @@ pub async fn decide(
     }
     provider_tasks::complete_for(&txn, id, t).await?;
     outbox::append(&txn, &[changed_event(id, next, doctor)], t).await?;
+    crate::refill_jobs::decided(&txn, id, notify_at, now).await?;
     txn.commit().await?;
     store.outbox_committed();
+    store.jobs_enqueued();
     get(store, actor, id).await
 }

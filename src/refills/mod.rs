@@ -1,0 +1,428 @@
+//! Refill requests' jobs (seed 003's refill pipeline: request → provider review → patient
+//! notified). The jobs are enqueued by `careline_store::refills` through
+//! `careline_store::refill_jobs`; docs/notifications.md ("Refill requests") describes the
+//! whole.
+//!
+//! - `refill.notify_patient`: once a provider approved or denied a request, the patient is
+//!   told by text or email (their `reminder_channel`, else the practice's default; never a
+//!   call) that it has been answered and to call the practice. Minimum necessary: never the
+//!   medication, never the decision. The send follows the jobs' effect pattern
+//!   (`crate::jobs`) and leaves a delivery (kind `refill_answered`).
+//! - `refill.remind_provider`: a request still pending `PROVIDER_REMINDER_AFTER` after it was
+//!   taken puts an in-app notification (task waiting) in its provider's list, once.
+
+use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
+use crate::notify::SendError;
+use crate::notify::email::{Email, Mailer};
+use crate::notify::twilio::TwilioRest;
+use careline_domain::notification::{Channel, NotificationKind, Template};
+use careline_domain::reminder::{ReminderChannel, reminder_channel};
+use careline_store::deliveries::{self, NewDelivery, status};
+use careline_store::jobs::{self, Effect};
+use careline_store::refill_jobs::{
+    self, NOTIFY_PATIENT, PatientNoticeFacts, ProviderReminderFacts, REMIND_PROVIDER, RefillJob,
+};
+use careline_store::staff_notifications::{self, NewNotification};
+use careline_store::{Store, StoreError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The deliveries' kind of the patient's notice.
+pub const ANSWERED: &str = "refill_answered";
+
+/// What the patient's notice goes out with; either may be absent.
+#[derive(Clone, Default)]
+pub struct Senders {
+    pub sms: Option<TwilioRest>,
+    pub email: Option<Mailer>,
+}
+
+/// Add both refill kinds to `registry`.
+pub fn register(registry: &mut Registry, senders: Senders) {
+    let senders = Arc::new(senders);
+    registry
+        .register(NOTIFY_PATIENT, move |ctx: JobContext, job: RefillJob| {
+            let senders = senders.clone();
+            async move { notify_patient(&ctx, &senders, job).await }
+        })
+        // A provider down: try again within minutes, and give up in about an hour.
+        .retry(RetryPolicy {
+            base: Duration::from_secs(30),
+            max: Duration::from_secs(1200),
+        })
+        .timeout(Duration::from_secs(120));
+    registry
+        .register(
+            REMIND_PROVIDER,
+            |ctx: JobContext, job: RefillJob| async move { remind_provider(&ctx, job).await },
+        )
+        .timeout(Duration::from_secs(60));
+}
+
+/// The request's place on the dashboard (a path).
+pub fn link(refill_request_id: Uuid) -> String {
+    format!("/refills?status=pending#refill-{refill_request_id}")
+}
+
+fn skip(job: &RefillJob, kind: &str, why: &str) -> Result<(), JobError> {
+    tracing::info!(refill_request = %job.refill_request_id, kind, why, "refill notice not sent");
+    Ok(())
+}
+
+/// The channel of the patient's notice: their choice, else the practice's default; a call
+/// is not used for it (voice means a text, then an email), and a channel CareLine cannot send
+/// by moves on to the other. `None`: nothing reaches them, or they want nothing.
+pub fn notice_channel(
+    wanted: ReminderChannel,
+    has_phone: bool,
+    sms_opted_out: bool,
+    has_email: bool,
+    can_sms: bool,
+    can_email: bool,
+) -> Option<ReminderChannel> {
+    let wanted = match wanted {
+        ReminderChannel::Voice => ReminderChannel::Sms,
+        other => other,
+    };
+    // Only the wanted channel's order matters here: `none` stops, a call never comes.
+    reminder_channel(wanted, has_phone, sms_opted_out, has_email)?;
+    let reaches = |c: ReminderChannel| match c {
+        ReminderChannel::Sms => can_sms && has_phone && !sms_opted_out,
+        ReminderChannel::Email => can_email && has_email,
+        _ => false,
+    };
+    let order = match wanted {
+        ReminderChannel::Email => [ReminderChannel::Email, ReminderChannel::Sms],
+        _ => [ReminderChannel::Sms, ReminderChannel::Email],
+    };
+    order.into_iter().find(|c| reaches(*c))
+}
+
+async fn notify_patient(
+    ctx: &JobContext,
+    senders: &Senders,
+    job: RefillJob,
+) -> Result<(), JobError> {
+    let Some(facts) = refill_jobs::patient_notice(&ctx.store, job.refill_request_id).await? else {
+        return skip(
+            &job,
+            NOTIFY_PATIENT,
+            "the request, patient or practice is gone",
+        );
+    };
+    if !facts.decided {
+        return skip(&job, NOTIFY_PATIENT, "the request is not decided");
+    }
+    if !facts.patient_active {
+        return skip(&job, NOTIFY_PATIENT, "the patient is archived or inactive");
+    }
+    // Ran late into the practice's quiet hours (the worker was down): wait for their end.
+    let allowed = facts
+        .settings
+        .reminders
+        .allowed_at(ctx.now, &facts.settings.tz());
+    if allowed > ctx.now {
+        refill_jobs::notify_later(&ctx.store, job.refill_request_id, allowed, ctx.now).await?;
+        return skip(&job, NOTIFY_PATIENT, "quiet hours: moved to their end");
+    }
+    let Some(channel) = notice_channel(
+        facts.wanted_channel(),
+        facts.phone.is_some(),
+        facts.sms_opted_out,
+        facts.email.is_some(),
+        senders.sms.is_some(),
+        senders.email.is_some(),
+    ) else {
+        return skip(&job, NOTIFY_PATIENT, "no channel reaches the patient");
+    };
+    match channel {
+        ReminderChannel::Sms => text(ctx, senders, &facts).await,
+        ReminderChannel::Email => email(ctx, senders, &facts).await,
+        _ => Ok(()),
+    }
+}
+
+/// The template's values: never clinical, never the decision.
+fn values(facts: &PatientNoticeFacts) -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("practice_name", facts.settings.practice_name.clone()),
+        (
+            "practice_phone",
+            facts
+                .settings
+                .phone_number
+                .clone()
+                .unwrap_or_else(|| "the office".into()),
+        ),
+        ("patient_first_name", facts.first_name.expose().clone()),
+    ])
+}
+
+async fn template(
+    store: &Store,
+    facts: &PatientNoticeFacts,
+    channel: Channel,
+) -> Result<Template, JobError> {
+    careline_store::notification_templates::effective(
+        store.db(),
+        facts.organization_id,
+        NotificationKind::RefillAnswered,
+        channel,
+        &facts.language,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Invalid(_) => JobError::permanent(format!("no refill notice template: {e}")),
+        other => JobError::from(other),
+    })
+}
+
+fn delivery(ctx: &JobContext, facts: &PatientNoticeFacts, channel: &str) -> NewDelivery {
+    NewDelivery {
+        kind: ANSWERED.into(),
+        channel: channel.into(),
+        job_id: Some(ctx.job.id),
+        patient_id: Some(facts.patient_id),
+        user_id: None,
+        appointment_id: None,
+        attempt: 1,
+    }
+}
+
+/// What an effect's earlier attempt left: go on (`None`), or the job's answer now.
+fn settled(effect: Effect) -> Option<Result<(), JobError>> {
+    match effect {
+        Effect::New => None,
+        Effect::Done { .. } => Some(Ok(())),
+        Effect::InDoubt { since } => Some(Err(JobError::permanent(format!(
+            "an earlier attempt (at {since}) may have sent this refill notice and did not \
+             record the outcome; not sending again: check the provider's log and retry or cancel"
+        )))),
+    }
+}
+
+/// A send that failed: recorded on the delivery; the effect forgotten when nothing left.
+async fn failed(
+    ctx: &JobContext,
+    effect: &str,
+    delivery_id: Uuid,
+    e: SendError,
+) -> Result<(), JobError> {
+    let store = &ctx.store;
+    deliveries::update(
+        store,
+        delivery_id,
+        status::FAILED,
+        None,
+        Some(&e.to_string()),
+        ctx.now,
+    )
+    .await?;
+    if e.nothing_sent() {
+        jobs::abandon_effect(store, &ctx.job, effect).await?;
+    }
+    Err(match e {
+        SendError::Permanent(_) => JobError::permanent(e),
+        _ => JobError::retry(e),
+    })
+}
+
+async fn text(
+    ctx: &JobContext,
+    senders: &Senders,
+    facts: &PatientNoticeFacts,
+) -> Result<(), JobError> {
+    let (Some(sms), Some(phone)) = (&senders.sms, &facts.phone) else {
+        return Ok(());
+    };
+    let body = template(&ctx.store, facts, Channel::Sms)
+        .await?
+        .render(&values(facts))
+        .map_err(JobError::permanent)?
+        .body;
+    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "sms", ctx.now).await?) {
+        return r;
+    }
+    let d = deliveries::start(&ctx.store, delivery(ctx, facts, "sms"), ctx.now).await?;
+    match sms.send(phone.expose(), &body).await {
+        Ok(sent) => {
+            deliveries::update(
+                &ctx.store,
+                d,
+                &sent.status,
+                Some(&sent.provider_id),
+                None,
+                ctx.now,
+            )
+            .await?;
+            jobs::finish_effect(
+                &ctx.store,
+                &ctx.job,
+                "sms",
+                Some(&sent.provider_id),
+                ctx.now,
+            )
+            .await?;
+            Ok(())
+        }
+        Err(e) => failed(ctx, "sms", d, e).await,
+    }
+}
+
+async fn email(
+    ctx: &JobContext,
+    senders: &Senders,
+    facts: &PatientNoticeFacts,
+) -> Result<(), JobError> {
+    let (Some(mailer), Some(address)) = (&senders.email, &facts.email) else {
+        return Ok(());
+    };
+    let rendered = template(&ctx.store, facts, Channel::Email)
+        .await?
+        .render(&values(facts))
+        .map_err(JobError::permanent)?;
+    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "email", ctx.now).await?) {
+        return r;
+    }
+    let d = deliveries::start(&ctx.store, delivery(ctx, facts, "email"), ctx.now).await?;
+    let message = Email {
+        to: address.expose().clone(),
+        subject: rendered.subject.unwrap_or_default(),
+        body: rendered.body,
+        idempotency_key: format!("{}:{}", ctx.job.kind, ctx.job.idempotency_key),
+    };
+    match mailer.send(&message).await {
+        Ok(sent) => {
+            deliveries::update(
+                &ctx.store,
+                d,
+                status::SENT,
+                Some(&sent.provider_id),
+                None,
+                ctx.now,
+            )
+            .await?;
+            jobs::finish_effect(
+                &ctx.store,
+                &ctx.job,
+                "email",
+                Some(&sent.provider_id),
+                ctx.now,
+            )
+            .await?;
+            Ok(())
+        }
+        Err(e) => failed(ctx, "email", d, e).await,
+    }
+}
+
+/// The in-app reminder's wording: the practice's English task-waiting template, else the
+/// built-in, with values that are never clinical (no patient, no medication).
+async fn reminder_text(
+    store: &Store,
+    facts: &ProviderReminderFacts,
+    waiting: i64,
+) -> Result<careline_domain::notification::Rendered, JobError> {
+    let kind = NotificationKind::TaskWaiting;
+    let template = match facts.organization_id {
+        Some(org) => careline_store::notification_templates::effective(
+            store.db(),
+            org,
+            kind,
+            Channel::InApp,
+            "en",
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Invalid(_) => JobError::permanent(format!("no task template: {e}")),
+            other => JobError::from(other),
+        })?,
+        None => Template::built_in(kind, Channel::InApp)
+            .ok_or_else(|| JobError::permanent("no built-in task template"))?,
+    };
+    let values = BTreeMap::from([
+        ("practice_name", facts.practice_name.clone()),
+        ("staff_name", facts.provider_name.clone()),
+        ("waiting_minutes", waiting.to_string()),
+        ("dashboard_link", link(facts.refill_request_id)),
+    ]);
+    template.render(&values).map_err(JobError::permanent)
+}
+
+async fn remind_provider(ctx: &JobContext, job: RefillJob) -> Result<(), JobError> {
+    let store = &ctx.store;
+    let Some(facts) = refill_jobs::provider_reminder(store, job.refill_request_id).await? else {
+        return skip(&job, REMIND_PROVIDER, "the request or its provider is gone");
+    };
+    if !facts.pending {
+        return skip(&job, REMIND_PROVIDER, "the request was decided");
+    }
+    if !facts.provider_active {
+        return skip(&job, REMIND_PROVIDER, "the provider's account is inactive");
+    }
+    let waiting = (ctx.now - facts.created_at).num_minutes().max(0);
+    let rendered = reminder_text(store, &facts, waiting).await?;
+    let notice = NewNotification {
+        user_id: facts.provider_user_id,
+        kind: NotificationKind::TaskWaiting.as_str().into(),
+        title: rendered
+            .subject
+            .unwrap_or_else(|| "A task is waiting for you".into()),
+        body: rendered.body,
+        link: link(job.refill_request_id),
+        source_key: Some(format!(
+            "{REMIND_PROVIDER}:{}:{}",
+            job.refill_request_id, facts.provider_user_id
+        )),
+    };
+    let (txn, gate) = careline_store::begin_write(store).await?;
+    // Decided while this got ready: nothing written.
+    if !refill_jobs::still_pending(&txn, job.refill_request_id).await? {
+        return skip(&job, REMIND_PROVIDER, "the request was decided");
+    }
+    let wrote = staff_notifications::add(&txn, notice, ctx.now)
+        .await?
+        .is_some();
+    txn.commit().await.map_err(StoreError::from)?;
+    drop(gate);
+    if wrote {
+        store.outbox_committed();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReminderChannel::{Email, Sms, Voice};
+
+    #[test]
+    fn a_refill_notice_is_a_text_or_an_email_never_a_call() {
+        // Voice means a text, then an email.
+        assert_eq!(
+            notice_channel(Voice, true, false, true, true, true),
+            Some(Sms)
+        );
+        assert_eq!(
+            notice_channel(Voice, true, true, true, true, true),
+            Some(Email)
+        );
+        assert_eq!(notice_channel(Voice, true, true, false, true, true), None);
+        assert_eq!(
+            notice_channel(Email, true, false, true, true, true),
+            Some(Email)
+        );
+        // No mailer: the text instead.
+        assert_eq!(
+            notice_channel(Email, true, false, true, true, false),
+            Some(Sms)
+        );
+        assert_eq!(
+            notice_channel(ReminderChannel::None, true, false, true, true, true),
+            None
+        );
+        assert_eq!(notice_channel(Sms, false, false, false, true, true), None);
+    }
+}

@@ -1,0 +1,421 @@
+//! Refill requests move through their steps as jobs (seed 003's refill pipeline), end to end
+//! on the demo practice, on both engines, with a worker on a clock the test moves. A decided
+//! request tells the patient it was answered — one text at a stand-in of Twilio's Messages
+//! API, or one email at a real SMTP server, by the patient's choice, or nothing for `none` —
+//! never naming the medication or the decision, and never twice. A request still pending 24
+//! hours after it was taken puts one in-app notification in its provider's list; deciding it
+//! before cancels that reminder.
+
+mod common;
+
+use careline::jobs::{Registry, Worker, WorkerOptions};
+use careline_domain::reminder::ReminderChannel;
+use careline_domain::{Actor, ManualClock, Role};
+use careline_store::Store;
+use careline_store::entity::{job, notification_delivery, user};
+use careline_store::refill_jobs::{NOTIFY_PATIENT, PROVIDER_REMINDER_AFTER, REMIND_PROVIDER};
+use careline_store::refills::{self, RequestedBy};
+use careline_store::staff_notifications;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::receivers::{SID, SmtpServer, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in};
+use common::*;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::sync::Arc;
+use uuid::Uuid;
+
+const ELEANOR: &str = "+15125550142";
+const ELEANOR_EMAIL: &str = "eleanor.brooks@example.test";
+const PATEL: &str = "dr.patel@demo.careline.test";
+const NURSE: &str = "nurse@demo.careline.test";
+
+/// 09:00 in Austin: outside the practice's quiet hours.
+fn asked() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 8, 15, 0, 0).unwrap()
+}
+
+async fn actor(store: &Store, email: &str) -> Actor {
+    let u = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(store.db())
+        .await
+        .unwrap()
+        .unwrap();
+    Actor {
+        user_id: u.id,
+        role: u.role.parse::<Role>().unwrap(),
+    }
+}
+
+fn admin() -> Actor {
+    Actor {
+        user_id: Uuid::nil(),
+        role: Role::Admin,
+    }
+}
+
+fn worker(store: &Store, clock: &ManualClock, smtp: Option<&SmtpServer>, sms: &str) -> Worker {
+    let mut registry = Registry::new();
+    careline::refills::register(
+        &mut registry,
+        careline::refills::Senders {
+            sms: Some(
+                careline::notify::twilio::TwilioRest::new(
+                    sms,
+                    SID,
+                    TWILIO_TOKEN,
+                    "+15125550199",
+                    None,
+                )
+                .unwrap(),
+            ),
+            email: smtp.map(|s| {
+                careline::notify::email::Mailer::new(
+                    &s.url(),
+                    "Capitol Eye Care <no-reply@capitoleye.test>",
+                )
+                .unwrap()
+            }),
+        },
+    );
+    Worker::new(
+        store.clone(),
+        registry,
+        Arc::new(clock.clone()),
+        WorkerOptions::default(),
+    )
+}
+
+/// Eleanor's medication whose name starts with `name`: (id, full name).
+async fn medication(store: &Store, name: &str) -> (Uuid, String) {
+    let eleanor = patient_by_phone(store, ELEANOR).await.id;
+    let m = careline_store::medications::for_patient(store, &admin(), eleanor)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name.expose().starts_with(name))
+        .unwrap_or_else(|| panic!("no {name}"));
+    (m.id, m.name.expose().clone())
+}
+
+async fn take(store: &Store, medication: Uuid, at: DateTime<Utc>) -> Uuid {
+    let eleanor = patient_by_phone(store, ELEANOR).await.id;
+    let nurse = actor(store, NURSE).await;
+    refills::request(
+        store,
+        RequestedBy::Staff(&nurse),
+        eleanor,
+        medication,
+        None,
+        at,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn decide(store: &Store, id: Uuid, approve: bool, at: DateTime<Utc>) {
+    let patel = actor(store, PATEL).await;
+    refills::decide(store, &patel, id, approve, Some("fine"), at)
+        .await
+        .unwrap();
+}
+
+async fn job_of(store: &Store, kind: &str, id: Uuid) -> Option<job::Model> {
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::IdempotencyKey.eq(id.to_string()))
+        .one(store.db())
+        .await
+        .unwrap()
+}
+
+async fn set_channel(store: &Store, channel: ReminderChannel) {
+    let id = patient_by_phone(store, ELEANOR).await.id;
+    careline_store::patients::update(
+        store,
+        &admin(),
+        id,
+        careline_store::patients::PatientPatch {
+            reminder_channel: Some(Some(channel)),
+            email: Some(Some(ELEANOR_EMAIL.to_string())),
+            ..Default::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn deliveries(store: &Store) -> Vec<notification_delivery::Model> {
+    notification_delivery::Entity::find()
+        .filter(notification_delivery::Column::Kind.eq("refill_answered"))
+        .all(store.db())
+        .await
+        .unwrap()
+}
+
+async fn provider_notices(store: &Store) -> Vec<staff_notifications::StaffNotification> {
+    let patel = actor(store, PATEL).await;
+    staff_notifications::of_user_and_kind(store, patel.user_id, "task_waiting")
+        .await
+        .unwrap()
+}
+
+/// Minimum necessary: neither the medication nor the decision.
+fn says_nothing_clinical(text: &str, medication: &str) {
+    let lower = text.to_lowercase();
+    for word in [
+        medication.to_lowercase(),
+        medication.split(' ').next().unwrap().to_lowercase(),
+        "approved".into(),
+        "denied".into(),
+        "fine".into(),
+    ] {
+        assert!(!lower.contains(&word), "{word:?} in {text}");
+    }
+}
+
+/// An email's subject and body as its reader sees them, through Python's email parser.
+fn decoded(raw: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import email, sys\n\
+             m = email.message_from_binary_file(sys.stdin.buffer)\n\
+             print(m['subject'])\n\
+             print(m.get_payload(decode=True).decode())",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(raw.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+on_both_engines!(
+    an_approved_refill_texts_the_patient_once_and_cancels_the_providers_reminder,
+    |db: TestDb| async move {
+        let store = &db.store;
+        careline::demo::seed(store).await.unwrap();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        let t0 = asked();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, None, &sms_url);
+        let (med, med_name) = medication(store, "Latanoprost").await;
+        let id = take(store, med, t0).await;
+
+        // Taken: the provider's reminder waits 24 hours; nobody is told anything yet.
+        let remind = job_of(store, REMIND_PROVIDER, id).await.expect("queued");
+        assert_eq!(remind.state, "queued");
+        assert_eq!(remind.run_at, t0 + PROVIDER_REMINDER_AFTER);
+        assert_eq!(remind.payload, serde_json::json!({"refill_request_id": id}));
+        assert!(job_of(store, NOTIFY_PATIENT, id).await.is_none());
+        w.run_until_idle().await.unwrap();
+        assert!(sms_log.lock().unwrap().is_empty());
+
+        // Approved two hours later: the reminder is cancelled with the decision.
+        let decided = t0 + Duration::hours(2);
+        decide(store, id, true, decided).await;
+        assert_eq!(
+            job_of(store, REMIND_PROVIDER, id).await.unwrap().state,
+            "cancelled"
+        );
+        let notify = job_of(store, NOTIFY_PATIENT, id).await.expect("queued");
+        assert_eq!(notify.run_at, decided);
+
+        clock.set(decided + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        let texts = sms_log.lock().unwrap().clone();
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert_eq!(texts[0].form["To"], ELEANOR);
+        let body = &texts[0].form["Body"];
+        assert!(
+            body.starts_with("Capitol Eye Care: your refill request has been answered."),
+            "{body}"
+        );
+        says_nothing_clinical(body, &med_name);
+        let d = deliveries(store).await;
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].channel, "sms");
+        assert_eq!(
+            d[0].patient_id,
+            Some(patient_by_phone(store, ELEANOR).await.id)
+        );
+        assert_eq!(
+            job_of(store, NOTIFY_PATIENT, id).await.unwrap().state,
+            "succeeded"
+        );
+
+        // Run again, past the 24 hours: no second text, and no reminder to the provider.
+        clock.set(t0 + Duration::hours(30));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(sms_log.lock().unwrap().len(), 1);
+        assert_eq!(deliveries(store).await.len(), 1);
+        assert!(provider_notices(store).await.is_empty());
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    a_patient_who_chose_email_gets_an_email_and_one_who_chose_none_nothing,
+    |db: TestDb| async move {
+        let store = &db.store;
+        careline::demo::seed(store).await.unwrap();
+        let smtp = smtp_server();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        let t0 = asked();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, smtp.as_ref(), &sms_url);
+        let (latanoprost, latanoprost_name) = medication(store, "Latanoprost").await;
+        let (alprazolam, _) = medication(store, "Alprazolam").await;
+
+        // Email, and denied.
+        set_channel(store, ReminderChannel::Email).await;
+        let id = take(store, latanoprost, t0).await;
+        decide(store, id, false, t0 + Duration::minutes(5)).await;
+        clock.set(t0 + Duration::minutes(6));
+        w.run_until_idle().await.unwrap();
+        assert!(sms_log.lock().unwrap().is_empty(), "no text");
+        let d = deliveries(store).await;
+        if let Some(smtp) = &smtp {
+            let mail = smtp.received();
+            assert_eq!(mail.len(), 1, "one email");
+            assert_eq!(mail[0].0, vec![ELEANOR_EMAIL.to_string()]);
+            let text = decoded(&mail[0].1);
+            assert!(
+                text.starts_with("Your refill request at Capitol Eye Care\nHello Eleanor,"),
+                "{text}"
+            );
+            says_nothing_clinical(&text, &latanoprost_name);
+            assert_eq!(d.len(), 1);
+            assert_eq!(d[0].channel, "email");
+            assert_eq!(d[0].status, "sent");
+        } else {
+            // No mailer: the text instead.
+            assert_eq!(sms_log.lock().unwrap().len(), 1);
+        }
+
+        // `none`: the request is decided, nobody is contacted.
+        set_channel(store, ReminderChannel::None).await;
+        let id = take(store, alprazolam, t0 + Duration::hours(1)).await;
+        decide(store, id, true, t0 + Duration::hours(2)).await;
+        clock.set(t0 + Duration::hours(3));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(
+            job_of(store, NOTIFY_PATIENT, id).await.unwrap().state,
+            "succeeded"
+        );
+        assert_eq!(deliveries(store).await.len(), d.len());
+        if let Some(smtp) = &smtp {
+            assert_eq!(smtp.received().len(), 1);
+            assert!(sms_log.lock().unwrap().is_empty());
+        }
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    a_refill_still_pending_after_24_hours_reminds_its_provider_once,
+    |db: TestDb| async move {
+        let store = &db.store;
+        careline::demo::seed(store).await.unwrap();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        let t0 = asked();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, None, &sms_url);
+        let (med, med_name) = medication(store, "Latanoprost").await;
+        let id = take(store, med, t0).await;
+
+        clock.set(t0 + PROVIDER_REMINDER_AFTER - Duration::minutes(1));
+        w.run_until_idle().await.unwrap();
+        assert!(provider_notices(store).await.is_empty());
+
+        clock.set(t0 + PROVIDER_REMINDER_AFTER + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        let notices = provider_notices(store).await;
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        let n = &notices[0];
+        assert_eq!(n.link, format!("/refills?status=pending#refill-{id}"));
+        assert_eq!(n.title, "A task is waiting for you");
+        assert!(n.body.contains("Dr. Priya Patel"), "{}", n.body);
+        for word in ["Eleanor", "Brooks", "Latanoprost", &med_name] {
+            assert!(!n.body.contains(word) && !n.title.contains(word), "{word}");
+        }
+        // Nobody else, no patient notice, and only once.
+        let nurse = actor(store, NURSE).await;
+        assert!(
+            staff_notifications::of_user_and_kind(store, nurse.user_id, "task_waiting")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(sms_log.lock().unwrap().is_empty());
+        let j = job_of(store, REMIND_PROVIDER, id).await.unwrap();
+        assert_eq!(j.state, "succeeded");
+        clock.set(t0 + Duration::hours(48));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(provider_notices(store).await.len(), 1);
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    a_refill_answered_in_quiet_hours_is_told_when_they_end,
+    |db: TestDb| async move {
+        let store = &db.store;
+        careline::demo::seed(store).await.unwrap();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        // Austin is UTC-6 in December; the practice's quiet hours are 20:00-08:00.
+        let evening = Utc.with_ymd_and_hms(2026, 12, 9, 1, 30, 0).unwrap(); // 19:30
+        let night = Utc.with_ymd_and_hms(2026, 12, 9, 3, 0, 0).unwrap(); // 21:00
+        let morning = Utc.with_ymd_and_hms(2026, 12, 9, 14, 0, 0).unwrap(); // 08:00
+        let clock = ManualClock::new(evening);
+        let w = worker(store, &clock, None, &sms_url);
+        let (latanoprost, _) = medication(store, "Latanoprost").await;
+        let (alprazolam, _) = medication(store, "Alprazolam").await;
+
+        // Decided at night: the notice is due in the morning.
+        let first = take(store, latanoprost, evening - Duration::hours(3)).await;
+        decide(store, first, true, night).await;
+        assert_eq!(
+            job_of(store, NOTIFY_PATIENT, first).await.unwrap().run_at,
+            morning
+        );
+
+        // Decided in the evening, but the worker only runs at night: it waits for the morning.
+        let second = take(store, alprazolam, evening - Duration::hours(2)).await;
+        decide(store, second, false, evening).await;
+        clock.set(night);
+        w.run_until_idle().await.unwrap();
+        assert!(sms_log.lock().unwrap().is_empty());
+        let later = job::Entity::find()
+            .filter(job::Column::Kind.eq(NOTIFY_PATIENT))
+            .filter(
+                job::Column::IdempotencyKey.eq(format!("{second}:after{}", morning.timestamp())),
+            )
+            .one(store.db())
+            .await
+            .unwrap()
+            .expect("the notice moved to the morning");
+        assert_eq!(later.run_at, morning);
+
+        clock.set(morning + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(
+            sms_log.lock().unwrap().len(),
+            2,
+            "one text for each request"
+        );
+        assert_eq!(deliveries(store).await.len(), 2);
+        db.cleanup().await;
+    }
+);
