@@ -446,8 +446,10 @@ on_both_engines!(
                 let runs = runs.clone();
                 let by_worker = by_worker.clone();
                 async move {
-                    // Long enough for the two to overlap.
-                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                    // Long enough for the two to overlap: one worker alone needs about 1.5 s
+                    // (600 × 20 ms / 8 at once), while the other polls every 20 ms. (2 ms let
+                    // one worker finish everything before a loaded machine started the other.)
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                     runs.add(&ctx.job.idempotency_key);
                     by_worker.add(worker);
                     Ok(())
