@@ -164,25 +164,33 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
         None => None,
     };
+    let running = start(store.clone(), config.clone()).await?;
     let mut registry = crate::jobs::housekeeping::registry(
         careline_store::audit::AuditWriter::spawn(store.clone()),
     );
-    let mut senders = reminder_senders(&config)?;
+    let mut senders = senders(&config)?;
     // Calls go through the SIP trunk when one is configured, else through Twilio.
     if let Some(sip) = sip.as_ref().filter(|_| config.sip_trunk_uri.is_some()) {
         senders.dialer = Some(Arc::new(sip.dialer()));
     }
+    warn_without_senders(&senders);
     let zone = config
         .call_config()
         .map(|c| c.practice.timezone)
         .unwrap_or(chrono_tz::UTC);
-    crate::reminders::register(&mut registry, senders, zone);
-    crate::payer::register(&mut registry, crate::payer::default_adapter());
-    crate::escalation::register(&mut registry, escalation_senders(&config)?);
-    crate::refills::register(&mut registry, refill_senders(&config)?);
+    crate::reminders::register(&mut registry, senders.clone(), zone);
+    // The worker polls the same payer the API submits to.
+    crate::payer::register(&mut registry, running.state.payer.clone());
+    crate::escalation::register(
+        &mut registry,
+        crate::escalation::Senders {
+            send: senders.clone(),
+            link_base: crate::jobs::password_reset::link_base(&config),
+        },
+    );
+    crate::refills::register(&mut registry, senders);
     let registry = crate::jobs::password_reset::registered(registry, &config);
     let worker = crate::jobs::housekeeping::start(&store, registry, &config);
-    let running = start(store, config).await?;
     tracing::info!(
         addr = %running.addr,
         database = engine,
@@ -202,9 +210,10 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// What appointment reminders are sent with, from the settings: SMS and calls through
-/// Twilio (calls need `public_url` for Twilio to call back), email over SMTP.
-pub fn reminder_senders(config: &Config) -> Result<crate::reminders::Senders, String> {
+/// What notices (reminders, refill notices, escalations) are sent with, from the settings:
+/// SMS and calls through Twilio (calls need `public_url` for Twilio to call back), email over
+/// SMTP. `serve` puts the SIP trunk's dialer in instead of Twilio's when one is configured.
+pub fn senders(config: &Config) -> Result<crate::jobs::send::Senders, String> {
     let sms = crate::notify::sms_sender(config).transpose()?;
     let email = crate::notify::email_sender(config).transpose()?;
     let dialer: Option<Arc<dyn crate::calls::dialer::Dialer>> =
@@ -215,25 +224,28 @@ pub fn reminder_senders(config: &Config) -> Result<crate::reminders::Senders, St
             ))),
             _ => None,
         };
-    Ok(crate::reminders::Senders { sms, email, dialer })
+    Ok(crate::jobs::send::Senders { sms, email, dialer })
 }
 
-/// What escalation notices go out with besides the in-app notification: SMS through Twilio,
-/// email over SMTP, with links to `public_url` (else this server).
-pub fn escalation_senders(config: &Config) -> Result<crate::escalation::Senders, String> {
-    Ok(crate::escalation::Senders {
-        sms: crate::notify::sms_sender(config).transpose()?,
-        email: crate::notify::email_sender(config).transpose()?,
-        link_base: crate::jobs::password_reset::link_base(config),
-    })
-}
-
-/// What a patient's refill notice goes out with: SMS through Twilio, email over SMTP.
-pub fn refill_senders(config: &Config) -> Result<crate::refills::Senders, String> {
-    Ok(crate::refills::Senders {
-        sms: crate::notify::sms_sender(config).transpose()?,
-        email: crate::notify::email_sender(config).transpose()?,
-    })
+/// Say at start-up which channels cannot send, so an operator learns it before a patient
+/// misses a reminder (each such reminder is also recorded as `not_sent`).
+fn warn_without_senders(senders: &crate::jobs::send::Senders) {
+    let mut missing = Vec::new();
+    if senders.sms.is_none() {
+        missing.push("SMS (twilio_account_sid, twilio_auth_token, sms_from)");
+    }
+    if senders.email.is_none() {
+        missing.push("email (smtp_url, email_from)");
+    }
+    if senders.dialer.is_none() {
+        missing.push("calls (sip_trunk_uri, or Twilio with public_url)");
+    }
+    if !missing.is_empty() {
+        tracing::warn!(
+            missing = %missing.join("; "),
+            "reminders and notices cannot go by these channels until they are configured"
+        );
+    }
 }
 
 async fn shutdown_signal() {

@@ -112,23 +112,26 @@ fn worker(store: &Store, clock: &ManualClock, smtp: Option<&SmtpServer>, sms: &s
     careline::escalation::register(
         &mut registry,
         careline::escalation::Senders {
-            sms: Some(
-                careline::notify::twilio::TwilioRest::new(
-                    sms,
-                    SID,
-                    TWILIO_TOKEN,
-                    "+15125550199",
-                    None,
-                )
-                .unwrap(),
-            ),
-            email: smtp.map(|s| {
-                careline::notify::email::Mailer::new(
-                    &s.url(),
-                    "Capitol Eye Care <no-reply@capitoleye.test>",
-                )
-                .unwrap()
-            }),
+            send: careline::jobs::send::Senders {
+                sms: Some(
+                    careline::notify::twilio::TwilioRest::new(
+                        sms,
+                        SID,
+                        TWILIO_TOKEN,
+                        "+15125550199",
+                        None,
+                    )
+                    .unwrap(),
+                ),
+                email: smtp.map(|s| {
+                    careline::notify::email::Mailer::new(
+                        &s.url(),
+                        "Capitol Eye Care <no-reply@capitoleye.test>",
+                    )
+                    .unwrap()
+                }),
+                dialer: None,
+            },
             link_base: PUBLIC.into(),
         },
     );

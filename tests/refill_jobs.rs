@@ -75,6 +75,7 @@ fn worker(store: &Store, clock: &ManualClock, smtp: Option<&SmtpServer>, sms: &s
                 )
                 .unwrap()
             }),
+            dialer: None,
         },
     );
     Worker::new(

@@ -21,7 +21,9 @@ use careline_store::deliveries;
 use careline_store::entity::job;
 use careline_store::reminders::REMINDER;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::receivers::{SID, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in};
+use common::receivers::{
+    SID, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in, twilio_stand_in_at,
+};
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::Arc;
@@ -306,6 +308,108 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    a_text_whose_answer_was_lost_is_found_at_twilio_and_never_sent_twice,
+    |db: TestDb| async move {
+        careline::demo::seed(&db.store).await.unwrap();
+        let store = &db.store;
+        let a = appointment_of(store, ELEANOR).await;
+        let jobs = reminder_jobs(store, a.id).await;
+        let clock = ManualClock::new(jobs[0].run_at);
+        let (url, log) = twilio_stand_in_at(Arc::new(clock.clone())).await;
+        // Behind a proxy that mangles Twilio's answer (the stand-in's +15005550020): Twilio
+        // keeps the message, CareLine cannot read that it did.
+        const MANGLED: &str = "+15005550020";
+        let id = patient_by_phone(store, ELEANOR).await.id;
+        careline_store::patients::update(
+            store,
+            &admin(),
+            id,
+            careline_store::patients::PatientPatch {
+                phone: Some(Some(careline_domain::PhoneNumber::parse(MANGLED).unwrap())),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let senders = careline::reminders::Senders {
+            sms: Some(sms_sender(&url)),
+            ..Default::default()
+        };
+        let w = worker(store, senders, &clock);
+        w.run_until_idle().await.unwrap();
+        let posted = || {
+            log.lock()
+                .unwrap()
+                .iter()
+                .filter(|r| r.resource == "Messages" && r.form["To"] == MANGLED)
+                .count()
+        };
+        assert_eq!(posted(), 1);
+        let first = reminder_jobs(store, a.id).await;
+        assert_eq!(first[0].state, "retrying", "retried later: {first:?}");
+        assert!(
+            first[0]
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("outcome unknown"),
+            "{first:?}"
+        );
+
+        // The retry asks Twilio instead of sending: the message is there, so it is recorded
+        // as sent by the first attempt, and nothing goes twice.
+        clock.set(jobs[0].run_at + Duration::minutes(10));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(posted(), 1, "sent twice");
+        let after = reminder_jobs(store, a.id).await;
+        assert_eq!(after[0].state, "succeeded", "{after:?}");
+        let d = deliveries::for_appointment(store, a.id).await.unwrap();
+        let found = d
+            .iter()
+            .find(|d| d.provider_id.as_deref() == Some(&format!("SM{:032x}", 1)[..]))
+            .unwrap_or_else(|| panic!("the found message recorded: {d:?}"));
+        assert_eq!(found.status, "sent");
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    with_no_sender_configured_the_reminder_says_so_on_the_appointment,
+    |db: TestDb| async move {
+        careline::demo::seed(&db.store).await.unwrap();
+        let store = &db.store;
+        let a = appointment_of(store, ELEANOR).await;
+        let jobs = reminder_jobs(store, a.id).await;
+        let clock = ManualClock::new(jobs[0].run_at);
+        // Neither Twilio nor SMTP nor a SIP trunk: Eleanor has a phone, nothing can reach it.
+        let w = worker(store, careline::reminders::Senders::default(), &clock);
+        w.run_until_idle().await.unwrap();
+        let d = deliveries::for_appointment(store, a.id).await.unwrap();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].status, "not_sent");
+        assert!(
+            d[0].detail
+                .as_deref()
+                .unwrap()
+                .contains("no sender configured"),
+            "{d:?}"
+        );
+        // The job itself is done (nothing to retry); running again records nothing more.
+        assert_eq!(reminder_jobs(store, a.id).await[0].state, "succeeded");
+        w.run_until_idle().await.unwrap();
+        assert_eq!(
+            deliveries::for_appointment(store, a.id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
     a_patient_who_chose_email_gets_the_reminder_at_a_real_smtp_server,
     |db: TestDb| async move {
         let Some(smtp) = smtp_server() else {
@@ -367,7 +471,7 @@ async fn twilio_app(db: TestDb, api_url: &str) -> (TestApp, careline::reminders:
     config.twilio_api_url = api_url.into();
     config.sms_from = Some("+15125550199".into());
     config.public_url = Some(PUBLIC.into());
-    let senders = careline::server::reminder_senders(&config).unwrap();
+    let senders = careline::server::senders(&config).unwrap();
     assert!(senders.dialer.is_some() && senders.sms.is_some());
     (TestApp::spawn_with(db, config).await, senders)
 }

@@ -10,14 +10,12 @@
 //! recorded as a delivery. Notices carry the minimum necessary: the practice, how long the
 //! message has waited and a link; never the message's text or the patient.
 
+use crate::jobs::send::{self, Message};
 use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
-use crate::notify::SendError;
-use crate::notify::email::{Email, Mailer};
-use crate::notify::twilio::TwilioRest;
+use crate::notify::email::Email;
 use careline_domain::notification::{Channel, NotificationKind, Template};
-use careline_store::deliveries::{self, NewDelivery, status};
+use careline_store::deliveries::NewDelivery;
 use careline_store::escalation::{self, ESCALATE, EscalationFacts, EscalationJob, Recipient};
-use careline_store::jobs::{self, Effect};
 use careline_store::staff_notifications::{self, NewNotification};
 use careline_store::{Store, StoreError};
 use std::collections::BTreeMap;
@@ -28,11 +26,11 @@ use uuid::Uuid;
 /// The deliveries' kind and the notifications' kind.
 pub const KIND: &str = "urgent_message_escalation";
 
-/// What escalation notices go out with besides the in-app notification; either may be absent.
+/// What escalation notices go out with besides the in-app notification; any may be absent
+/// (calls are not used).
 #[derive(Clone, Default)]
 pub struct Senders {
-    pub sms: Option<TwilioRest>,
-    pub email: Option<Mailer>,
+    pub send: send::Senders,
     /// The dashboard's address for links in SMS and email (`public_url`, else this server).
     pub link_base: String,
 }
@@ -180,54 +178,14 @@ async fn render(
     template.render(&values).map_err(JobError::permanent)
 }
 
-fn delivery(ctx: &JobContext, person: &Recipient, channel: &str) -> NewDelivery {
+fn delivery(ctx: &JobContext, person: &Recipient) -> NewDelivery {
     NewDelivery {
         kind: KIND.into(),
-        channel: channel.into(),
         job_id: Some(ctx.job.id),
-        patient_id: None,
         user_id: Some(person.user_id),
-        appointment_id: None,
         attempt: 1,
+        ..NewDelivery::default()
     }
-}
-
-/// What an effect's earlier attempt left: go on (`None`), or the answer for this notice now.
-fn settled(effect: Effect) -> Option<Result<(), JobError>> {
-    match effect {
-        Effect::New => None,
-        Effect::Done { .. } => Some(Ok(())),
-        Effect::InDoubt { since } => Some(Err(JobError::permanent(format!(
-            "an earlier attempt (at {since}) may have sent this escalation notice and did not \
-             record the outcome; not sending again: check the provider's log and retry or cancel"
-        )))),
-    }
-}
-
-/// A send that failed: recorded on the delivery; the effect forgotten when nothing left.
-async fn failed(
-    ctx: &JobContext,
-    effect: &str,
-    delivery_id: Uuid,
-    e: SendError,
-) -> Result<(), JobError> {
-    let store = &ctx.store;
-    deliveries::update(
-        store,
-        delivery_id,
-        status::FAILED,
-        None,
-        Some(&e.to_string()),
-        ctx.now,
-    )
-    .await?;
-    if e.nothing_sent() {
-        jobs::abandon_effect(store, &ctx.job, effect).await?;
-    }
-    Err(match e {
-        SendError::Permanent(_) => JobError::permanent(e),
-        _ => JobError::retry(e),
-    })
 }
 
 async fn text(
@@ -238,40 +196,19 @@ async fn text(
     waiting: i64,
     url: &str,
 ) -> Result<(), JobError> {
-    let (Some(sms), Some(phone)) = (&senders.sms, &person.phone) else {
+    let (Some(sms), Some(phone)) = (&senders.send.sms, &person.phone) else {
         return Ok(());
     };
     let body = render(&ctx.store, facts, person, Channel::Sms, waiting, url)
         .await?
         .body;
+    let message = Message::Sms {
+        via: sms,
+        to: phone.clone(),
+        body,
+    };
     let effect = format!("sms:{}", person.user_id);
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, &effect, ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(&ctx.store, delivery(ctx, person, "sms"), ctx.now).await?;
-    match sms.send(phone, &body).await {
-        Ok(sent) => {
-            deliveries::update(
-                &ctx.store,
-                d,
-                &sent.status,
-                Some(&sent.provider_id),
-                None,
-                ctx.now,
-            )
-            .await?;
-            jobs::finish_effect(
-                &ctx.store,
-                &ctx.job,
-                &effect,
-                Some(&sent.provider_id),
-                ctx.now,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(e) => failed(ctx, &effect, d, e).await,
-    }
+    send::send_message(ctx, &effect, delivery(ctx, person), message).await
 }
 
 async fn email(
@@ -282,45 +219,22 @@ async fn email(
     waiting: i64,
     url: &str,
 ) -> Result<(), JobError> {
-    let (Some(mailer), Some(address)) = (&senders.email, &person.email) else {
+    let (Some(mailer), Some(address)) = (&senders.send.email, &person.email) else {
         return Ok(());
     };
     let rendered = render(&ctx.store, facts, person, Channel::Email, waiting, url).await?;
-    let effect = format!("email:{}", person.user_id);
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, &effect, ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(&ctx.store, delivery(ctx, person, "email"), ctx.now).await?;
-    let message = Email {
-        to: address.clone(),
-        subject: rendered.subject.unwrap_or_default(),
-        body: rendered.body,
-        idempotency_key: format!(
-            "{}:{}:{}",
-            ctx.job.kind, ctx.job.idempotency_key, person.user_id
-        ),
+    let message = Message::Email {
+        via: mailer,
+        email: Email {
+            to: address.clone(),
+            subject: rendered.subject.unwrap_or_default(),
+            body: rendered.body,
+            idempotency_key: format!(
+                "{}:{}:{}",
+                ctx.job.kind, ctx.job.idempotency_key, person.user_id
+            ),
+        },
     };
-    match mailer.send(&message).await {
-        Ok(sent) => {
-            deliveries::update(
-                &ctx.store,
-                d,
-                status::SENT,
-                Some(&sent.provider_id),
-                None,
-                ctx.now,
-            )
-            .await?;
-            jobs::finish_effect(
-                &ctx.store,
-                &ctx.job,
-                &effect,
-                Some(&sent.provider_id),
-                ctx.now,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(e) => failed(ctx, &effect, d, e).await,
-    }
+    let effect = format!("email:{}", person.user_id);
+    send::send_message(ctx, &effect, delivery(ctx, person), message).await
 }

@@ -37,6 +37,7 @@
 pub mod housekeeping;
 pub mod password_reset;
 pub mod registry;
+pub mod send;
 pub mod worker;
 
 pub use registry::{Recurring, Registry, RetryPolicy};

@@ -86,6 +86,67 @@ impl TwilioRest {
         self.post("Messages", &form).await
     }
 
+    /// Settles a text an earlier attempt may have sent: Twilio's Messages list for `to` from
+    /// our number (newest first, one page), looking for `body` created at or after `since`
+    /// (less a minute for clocks apart). `Ok(None)`: Twilio has no such message, so sending
+    /// it now cannot send it twice.
+    pub async fn find_sent(
+        &self,
+        to: &str,
+        body: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Sent>, SendError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            messages: Vec<Listed>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Listed {
+            sid: String,
+            status: String,
+            body: Option<String>,
+            date_created: Option<String>,
+        }
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.api_url, self.account_sid
+        );
+        let response = self
+            .client
+            .get(&url)
+            .basic_auth(&self.account_sid, Some(&self.auth_token))
+            .query(&[("To", to), ("From", &self.from), ("PageSize", "50")])
+            .send()
+            .await
+            .map_err(|e| SendError::Retryable(format!("Twilio unreachable: {e}")))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(SendError::Retryable(format!(
+                "Twilio answered HTTP {} to the Messages list",
+                status.as_u16()
+            )));
+        }
+        let page: Page = response
+            .json()
+            .await
+            .map_err(|e| SendError::Retryable(format!("Twilio's Messages list unreadable: {e}")))?;
+        let from = since - chrono::Duration::minutes(1);
+        Ok(page
+            .messages
+            .into_iter()
+            .find(|m| {
+                m.body.as_deref() == Some(body)
+                    && m.date_created
+                        .as_deref()
+                        .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+                        .is_some_and(|d| d >= from)
+            })
+            .map(|m| Sent {
+                provider_id: m.sid,
+                status: m.status,
+            }))
+    }
+
     /// Place a call to `to` from `from` (a number of the account: the practice's line). When
     /// it is answered Twilio fetches `answer_url` (our TwiML webhook for this call, which
     /// starts the engine's outbound flow); `status_callback` hears no-answer, busy, failed and

@@ -11,14 +11,12 @@
 //! - `refill.remind_provider`: a request still pending `PROVIDER_REMINDER_AFTER` after it was
 //!   taken puts an in-app notification (task waiting) in its provider's list, once.
 
+use crate::jobs::send::{self, Message};
 use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
-use crate::notify::SendError;
-use crate::notify::email::{Email, Mailer};
-use crate::notify::twilio::TwilioRest;
+use crate::notify::email::Email;
 use careline_domain::notification::{Channel, NotificationKind, Template};
-use careline_domain::reminder::{ReminderChannel, reminder_channel};
-use careline_store::deliveries::{self, NewDelivery, status};
-use careline_store::jobs::{self, Effect};
+use careline_domain::reminder::{Means, Reach, ReminderChannel, choose_channel};
+use careline_store::deliveries::NewDelivery;
 use careline_store::refill_jobs::{
     self, NOTIFY_PATIENT, PatientNoticeFacts, ProviderReminderFacts, REMIND_PROVIDER, RefillJob,
 };
@@ -32,12 +30,8 @@ use uuid::Uuid;
 /// The deliveries' kind of the patient's notice.
 pub const ANSWERED: &str = "refill_answered";
 
-/// What the patient's notice goes out with; either may be absent.
-#[derive(Clone, Default)]
-pub struct Senders {
-    pub sms: Option<TwilioRest>,
-    pub email: Option<Mailer>,
-}
+/// What the patient's notice goes out with (`crate::jobs::send::Senders`; calls are not used).
+pub use crate::jobs::send::Senders;
 
 /// Add both refill kinds to `registry`.
 pub fn register(registry: &mut Registry, senders: Senders) {
@@ -71,33 +65,14 @@ fn skip(job: &RefillJob, kind: &str, why: &str) -> Result<(), JobError> {
     Ok(())
 }
 
-/// The channel of the patient's notice: their choice, else the practice's default; a call
-/// is not used for it (voice means a text, then an email), and a channel CareLine cannot send
-/// by moves on to the other. `None`: nothing reaches them, or they want nothing.
+/// The channel of the patient's notice: the one rule (`choose_channel`) without calls, so
+/// "voice" means a text, then an email. `None`: nothing reaches them, or they want nothing.
 pub fn notice_channel(
     wanted: ReminderChannel,
-    has_phone: bool,
-    sms_opted_out: bool,
-    has_email: bool,
-    can_sms: bool,
-    can_email: bool,
+    reach: Reach,
+    means: Means,
 ) -> Option<ReminderChannel> {
-    let wanted = match wanted {
-        ReminderChannel::Voice => ReminderChannel::Sms,
-        other => other,
-    };
-    // Only the wanted channel's order matters here: `none` stops, a call never comes.
-    reminder_channel(wanted, has_phone, sms_opted_out, has_email)?;
-    let reaches = |c: ReminderChannel| match c {
-        ReminderChannel::Sms => can_sms && has_phone && !sms_opted_out,
-        ReminderChannel::Email => can_email && has_email,
-        _ => false,
-    };
-    let order = match wanted {
-        ReminderChannel::Email => [ReminderChannel::Email, ReminderChannel::Sms],
-        _ => [ReminderChannel::Sms, ReminderChannel::Email],
-    };
-    order.into_iter().find(|c| reaches(*c))
+    choose_channel(wanted, reach, means.without_voice())
 }
 
 async fn notify_patient(
@@ -127,14 +102,12 @@ async fn notify_patient(
         refill_jobs::notify_later(&ctx.store, job.refill_request_id, allowed, ctx.now).await?;
         return skip(&job, NOTIFY_PATIENT, "quiet hours: moved to their end");
     }
-    let Some(channel) = notice_channel(
-        facts.wanted_channel(),
-        facts.phone.is_some(),
-        facts.sms_opted_out,
-        facts.email.is_some(),
-        senders.sms.is_some(),
-        senders.email.is_some(),
-    ) else {
+    let reach = Reach {
+        phone: facts.phone.is_some(),
+        sms_opted_out: facts.sms_opted_out,
+        email: facts.email.is_some(),
+    };
+    let Some(channel) = notice_channel(facts.wanted_channel(), reach, senders.means()) else {
         return skip(&job, NOTIFY_PATIENT, "no channel reaches the patient");
     };
     match channel {
@@ -179,54 +152,14 @@ async fn template(
     })
 }
 
-fn delivery(ctx: &JobContext, facts: &PatientNoticeFacts, channel: &str) -> NewDelivery {
+fn delivery(ctx: &JobContext, facts: &PatientNoticeFacts) -> NewDelivery {
     NewDelivery {
         kind: ANSWERED.into(),
-        channel: channel.into(),
         job_id: Some(ctx.job.id),
         patient_id: Some(facts.patient_id),
-        user_id: None,
-        appointment_id: None,
         attempt: 1,
+        ..NewDelivery::default()
     }
-}
-
-/// What an effect's earlier attempt left: go on (`None`), or the job's answer now.
-fn settled(effect: Effect) -> Option<Result<(), JobError>> {
-    match effect {
-        Effect::New => None,
-        Effect::Done { .. } => Some(Ok(())),
-        Effect::InDoubt { since } => Some(Err(JobError::permanent(format!(
-            "an earlier attempt (at {since}) may have sent this refill notice and did not \
-             record the outcome; not sending again: check the provider's log and retry or cancel"
-        )))),
-    }
-}
-
-/// A send that failed: recorded on the delivery; the effect forgotten when nothing left.
-async fn failed(
-    ctx: &JobContext,
-    effect: &str,
-    delivery_id: Uuid,
-    e: SendError,
-) -> Result<(), JobError> {
-    let store = &ctx.store;
-    deliveries::update(
-        store,
-        delivery_id,
-        status::FAILED,
-        None,
-        Some(&e.to_string()),
-        ctx.now,
-    )
-    .await?;
-    if e.nothing_sent() {
-        jobs::abandon_effect(store, &ctx.job, effect).await?;
-    }
-    Err(match e {
-        SendError::Permanent(_) => JobError::permanent(e),
-        _ => JobError::retry(e),
-    })
 }
 
 async fn text(
@@ -242,33 +175,12 @@ async fn text(
         .render(&values(facts))
         .map_err(JobError::permanent)?
         .body;
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "sms", ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(&ctx.store, delivery(ctx, facts, "sms"), ctx.now).await?;
-    match sms.send(phone.expose(), &body).await {
-        Ok(sent) => {
-            deliveries::update(
-                &ctx.store,
-                d,
-                &sent.status,
-                Some(&sent.provider_id),
-                None,
-                ctx.now,
-            )
-            .await?;
-            jobs::finish_effect(
-                &ctx.store,
-                &ctx.job,
-                "sms",
-                Some(&sent.provider_id),
-                ctx.now,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(e) => failed(ctx, "sms", d, e).await,
-    }
+    let message = Message::Sms {
+        via: sms,
+        to: phone.expose().clone(),
+        body,
+    };
+    send::send_message(ctx, "sms", delivery(ctx, facts), message).await
 }
 
 async fn email(
@@ -283,39 +195,16 @@ async fn email(
         .await?
         .render(&values(facts))
         .map_err(JobError::permanent)?;
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "email", ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(&ctx.store, delivery(ctx, facts, "email"), ctx.now).await?;
-    let message = Email {
-        to: address.expose().clone(),
-        subject: rendered.subject.unwrap_or_default(),
-        body: rendered.body,
-        idempotency_key: format!("{}:{}", ctx.job.kind, ctx.job.idempotency_key),
+    let message = Message::Email {
+        via: mailer,
+        email: Email {
+            to: address.expose().clone(),
+            subject: rendered.subject.unwrap_or_default(),
+            body: rendered.body,
+            idempotency_key: format!("{}:{}", ctx.job.kind, ctx.job.idempotency_key),
+        },
     };
-    match mailer.send(&message).await {
-        Ok(sent) => {
-            deliveries::update(
-                &ctx.store,
-                d,
-                status::SENT,
-                Some(&sent.provider_id),
-                None,
-                ctx.now,
-            )
-            .await?;
-            jobs::finish_effect(
-                &ctx.store,
-                &ctx.job,
-                "email",
-                Some(&sent.provider_id),
-                ctx.now,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(e) => failed(ctx, "email", d, e).await,
-    }
+    send::send_message(ctx, "email", delivery(ctx, facts), message).await
 }
 
 /// The in-app reminder's wording: the practice's English task-waiting template, else the
@@ -400,29 +289,39 @@ mod tests {
 
     #[test]
     fn a_refill_notice_is_a_text_or_an_email_never_a_call() {
+        let reach = |phone, sms_opted_out, email| Reach {
+            phone,
+            sms_opted_out,
+            email,
+        };
+        let all = Means::ALL;
         // Voice means a text, then an email.
         assert_eq!(
-            notice_channel(Voice, true, false, true, true, true),
+            notice_channel(Voice, reach(true, false, true), all),
             Some(Sms)
         );
         assert_eq!(
-            notice_channel(Voice, true, true, true, true, true),
+            notice_channel(Voice, reach(true, true, true), all),
             Some(Email)
         );
-        assert_eq!(notice_channel(Voice, true, true, false, true, true), None);
+        assert_eq!(notice_channel(Voice, reach(true, true, false), all), None);
         assert_eq!(
-            notice_channel(Email, true, false, true, true, true),
+            notice_channel(Email, reach(true, false, true), all),
             Some(Email)
         );
         // No mailer: the text instead.
+        let no_mail = Means {
+            email: false,
+            ..all
+        };
         assert_eq!(
-            notice_channel(Email, true, false, true, true, false),
+            notice_channel(Email, reach(true, false, true), no_mail),
             Some(Sms)
         );
         assert_eq!(
-            notice_channel(ReminderChannel::None, true, false, true, true, true),
+            notice_channel(ReminderChannel::None, reach(true, false, true), all),
             None
         );
-        assert_eq!(notice_channel(Sms, false, false, false, true, true), None);
+        assert_eq!(notice_channel(Sms, reach(false, false, false), all), None);
     }
 }

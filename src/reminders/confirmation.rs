@@ -4,13 +4,13 @@
 //! call that meets no one is tried again (three calls in all, 30 minutes apart, outside quiet
 //! hours); after that the office follows up, as the jobs page shows.
 
-use super::{Senders, delivery_record, settled};
-use crate::calls::dialer::{Dialed, OutboundCall};
+use super::{Senders, delivery_record};
+use crate::calls::dialer::Dialed;
+use crate::jobs::send::{self, Call};
 use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
 use careline_call::engine::Outbound;
 use careline_domain::reminder::ReminderSettings;
 use careline_store::calls::{self as store_calls, CONFIRMATION_CALL};
-use careline_store::deliveries::{self, status};
 use careline_store::jobs::{self, NewJob};
 use careline_store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -106,46 +106,19 @@ async fn confirm(
             "the booking's call and line are unknown",
         ));
     };
-    if let Some(r) = settled(jobs::begin_effect(store, &ctx.job, "call", ctx.now).await?) {
-        return r;
-    }
     let mut record = delivery_record(ctx, KIND, "voice", job.attempt);
     record.patient_id = Some(a.patient_id);
     record.appointment_id = Some(a.id);
-    let d = deliveries::start(store, record, ctx.now).await?;
-    let dialed = dialer
-        .dial(OutboundCall {
-            delivery_id: d,
-            to: phone.expose().clone(),
-            caller_id: our_line,
-            purpose: Outbound::ServiceConfirmation {
-                patient_id: a.patient_id,
-                service_appointment_id: a.id,
-            },
-        })
-        .await;
-    let (state, call_id) = match &dialed {
-        Dialed::Answered { call_id } => (status::ANSWERED, Some(call_id.as_str())),
-        Dialed::Placed { call_id } => (status::PLACED, Some(call_id.as_str())),
-        Dialed::Busy => (status::BUSY, None),
-        Dialed::NoAnswer => (status::NO_ANSWER, None),
-        Dialed::Failed {
-            reason,
-            nothing_sent,
-        } => {
-            deliveries::update(store, d, status::FAILED, None, Some(reason), ctx.now).await?;
-            if *nothing_sent {
-                jobs::abandon_effect(store, &ctx.job, "call").await?;
-            }
-            return Err(JobError::retry(format!(
-                "{} call not placed: {reason}",
-                dialer.transport()
-            )));
-        }
+    let call = Call {
+        to: phone.expose().clone(),
+        caller_id: our_line,
+        purpose: Outbound::ServiceConfirmation {
+            patient_id: a.patient_id,
+            service_appointment_id: a.id,
+        },
     };
-    deliveries::update(store, d, state, call_id, None, ctx.now).await?;
-    jobs::finish_effect(store, &ctx.job, "call", call_id, ctx.now).await?;
-    if matches!(dialed, Dialed::Busy | Dialed::NoAnswer) {
+    let dialed = send::place_call(ctx, dialer.as_ref(), record, call).await?;
+    if matches!(dialed, Some(Dialed::Busy | Dialed::NoAnswer)) {
         no_one(store, &job, zone, ctx.now).await?;
     }
     Ok(())

@@ -8,16 +8,15 @@
 //! leaves a delivery record (`careline_store::deliveries`) that the providers' callbacks
 //! update. Messages carry the minimum necessary: the templates have no clinical placeholder.
 
-use crate::calls::dialer::{Dialed, Dialer, OutboundCall};
+use crate::calls::dialer::Dialed;
+use crate::jobs::send::{self, Call, Message};
 use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
-use crate::notify::SendError;
-use crate::notify::email::{Email, Mailer};
-use crate::notify::twilio::TwilioRest;
+use crate::notify::email::Email;
 use careline_call::engine::Outbound;
 use careline_domain::notification::{Channel, NotificationKind, Template};
-use careline_domain::reminder::{ReminderChannel, after_calls, reminder_channel};
+use careline_domain::reminder::{Means, Reach, ReminderChannel, choose_channel};
 use careline_store::deliveries::{self, NewDelivery, status};
-use careline_store::jobs::{self, Effect};
+use careline_store::jobs;
 use careline_store::reminders::{REMINDER, ReminderFacts, ReminderJob};
 use careline_store::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -28,25 +27,9 @@ use uuid::Uuid;
 
 pub mod confirmation;
 
-/// What reminders are sent with. A channel whose sender is not configured is skipped for the
-/// next one that can reach the patient.
-#[derive(Clone, Default)]
-pub struct Senders {
-    pub sms: Option<TwilioRest>,
-    pub email: Option<Mailer>,
-    pub dialer: Option<Arc<dyn Dialer>>,
-}
-
-impl Senders {
-    fn has(&self, c: ReminderChannel) -> bool {
-        match c {
-            ReminderChannel::Sms => self.sms.is_some(),
-            ReminderChannel::Email => self.email.is_some(),
-            ReminderChannel::Voice => self.dialer.is_some(),
-            ReminderChannel::None => false,
-        }
-    }
-}
+/// What reminders are sent with (`crate::jobs::send::Senders`). A channel whose sender is
+/// not configured is skipped for the next one that can reach the patient.
+pub use crate::jobs::send::Senders;
 
 /// Add the reminder and service confirmation call kinds to `registry`. `zone`: the menu
 /// file's time zone (quiet hours of service confirmations, which have no practice).
@@ -100,11 +83,28 @@ async fn remind(ctx: &JobContext, senders: &Senders, job: ReminderJob) -> Result
         careline_store::reminders::follow_up(store, &job, &suffix, allowed, now).await?;
         return skip(&job, "quiet hours: moved to their end");
     }
+    let reach = reach(&facts);
+    let means = senders.means();
     let channel = match job.channel {
-        Some(c) => Some(c),
-        None => pick_channel(&facts, senders),
+        // A later call, or the text or email after calls met no one, as pinned by the step
+        // before; if that channel's sender is gone, a text, else an email.
+        Some(c) => choose_channel(c, reach, means)
+            .filter(|got| *got == c)
+            .or_else(|| choose_channel(ReminderChannel::Sms, reach, means.without_voice())),
+        None => choose_channel(facts.wanted_channel(), reach, means),
     };
-    let Some(channel) = channel.filter(|c| senders.has(*c)) else {
+    let Some(channel) = channel else {
+        if choose_channel(facts.wanted_channel(), reach, Means::ALL).is_some() {
+            // The patient can be reached, but not by anything configured: say so where staff
+            // look (the appointment's reminders), not only in the log.
+            send::not_sent(
+                ctx,
+                delivery(ctx, &facts, "", job.attempt),
+                "no sender configured for a channel that reaches the patient (set smtp_url, \
+                 Twilio, or sip_trunk_uri)",
+            )
+            .await?;
+        }
         return skip(&job, "no channel reaches the patient");
     };
     match channel {
@@ -115,32 +115,13 @@ async fn remind(ctx: &JobContext, senders: &Senders, job: ReminderJob) -> Result
     }
 }
 
-/// The patient's channel, moved on to one that reaches them and that CareLine can send by.
-fn pick_channel(facts: &ReminderFacts, senders: &Senders) -> Option<ReminderChannel> {
-    let wanted = facts.wanted_channel();
-    let has_phone = facts.phone.is_some();
-    let has_email = facts.email.is_some();
-    // Try the wanted one first, then the rule's order, each only if its sender is set up.
-    let first = reminder_channel(wanted, has_phone, facts.sms_opted_out, has_email)?;
-    if senders.has(first) {
-        return Some(first);
+/// What is on file to reach the patient by.
+fn reach(facts: &ReminderFacts) -> Reach {
+    Reach {
+        phone: facts.phone.is_some(),
+        sms_opted_out: facts.sms_opted_out,
+        email: facts.email.is_some(),
     }
-    let can = |c: ReminderChannel| {
-        senders.has(c)
-            && match c {
-                ReminderChannel::Voice => has_phone,
-                ReminderChannel::Sms => has_phone && !facts.sms_opted_out,
-                ReminderChannel::Email => has_email,
-                ReminderChannel::None => false,
-            }
-    };
-    [
-        ReminderChannel::Sms,
-        ReminderChannel::Email,
-        ReminderChannel::Voice,
-    ]
-    .into_iter()
-    .find(|c| can(*c))
 }
 
 /// The template's values: never clinical (not even the visit type).
@@ -203,44 +184,6 @@ fn delivery_record(ctx: &JobContext, kind: &str, channel: &str, attempt: u32) ->
     }
 }
 
-/// What an effect's earlier attempt left: go on (`None`), or the job's answer now.
-fn settled(effect: Effect) -> Option<Result<(), JobError>> {
-    match effect {
-        Effect::New => None,
-        Effect::Done { .. } => Some(Ok(())),
-        Effect::InDoubt { since } => Some(Err(JobError::permanent(format!(
-            "an earlier attempt (at {since}) may have sent this reminder and did not record \
-             the outcome; not sending again: check the provider's log and retry or cancel"
-        )))),
-    }
-}
-
-/// A send that failed: recorded on the delivery; the effect forgotten when nothing left.
-async fn failed(
-    ctx: &JobContext,
-    effect: &str,
-    delivery_id: Uuid,
-    e: SendError,
-) -> Result<(), JobError> {
-    let store = &ctx.store;
-    deliveries::update(
-        store,
-        delivery_id,
-        status::FAILED,
-        None,
-        Some(&e.to_string()),
-        ctx.now,
-    )
-    .await?;
-    if e.nothing_sent() {
-        jobs::abandon_effect(store, &ctx.job, effect).await?;
-    }
-    Err(match e {
-        SendError::Permanent(_) => JobError::permanent(e),
-        _ => JobError::retry(e),
-    })
-}
-
 async fn text(
     ctx: &JobContext,
     senders: &Senders,
@@ -255,33 +198,12 @@ async fn text(
         .render(&values(facts))
         .map_err(JobError::permanent)?
         .body;
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "sms", ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(&ctx.store, delivery(ctx, facts, "sms", 1), ctx.now).await?;
-    match sms.send(phone.expose(), &body).await {
-        Ok(sent) => {
-            deliveries::update(
-                &ctx.store,
-                d,
-                &sent.status,
-                Some(&sent.provider_id),
-                None,
-                ctx.now,
-            )
-            .await?;
-            jobs::finish_effect(
-                &ctx.store,
-                &ctx.job,
-                "sms",
-                Some(&sent.provider_id),
-                ctx.now,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(e) => failed(ctx, "sms", d, e).await,
-    }
+    let message = Message::Sms {
+        via: sms,
+        to: phone.expose().clone(),
+        body,
+    };
+    send::send_message(ctx, "sms", delivery(ctx, facts, "sms", 1), message).await
 }
 
 async fn email(
@@ -297,39 +219,16 @@ async fn email(
         .await?
         .render(&values(facts))
         .map_err(JobError::permanent)?;
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "email", ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(&ctx.store, delivery(ctx, facts, "email", 1), ctx.now).await?;
-    let message = Email {
-        to: address.expose().clone(),
-        subject: rendered.subject.unwrap_or_default(),
-        body: rendered.body,
-        idempotency_key: format!("{}:{}", ctx.job.kind, ctx.job.idempotency_key),
+    let message = Message::Email {
+        via: mailer,
+        email: Email {
+            to: address.expose().clone(),
+            subject: rendered.subject.unwrap_or_default(),
+            body: rendered.body,
+            idempotency_key: format!("{}:{}", ctx.job.kind, ctx.job.idempotency_key),
+        },
     };
-    match mailer.send(&message).await {
-        Ok(sent) => {
-            deliveries::update(
-                &ctx.store,
-                d,
-                status::SENT,
-                Some(&sent.provider_id),
-                None,
-                ctx.now,
-            )
-            .await?;
-            jobs::finish_effect(
-                &ctx.store,
-                &ctx.job,
-                "email",
-                Some(&sent.provider_id),
-                ctx.now,
-            )
-            .await?;
-            Ok(())
-        }
-        Err(e) => failed(ctx, "email", d, e).await,
-    }
+    send::send_message(ctx, "email", delivery(ctx, facts, "email", 1), message).await
 }
 
 async fn call(
@@ -346,50 +245,18 @@ async fn call(
             "the practice has no phone_number to call from",
         ));
     };
-    if let Some(r) = settled(jobs::begin_effect(&ctx.store, &ctx.job, "call", ctx.now).await?) {
-        return r;
-    }
-    let d = deliveries::start(
-        &ctx.store,
-        delivery(ctx, facts, "voice", job.attempt),
-        ctx.now,
-    )
-    .await?;
-    let dialed = dialer
-        .dial(OutboundCall {
-            delivery_id: d,
-            to: phone.expose().clone(),
-            caller_id: our_line,
-            purpose: Outbound::AppointmentReminder {
-                patient_id: facts.patient_id,
-                appointment_id: facts.appointment_id,
-            },
-        })
-        .await;
-    let store = &ctx.store;
-    let (state, call_id) = match &dialed {
-        Dialed::Answered { call_id } => (status::ANSWERED, Some(call_id.as_str())),
-        Dialed::Placed { call_id } => (status::PLACED, Some(call_id.as_str())),
-        Dialed::Busy => (status::BUSY, None),
-        Dialed::NoAnswer => (status::NO_ANSWER, None),
-        Dialed::Failed {
-            reason,
-            nothing_sent,
-        } => {
-            deliveries::update(store, d, status::FAILED, None, Some(reason), ctx.now).await?;
-            if *nothing_sent {
-                jobs::abandon_effect(store, &ctx.job, "call").await?;
-            }
-            return Err(JobError::retry(format!(
-                "{} call not placed: {reason}",
-                dialer.transport()
-            )));
-        }
+    let call = Call {
+        to: phone.expose().clone(),
+        caller_id: our_line,
+        purpose: Outbound::AppointmentReminder {
+            patient_id: facts.patient_id,
+            appointment_id: facts.appointment_id,
+        },
     };
-    deliveries::update(store, d, state, call_id, None, ctx.now).await?;
-    jobs::finish_effect(store, &ctx.job, "call", call_id, ctx.now).await?;
-    if matches!(dialed, Dialed::Busy | Dialed::NoAnswer) {
-        after_no_one(store, job, facts, ctx.now).await?;
+    let record = delivery(ctx, facts, "voice", job.attempt);
+    let dialed = send::place_call(ctx, dialer.as_ref(), record, call).await?;
+    if matches!(dialed, Some(Dialed::Busy | Dialed::NoAnswer)) {
+        after_no_one(&ctx.store, job, facts, ctx.now).await?;
     }
     Ok(())
 }
@@ -480,8 +347,12 @@ async fn after_no_one(
         careline_store::reminders::follow_up(store, &next, &suffix, at, now).await?;
         return Ok(());
     }
-    let sms_ok = facts.phone.is_some() && !facts.sms_opted_out;
-    let Some(fallback) = after_calls(sms_ok, facts.email.is_some()) else {
+    // A text, else an email; which of them is configured is the fallback job's to check.
+    let Some(fallback) = choose_channel(
+        ReminderChannel::Sms,
+        reach(facts),
+        Means::ALL.without_voice(),
+    ) else {
         tracing::info!(appointment = %job.appointment_id, "reminder calls met no one; no other channel");
         return Ok(());
     };

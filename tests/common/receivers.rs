@@ -113,7 +113,10 @@ impl SmtpServer {
 // does: 201 with a message resource, or an error resource `{code, message, more_info,
 // status}`. Twilio's magic test number +15005550001 ("invalid number") is refused with 21211;
 // +15005550009 is rate-limited (429, code 20429); +15005550010 gets a 500; +15005550020 an
-// unreadable 201 (a broken proxy, not Twilio).
+// unreadable 201 (a broken proxy, not Twilio) — the message is kept all the same, as Twilio
+// would have it. `GET …/Messages.json?To=&From=` lists the messages kept, newest first, with
+// Twilio's RFC 2822 `date_created` read off the stand-in's clock (a test's moved clock, or
+// the wall clock).
 
 pub const SID: &str = "AC00000000000000000000000000000001";
 pub const TOKEN: &str = "stand-in-auth-token";
@@ -122,40 +125,87 @@ pub const TOKEN: &str = "stand-in-auth-token";
 pub struct Received {
     pub authorization: Option<String>,
     pub account: String,
+    /// `Messages` or `Calls`.
+    pub resource: &'static str,
     pub form: std::collections::HashMap<String, String>,
+    /// When it arrived, by the stand-in's clock.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 pub async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
-    use axum::extract::{Form, Path, State};
+    twilio_stand_in_at(Arc::new(careline_domain::SystemClock)).await
+}
+
+/// The stand-in with its clock: `date_created` of what it keeps is this clock's time.
+pub async fn twilio_stand_in_at(
+    clock: Arc<dyn careline_domain::Clock>,
+) -> (String, Arc<Mutex<Vec<Received>>>) {
+    use axum::extract::{Form, Path, Query, State};
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::IntoResponse;
-    type Log = Arc<Mutex<Vec<Received>>>;
+    #[derive(Clone)]
+    struct Stand {
+        log: Arc<Mutex<Vec<Received>>>,
+        clock: Arc<dyn careline_domain::Clock>,
+    }
     /// Keeps what CareLine sent; the request's number in the log (from 1).
     fn record(
-        log: &Log,
+        stand: &Stand,
+        resource: &'static str,
         account: String,
         headers: &HeaderMap,
         form: &std::collections::HashMap<String, String>,
     ) -> usize {
-        let mut log = log.lock().unwrap();
+        let mut log = stand.log.lock().unwrap();
         log.push(Received {
             authorization: headers
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
             account: account.trim_end_matches(".json").to_string(),
+            resource,
             form: form.clone(),
+            at: stand.clock.now(),
         });
         log.len()
     }
+    // The Messages list, filtered by To and From as Twilio filters it.
+    async fn list_messages(
+        State(stand): State<Stand>,
+        Query(q): Query<std::collections::HashMap<String, String>>,
+    ) -> axum::response::Response {
+        let log = stand.log.lock().unwrap();
+        let messages: Vec<serde_json::Value> = log
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, r)| r.resource == "Messages")
+            .filter(|(_, r)| q.get("To").is_none_or(|t| r.form.get("To") == Some(t)))
+            .filter(|(_, r)| q.get("From").is_none_or(|f| r.form.get("From") == Some(f)))
+            .map(|(i, r)| {
+                serde_json::json!({
+                    "sid": format!("SM{:032x}", i + 1),
+                    "to": r.form.get("To"),
+                    "from": r.form.get("From"),
+                    "body": r.form.get("Body"),
+                    "status": "sent",
+                    "date_created": r.at.to_rfc2822(),
+                })
+            })
+            .collect();
+        axum::Json(serde_json::json!({
+            "messages": messages, "page": 0, "page_size": 50, "next_page_uri": null,
+        }))
+        .into_response()
+    }
     async fn messages(
-        State(log): State<Log>,
+        State(stand): State<Stand>,
         Path(account): Path<String>,
         headers: HeaderMap,
         Form(form): Form<std::collections::HashMap<String, String>>,
     ) -> axum::response::Response {
         let to = form.get("To").cloned().unwrap_or_default();
-        let n = record(&log, account, &headers, &form);
+        let n = record(&stand, "Messages", account, &headers, &form);
         let error = |status: StatusCode, code: u32, message: &str| {
             (
                 status,
@@ -196,15 +246,14 @@ pub async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
                 .into_response(),
         }
     }
-    let log: Log = Arc::default();
     // The Calls resource: a call is queued with its sid (Twilio dials it afterwards).
     async fn calls(
-        State(log): State<Log>,
+        State(stand): State<Stand>,
         Path(account): Path<String>,
         headers: HeaderMap,
         Form(form): Form<std::collections::HashMap<String, String>>,
     ) -> axum::response::Response {
-        let n = record(&log, account, &headers, &form);
+        let n = record(&stand, "Calls", account, &headers, &form);
         (
             StatusCode::CREATED,
             axum::Json(serde_json::json!({
@@ -218,16 +267,20 @@ pub async fn twilio_stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
         )
             .into_response()
     }
+    let log: Arc<Mutex<Vec<Received>>> = Arc::default();
     let app = axum::Router::new()
         .route(
             "/2010-04-01/Accounts/{account}/Messages.json",
-            axum::routing::post(messages),
+            axum::routing::post(messages).get(list_messages),
         )
         .route(
             "/2010-04-01/Accounts/{account}/Calls.json",
             axum::routing::post(calls),
         )
-        .with_state(log.clone());
+        .with_state(Stand {
+            log: log.clone(),
+            clock,
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -252,20 +252,60 @@ impl ReminderSettings {
     }
 }
 
-/// The channel a reminder goes by: the patient's choice (else the practice's default), moved
-/// to the next that can reach them — a text needs a mobile number that has not opted out, a
-/// call a number, an email an address. `None`: nothing can reach them, or they want nothing.
-pub fn reminder_channel(
+/// How a person can be reached: what is on file for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reach {
+    /// A phone number (a call; a text too unless they opted out).
+    pub phone: bool,
+    /// They sent STOP: no texts.
+    pub sms_opted_out: bool,
+    /// An email address.
+    pub email: bool,
+}
+
+/// What CareLine can send by, as configured (and as the kind of notice allows: a refill
+/// notice is never a call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Means {
+    pub voice: bool,
+    pub sms: bool,
+    pub email: bool,
+}
+
+impl Means {
+    /// Every channel: what a rule assumes when the senders are not known (a call's webhook).
+    pub const ALL: Means = Means {
+        voice: true,
+        sms: true,
+        email: true,
+    };
+
+    /// The same without calls.
+    pub fn without_voice(self) -> Means {
+        Means {
+            voice: false,
+            ..self
+        }
+    }
+}
+
+/// The one rule for which channel a notice to a person goes by. The person's choice (else
+/// the practice's default) comes first, then the others in the choice's order, each only if it
+/// reaches them — a text needs a number that has not opted out, a call a number, an email an
+/// address — and CareLine can send by it. `None`: nothing reaches them, or they want nothing.
+///
+/// Reminders use it as is; a reminder whose calls met no one asks again with `Sms` and no
+/// calls (a text, else an email); a refill notice asks without calls, so "voice" means a text.
+pub fn choose_channel(
     wanted: ReminderChannel,
-    has_phone: bool,
-    sms_opted_out: bool,
-    has_email: bool,
+    reach: Reach,
+    means: Means,
 ) -> Option<ReminderChannel> {
     use ReminderChannel::*;
     let can = |c: ReminderChannel| match c {
-        Voice => has_phone,
-        Sms => has_phone && !sms_opted_out,
-        Email => has_email,
+        Voice => means.voice && reach.phone,
+        Sms => means.sms && reach.phone && !reach.sms_opted_out,
+        Email => means.email && reach.email,
         None => false,
     };
     let order: &[ReminderChannel] = match wanted {
@@ -275,17 +315,6 @@ pub fn reminder_channel(
         Email => &[Email, Sms, Voice],
     };
     order.iter().copied().find(|c| can(*c))
-}
-
-/// Where a reminder goes after its calls met no one: a text if it may, else an email.
-pub fn after_calls(sms_ok: bool, has_email: bool) -> Option<ReminderChannel> {
-    if sms_ok {
-        Some(ReminderChannel::Sms)
-    } else if has_email {
-        Some(ReminderChannel::Email)
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]
@@ -424,16 +453,72 @@ mod tests {
     #[test]
     fn the_channel_moves_to_one_that_reaches_the_patient() {
         use ReminderChannel::*;
-        assert_eq!(reminder_channel(Sms, true, false, true), Some(Sms));
-        assert_eq!(reminder_channel(Sms, true, true, true), Some(Email));
-        assert_eq!(reminder_channel(Sms, true, true, false), Some(Voice));
-        assert_eq!(reminder_channel(Voice, false, false, true), Some(Email));
-        assert_eq!(reminder_channel(Email, true, false, false), Some(Sms));
-        assert_eq!(reminder_channel(None, true, false, true), Option::None);
-        assert_eq!(reminder_channel(Voice, false, false, false), Option::None);
-        assert_eq!(after_calls(true, true), Some(Sms));
-        assert_eq!(after_calls(false, true), Some(Email));
-        assert_eq!(after_calls(false, false), Option::None);
+        let reach = |phone, sms_opted_out, email| Reach {
+            phone,
+            sms_opted_out,
+            email,
+        };
+        let all = Means::ALL;
+        assert_eq!(
+            choose_channel(Sms, reach(true, false, true), all),
+            Some(Sms)
+        );
+        assert_eq!(
+            choose_channel(Sms, reach(true, true, true), all),
+            Some(Email)
+        );
+        assert_eq!(
+            choose_channel(Sms, reach(true, true, false), all),
+            Some(Voice)
+        );
+        assert_eq!(
+            choose_channel(Voice, reach(false, false, true), all),
+            Some(Email)
+        );
+        assert_eq!(
+            choose_channel(Email, reach(true, false, false), all),
+            Some(Sms)
+        );
+        assert_eq!(
+            choose_channel(None, reach(true, false, true), all),
+            Option::None
+        );
+        assert_eq!(
+            choose_channel(Voice, reach(false, false, false), all),
+            Option::None
+        );
+        // A channel CareLine cannot send by passes to the next in the choice's order.
+        let no_sms = Means { sms: false, ..all };
+        assert_eq!(
+            choose_channel(Sms, reach(true, false, true), no_sms),
+            Some(Email)
+        );
+        let only_voice = Means {
+            voice: true,
+            ..Means::default()
+        };
+        assert_eq!(
+            choose_channel(Email, reach(true, false, true), only_voice),
+            Some(Voice)
+        );
+        assert_eq!(
+            choose_channel(Sms, reach(true, false, true), Means::default()),
+            Option::None
+        );
+        // After calls met no one: a text, else an email, never another call.
+        let after = all.without_voice();
+        assert_eq!(
+            choose_channel(Sms, reach(true, false, true), after),
+            Some(Sms)
+        );
+        assert_eq!(
+            choose_channel(Sms, reach(true, true, true), after),
+            Some(Email)
+        );
+        assert_eq!(
+            choose_channel(Sms, reach(true, true, false), after),
+            Option::None
+        );
     }
 
     #[test]

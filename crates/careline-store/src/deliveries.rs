@@ -24,6 +24,8 @@ pub mod status {
     pub const FAILED: &str = "failed";
     pub const DELIVERED: &str = "delivered";
     pub const UNDELIVERED: &str = "undelivered";
+    /// Nothing could send it: no sender configured for a channel that reaches the person.
+    pub const NOT_SENT: &str = "not_sent";
 }
 
 /// A delivery as stored and as the API shows it.
