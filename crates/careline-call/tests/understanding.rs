@@ -49,65 +49,213 @@ fn names(list: &[&str]) -> Vec<String> {
 /// must be empty.
 const INTENT_CASES: &[(&str, &str, &str)] = &[
     // The issue's own sentence and the brief's.
-    ("I need to move my appointment to next Tuesday morning", "reschedule", "date=2026-03-17;time=08:00-12:00;part=morning"),
-    ("book a follow up with Doctor Lee on the fourteenth", "schedule", "provider=Dr. Maria Lee;date=2026-03-14;type=Follow-up visit"),
+    (
+        "I need to move my appointment to next Tuesday morning",
+        "reschedule",
+        "date=2026-03-17;time=08:00-12:00;part=morning",
+    ),
+    (
+        "book a follow up with Doctor Lee on the fourteenth",
+        "schedule",
+        "provider=Dr. Maria Lee;date=2026-03-14;type=Follow-up visit",
+    ),
     // Schedule
     ("I'd like to schedule an appointment", "schedule", ""),
     ("I want to book an appointment", "schedule", ""),
     ("can I make an appointment", "schedule", ""),
     ("I need an appointment", "schedule", ""),
     ("I need to see the doctor", "schedule", ""),
-    ("I'd like a new appointment for tomorrow", "schedule", "date=2026-03-12"),
-    ("book me in with doctor Okafor on Friday afternoon", "schedule", "provider=Dr. James Okafor;date=2026-03-13;time=12:00-17:00;part=afternoon"),
-    ("schedule a checkup next week", "schedule", "date=2026-03-16..2026-03-22"),
-    ("I'd like to schedule my annual physical in two weeks", "schedule", "date=2026-03-23..2026-03-29;type=Annual physical"),
-    ("can I get an appointment with Maria Lee on December 3rd at nine thirty", "schedule", "provider=Dr. Maria Lee;date=2026-12-03;time=09:30"),
-    ("I need to be seen this Friday at 2 pm", "schedule", "date=2026-03-13;time=14:00"),
-    ("I'd like to book a new patient visit", "schedule", "type=New patient visit"),
-    ("book something for the third of April in the early afternoon", "schedule", "date=2026-04-03;time=12:00-14:30;part=afternoon"),
-    ("set up an appointment for a week from Monday", "schedule", "date=2026-03-23"),
-    ("I'd like to come in tomorrow morning", "schedule", "date=2026-03-12;time=08:00-12:00;part=morning"),
+    (
+        "I'd like a new appointment for tomorrow",
+        "schedule",
+        "date=2026-03-12",
+    ),
+    (
+        "book me in with doctor Okafor on Friday afternoon",
+        "schedule",
+        "provider=Dr. James Okafor;date=2026-03-13;time=12:00-17:00;part=afternoon",
+    ),
+    (
+        "schedule a checkup next week",
+        "schedule",
+        "date=2026-03-16..2026-03-22",
+    ),
+    (
+        "I'd like to schedule my annual physical in two weeks",
+        "schedule",
+        "date=2026-03-23..2026-03-29;type=Annual physical",
+    ),
+    (
+        "can I get an appointment with Maria Lee on December 3rd at nine thirty",
+        "schedule",
+        "provider=Dr. Maria Lee;date=2026-12-03;time=09:30",
+    ),
+    (
+        "I need to be seen this Friday at 2 pm",
+        "schedule",
+        "date=2026-03-13;time=14:00",
+    ),
+    (
+        "I'd like to book a new patient visit",
+        "schedule",
+        "type=New patient visit",
+    ),
+    (
+        "book something for the third of April in the early afternoon",
+        "schedule",
+        "date=2026-04-03;time=12:00-14:30;part=afternoon",
+    ),
+    (
+        "set up an appointment for a week from Monday",
+        "schedule",
+        "date=2026-03-23",
+    ),
+    (
+        "I'd like to come in tomorrow morning",
+        "schedule",
+        "date=2026-03-12;time=08:00-12:00;part=morning",
+    ),
     ("what's the earliest appointment you have", "schedule", ""),
-    ("I need an appointment for my wound care", "schedule", "type=Wound care"),
+    (
+        "I need an appointment for my wound care",
+        "schedule",
+        "type=Wound care",
+    ),
     ("a follow up for my wound care", "schedule", ""),
-    ("book with Doctor Anita Patel on Monday at half past ten", "schedule", "provider=Dr. Anita Patel;date=2026-03-16;time=10:30"),
+    (
+        "book with Doctor Anita Patel on Monday at half past ten",
+        "schedule",
+        "provider=Dr. Anita Patel;date=2026-03-16;time=10:30",
+    ),
     ("book with Doctor Patel", "schedule", ""),
-    ("schedule me for the twenty first at noon", "schedule", "date=2026-03-21;time=12:00"),
+    (
+        "schedule me for the twenty first at noon",
+        "schedule",
+        "date=2026-03-21;time=12:00",
+    ),
     ("um I want to make an appointment please", "schedule", ""),
-    ("book an appointment for the first available time", "schedule", ""),
-    ("I'd like to schedule an appointment at three", "schedule", "time=15:00"),
-    ("book an appointment late in the morning", "schedule", "time=10:00-12:00;part=morning"),
-    ("book for Thursday evening", "schedule", "date=2026-03-12;time=17:00-20:00;part=evening"),
-    ("I want to book an appointment with Dr. Raj Patel", "schedule", "provider=Dr. Raj Patel"),
-    ("make an appointment early next week", "schedule", "date=2026-03-16..2026-03-22;time=08:00-10:00;part=morning"),
+    (
+        "book an appointment for the first available time",
+        "schedule",
+        "",
+    ),
+    (
+        "I'd like to schedule an appointment at three",
+        "schedule",
+        "time=15:00",
+    ),
+    (
+        "book an appointment late in the morning",
+        "schedule",
+        "time=10:00-12:00;part=morning",
+    ),
+    (
+        "book for Thursday evening",
+        "schedule",
+        "date=2026-03-12;time=17:00-20:00;part=evening",
+    ),
+    (
+        "I want to book an appointment with Dr. Raj Patel",
+        "schedule",
+        "provider=Dr. Raj Patel",
+    ),
+    (
+        "make an appointment early next week",
+        "schedule",
+        "date=2026-03-16..2026-03-22;time=08:00-10:00;part=morning",
+    ),
     // Reschedule
     ("I need to reschedule", "reschedule", ""),
     ("reschedule my appointment", "reschedule", ""),
-    ("can I change my appointment to Friday", "reschedule", "date=2026-03-13"),
-    ("I want to move my appointment to the fourteenth", "reschedule", "date=2026-03-14"),
-    ("move it to next Monday afternoon", "reschedule", "date=2026-03-16;time=12:00-17:00;part=afternoon"),
-    ("I can't make it on Thursday can we do another day", "reschedule", "date=2026-03-12"),
-    ("can I push my appointment back to a week from today", "reschedule", "date=2026-03-18"),
-    ("I'd like to switch my appointment to quarter to ten on Tuesday", "reschedule", "date=2026-03-17;time=09:45"),
+    (
+        "can I change my appointment to Friday",
+        "reschedule",
+        "date=2026-03-13",
+    ),
+    (
+        "I want to move my appointment to the fourteenth",
+        "reschedule",
+        "date=2026-03-14",
+    ),
+    (
+        "move it to next Monday afternoon",
+        "reschedule",
+        "date=2026-03-16;time=12:00-17:00;part=afternoon",
+    ),
+    (
+        "I can't make it on Thursday can we do another day",
+        "reschedule",
+        "date=2026-03-12",
+    ),
+    (
+        "can I push my appointment back to a week from today",
+        "reschedule",
+        "date=2026-03-18",
+    ),
+    (
+        "I'd like to switch my appointment to quarter to ten on Tuesday",
+        "reschedule",
+        "date=2026-03-17;time=09:45",
+    ),
     ("I need a different time", "reschedule", ""),
-    ("postpone my visit until next month", "reschedule", "date=2026-04-01..2026-04-30"),
-    ("I don't want to cancel I want to reschedule", "reschedule", ""),
-    ("cancel my appointment and book a new one for Monday", "reschedule", "date=2026-03-16"),
+    (
+        "postpone my visit until next month",
+        "reschedule",
+        "date=2026-04-01..2026-04-30",
+    ),
+    (
+        "I don't want to cancel I want to reschedule",
+        "reschedule",
+        "",
+    ),
+    (
+        "cancel my appointment and book a new one for Monday",
+        "reschedule",
+        "date=2026-03-16",
+    ),
     ("change the time to 4 30", "reschedule", "time=16:30"),
-    ("rebook me with doctor Lee later this week", "reschedule", "provider=Dr. Maria Lee;date=2026-03-12..2026-03-15"),
+    (
+        "rebook me with doctor Lee later this week",
+        "reschedule",
+        "provider=Dr. Maria Lee;date=2026-03-12..2026-03-15",
+    ),
     // Cancel
     ("cancel my appointment", "cancel", ""),
     ("I need to cancel", "cancel", ""),
-    ("please cancel my appointment on Friday", "cancel", "date=2026-03-13"),
-    ("I won't be able to come tomorrow", "cancel", "date=2026-03-12"),
-    ("I'd like to cancel my appointment with doctor Okafor", "cancel", "provider=Dr. James Okafor"),
-    ("cancel the appointment for the day after tomorrow", "cancel", "date=2026-03-13"),
+    (
+        "please cancel my appointment on Friday",
+        "cancel",
+        "date=2026-03-13",
+    ),
+    (
+        "I won't be able to come tomorrow",
+        "cancel",
+        "date=2026-03-12",
+    ),
+    (
+        "I'd like to cancel my appointment with doctor Okafor",
+        "cancel",
+        "provider=Dr. James Okafor",
+    ),
+    (
+        "cancel the appointment for the day after tomorrow",
+        "cancel",
+        "date=2026-03-13",
+    ),
     ("call off my appointment", "cancel", ""),
     // Inquiry
     ("when is my appointment", "inquiry", ""),
     ("when is my next appointment", "inquiry", ""),
-    ("what time is my appointment tomorrow", "inquiry", "date=2026-03-12"),
-    ("do I have an appointment next week", "inquiry", "date=2026-03-16..2026-03-22"),
+    (
+        "what time is my appointment tomorrow",
+        "inquiry",
+        "date=2026-03-12",
+    ),
+    (
+        "do I have an appointment next week",
+        "inquiry",
+        "date=2026-03-16..2026-03-22",
+    ),
     ("I want to check my appointments", "inquiry", ""),
     ("can you confirm my appointment", "inquiry", ""),
     ("I forgot when my appointment is", "inquiry", ""),
@@ -125,61 +273,169 @@ const INTENT_CASES: &[(&str, &str, &str)] = &[
     // Refill
     ("I need a refill", "prescription_refill", ""),
     ("refill my prescription please", "prescription_refill", ""),
-    ("I'd like to refill my metformin", "prescription_refill", "med=Metformin 500 mg"),
-    ("I ran out of my blood pressure medicine", "prescription_refill", ""),
-    ("I'm running low on lisinopril", "prescription_refill", "med=Lisinopril 10 mg"),
-    ("can you send my prescription to the pharmacy", "prescription_refill", ""),
-    ("I need more atorvastatin", "prescription_refill", "med=Atorvastatin"),
+    (
+        "I'd like to refill my metformin",
+        "prescription_refill",
+        "med=Metformin 500 mg",
+    ),
+    (
+        "I ran out of my blood pressure medicine",
+        "prescription_refill",
+        "",
+    ),
+    (
+        "I'm running low on lisinopril",
+        "prescription_refill",
+        "med=Lisinopril 10 mg",
+    ),
+    (
+        "can you send my prescription to the pharmacy",
+        "prescription_refill",
+        "",
+    ),
+    (
+        "I need more atorvastatin",
+        "prescription_refill",
+        "med=Atorvastatin",
+    ),
     ("renew my medication", "prescription_refill", ""),
     ("refill of my pills", "prescription_refill", ""),
-    ("I need my meds refilled urgently", "prescription_refill", "urgent=true"),
+    (
+        "I need my meds refilled urgently",
+        "prescription_refill",
+        "urgent=true",
+    ),
     // Message for the provider
-    ("I'd like to leave a message for my doctor", "message_provider", ""),
-    ("I want to send a message to doctor Lee", "message_provider", "provider=Dr. Maria Lee"),
-    ("I need to leave an urgent message", "message_provider", "urgent=true"),
+    (
+        "I'd like to leave a message for my doctor",
+        "message_provider",
+        "",
+    ),
+    (
+        "I want to send a message to doctor Lee",
+        "message_provider",
+        "provider=Dr. Maria Lee",
+    ),
+    (
+        "I need to leave an urgent message",
+        "message_provider",
+        "urgent=true",
+    ),
     ("can the doctor call me back", "message_provider", ""),
     ("I have a question for my doctor", "message_provider", ""),
-    ("please tell my doctor the swelling is worse", "message_provider", ""),
-    ("it's not urgent but I have a question for the doctor", "message_provider", "urgent=false"),
-    ("I need to talk to my doctor as soon as possible", "message_provider", "urgent=true"),
-    ("a routine message for doctor Okafor", "message_provider", "urgent=false;provider=Dr. James Okafor"),
+    (
+        "please tell my doctor the swelling is worse",
+        "message_provider",
+        "",
+    ),
+    (
+        "it's not urgent but I have a question for the doctor",
+        "message_provider",
+        "urgent=false",
+    ),
+    (
+        "I need to talk to my doctor as soon as possible",
+        "message_provider",
+        "urgent=true",
+    ),
+    (
+        "a routine message for doctor Okafor",
+        "message_provider",
+        "urgent=false;provider=Dr. James Okafor",
+    ),
     ("can I ask the nurse something", "message_provider", ""),
-    ("this is not an emergency I just want to leave a message", "message_provider", "urgent=false"),
+    (
+        "this is not an emergency I just want to leave a message",
+        "message_provider",
+        "urgent=false",
+    ),
     ("it's urgent", "message_provider", "urgent=true"),
     // Prior authorization
-    ("what's the status of my prior authorization", "prior_authorization", ""),
+    (
+        "what's the status of my prior authorization",
+        "prior_authorization",
+        "",
+    ),
     ("I'm checking on a prior auth", "prior_authorization", ""),
-    ("has the pre authorization gone through", "prior_authorization", ""),
-    ("did my insurance approve the MRI", "prior_authorization", ""),
-    ("authorization status for my prescription", "prior_authorization", ""),
-    ("I need a preauthorization for surgery", "prior_authorization", ""),
+    (
+        "has the pre authorization gone through",
+        "prior_authorization",
+        "",
+    ),
+    (
+        "did my insurance approve the MRI",
+        "prior_authorization",
+        "",
+    ),
+    (
+        "authorization status for my prescription",
+        "prior_authorization",
+        "",
+    ),
+    (
+        "I need a preauthorization for surgery",
+        "prior_authorization",
+        "",
+    ),
     // Order status
     ("where is my order", "order_status", ""),
     ("I want to check on my order", "order_status", ""),
     ("order status", "order_status", ""),
     ("has my shipment been sent", "order_status", ""),
     ("when will my supplies be delivered", "order_status", ""),
-    ("I need the tracking number for my package", "order_status", ""),
+    (
+        "I need the tracking number for my package",
+        "order_status",
+        "",
+    ),
     ("my dressings haven't arrived", "order_status", ""),
     // Insurance verification
-    ("I want to verify my insurance", "insurance_verification", ""),
+    (
+        "I want to verify my insurance",
+        "insurance_verification",
+        "",
+    ),
     ("do you take my insurance", "insurance_verification", ""),
     ("is this covered by my plan", "insurance_verification", ""),
     ("what's my copay", "insurance_verification", ""),
-    ("insurance verification status", "insurance_verification", ""),
+    (
+        "insurance verification status",
+        "insurance_verification",
+        "",
+    ),
     ("check my eligibility", "insurance_verification", ""),
-    ("are you in network with Aetna", "insurance_verification", ""),
+    (
+        "are you in network with Aetna",
+        "insurance_verification",
+        "",
+    ),
     ("what are my benefits", "insurance_verification", ""),
     // Hours and directions
     ("what are your hours", "hours_and_directions", ""),
-    ("are you open tomorrow", "hours_and_directions", "date=2026-03-12"),
-    ("what time do you close today", "hours_and_directions", "date=2026-03-11"),
+    (
+        "are you open tomorrow",
+        "hours_and_directions",
+        "date=2026-03-12",
+    ),
+    (
+        "what time do you close today",
+        "hours_and_directions",
+        "date=2026-03-11",
+    ),
     ("where are you located", "hours_and_directions", ""),
-    ("I need directions to the office", "hours_and_directions", ""),
+    (
+        "I need directions to the office",
+        "hours_and_directions",
+        "",
+    ),
     ("what's your address", "hours_and_directions", ""),
     ("is there parking", "hours_and_directions", ""),
     ("how do I get there", "hours_and_directions", ""),
-    ("are you closed on Saturday", "hours_and_directions", "date=2026-03-14"),
+    (
+        "are you closed on Saturday",
+        "hours_and_directions",
+        "date=2026-03-14",
+    ),
     ("office hours please", "hours_and_directions", ""),
     // Agent
     ("representative", "agent", ""),
@@ -190,7 +446,11 @@ const INTENT_CASES: &[(&str, &str, &str)] = &[
     ("can I talk to someone", "agent", ""),
     ("get me a human", "agent", ""),
     ("transfer me to the front desk", "agent", ""),
-    ("I'd like to speak to a representative about my refill", "agent", ""),
+    (
+        "I'd like to speak to a representative about my refill",
+        "agent",
+        "",
+    ),
     ("is there somebody I can talk to", "agent", ""),
     ("customer service", "agent", ""),
     ("the receptionist please", "agent", ""),
@@ -198,20 +458,64 @@ const INTENT_CASES: &[(&str, &str, &str)] = &[
     ("I have chest pain", "emergency", "emergency=chest pain"),
     ("I can't breathe", "emergency", "emergency=can't breathe"),
     ("I can’t breathe", "emergency", "emergency=can't breathe"),
-    ("I'm bleeding heavily", "emergency", "emergency=bleeding heavily"),
-    ("I think I'm having a stroke", "emergency", "emergency=stroke"),
-    ("I want to kill myself", "emergency", "emergency=kill myself"),
-    ("I'm thinking about suicide", "emergency", "emergency=suicide"),
-    ("my husband is having a heart attack", "emergency", "emergency=heart attack"),
+    (
+        "I'm bleeding heavily",
+        "emergency",
+        "emergency=bleeding heavily",
+    ),
+    (
+        "I think I'm having a stroke",
+        "emergency",
+        "emergency=stroke",
+    ),
+    (
+        "I want to kill myself",
+        "emergency",
+        "emergency=kill myself",
+    ),
+    (
+        "I'm thinking about suicide",
+        "emergency",
+        "emergency=suicide",
+    ),
+    (
+        "my husband is having a heart attack",
+        "emergency",
+        "emergency=heart attack",
+    ),
     ("this is an emergency", "emergency", "emergency=emergency"),
-    ("I need to reschedule because I have chest pain", "emergency", "emergency=chest pain"),
-    ("representative I can't breathe", "emergency", "emergency=can't breathe"),
-    ("my face is drooping and I have slurred speech", "emergency", "emergency=slurred speech"),
+    (
+        "I need to reschedule because I have chest pain",
+        "emergency",
+        "emergency=chest pain",
+    ),
+    (
+        "representative I can't breathe",
+        "emergency",
+        "emergency=can't breathe",
+    ),
+    (
+        "my face is drooping and I have slurred speech",
+        "emergency",
+        "emergency=slurred speech",
+    ),
     ("he passed out", "emergency", "emergency=passed out"),
-    ("I'm short of breath", "emergency", "emergency=short of breath"),
+    (
+        "I'm short of breath",
+        "emergency",
+        "emergency=short of breath",
+    ),
     ("I want to die", "emergency", "emergency=want to die"),
-    ("the wound is bleeding a lot", "emergency", "emergency=bleeding a lot"),
-    ("book an appointment tomorrow I took an overdose", "emergency", "emergency=overdose;date=2026-03-12"),
+    (
+        "the wound is bleeding a lot",
+        "emergency",
+        "emergency=bleeding a lot",
+    ),
+    (
+        "book an appointment tomorrow I took an overdose",
+        "emergency",
+        "emergency=overdose;date=2026-03-12",
+    ),
     ("I'm having a seizure", "emergency", "emergency=seizure"),
     ("I have chest pains", "emergency", "emergency=chest pains"),
     ("she is unconscious", "emergency", "emergency=unconscious"),
@@ -225,9 +529,19 @@ const INTENT_CASES: &[(&str, &str, &str)] = &[
 ];
 
 fn check_intent(phrase: &str, intent: &str, slots: &str) {
-    let providers = names(&["Dr. Maria Lee", "Dr. Anita Patel", "Dr. Raj Patel", "Dr. James Okafor"]);
+    let providers = names(&[
+        "Dr. Maria Lee",
+        "Dr. Anita Patel",
+        "Dr. Raj Patel",
+        "Dr. James Okafor",
+    ]);
     let meds = names(&["Metformin 500 mg", "Lisinopril 10 mg", "Atorvastatin"]);
-    let types = names(&["Follow-up visit", "New patient visit", "Annual physical", "Wound care"]);
+    let types = names(&[
+        "Follow-up visit",
+        "New patient visit",
+        "Annual physical",
+        "Wound care",
+    ]);
     let ctx = Context {
         providers: &providers,
         medications: &meds,
@@ -235,10 +549,18 @@ fn check_intent(phrase: &str, intent: &str, slots: &str) {
         ..Context::new(today())
     };
     let u = understand(phrase, &ctx);
-    let want = if intent == "none" { None } else { Some(Intent::from_name(intent).expect("intent name")) };
+    let want = if intent == "none" {
+        None
+    } else {
+        Some(Intent::from_name(intent).expect("intent name"))
+    };
     assert_eq!(u.intent, want, "{phrase:?}: {u:?}");
     if want.is_some() {
-        assert!(u.score > 0.0 && u.score <= 1.0, "{phrase:?}: score {}", u.score);
+        assert!(
+            u.score > 0.0 && u.score <= 1.0,
+            "{phrase:?}: score {}",
+            u.score
+        );
     } else {
         assert_eq!(u.score, 0.0, "{phrase:?}");
     }
@@ -348,24 +670,46 @@ const NOT_DATES: &[&str] = &[
 #[test]
 fn dates() {
     for (phrase, want) in DATE_CASES {
-        assert_eq!(parse_date(phrase, today()), Some(date_spec(want)), "{phrase:?}");
+        assert_eq!(
+            parse_date(phrase, today()),
+            Some(date_spec(want)),
+            "{phrase:?}"
+        );
     }
     for phrase in NOT_DATES {
         assert_eq!(parse_date(phrase, today()), None, "{phrase:?}");
     }
     // On a Monday "next Tuesday" is eight days ahead; "this Tuesday" tomorrow.
     let monday = ymd("2026-03-16");
-    assert_eq!(parse_date("next Tuesday", monday), Some(date_spec("2026-03-24")));
-    assert_eq!(parse_date("this Tuesday", monday), Some(date_spec("2026-03-17")));
+    assert_eq!(
+        parse_date("next Tuesday", monday),
+        Some(date_spec("2026-03-24"))
+    );
+    assert_eq!(
+        parse_date("this Tuesday", monday),
+        Some(date_spec("2026-03-17"))
+    );
     // On a Sunday "later this week" is nothing, "this week" is the day itself.
     let sunday = ymd("2026-03-15");
     assert_eq!(parse_date("later this week", sunday), None);
-    assert_eq!(parse_date("this week", sunday), Some(date_spec("2026-03-15..2026-03-15")));
+    assert_eq!(
+        parse_date("this week", sunday),
+        Some(date_spec("2026-03-15..2026-03-15"))
+    );
     // The thirty first skips April.
-    assert_eq!(parse_date("the thirty first", ymd("2026-04-05")), Some(date_spec("2026-05-31")));
+    assert_eq!(
+        parse_date("the thirty first", ymd("2026-04-05")),
+        Some(date_spec("2026-05-31"))
+    );
     // Near the year's end.
-    assert_eq!(parse_date("next month", ymd("2026-12-20")), Some(date_spec("2027-01-01..2027-01-31")));
-    assert_eq!(parse_date("January 2nd", ymd("2026-12-20")), Some(date_spec("2027-01-02")));
+    assert_eq!(
+        parse_date("next month", ymd("2026-12-20")),
+        Some(date_spec("2027-01-01..2027-01-31"))
+    );
+    assert_eq!(
+        parse_date("January 2nd", ymd("2026-12-20")),
+        Some(date_spec("2027-01-02"))
+    );
 }
 
 const TIME_CASES: &[(&str, &str)] = &[
@@ -434,7 +778,14 @@ fn times() {
     for (phrase, want) in TIME_CASES {
         assert_eq!(parse_time(phrase), Some(time_spec(want)), "{phrase:?}");
     }
-    for phrase in ["", "banana", "thirty", "thirteen o'clock", "quarter", "half past"] {
+    for phrase in [
+        "",
+        "banana",
+        "thirty",
+        "thirteen o'clock",
+        "quarter",
+        "half past",
+    ] {
         assert_eq!(parse_time(phrase), None, "{phrase:?}");
     }
 }
@@ -450,10 +801,19 @@ const DOB_CASES: &[(&str, Option<&str>)] = &[
     ("oh three one four one nine five eight", Some("1958-03-14")),
     ("zero three one four five eight", Some("1958-03-14")),
     ("03141958", Some("1958-03-14")),
-    ("the fourteenth of March nineteen fifty eight", Some("1958-03-14")),
+    (
+        "the fourteenth of March nineteen fifty eight",
+        Some("1958-03-14"),
+    ),
     ("fourteenth of March 1958", Some("1958-03-14")),
-    ("my date of birth is March fourteenth nineteen fifty eight", Some("1958-03-14")),
-    ("it's um December first two thousand five", Some("2005-12-01")),
+    (
+        "my date of birth is March fourteenth nineteen fifty eight",
+        Some("1958-03-14"),
+    ),
+    (
+        "it's um December first two thousand five",
+        Some("2005-12-01"),
+    ),
     ("December first twenty oh five", Some("2005-12-01")),
     ("twelve one oh five", Some("2005-12-01")),
     ("January twenty first nineteen ninety", Some("1990-01-21")),
@@ -475,7 +835,10 @@ const DOB_CASES: &[(&str, Option<&str>)] = &[
     ("eleven eleven eleven", Some("2011-11-11")),
     ("July fourth eighteen ninety", None),
     ("September the ninth nineteen seventy", Some("1970-09-09")),
-    ("born on the second of august nineteen sixty four", Some("1964-08-02")),
+    (
+        "born on the second of august nineteen sixty four",
+        Some("1964-08-02"),
+    ),
 ];
 
 #[test]
@@ -582,9 +945,18 @@ fn numbers_digits_and_ordinals() {
 #[test]
 fn names_are_matched() {
     let providers = names(&["Dr. Maria Lee", "Dr. Anita Patel", "Dr. Raj Patel"]);
-    assert_eq!(match_name("doctor lee", &providers).as_deref(), Some("Dr. Maria Lee"));
-    assert_eq!(match_name("anita patel", &providers).as_deref(), Some("Dr. Anita Patel"));
-    assert_eq!(match_name("doctor raj", &providers).as_deref(), Some("Dr. Raj Patel"));
+    assert_eq!(
+        match_name("doctor lee", &providers).as_deref(),
+        Some("Dr. Maria Lee")
+    );
+    assert_eq!(
+        match_name("anita patel", &providers).as_deref(),
+        Some("Dr. Anita Patel")
+    );
+    assert_eq!(
+        match_name("doctor raj", &providers).as_deref(),
+        Some("Dr. Raj Patel")
+    );
     assert_eq!(match_name("patel", &providers), None);
     assert_eq!(match_name("anyone", &providers), None);
     assert_eq!(match_name("lee", &[]), None);

@@ -111,7 +111,10 @@ fn week_of(d: Option<NaiveDate>) -> Option<DateSpec> {
 
 /// The coming `wd`, 1–7 days after `today`.
 fn coming(today: NaiveDate, wd: Weekday) -> Option<NaiveDate> {
-    let ahead = (i64::from(wd.num_days_from_monday()) - i64::from(today.weekday().num_days_from_monday()) + 7) % 7;
+    let ahead = (i64::from(wd.num_days_from_monday())
+        - i64::from(today.weekday().num_days_from_monday())
+        + 7)
+        % 7;
     plus(today, if ahead == 0 { 7 } else { ahead })
 }
 
@@ -171,7 +174,11 @@ fn weekday_at(t: &[&str], i: usize, today: NaiveDate) -> Option<(DateSpec, usize
         next = true;
         k += 2;
     }
-    let d = if next { next_week_day(today, wd) } else { coming(today, wd) };
+    let d = if next {
+        next_week_day(today, wd)
+    } else {
+        coming(today, wd)
+    };
     Some((day(d)?, k - i))
 }
 
@@ -213,7 +220,9 @@ pub(crate) fn year_at(t: &[&str], i: usize) -> Option<(i32, usize)> {
         }
         _ => {
             let (low, n) = below_hundred_at(t, k)?;
-            (10..=99).contains(&low).then_some(((high * 100 + low) as i32, used + n))
+            (10..=99)
+                .contains(&low)
+                .then_some(((high * 100 + low) as i32, used + n))
         }
     }
 }
@@ -291,12 +300,20 @@ pub(crate) fn date_at(t: &[&str], i: usize, today: NaiveDate) -> Option<(DateSpe
     }
     if at("next month") || at("this month") {
         let (y, m) = if w == "next" {
-            if today.month() == 12 { (today.year().checked_add(1)?, 1) } else { (today.year(), today.month() + 1) }
+            if today.month() == 12 {
+                (today.year().checked_add(1)?, 1)
+            } else {
+                (today.year(), today.month() + 1)
+            }
         } else {
             (today.year(), today.month())
         };
         let first = NaiveDate::from_ymd_opt(y, m, 1)?;
-        let (ny, nm) = if m == 12 { (y.checked_add(1)?, 1) } else { (y, m + 1) };
+        let (ny, nm) = if m == 12 {
+            (y.checked_add(1)?, 1)
+        } else {
+            (y, m + 1)
+        };
         let last = plus(NaiveDate::from_ymd_opt(ny, nm, 1)?, -1);
         let first = if w == "this" { today } else { first };
         return Some((range(Some(first), last)?, 2));
@@ -355,7 +372,17 @@ pub(crate) fn date_at(t: &[&str], i: usize, today: NaiveDate) -> Option<(DateSpe
     if had_the
         && !matches!(
             t.get(k),
-            Some(&"available" | &"appointment" | &"opening" | &"time" | &"one" | &"thing" | &"slot" | &"week" | &"of")
+            Some(
+                &"available"
+                    | &"appointment"
+                    | &"opening"
+                    | &"time"
+                    | &"one"
+                    | &"thing"
+                    | &"slot"
+                    | &"week"
+                    | &"of"
+            )
         )
     {
         return Some((day_of_month(today, dom)?, k - i));

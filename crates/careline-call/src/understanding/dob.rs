@@ -31,10 +31,12 @@ const NOISE: &[&str] = &[
 /// A month said as a number: "three", "oh three", "03", "12".
 fn month_number(t: &[&str]) -> Option<u32> {
     let v = match t {
-        [w] => numeral(w).filter(|_| w.len() <= 2).or_else(|| match below_hundred_at(t, 0) {
-            Some((v, 1)) => Some(v),
-            _ => None,
-        })?,
+        [w] => numeral(w)
+            .filter(|_| w.len() <= 2)
+            .or_else(|| match below_hundred_at(t, 0) {
+                Some((v, 1)) => Some(v),
+                _ => None,
+            })?,
         [z, d] if matches!(*z, "oh" | "o" | "zero") => u64::from(digit_word(d)?),
         _ => return None,
     };
@@ -98,8 +100,11 @@ fn valid(y: i32, m: u32, d: u32, today: NaiveDate) -> Option<NaiveDate> {
 fn readings(t: &[&str], today: NaiveDate) -> Vec<NaiveDate> {
     let mut found = Vec::new();
     // Digits only: MMDDYYYY or MMDDYY.
-    if t.iter().all(|w| digit_word(w).is_some() || w.bytes().all(|b| b.is_ascii_digit()) || matches!(*w, "double" | "triple"))
-        && let Some(d) = digits_of(t)
+    if t.iter().all(|w| {
+        digit_word(w).is_some()
+            || w.bytes().all(|b| b.is_ascii_digit())
+            || matches!(*w, "double" | "triple")
+    }) && let Some(d) = digits_of(t)
     {
         let num = |a: usize, b: usize| d.get(a..b).and_then(|s| s.parse::<u32>().ok());
         let date = match d.len() {
@@ -128,7 +133,8 @@ fn readings(t: &[&str], today: NaiveDate) -> Vec<NaiveDate> {
             }
         } else {
             for split in p + 2..t.len() {
-                if let (Some(d), Some(y)) = (day_number(&t[p + 1..split]), year_all(&t[split..], today))
+                if let (Some(d), Some(y)) =
+                    (day_number(&t[p + 1..split]), year_all(&t[split..], today))
                     && let Some(date) = valid(y, m, d, today)
                 {
                     found.push(date);
@@ -139,7 +145,9 @@ fn readings(t: &[&str], today: NaiveDate) -> Vec<NaiveDate> {
     }
     // Numbers: month, day, year.
     for a in 1..=2.min(t.len()) {
-        let Some(m) = month_number(&t[..a]) else { continue };
+        let Some(m) = month_number(&t[..a]) else {
+            continue;
+        };
         for b in a + 1..t.len() {
             if let (Some(d), Some(y)) = (day_number(&t[a..b]), year_all(&t[b..], today))
                 && let Some(date) = valid(y, m, d, today)

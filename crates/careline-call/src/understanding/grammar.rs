@@ -51,12 +51,19 @@ fn spoken(s: &str) -> String {
 fn when_rules() -> String {
     let mut g = String::new();
     let weekdays = alts(super::dates::WEEKDAYS.iter().map(|(w, _)| (*w).to_string()));
-    let months = alts(speech::MONTHS.iter().map(|m| m.to_lowercase()));
-    let days = alts((1..=31).map(|d| spoken(&speech::ordinal_day(d))));
-    let hours = alts((1..=12).map(|h| speech::cardinal(h)));
-    g += &format!("<weekday> = {weekdays};\n<month> = {months};\n<dayord> = {days};\n<hour> = {hours};\n");
+    let days = |n: u32| alts((1..=n).map(|d| spoken(&speech::ordinal_day(d))));
+    let hours = alts((1..=12).map(speech::cardinal));
+    g += &format!(
+        "<weekday> = {weekdays};\n<d29> = {};\n<d30> = <d29> | thirtieth;\n<dayord> = <d30> | thirty first;\n<hour> = {hours};\n",
+        days(29)
+    );
+    // Only days each month has, so every sentence names a real date.
+    g += "<long> = january | march | may | july | august | october | december;\n\
+          <short> = april | june | september | november;\n\
+          <monthday> = <long> <dayord> | <short> <d30> | february <d29>;\n\
+          <dayofmonth> = the <dayord> of <long> | the <d30> of <short> | the <d29> of february;\n";
     g += "<date> = today | tomorrow | the day after tomorrow | [this | next] <weekday> | on <weekday> \
-          | <month> <dayord> | [on] the <dayord> [of <month>] | next week | a week from <weekday> \
+          | <monthday> | [on] the <dayord> | [on] <dayofmonth> | next week | a week from <weekday> \
           | in two weeks;\n";
     g += "<part> = morning | afternoon | evening;\n";
     g += "<minutes> = o'clock | fifteen | thirty | forty five | oh five | ten | twenty;\n";
@@ -127,7 +134,12 @@ fn digit_rules() -> String {
 }
 
 fn dob_rules() -> String {
-    let months = alts(speech::MONTHS.iter().enumerate().map(|(i, m)| format!("{} {{m={}}}", m.to_lowercase(), i + 1)));
+    let months = alts(
+        speech::MONTHS
+            .iter()
+            .enumerate()
+            .map(|(i, m)| format!("{} {{m={}}}", m.to_lowercase(), i + 1)),
+    );
     let mnum = alts((1..=12).map(|m| format!("{} {{m={m}}}", speech::cardinal(m))));
     let mdigit = alts((1..=9).map(|m| format!("{} {{m={m}}}", speech::cardinal(m))));
     let dord = alts((1..=31).map(|d| format!("{} {{d={d}}}", spoken(&speech::ordinal_day(d)))));
@@ -163,7 +175,10 @@ fn choice_rules(names: &[String], any: bool) -> String {
         // The last word alone when no other name has it.
         if let Some(last) = nw.last()
             && nw.len() > 1
-            && lists.iter().enumerate().all(|(j, o)| j == i || !o.contains(last))
+            && lists
+                .iter()
+                .enumerate()
+                .all(|(j, o)| j == i || !o.contains(last))
         {
             forms.push(last.clone());
         }
@@ -174,7 +189,11 @@ fn choice_rules(names: &[String], any: bool) -> String {
         choices.push(format!("({}) {{n={i}}}", forms.join(" | ")));
     }
     let lead = if any { "[doctor]" } else { "[my | the]" };
-    let none = if any { "any | anyone | no preference" } else { "none | neither" };
+    let none = if any {
+        "any | anyone | no preference"
+    } else {
+        "none | neither"
+    };
     let body = if choices.is_empty() {
         format!("({none}) {{none}}")
     } else {
@@ -194,7 +213,11 @@ pub fn tagged_grammar(step: &Step) -> String {
         Step::Provider { names } => choice_rules(names, true),
         Step::Medication { names } => choice_rules(names, false),
     };
-    let lead = if matches!(step, Step::Intent { .. }) { LEAD } else { "" };
+    let lead = if matches!(step, Step::Intent { .. }) {
+        LEAD
+    } else {
+        ""
+    };
     format!("{HEADER}{PRE}{lead}{body}")
 }
 
@@ -217,7 +240,12 @@ pub fn strip_tags(g: &str) -> String {
     }
     // Tags leave doubled spaces behind; keep lines tidy.
     out.lines()
-        .map(|l| l.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            l.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .map(|l| l.replace(" ;", ";").replace(" )", ")").replace(" ]", "]"))
         .collect::<Vec<_>>()
         .join("\n")
@@ -300,7 +328,11 @@ impl Parser {
             self.pos += 1;
             options.push(self.seq()?);
         }
-        Ok(if options.len() == 1 { options.remove(0) } else { Node::Alt(options) })
+        Ok(if options.len() == 1 {
+            options.remove(0)
+        } else {
+            Node::Alt(options)
+        })
     }
 
     fn seq(&mut self) -> Result<Node, String> {
@@ -323,7 +355,11 @@ impl Parser {
                         return Err(format!("missing {close}"));
                     }
                     self.pos += 1;
-                    if open == '[' { Node::Opt(Box::new(inner)) } else { inner }
+                    if open == '[' {
+                        Node::Opt(Box::new(inner))
+                    } else {
+                        inner
+                    }
                 }
                 _ => break,
             };
@@ -341,7 +377,11 @@ impl Parser {
         if items.is_empty() {
             return Err("empty sequence".into());
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { Node::Seq(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Node::Seq(items)
+        })
     }
 }
 
@@ -354,10 +394,17 @@ fn read(g: &str) -> Result<(std::collections::BTreeMap<String, Node>, String), S
         if stmt.is_empty() || stmt.starts_with("#JSGF") || stmt.starts_with("grammar ") {
             continue;
         }
-        let (head, body) = stmt.split_once('=').ok_or_else(|| format!("no '=' in {stmt:?}"))?;
+        let (head, body) = stmt
+            .split_once('=')
+            .ok_or_else(|| format!("no '=' in {stmt:?}"))?;
         let head = head.trim();
         let is_public = head.starts_with("public ");
-        let name = head.trim_start_matches("public ").trim().trim_start_matches('<').trim_end_matches('>').to_string();
+        let name = head
+            .trim_start_matches("public ")
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string();
         let toks = tokenize(body)?;
         let mut p = Parser { toks, pos: 0 };
         let node = p.alt()?;
@@ -403,8 +450,12 @@ fn count(node: &Node, rules: &Rules, depth: usize) -> u128 {
     match node {
         Node::Word(_) => 1,
         Node::Ref(r) => rules.get(r).map_or(0, |n| count(n, rules, depth + 1)),
-        Node::Seq(items) => items.iter().fold(1u128, |acc, n| acc.saturating_mul(count(n, rules, depth + 1))),
-        Node::Alt(options) => options.iter().fold(0u128, |acc, n| acc.saturating_add(count(n, rules, depth + 1))),
+        Node::Seq(items) => items.iter().fold(1u128, |acc, n| {
+            acc.saturating_mul(count(n, rules, depth + 1))
+        }),
+        Node::Alt(options) => options.iter().fold(0u128, |acc, n| {
+            acc.saturating_add(count(n, rules, depth + 1))
+        }),
         Node::Opt(n) => count(n, rules, depth + 1).saturating_add(1),
         Node::Repeat(..) => u128::MAX,
         Node::Tagged(n, _) => count(n, rules, depth + 1),
@@ -418,18 +469,26 @@ fn all(node: &Node, rules: &Rules, depth: usize) -> Vec<(Vec<String>, Vec<String
     }
     match node {
         Node::Word(w) => vec![(vec![w.clone()], Vec::new())],
-        Node::Ref(r) => rules.get(r).map_or_else(Vec::new, |n| all(n, rules, depth + 1)),
+        Node::Ref(r) => rules
+            .get(r)
+            .map_or_else(Vec::new, |n| all(n, rules, depth + 1)),
         Node::Seq(items) => items.iter().fold(vec![(Vec::new(), Vec::new())], |acc, n| {
             let tails = all(n, rules, depth + 1);
             acc.iter()
                 .flat_map(|(w, t)| {
                     tails.iter().map(move |(w2, t2)| {
-                        (w.iter().chain(w2).cloned().collect(), t.iter().chain(t2).cloned().collect())
+                        (
+                            w.iter().chain(w2).cloned().collect(),
+                            t.iter().chain(t2).cloned().collect(),
+                        )
                     })
                 })
                 .collect()
         }),
-        Node::Alt(options) => options.iter().flat_map(|n| all(n, rules, depth + 1)).collect(),
+        Node::Alt(options) => options
+            .iter()
+            .flat_map(|n| all(n, rules, depth + 1))
+            .collect(),
         Node::Opt(n) => {
             let mut v = vec![(Vec::new(), Vec::new())];
             v.extend(all(n, rules, depth + 1));
@@ -447,7 +506,13 @@ fn all(node: &Node, rules: &Rules, depth: usize) -> Vec<(Vec<String>, Vec<String
 }
 
 /// One random sentence of `node`.
-fn sample(node: &Node, rules: &Rules, rng: &mut Rng, out: &mut (Vec<String>, Vec<String>), depth: usize) {
+fn sample(
+    node: &Node,
+    rules: &Rules,
+    rng: &mut Rng,
+    out: &mut (Vec<String>, Vec<String>),
+    depth: usize,
+) {
     if depth > 64 {
         return;
     }
@@ -458,11 +523,16 @@ fn sample(node: &Node, rules: &Rules, rng: &mut Rng, out: &mut (Vec<String>, Vec
                 sample(n, rules, rng, out, depth + 1);
             }
         }
-        Node::Seq(items) => items.iter().for_each(|n| sample(n, rules, rng, out, depth + 1)),
+        Node::Seq(items) => items
+            .iter()
+            .for_each(|n| sample(n, rules, rng, out, depth + 1)),
         Node::Alt(options) => {
             // Pick an alternative in proportion to its size, so every sentence is about
             // equally likely, but give small alternatives a fair floor.
-            let sizes: Vec<u128> = options.iter().map(|n| count(n, rules, depth + 1).clamp(1, 1000)).collect();
+            let sizes: Vec<u128> = options
+                .iter()
+                .map(|n| count(n, rules, depth + 1).clamp(1, 1000))
+                .collect();
             let total: u128 = sizes.iter().sum();
             let mut pick = rng.below(total as usize) as u128;
             for (n, size) in options.iter().zip(&sizes) {
@@ -497,7 +567,10 @@ fn sample(node: &Node, rules: &Rules, rng: &mut Rng, out: &mut (Vec<String>, Vec
 pub fn expand(g: &str, max: usize, seed: u64) -> Result<Vec<Sentence>, String> {
     let (rules, public) = read(g)?;
     let root = rules.get(&public).ok_or("public rule missing")?;
-    let mk = |(w, t): (Vec<String>, Vec<String>)| Sentence { text: w.join(" "), tags: t };
+    let mk = |(w, t): (Vec<String>, Vec<String>)| Sentence {
+        text: w.join(" "),
+        tags: t,
+    };
     if count(root, &rules, 0) <= max as u128 {
         return Ok(all(root, &rules, 0).into_iter().map(mk).collect());
     }
@@ -533,8 +606,14 @@ pub fn grammar_words(g: &str) -> Result<BTreeSet<String>, String> {
 /// date and time). Provider and medication grammars add the names' words: take those with
 /// [`grammar_words`].
 pub fn vocabulary() -> BTreeSet<String> {
-    [Step::Intent { providers: &[] }, Step::YesNo, Step::Digits, Step::DateOfBirth, Step::DateTime]
-        .iter()
-        .flat_map(|s| grammar_words(&grammar(s)).unwrap_or_default())
-        .collect()
+    [
+        Step::Intent { providers: &[] },
+        Step::YesNo,
+        Step::Digits,
+        Step::DateOfBirth,
+        Step::DateTime,
+    ]
+    .iter()
+    .flat_map(|s| grammar_words(&grammar(s)).unwrap_or_default())
+    .collect()
 }

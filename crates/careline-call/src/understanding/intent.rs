@@ -11,22 +11,25 @@
 //! 3. Otherwise each intent's cue phrases ([`CUES`]) are looked for; a cue is a phrase, or
 //!    phrases joined by " + " that must all occur. A cue within three words after "don't",
 //!    "not", "never", "didn't" or "doesn't" does not count ("I don't want to cancel"). The
-//!    intent with the heaviest cue wins; cancelling together with booking is rescheduling.
+//!    intent with the heaviest cue wins; "cancel" together with an explicit booking word ("book",
+//!    "schedule", "a new one", [`BOOKING`]) is rescheduling.
 //!    Naming one of the caller's medications counts as a refill cue.
 //!
 //! The score is the winning cue's weight (0–1; 1 for emergencies), times 0.75 when another
 //! intent came within 0.1 of it. No cue: no intent, score 0. The engine decides what score is
 //! enough; a low one is a reason to confirm or hand over.
 
-use chrono::NaiveDate;
 use careline_domain::practice::{EscalationAction, EscalationTrigger};
+use chrono::NaiveDate;
 
 use super::dates::{DateSpec, find_date};
 use super::times::{PartOfDay, TimeSpec, find_time};
 use super::{as_strs, find_phrase, starts_with, words};
 
 /// What a caller can ask the voice agent for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     Schedule,
@@ -323,7 +326,11 @@ pub const CUES: &[(Intent, &str, f32)] = &[
     (Intent::OrderStatus, "supplies", 0.78),
     (Intent::OrderStatus, "dressings", 0.75),
     // Insurance verification
-    (Intent::InsuranceVerification, "insurance verification", 0.98),
+    (
+        Intent::InsuranceVerification,
+        "insurance verification",
+        0.98,
+    ),
     (Intent::InsuranceVerification, "verify + insurance", 0.96),
     (Intent::InsuranceVerification, "verification", 0.85),
     (Intent::InsuranceVerification, "insurance", 0.8),
@@ -402,7 +409,10 @@ const NOT_URGENT: &[&str] = &[
 
 /// Whether any of `phrases` occurs in `t`, and where the first one starts.
 fn has_any(t: &[&str], phrases: &[&str]) -> Option<usize> {
-    phrases.iter().filter_map(|p| find_phrase(t, p).map(|(a, _)| a)).min()
+    phrases
+        .iter()
+        .filter_map(|p| find_phrase(t, p).map(|(a, _)| a))
+        .min()
 }
 
 /// Whether the cue starting at `i` is negated by a word up to three before it.
@@ -427,12 +437,20 @@ pub fn emergency_phrase(text: &str, triggers: &[EscalationTrigger]) -> Option<St
     }
     let w = words(text);
     let t = as_strs(&w);
-    if let Some(p) = EMERGENCY_EXTRA.iter().find(|p| find_phrase(&t, p).is_some()) {
+    if let Some(p) = EMERGENCY_EXTRA
+        .iter()
+        .find(|p| find_phrase(&t, p).is_some())
+    {
         return Some((*p).to_string());
     }
-    let negated_word = ["not an emergency", "non emergency", "isn't an emergency", "not a emergency"]
-        .iter()
-        .any(|p| find_phrase(&t, p).is_some());
+    let negated_word = [
+        "not an emergency",
+        "non emergency",
+        "isn't an emergency",
+        "not a emergency",
+    ]
+    .iter()
+    .any(|p| find_phrase(&t, p).is_some());
     if !negated_word && t.iter().any(|w| *w == "emergency" || *w == "emergencies") {
         return Some("emergency".to_string());
     }
@@ -443,17 +461,51 @@ pub fn emergency_phrase(text: &str, triggers: &[EscalationTrigger]) -> Option<St
 /// out ("Dr. Maria Lee" → maria, lee; "Metformin 500 mg" → metformin).
 pub(crate) fn name_words(name: &str) -> Vec<String> {
     const SKIP: &[&str] = &[
-        "dr", "doctor", "md", "do", "np", "pa", "rn", "mr", "mrs", "ms", "miss", "nurse", "mg",
-        "mcg", "ml", "tablet", "tablets", "capsule", "capsules", "er", "xr", "sr", "hcl", "the",
-        "of", "and", "a", "visit", "appointment", "appt", "with", "for",
+        "dr",
+        "doctor",
+        "md",
+        "do",
+        "np",
+        "pa",
+        "rn",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "nurse",
+        "mg",
+        "mcg",
+        "ml",
+        "tablet",
+        "tablets",
+        "capsule",
+        "capsules",
+        "er",
+        "xr",
+        "sr",
+        "hcl",
+        "the",
+        "of",
+        "and",
+        "a",
+        "visit",
+        "appointment",
+        "appt",
+        "with",
+        "for",
     ];
     words(&name.replace('_', " "))
         .into_iter()
-        .filter(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'') && !SKIP.contains(&w.as_str()))
+        .filter(|w| {
+            w.len() >= 2
+                && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'')
+                && !SKIP.contains(&w.as_str())
+        })
         .collect()
 }
 
-/// The one name among `names` the words pick: the most of its words said; a tie picks none.
+/// The one name among `names` the words pick: the most of its words said, then the fewest of
+/// its words left unsaid ("lee" picks "Dr. Lee" over "Dr. Maria Lee"); a tie picks none.
 pub fn match_name(text: &str, names: &[String]) -> Option<String> {
     let w = words(text);
     pick_name(&as_strs(&w), names)
@@ -465,14 +517,15 @@ pub(crate) fn pick_name(t: &[&str], names: &[String]) -> Option<String> {
 
 /// As [`pick_name`]; with `whole`, a name counts only when all its words were said.
 fn pick(t: &[&str], names: &[String], whole: bool) -> Option<String> {
-    let mut best: Option<(usize, &String)> = None;
+    let mut best: Option<((usize, std::cmp::Reverse<usize>), &String)> = None;
     let mut tie = false;
     for name in names {
         let nw = name_words(name);
-        let score = nw.iter().filter(|w| t.contains(&w.as_str())).count();
-        if score == 0 || (whole && score < nw.len()) {
+        let said = nw.iter().filter(|w| t.contains(&w.as_str())).count();
+        if said == 0 || (whole && said < nw.len()) {
             continue;
         }
+        let score = (said, std::cmp::Reverse(nw.len() - said));
         match best {
             Some((b, bn)) if score == b && name_words(bn) != nw => tie = true,
             Some((b, _)) if score <= b => {}
@@ -482,7 +535,29 @@ fn pick(t: &[&str], names: &[String], whole: bool) -> Option<String> {
             }
         }
     }
-    if tie { None } else { best.map(|(_, n)| n.clone()) }
+    if tie {
+        None
+    } else {
+        best.map(|(_, n)| n.clone())
+    }
+}
+
+/// Explicit booking words that, said with "cancel", make the request a move.
+const BOOKING: &[&str] = &[
+    "book",
+    "schedule",
+    "make + appointment",
+    "new appointment",
+    "new one",
+    "another appointment",
+    "another one",
+];
+
+fn note_max(best: &mut Vec<(Intent, f32)>, intent: Intent, weight: f32) {
+    match best.iter_mut().find(|(i, _)| *i == intent) {
+        Some((_, w)) => *w = w.max(weight),
+        None => best.push((intent, weight)),
+    }
 }
 
 /// The intent and slots of what the caller said (see the module documentation).
@@ -543,26 +618,22 @@ pub fn understand(text: &str, ctx: &Context) -> Understanding {
     }
 
     let mut best: Vec<(Intent, f32)> = Vec::new();
-    let mut note = |intent: Intent, weight: f32| match best.iter_mut().find(|(i, _)| *i == intent) {
-        Some((_, w)) => *w = w.max(weight),
-        None => best.push((intent, weight)),
-    };
     for (intent, cue, weight) in CUES {
         if cue_hit(&t, cue).is_some() {
-            note(*intent, *weight);
+            note_max(&mut best, *intent, *weight);
         }
     }
     if slots.medication.is_some() {
-        note(Intent::PrescriptionRefill, 0.8);
+        note_max(&mut best, Intent::PrescriptionRefill, 0.8);
     }
-    let weight_of = |best: &[(Intent, f32)], i: Intent| best.iter().find(|(x, _)| *x == i).map(|(_, w)| *w);
+    let weight_of =
+        |best: &[(Intent, f32)], i: Intent| best.iter().find(|(x, _)| *x == i).map(|(_, w)| *w);
     // Cancelling and booking in one breath is moving the appointment.
-    if let (Some(c), Some(s)) = (weight_of(&best, Intent::Cancel), weight_of(&best, Intent::Schedule))
-        && c >= 0.8
-        && s >= 0.8
+    if let Some(c) = weight_of(&best, Intent::Cancel)
+        && BOOKING.iter().any(|cue| cue_hit(&t, cue).is_some())
     {
         best.retain(|(i, _)| *i != Intent::Cancel && *i != Intent::Schedule);
-        best.push((Intent::Reschedule, c.max(s)));
+        note_max(&mut best, Intent::Reschedule, c);
     }
     best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let Some(&(intent, weight)) = best.first() else {
@@ -573,7 +644,10 @@ pub fn understand(text: &str, ctx: &Context) -> Understanding {
         };
     };
     // Booking words inside a request about an existing appointment are not a rival.
-    let appointment_family = matches!(intent, Intent::Reschedule | Intent::Cancel | Intent::Inquiry);
+    let appointment_family = matches!(
+        intent,
+        Intent::Reschedule | Intent::Cancel | Intent::Inquiry
+    );
     let close = best
         .iter()
         .skip(1)

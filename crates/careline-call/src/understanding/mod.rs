@@ -104,20 +104,18 @@ pub(crate) fn as_strs(words: &[String]) -> Vec<&str> {
 
 /// Whether `t[i..]` starts with the words of `phrase` (space separated).
 pub(crate) fn starts_with(t: &[&str], i: usize, phrase: &str) -> bool {
-    let mut k = i;
-    for p in phrase.split(' ') {
-        if t.get(k) != Some(&p) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    phrase
+        .split(' ')
+        .enumerate()
+        .all(|(k, p)| t.get(i + k) == Some(&p))
 }
 
 /// Where `phrase` (space separated words) first occurs in `t`, as a word range.
 pub(crate) fn find_phrase(t: &[&str], phrase: &str) -> Option<(usize, usize)> {
     let n = phrase.split(' ').count();
-    (0..t.len()).find(|&i| starts_with(t, i, phrase)).map(|i| (i, i + n))
+    (0..t.len())
+        .find(|&i| starts_with(t, i, phrase))
+        .map(|i| (i, i + n))
 }
 
 pub(crate) use crate::speech::{MONTHS, ONES, TENS};

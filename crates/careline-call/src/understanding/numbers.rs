@@ -32,7 +32,9 @@ pub(crate) fn tens_word(w: &str) -> Option<u64> {
 pub(crate) fn digit_word(w: &str) -> Option<u32> {
     match w {
         "oh" | "o" => Some(0),
-        _ if w.len() == 1 && w.as_bytes()[0].is_ascii_digit() => Some(u32::from(w.as_bytes()[0] - b'0')),
+        _ if w.len() == 1 && w.as_bytes()[0].is_ascii_digit() => {
+            Some(u32::from(w.as_bytes()[0] - b'0'))
+        }
         _ => ones_word(w).filter(|v| *v < 10).map(|v| v as u32),
     }
 }
@@ -108,7 +110,9 @@ pub(crate) fn cardinal_at(t: &[&str], i: usize) -> Option<(u64, usize)> {
 /// An ordinal word below one hundred that stands alone: "first" … "nineteenth", "twentieth" …
 /// "ninetieth" (from [`speech::ordinal`]), or a numeral with its suffix ("14th").
 pub(crate) fn ordinal_word(w: &str) -> Option<u32> {
-    if let Some(stem) = ["st", "nd", "rd", "th"].iter().find_map(|s| w.strip_suffix(s))
+    if let Some(stem) = ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|s| w.strip_suffix(s))
         && let Some(v) = numeral(stem)
     {
         return u32::try_from(v).ok();

@@ -87,7 +87,9 @@ pub(crate) fn part_at(t: &[&str], i: usize) -> Option<(TimeSpec, Option<PartOfDa
     if starts_with(t, i, "first thing") {
         return Some((window(8 * 60, 9 * 60), Some(PartOfDay::Morning), 2));
     }
-    if matches!(w, "lunchtime" | "lunch") && !matches!(t.get(i.wrapping_sub(1)), Some(&"after" | &"before")) {
+    if matches!(w, "lunchtime" | "lunch")
+        && !matches!(t.get(i.wrapping_sub(1)), Some(&"after" | &"before"))
+    {
         return Some((window(12 * 60, 13 * 60), Some(PartOfDay::Afternoon), 1));
     }
     let edge = match w {
@@ -183,7 +185,14 @@ struct Clock {
 
 fn clock_at(t: &[&str], i: usize) -> Option<Clock> {
     let w = *t.get(i)?;
-    let fixed = |hour, used| Clock { hour, minute: 0, pm: None, exact: true, used, bare: false };
+    let fixed = |hour, used| Clock {
+        hour,
+        minute: 0,
+        pm: None,
+        exact: true,
+        used,
+        bare: false,
+    };
     match w {
         "noon" | "midday" => return Some(fixed(12, 1)),
         "midnight" => return Some(fixed(0, 1)),
@@ -200,7 +209,8 @@ fn clock_at(t: &[&str], i: usize) -> Option<Clock> {
                 let said_minutes = matches!(t.get(k), Some(&"minutes" | &"minute"));
                 let k = if said_minutes { k + 1 } else { k };
                 if (said_minutes || v % 5 == 0)
-                    && matches!(t.get(k), Some(&"past" | &"after" | &"to" | &"till" | &"of")) {
+                    && matches!(t.get(k), Some(&"past" | &"after" | &"to" | &"till" | &"of"))
+                {
                     (Some(v as u32), k - i)
                 } else {
                     (None, 0)
@@ -214,10 +224,24 @@ fn clock_at(t: &[&str], i: usize) -> Option<Clock> {
         let dir = *t.get(k)?;
         let (h, hu, _) = hour_at(t, k + 1)?;
         let mut c = match dir {
-            "past" | "after" if m != 30 || w == "half" => Clock { hour: h, minute: m, pm: None, exact: false, used: k + 1 + hu - i, bare: false },
+            "past" | "after" if m != 30 || w == "half" => Clock {
+                hour: h,
+                minute: m,
+                pm: None,
+                exact: false,
+                used: k + 1 + hu - i,
+                bare: false,
+            },
             "to" | "till" | "of" if w != "half" => {
                 let h = if h == 0 { 23 } else { h - 1 };
-                Clock { hour: h, minute: 60 - m, pm: None, exact: false, used: k + 1 + hu - i, bare: false }
+                Clock {
+                    hour: h,
+                    minute: 60 - m,
+                    pm: None,
+                    exact: false,
+                    used: k + 1 + hu - i,
+                    bare: false,
+                }
             }
             _ => return None,
         };
@@ -231,7 +255,14 @@ fn clock_at(t: &[&str], i: usize) -> Option<Clock> {
         return Some(c);
     }
     let (hour, hu, numeric) = hour_at(t, i)?;
-    let mut c = Clock { hour, minute: 0, pm: None, exact: numeric && (hour == 0 || hour > 12), used: hu, bare: true };
+    let mut c = Clock {
+        hour,
+        minute: 0,
+        pm: None,
+        exact: numeric && (hour == 0 || hour > 12),
+        used: hu,
+        bare: true,
+    };
     if let Some((m, mu)) = minutes_at(t, i + hu) {
         c.minute = m;
         c.used += mu;
@@ -251,7 +282,9 @@ fn resolve(c: &Clock, part: Option<PartOfDay>) -> NaiveTime {
         return hm(c.hour, c.minute);
     }
     let h12 = c.hour % 12;
-    let pm = c.pm.or(part.map(|p| p != PartOfDay::Morning)).unwrap_or(!(7..=11).contains(&c.hour));
+    let pm =
+        c.pm.or(part.map(|p| p != PartOfDay::Morning))
+            .unwrap_or(!(7..=11).contains(&c.hour));
     hm(if pm { h12 + 12 } else { h12 }, c.minute)
 }
 
@@ -290,7 +323,11 @@ pub(crate) fn find_time(
             && !spans.iter().any(|(a, b)| i >= *a && i < *b)
             && let Some(c) = clock_at(t, i)
         {
-            let cue = i > 0 && matches!(t[i - 1], "at" | "around" | "by" | "after" | "before" | "for" | "about");
+            let cue = i > 0
+                && matches!(
+                    t[i - 1],
+                    "at" | "around" | "by" | "after" | "before" | "for" | "about"
+                );
             if !c.bare || cue || standalone {
                 spans.push((i, i + c.used));
                 clock = Some(c);
