@@ -6,3 +6,4 @@
 pub mod engine;
 pub mod menu;
 pub mod speech;
+pub mod understanding;

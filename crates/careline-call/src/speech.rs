@@ -10,7 +10,7 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-const ONES: [&str; 20] = [
+pub(crate) const ONES: [&str; 20] = [
     "zero",
     "one",
     "two",
@@ -33,7 +33,7 @@ const ONES: [&str; 20] = [
     "nineteen",
 ];
 
-const TENS: [&str; 10] = [
+pub(crate) const TENS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 
@@ -48,7 +48,7 @@ const SCALES: [&str; 7] = [
     "quintillion",
 ];
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
