@@ -168,11 +168,12 @@ fn words_only(text: &CStr) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hypothesis {
     /// The words of the grammar's best path, separated by single spaces (fillers and silence
-    /// removed). May be empty when the best path is silence only.
+    /// removed). Never empty: a best path of silence alone gives no hypothesis.
     pub text: String,
-    /// PocketSphinx's path score (`ps_get_hyp`): the log-likelihood of the best path in its
-    /// log base 1.0001, so always ≤ 0 and more negative for longer or worse-matching audio.
-    /// Only comparable between hypotheses of the same audio.
+    /// PocketSphinx's path score (`ps_get_hyp`): the log-likelihood of the best path,
+    /// acoustic and grammar weights together, in its internal unit (1024 × ln 1.0001 ≈ 0.1
+    /// nat); ≤ 0, more negative for longer or worse-matching audio. Only comparable between
+    /// hypotheses of the same audio.
     pub score: i32,
     /// How well the audio fits `text` compared with the best fit of *any* sequence of English
     /// phones, 0.0–1.0: exp of the per-frame log-likelihood ratio between the grammar's best
@@ -180,10 +181,13 @@ pub struct Hypothesis {
     /// its 10 ms frames, of P(audio | this sentence) / P(audio | best phones)).
     ///
     /// It falls when the caller said something the grammar does not hold, which a posterior
-    /// among the grammar's own sentences cannot show. Measured on PocketSphinx's
-    /// goforward recording (tests/recognize.rs): the right sentence 0.80 (0.84 through a
-    /// phone line), a sentence one word off 0.56–0.66, an unrelated sentence 0.06–0.10.
-    /// Thresholds belong to the dialogue and should be set from a larger test set.
+    /// among the grammar's own sentences cannot show. Measured here: PocketSphinx's goforward
+    /// recording (tests/recognize.rs) 0.67–0.84 with the right sentence in the grammar, 0.55–0.65
+    /// with only sentences one word off, 0.06–0.10 with unrelated ones; synthetic callers
+    /// through µ-law (tests/callers.rs) 0.45–0.93 when right, 0.02–0.04 against a grammar
+    /// without their phrase (or no hypothesis at all). The value also carries the grammar's
+    /// own weights (more alternatives, a little lower), so thresholds belong to each dialogue
+    /// step and should come from a larger test set than these.
     ///
     /// (PocketSphinx's own `ps_get_prob` was tried first: its grammar lattices hold each
     /// sentence twice, so it gave about 0.5 for right and wrong sentences alike.)
