@@ -325,11 +325,15 @@ impl Decoder {
 
     /// Recognizes one whole utterance of 16 kHz mono audio. `None` when no sentence of the
     /// grammar was found, only silence or noise (tests/recognize.rs: silence and line hiss
-    /// both give `None`).
+    /// both give `None`). Results depend a little on the decoder's earlier utterances (its
+    /// normalization adapts to the line), so the same audio can decode differently on a fresh
+    /// decoder and on one that has heard the call so far.
     pub fn decode(&mut self, samples_16k: &[i16]) -> Result<Option<Hypothesis>, SpeechError> {
         self.start()?;
-        // Whole utterance: PocketSphinx may normalize the audio over all of it (batch CMN)
-        // rather than on the fly.
+        // Whole utterance in one call: PocketSphinx normalizes it over itself (the model's
+        // batch CMN), until this decoder has streamed an utterance; from then on it keeps to
+        // live CMN (feat.c). Either way a decoder carries state from earlier utterances
+        // (measured: decoding the same audio twice can differ), so it adapts to a call's line.
         self.process(samples_16k, true)?;
         self.finish()
     }

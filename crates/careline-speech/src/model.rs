@@ -125,7 +125,8 @@ impl Model {
     /// recordings, a microphone), rather than phone audio upsampled: decoders made from it
     /// start streamed utterances from PocketSphinx's default cepstral mean
     /// ([`WIDEBAND_CMN_INIT`]) instead of [`PHONE_CMN_INIT`]. Whole utterances
-    /// ([`Decoder::decode`](crate::Decoder::decode)) are normalized over themselves either way.
+    /// ([`Decoder::decode`](crate::Decoder::decode)) are normalized over themselves unless the
+    /// decoder has streamed before.
     pub fn wideband(mut self) -> Model {
         self.cmn_init = WIDEBAND_CMN_INIT;
         self

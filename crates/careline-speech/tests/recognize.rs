@@ -138,7 +138,7 @@ fn streaming_in_20_ms_frames_equals_the_whole_utterance() {
     let streamed = s.finish().unwrap().expect("a hypothesis");
     eprintln!("whole {whole:?}\nstreamed {streamed:?}");
     // The same words. The scores differ a little: a whole utterance is normalized over all
-    // of itself (batch CMN), a stream as it goes (live CMN).
+    // of itself (the model's batch CMN), a stream as it goes (live CMN).
     assert_eq!(streamed.text, whole.text);
     assert!((streamed.confidence - whole.confidence).abs() < 0.1);
 }
@@ -253,4 +253,12 @@ fn a_missing_model_is_reported_not_fatal() {
     let dir = std::env::temp_dir().join("careline-speech-no-model");
     let err = Model::from_dir(&dir).unwrap_err();
     assert!(matches!(err, SpeechError::ModelMissing(_)), "{err}");
+}
+
+#[test]
+fn decoders_move_between_threads_and_models_are_shared() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<Decoder>();
+    send_sync::<Model>();
 }
