@@ -41,6 +41,13 @@ fn goforward_ulaw() -> Vec<u8> {
         .collect()
 }
 
+/// This process's resident memory (Linux), in KiB.
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -116,6 +123,18 @@ fn main() {
         ms(m),
         ms(p)
     );
+
+    let before = rss_kib();
+    let many: Vec<Decoder> = (0..20)
+        .map(|_| Decoder::with_grammar(&model, &intents).unwrap())
+        .collect();
+    if let (Some(b), Some(a)) = (before, rss_kib()) {
+        println!(
+            "memory per decoder (resident, 20 decoders): {:.1} MiB",
+            (a.saturating_sub(b)) as f64 / 20.0 / 1024.0
+        );
+    }
+    drop(many);
 
     let mut d = Decoder::with_grammar(&model, &intents).unwrap();
     let mut switches = Vec::new();
