@@ -1,0 +1,435 @@
+//! One call's recognizer: a PocketSphinx decoder with the grammar of the current dialogue step,
+//! fed 16 kHz audio whole or in frames.
+
+use std::collections::HashSet;
+use std::ffi::{CStr, CString, c_int};
+use std::sync::{Mutex, Once};
+
+use crate::SpeechError;
+use crate::ffi;
+use crate::grammar::jsgf_words;
+use crate::model::Model;
+
+/// PocketSphinx parses numbers (configuration, grammar weights, model parameters) with a
+/// `strtod` of its own (util/dtoa.c) that keeps a static allocator without locks, so decoders
+/// are created and given grammars one at a time, process-wide. Decoding itself touches no
+/// shared state and runs in parallel.
+static SETUP: Mutex<()> = Mutex::new(());
+
+/// PocketSphinx logs to stderr by default, and its log lines include the words it heard.
+/// Transcripts are PHI, so its logging is switched off entirely (a NULL callback) before the
+/// first decoder exists; our own errors say what went wrong instead.
+static SILENCE: Once = Once::new();
+
+fn silence_pocketsphinx() {
+    SILENCE.call_once(|| unsafe {
+        ffi::err_set_callback(None, std::ptr::null_mut());
+        ffi::err_set_loglevel(ffi::ERR_FATAL);
+    });
+}
+
+fn cstring(s: &str) -> Result<CString, SpeechError> {
+    CString::new(s).map_err(|_| SpeechError::Grammar("a NUL character in the grammar".into()))
+}
+
+/// An owned `ps_decoder_t` with nothing in its dictionary but the model's fillers (silence,
+/// noise): words are added per grammar from the [`Model`]'s dictionary.
+pub(crate) struct RawHandle(*mut ffi::RawDecoder);
+
+impl RawHandle {
+    pub(crate) fn new(model: &Model) -> Result<RawHandle, SpeechError> {
+        silence_pocketsphinx();
+        let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+        let hmm = model
+            .acoustic_dir()
+            .to_str()
+            .ok_or_else(|| SpeechError::Init("the model path is not UTF-8".into()))?;
+        let settings = [
+            ("hmm", hmm),
+            // Set again here because ps_init applies it, globally, from its configuration.
+            ("loglevel", "FATAL"),
+            // The phone's audio, upsampled (the acoustic model's rate).
+            ("samprate", "16000"),
+            ("cmninit", model.cmn_init()),
+        ];
+        unsafe {
+            let config = ffi::ps_config_init(std::ptr::null());
+            if config.is_null() {
+                return Err(SpeechError::Init("ps_config_init failed".into()));
+            }
+            for (name, value) in settings {
+                let (n, v) = (cstring(name)?, cstring(value)?);
+                if ffi::ps_config_set_str(config, n.as_ptr(), v.as_ptr()).is_null() {
+                    ffi::ps_config_free(config);
+                    return Err(SpeechError::Init(format!("bad setting {name}={value}")));
+                }
+            }
+            let ps = ffi::ps_init(config);
+            // The decoder keeps its own reference to the configuration.
+            ffi::ps_config_free(config);
+            if ps.is_null() {
+                return Err(SpeechError::Init(format!(
+                    "PocketSphinx could not load the acoustic model in {}",
+                    model.acoustic_dir().display()
+                )));
+            }
+            Ok(RawHandle(ps))
+        }
+    }
+}
+
+impl RawHandle {
+    /// A decoder whose only search is a phone loop: any sequence of the model's phones, with
+    /// no language model (`ps_add_allphone` with NULL).
+    pub(crate) fn phone_loop(model: &Model) -> Result<RawHandle, SpeechError> {
+        let h = RawHandle::new(model)?;
+        let name = cstring("phones")?;
+        let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+        unsafe {
+            if ffi::ps_add_allphone(h.0, name.as_ptr(), std::ptr::null_mut()) != 0
+                || ffi::ps_activate_search(h.0, name.as_ptr()) != 0
+            {
+                return Err(SpeechError::Init(
+                    "the phone loop could not be set up".into(),
+                ));
+            }
+        }
+        Ok(h)
+    }
+
+    fn start(&self) -> Result<(), SpeechError> {
+        if unsafe { ffi::ps_start_utt(self.0) } < 0 {
+            return Err(SpeechError::Decode("ps_start_utt"));
+        }
+        Ok(())
+    }
+
+    fn process(&self, samples: &[i16], full_utt: bool) -> Result<(), SpeechError> {
+        let r = unsafe {
+            ffi::ps_process_raw(
+                self.0,
+                samples.as_ptr(),
+                samples.len(),
+                0,
+                c_int::from(full_utt),
+            )
+        };
+        if r < 0 {
+            return Err(SpeechError::Decode("ps_process_raw"));
+        }
+        Ok(())
+    }
+
+    fn end(&self) -> Result<(), SpeechError> {
+        if unsafe { ffi::ps_end_utt(self.0) } < 0 {
+            return Err(SpeechError::Decode("ps_end_utt"));
+        }
+        Ok(())
+    }
+
+    /// The best path's words (fillers removed) and score, if there is one.
+    fn hypothesis(&self) -> Option<(String, i32)> {
+        let mut score: i32 = 0;
+        let text = unsafe { ffi::ps_get_hyp(self.0, &mut score) };
+        if text.is_null() {
+            return None;
+        }
+        // Copied at once: the string belongs to the decoder and changes with the next call.
+        Some((words_only(unsafe { CStr::from_ptr(text) }), score))
+    }
+
+    fn frames(&self) -> usize {
+        usize::try_from(unsafe { ffi::ps_get_n_frames(self.0) }).unwrap_or(0)
+    }
+}
+
+impl Drop for RawHandle {
+    fn drop(&mut self) {
+        unsafe {
+            ffi::ps_free(self.0);
+        }
+    }
+}
+
+/// Path scores are in PocketSphinx's log base 1.0001, shifted right by 10 bits (hmm.h's
+/// SENSCR_SHIFT): one unit is 1024 · ln(1.0001) nats.
+const SCORE_TO_LN: f64 = 1024.0 * 0.000_099_995_000_333_308_3;
+
+/// A hypothesis string without fillers (`<sil>`, `[NOISE]`, `<s>`), single-spaced.
+fn words_only(text: &CStr) -> String {
+    text.to_string_lossy()
+        .split_whitespace()
+        .filter(|w| !w.starts_with('<') && !w.starts_with('['))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What was recognized in one utterance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hypothesis {
+    /// The words of the grammar's best path, separated by single spaces (fillers and silence
+    /// removed). Never empty: a best path of silence alone gives no hypothesis.
+    pub text: String,
+    /// PocketSphinx's path score (`ps_get_hyp`): the log-likelihood of the best path,
+    /// acoustic and grammar weights together, in its internal unit (1024 × ln 1.0001 ≈ 0.1
+    /// nat); ≤ 0, more negative for longer or worse-matching audio. Only comparable between
+    /// hypotheses of the same audio.
+    pub score: i32,
+    /// How well the audio fits `text` compared with the best fit of *any* sequence of English
+    /// phones, 0.0–1.0: exp of the per-frame log-likelihood ratio between the grammar's best
+    /// path and an unconstrained phone loop run on the same audio (the geometric mean, over
+    /// its 10 ms frames, of P(audio | this sentence) / P(audio | best phones)).
+    ///
+    /// It falls when the caller said something the grammar does not hold, which a posterior
+    /// among the grammar's own sentences cannot show. Measured here: PocketSphinx's goforward
+    /// recording (tests/recognize.rs) 0.67–0.84 with the right sentence in the grammar, 0.55–0.65
+    /// with only sentences one word off, 0.06–0.10 with unrelated ones; synthetic callers
+    /// through µ-law (tests/callers.rs) 0.45–0.93 when right, 0.02–0.04 against a grammar
+    /// without their phrase (or no hypothesis at all). The value also carries the grammar's
+    /// own weights (more alternatives, a little lower), so thresholds belong to each dialogue
+    /// step and should come from a larger test set than these.
+    ///
+    /// (PocketSphinx's own `ps_get_prob` was tried first: its grammar lattices hold each
+    /// sentence twice, so it gave about 0.5 for right and wrong sentences alike.)
+    pub confidence: f32,
+}
+
+/// Where the decoder is in an utterance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    InUtterance,
+}
+
+/// A recognizer for one call: one PocketSphinx decoder searching the current grammar, and a
+/// second one beside it fed the same audio with a free phone loop, the yardstick for
+/// [`Hypothesis::confidence`]. The two run frame by frame together, so the confidence costs no
+/// wait at the end of speech, but the phone loop is the larger cost: measured on a loaded
+/// 2-core machine (examples/bench.rs), 0.84 ms of CPU per 20 ms frame with it, 0.28 ms for
+/// the grammar alone. Downsampling its frames (`-ds 2`) or fewer Gaussians (`-topn 2`) made it
+/// cheaper but pushed every confidence towards 1.0, so neither is used.
+///
+/// `Send` (a call's audio worker may move it between threads) but not `Sync`: PocketSphinx
+/// decoders are not safe to use from two threads at once, so `&mut self` throughout.
+pub struct Decoder {
+    raw: RawHandle,
+    phones: RawHandle,
+    model: Model,
+    /// Words already added to this decoder's dictionary (PocketSphinx refuses a second add).
+    words: HashSet<String>,
+    /// Which of two search names holds the current grammar: a new grammar goes under the
+    /// other name and the old one is removed after the switch, because PocketSphinx frees a
+    /// replaced search even while it is the active one.
+    search: bool,
+    has_grammar: bool,
+    state: State,
+}
+
+// SAFETY: the decoder's C state is reached only through this struct, which has no shared
+// references to it (`&mut self` for every call, no `Sync`); the C library's process-wide state
+// is either set once (logging) or guarded by SETUP (number parsing at setup).
+unsafe impl Send for Decoder {}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("words", &self.words.len())
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+impl Decoder {
+    /// A decoder listening for `jsgf` (a JSGF V1.0 grammar; [`Grammar`](crate::Grammar) makes
+    /// one from phrases). Fails with [`SpeechError::UnknownWords`] naming every grammar word
+    /// the dictionary lacks, or [`SpeechError::Grammar`] if the grammar does not parse.
+    pub fn with_grammar(model: &Model, jsgf: &str) -> Result<Decoder, SpeechError> {
+        let mut d = Decoder {
+            raw: RawHandle::new(model)?,
+            phones: RawHandle::phone_loop(model)?,
+            model: model.clone(),
+            words: HashSet::new(),
+            search: false,
+            has_grammar: false,
+            state: State::Idle,
+        };
+        d.set_grammar(jsgf)?;
+        Ok(d)
+    }
+
+    /// Replaces the grammar (the next dialogue step). Not during an utterance. On error the
+    /// previous grammar stays in force.
+    pub fn set_grammar(&mut self, jsgf: &str) -> Result<(), SpeechError> {
+        if self.state == State::InUtterance {
+            return Err(SpeechError::InUtterance);
+        }
+        let words = jsgf_words(jsgf)?;
+        if words.is_empty() {
+            return Err(SpeechError::Grammar("the grammar has no words".into()));
+        }
+        let unknown: Vec<String> = words
+            .iter()
+            .filter(|w| !self.model.has_word(w))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(SpeechError::UnknownWords(unknown));
+        }
+        let jsgf = cstring(jsgf)?;
+        let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+        let ps = self.raw.0;
+        for word in &words {
+            if self.words.contains(word) {
+                continue;
+            }
+            let prons = self.model.pronunciations(word).unwrap_or_default();
+            for (i, phones) in prons.iter().enumerate() {
+                // Alternatives go in under the dictionary's own spelling, `word(2)`, which
+                // PocketSphinx links to the base word.
+                let entry = if i == 0 {
+                    word.clone()
+                } else {
+                    format!("{word}({})", i + 1)
+                };
+                let (w, p) = (cstring(&entry)?, cstring(phones)?);
+                // A failed alternative is skipped: the base word is what must be there, and
+                // that is checked next.
+                unsafe { ffi::ps_add_word(ps, w.as_ptr(), p.as_ptr(), 0) };
+            }
+            self.words.insert(word.clone());
+        }
+        // Every word must now be known to PocketSphinx itself: a word it lacks would make it
+        // refuse the grammar with only a log line to say why.
+        let missing: Vec<String> = words.iter().filter(|w| !lookup(ps, w)).cloned().collect();
+        if !missing.is_empty() {
+            return Err(SpeechError::UnknownWords(missing));
+        }
+        let name = cstring(if self.search { "step-a" } else { "step-b" })?;
+        let old = cstring(if self.search { "step-b" } else { "step-a" })?;
+        unsafe {
+            if ffi::ps_add_jsgf_string(ps, name.as_ptr(), jsgf.as_ptr()) != 0 {
+                return Err(SpeechError::Grammar(
+                    "PocketSphinx could not parse the grammar (JSGF syntax)".into(),
+                ));
+            }
+            if ffi::ps_activate_search(ps, name.as_ptr()) != 0 {
+                return Err(SpeechError::Grammar(
+                    "the grammar could not be activated".into(),
+                ));
+            }
+            if self.has_grammar {
+                ffi::ps_remove_search(ps, old.as_ptr());
+            }
+        }
+        self.search = !self.search;
+        self.has_grammar = true;
+        Ok(())
+    }
+
+    /// Recognizes one whole utterance of 16 kHz mono audio. `None` when no sentence of the
+    /// grammar was found, only silence or noise (tests/recognize.rs: silence and line hiss
+    /// both give `None`). Results depend a little on the decoder's earlier utterances (its
+    /// normalization adapts to the line), so the same audio can decode differently on a fresh
+    /// decoder and on one that has heard the call so far.
+    pub fn decode(&mut self, samples_16k: &[i16]) -> Result<Option<Hypothesis>, SpeechError> {
+        self.start()?;
+        // Whole utterance in one call: PocketSphinx normalizes it over itself (the model's
+        // batch CMN), until this decoder has streamed an utterance; from then on it keeps to
+        // live CMN (feat.c). Either way a decoder carries state from earlier utterances
+        // (measured: decoding the same audio twice can differ), so it adapts to a call's line.
+        self.process(samples_16k, true)?;
+        self.finish()
+    }
+
+    /// Starts an utterance to be fed in frames ([`feed`](Decoder::feed)) and ended with
+    /// [`finish`](Decoder::finish), for recognition while the caller is still speaking.
+    pub fn start(&mut self) -> Result<(), SpeechError> {
+        if self.state == State::InUtterance {
+            return Err(SpeechError::InUtterance);
+        }
+        self.raw.start()?;
+        if let Err(e) = self.phones.start() {
+            let _ = self.raw.end();
+            return Err(e);
+        }
+        self.state = State::InUtterance;
+        Ok(())
+    }
+
+    /// Feeds the next 16 kHz samples of the utterance (any length: 320 is 20 ms).
+    pub fn feed(&mut self, samples_16k: &[i16]) -> Result<(), SpeechError> {
+        if samples_16k.is_empty() && self.state == State::InUtterance {
+            return Ok(());
+        }
+        self.process(samples_16k, false)
+    }
+
+    fn process(&mut self, samples: &[i16], full_utt: bool) -> Result<(), SpeechError> {
+        if self.state != State::InUtterance {
+            return Err(SpeechError::NotStarted);
+        }
+        let r = self
+            .raw
+            .process(samples, full_utt)
+            .and_then(|()| self.phones.process(samples, full_utt));
+        if r.is_err() {
+            // Leave the decoder ready for the next utterance.
+            let _ = self.raw.end();
+            let _ = self.phones.end();
+            self.state = State::Idle;
+        }
+        r
+    }
+
+    /// Ends the utterance (at the end of the caller's speech) and returns what was heard, or
+    /// `None` as for [`decode`](Decoder::decode).
+    pub fn finish(&mut self) -> Result<Option<Hypothesis>, SpeechError> {
+        if self.state != State::InUtterance {
+            return Err(SpeechError::NotStarted);
+        }
+        self.state = State::Idle;
+        let ended = self.raw.end();
+        self.phones.end()?;
+        ended?;
+        let Some((text, score)) = self.raw.hypothesis() else {
+            return Ok(None);
+        };
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let frames = self.raw.frames().max(1);
+        let confidence = match self.phones.hypothesis() {
+            Some((_, free)) => {
+                let per_frame = f64::from(score - free) / frames as f64 * SCORE_TO_LN;
+                per_frame.exp().clamp(0.0, 1.0) as f32
+            }
+            // The phone loop always has a path through audio the grammar matched; if it
+            // somehow has none, claim nothing.
+            None => 0.0,
+        };
+        Ok(Some(Hypothesis {
+            text,
+            score,
+            confidence,
+        }))
+    }
+
+    /// How many 10 ms frames of the current or last utterance were searched.
+    pub fn frames(&self) -> usize {
+        self.raw.frames()
+    }
+}
+
+fn lookup(ps: *mut ffi::RawDecoder, word: &str) -> bool {
+    let Ok(w) = CString::new(word) else {
+        return false;
+    };
+    unsafe {
+        let phones = ffi::ps_lookup_word(ps, w.as_ptr());
+        if phones.is_null() {
+            return false;
+        }
+        ffi::ckd_free(phones.cast());
+        true
+    }
+}
