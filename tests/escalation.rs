@@ -9,9 +9,9 @@
 
 mod common;
 
-use careline::jobs::{Registry, Worker, WorkerOptions};
+use careline::jobs::{Registry, Worker};
 use careline_domain::clinical::MessageUrgency;
-use careline_domain::{Actor, Clock, ManualClock, Role};
+use careline_domain::{Clock, ManualClock};
 use careline_store::Store;
 use careline_store::entity::{job, notification_delivery, user};
 use careline_store::escalation::ESCALATE;
@@ -19,10 +19,10 @@ use careline_store::outbox::event::NOTIFICATION_RECEIVED;
 use careline_store::provider_messages::{self, NewMessage};
 use careline_store::staff_notifications;
 use chrono::{DateTime, Duration, Utc};
-use common::receivers::{SID, SmtpServer, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in};
+use common::jobs::{actor, mailer, sms_sender, user_by_email, worker_on};
+use common::receivers::{SmtpServer, decoded, smtp_server, twilio_stand_in};
 use common::*;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::sync::Arc;
 use uuid::Uuid;
 
 const ELEANOR: &str = "+15125550142";
@@ -37,23 +37,6 @@ const PUBLIC: &str = "https://careline.example.test";
 const SECRET: &str = "Worsening floaters in the left eye since the injection";
 const MINUTES: i64 = 10;
 const KIND: &str = "urgent_message_escalation";
-
-async fn user_by_email(store: &Store, email: &str) -> user::Model {
-    user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(store.db())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn actor(store: &Store, email: &str) -> Actor {
-    let u = user_by_email(store, email).await;
-    Actor {
-        user_id: u.id,
-        role: u.role.parse::<Role>().unwrap(),
-    }
-}
 
 /// The demo practice with Dr. Chen on call, a 10-minute escalation and Dr. Patel reachable by
 /// text.
@@ -112,32 +95,12 @@ fn worker(store: &Store, clock: &ManualClock, smtp: Option<&SmtpServer>, sms: &s
     careline::escalation::register(
         &mut registry,
         careline::escalation::Senders {
-            sms: Some(
-                careline::notify::twilio::TwilioRest::new(
-                    sms,
-                    SID,
-                    TWILIO_TOKEN,
-                    "+15125550199",
-                    None,
-                )
-                .unwrap(),
-            ),
-            email: smtp.map(|s| {
-                careline::notify::email::Mailer::new(
-                    &s.url(),
-                    "Capitol Eye Care <no-reply@capitoleye.test>",
-                )
-                .unwrap()
-            }),
+            sms: Some(sms_sender(sms)),
+            email: mailer(smtp),
             link_base: PUBLIC.into(),
         },
     );
-    Worker::new(
-        store.clone(),
-        registry,
-        Arc::new(clock.clone()),
-        WorkerOptions::default(),
-    )
+    worker_on(store, registry, clock)
 }
 
 async fn notices(store: &Store, email: &str) -> Vec<staff_notifications::StaffNotification> {
@@ -176,33 +139,6 @@ async fn deliveries_to(store: &Store, user_id: Uuid) -> Vec<notification_deliver
         .all(store.db())
         .await
         .unwrap()
-}
-
-/// An email's subject and body as its reader sees them (lettre sends long lines
-/// quoted-printable), through Python's own email parser.
-fn decoded(raw: &str) -> String {
-    let mut child = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import email, sys\n\
-             m = email.message_from_binary_file(sys.stdin.buffer)\n\
-             print(m['subject'])\n\
-             print(m.get_payload(decode=True).decode())",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(raw.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn no_phi(text: &str) {

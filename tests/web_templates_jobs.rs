@@ -8,96 +8,9 @@ mod common;
 
 use careline_store::jobs::{self, NewJob};
 use chrono::{Duration, Utc};
-use common::{PASSWORD, TestApp};
+use common::TestApp;
+use common::web::{field_value, sign_in};
 use serde_json::json;
-
-/// A browser's session on the dashboard (as in tests/web.rs).
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-fn field_value(html: &str, marker: &str) -> String {
-    let at = html.find(marker).expect(marker) + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn cookie_of(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect(name)
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = http.get(app.url("/login")).send().await.unwrap();
-    let login_cookie = cookie_of(&r, "careline_login_csrf");
-    let token = field_value(&r.text().await.unwrap(), "name=\"_csrf\" value=\"");
-    let r = http
-        .post(app.url("/login"))
-        .header("cookie", format!("careline_login_csrf={login_cookie}"))
-        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in of {email}");
-    let mut b = Browser {
-        cookie: cookie_of(&r, "careline_session"),
-        http,
-        base: app.base.clone(),
-        csrf: String::new(),
-    };
-    let (_, html) = b.get("/").await;
-    b.csrf = field_value(&html, "name=\"_csrf\" value=\"");
-    b
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    /// Submit a form the way the page does (with its CSRF field unless `csrf` is false).
-    async fn post_form(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        csrf: bool,
-    ) -> reqwest::Response {
-        let mut form: Vec<(&str, &str)> = Vec::new();
-        if csrf {
-            form.push(("_csrf", &self.csrf));
-        }
-        form.extend_from_slice(fields);
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.post_form(path, fields, true).await
-    }
-}
 
 /// The `<details>` element of one template on the practice page.
 fn template_block<'a>(html: &'a str, anchor: &str) -> &'a str {

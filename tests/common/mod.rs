@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod jobs;
 pub mod receivers;
+pub mod web;
 
 use careline::config::Config;
 use careline::server::Running;
