@@ -309,3 +309,154 @@ on_both_engines!(
         app.stop().await;
     }
 );
+
+/// The reminder jobs of an appointment.
+async fn reminders_of(store: &careline_store::Store, appointment: uuid::Uuid) -> Vec<jobs::Job> {
+    jobs::list(
+        store,
+        &jobs::JobFilter {
+            state: None,
+            kind: Some(careline_store::reminders::REMINDER.into()),
+        },
+        1,
+        500,
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|j| j.idempotency_key.starts_with(&format!("{appointment}:")))
+    .collect()
+}
+
+on_both_engines!(
+    a_reminder_voided_by_its_appointment_offers_no_retry,
+    |db: common::TestDb| async move {
+        use careline_domain::appointment::AppointmentAction;
+        use careline_domain::practice::BookingChannel;
+        use careline_domain::{Actor, Role};
+        use careline_store::appointments::{self, AppointmentFilter, ChangedBy};
+        careline::demo::seed(&db.store).await.unwrap();
+        let store = db.store.clone();
+        let admin_actor = Actor {
+            user_id: uuid::Uuid::nil(),
+            role: Role::Admin,
+        };
+        // An appointment of the demo's with reminders still to go.
+        let mut a = None;
+        for candidate in
+            appointments::list(&store, &admin_actor, &AppointmentFilter::default(), 1, 100)
+                .await
+                .unwrap()
+                .items
+        {
+            if reminders_of(&store, candidate.id)
+                .await
+                .iter()
+                .any(|j| j.state == "queued")
+            {
+                a = Some(candidate);
+                break;
+            }
+        }
+        let a = a.expect("the demo books reminders");
+        // The appointment is cancelled: its reminders are voided, and say why.
+        appointments::transition(
+            &store,
+            ChangedBy {
+                actor: admin_actor,
+                channel: BookingChannel::Staff,
+            },
+            a.id,
+            AppointmentAction::Cancel,
+            Some("patient called"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let all = reminders_of(&store, a.id).await;
+        assert!(all.iter().all(|j| j.state != "queued"), "{all:?}");
+        let voided: Vec<_> = all.into_iter().filter(|j| j.state == "cancelled").collect();
+        assert!(
+            !voided.is_empty() && voided.iter().all(|j| j.voided()),
+            "{voided:?}"
+        );
+        assert_eq!(
+            voided[0].last_error.as_deref(),
+            Some("voided: the appointment was moved or cancelled")
+        );
+        // A job an operator cancelled is not voided: it can be retried.
+        let other = jobs::enqueue_now(
+            &store,
+            NewJob::new("test.later", json!({}), Utc::now() + Duration::hours(1)),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .job;
+        let other = jobs::cancel(&store, other.id, Utc::now()).await.unwrap();
+        assert!(!other.voided());
+
+        let app = TestApp::spawn(db).await;
+        let admin = sign_in(&app, "admin@demo.careline.test").await;
+        let (status, html) = admin.get("/admin/jobs?state=cancelled").await;
+        assert_eq!(status, 200, "{html}");
+        for j in &voided {
+            let row = html
+                .split(&format!("id=\"job-{}\"", j.id))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_else(|| panic!("no row of {}: {html}", j.id));
+            assert!(!row.contains("/retry\""), "no Retry: {row}");
+            assert!(row.contains("Voided: nothing to retry"), "{row}");
+            assert!(
+                row.contains("the appointment was moved or cancelled"),
+                "{row}"
+            );
+        }
+        assert!(html.contains(&format!("action=\"/admin/jobs/{}/retry\"", other.id)));
+
+        // Posted anyway (a stale page): refused on the page, with a 409 and the reason.
+        let r = admin
+            .post(&format!("/admin/jobs/{}/retry", voided[0].id), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(
+                "Not retried. This job was voided (the appointment was moved or cancelled)"
+            ),
+            "{html}"
+        );
+        // The API: 409 JOB_VOIDED in the error form; the job stays as it was.
+        let token = app.token("admin@demo.careline.test").await;
+        let (status, body) = app
+            .post(
+                &token,
+                &format!("/api/v1/admin/jobs/{}/retry", voided[0].id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(common::error_code(&body), "JOB_VOIDED");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("the appointment was moved or cancelled"),
+            "{body}"
+        );
+        let still = jobs::get(app.store(), voided[0].id).await.unwrap().unwrap();
+        assert_eq!(still.state, "cancelled");
+        // The operator-cancelled one is retried as before.
+        let (status, body) = app
+            .post(
+                &token,
+                &format!("/api/v1/admin/jobs/{}/retry", other.id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        app.stop().await;
+    }
+);
