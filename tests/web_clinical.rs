@@ -662,3 +662,118 @@ on_both_engines!(the_clinical_lists_are_paged, |db| async move {
     );
     app.stop().await;
 });
+
+/// A practice's pages read times by its own clock, not the menu file's: the demo practice
+/// moved to America/Los_Angeles while the menu file says America/Chicago. Its appointment's
+/// page and its patient's lab results show Pacific time, to the practice's own staff and to
+/// an admin of no practice alike; the jobs page, tied to no practice, keeps the menu's zone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_practices_pages_show_its_own_time_zone() {
+    use chrono::{DateTime, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let menu = include_str!("../crates/careline-call/src/default_ivr.toml").replace(
+        "timezone = \"America/New_York\"",
+        "timezone = \"America/Chicago\"",
+    );
+    assert!(menu.contains("America/Chicago"));
+    let ivr_file = dir.path().join("ivr.toml");
+    std::fs::write(&ivr_file, menu).unwrap();
+    let db = common::TestDb::new(common::Engine::Sqlite).await.unwrap();
+    careline::demo::seed(&db.store).await.unwrap();
+    let manager = common::jobs::user_by_email(&db.store, "manager@demo.careline.test").await;
+    let org = manager.organization_id.expect("the manager's practice");
+    let mut config = careline_store::practice::get(&db.store, org)
+        .await
+        .unwrap()
+        .unwrap();
+    config.settings.time_zone = "America/Los_Angeles".into();
+    careline_store::practice::put(
+        &db.store,
+        org,
+        &config.settings,
+        careline_store::practice::EhrChange::Keep,
+        None,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let app = TestApp::spawn_with(
+        db,
+        careline::config::Config {
+            ivr_file: Some(ivr_file),
+            ..common::test_config()
+        },
+    )
+    .await;
+    let admin_token = app.token("admin@demo.careline.test").await;
+    let patient = eleanor(&app, &admin_token).await;
+    let (status, list) = app
+        .get(
+            &admin_token,
+            &format!("/api/v1/appointments?patient_id={patient}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let appointment = &list["items"][0];
+    let starts: DateTime<Utc> = s(&appointment["starts_at"]).parse().unwrap();
+    let (status, labs) = app
+        .get(
+            &admin_token,
+            &format!("/api/v1/patients/{patient}/lab-results"),
+        )
+        .await;
+    assert_eq!(status, 200, "{labs}");
+    let collected: DateTime<Utc> = s(&labs
+        .as_array()
+        .or(labs["items"].as_array())
+        .expect("lab results")[0]["collected_at"])
+    .parse()
+    .unwrap();
+    let pacific = chrono_tz::America::Los_Angeles;
+    let central = chrono_tz::America::Chicago;
+    let on_the_appointment = |tz: chrono_tz::Tz| {
+        starts
+            .with_timezone(&tz)
+            .format("%a %-d %b %Y %H:%M %Z")
+            .to_string()
+    };
+    let on_the_patient = |tz: chrono_tz::Tz| {
+        collected
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+
+    for who in ["manager@demo.careline.test", "admin@demo.careline.test"] {
+        let b = sign_in(&app, who).await;
+        let (status, html) = b
+            .get(&format!("/appointments/{}", s(&appointment["id"])))
+            .await;
+        assert_eq!(status, 200, "{who}: {html}");
+        assert!(html.contains(&on_the_appointment(pacific)), "{who}: {html}");
+        assert!(!html.contains(&on_the_appointment(central)), "{who}");
+    }
+    // Results are for those who may read them: the patient's doctor, and the admin.
+    for who in ["dr.patel@demo.careline.test", "admin@demo.careline.test"] {
+        let b = sign_in(&app, who).await;
+        let (status, html) = b.get(&format!("/patients/{patient}")).await;
+        assert_eq!(status, 200, "{who}: {html}");
+        assert!(html.contains(&on_the_patient(pacific)), "{who}: {html}");
+        assert!(!html.contains(&on_the_patient(central)), "{who}");
+    }
+
+    // The jobs page belongs to no practice: the menu file's zone.
+    let (status, jobs) = app.get(&admin_token, "/api/v1/admin/jobs").await;
+    assert_eq!(status, 200, "{jobs}");
+    let run_at: DateTime<Utc> = s(&jobs["items"][0]["run_at"]).parse().unwrap();
+    let admin = sign_in(&app, "admin@demo.careline.test").await;
+    let (status, html) = admin.get("/admin/jobs").await;
+    assert_eq!(status, 200, "{html}");
+    let central_run_at = run_at
+        .with_timezone(&central)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string();
+    assert!(html.contains(&central_run_at), "{central_run_at}: {html}");
+    app.stop().await;
+}
