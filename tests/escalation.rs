@@ -43,24 +43,11 @@ const KIND: &str = "urgent_message_escalation";
 async fn practice(store: &Store) {
     careline::demo::seed(store).await.unwrap();
     let chen = user_by_email(store, CHEN).await;
-    let org = chen.organization_id.unwrap();
-    let mut config = careline_store::practice::get(store, org)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.on_call_provider_user_id = Some(chen.id);
-    config.settings.urgent_escalation_minutes = MINUTES as u32;
-    careline_store::practice::put(
-        store,
-        org,
-        &config.settings,
-        careline_store::practice::EhrChange::Keep,
-        None,
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    change_practice(store, chen.organization_id.unwrap(), |s| {
+        s.on_call_provider_user_id = Some(chen.id);
+        s.urgent_escalation_minutes = MINUTES as u32;
+    })
+    .await;
     let patel = user_by_email(store, PATEL).await;
     user::Entity::update(user::ActiveModel {
         id: Set(patel.id),

@@ -682,22 +682,10 @@ async fn a_practices_pages_show_its_own_time_zone() {
     careline::demo::seed(&db.store).await.unwrap();
     let manager = common::jobs::user_by_email(&db.store, "manager@demo.careline.test").await;
     let org = manager.organization_id.expect("the manager's practice");
-    let mut config = careline_store::practice::get(&db.store, org)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.time_zone = "America/Los_Angeles".into();
-    careline_store::practice::put(
-        &db.store,
-        org,
-        &config.settings,
-        careline_store::practice::EhrChange::Keep,
-        None,
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    common::change_practice(&db.store, org, |s| {
+        s.time_zone = "America/Los_Angeles".into()
+    })
+    .await;
     let app = TestApp::spawn_with(
         db,
         careline::config::Config {
