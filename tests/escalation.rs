@@ -9,9 +9,9 @@
 
 mod common;
 
-use careline::jobs::{Registry, Worker, WorkerOptions};
+use careline::jobs::{Registry, Worker};
 use careline_domain::clinical::MessageUrgency;
-use careline_domain::{Actor, Clock, ManualClock, Role};
+use careline_domain::{Clock, ManualClock};
 use careline_store::Store;
 use careline_store::entity::{job, notification_delivery, user};
 use careline_store::escalation::ESCALATE;
@@ -19,10 +19,10 @@ use careline_store::outbox::event::NOTIFICATION_RECEIVED;
 use careline_store::provider_messages::{self, NewMessage};
 use careline_store::staff_notifications;
 use chrono::{DateTime, Duration, Utc};
-use common::receivers::{SID, SmtpServer, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in};
+use common::jobs::{actor, mailer, sms_sender, user_by_email, worker_on};
+use common::receivers::{SmtpServer, decoded, smtp_server, twilio_stand_in};
 use common::*;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::sync::Arc;
 use uuid::Uuid;
 
 const ELEANOR: &str = "+15125550142";
@@ -38,46 +38,16 @@ const SECRET: &str = "Worsening floaters in the left eye since the injection";
 const MINUTES: i64 = 10;
 const KIND: &str = "urgent_message_escalation";
 
-async fn user_by_email(store: &Store, email: &str) -> user::Model {
-    user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(store.db())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn actor(store: &Store, email: &str) -> Actor {
-    let u = user_by_email(store, email).await;
-    Actor {
-        user_id: u.id,
-        role: u.role.parse::<Role>().unwrap(),
-    }
-}
-
 /// The demo practice with Dr. Chen on call, a 10-minute escalation and Dr. Patel reachable by
 /// text.
 async fn practice(store: &Store) {
     careline::demo::seed(store).await.unwrap();
     let chen = user_by_email(store, CHEN).await;
-    let org = chen.organization_id.unwrap();
-    let mut config = careline_store::practice::get(store, org)
-        .await
-        .unwrap()
-        .unwrap();
-    config.settings.on_call_provider_user_id = Some(chen.id);
-    config.settings.urgent_escalation_minutes = MINUTES as u32;
-    careline_store::practice::put(
-        store,
-        org,
-        &config.settings,
-        careline_store::practice::EhrChange::Keep,
-        None,
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    change_practice(store, chen.organization_id.unwrap(), |s| {
+        s.on_call_provider_user_id = Some(chen.id);
+        s.urgent_escalation_minutes = MINUTES as u32;
+    })
+    .await;
     let patel = user_by_email(store, PATEL).await;
     user::Entity::update(user::ActiveModel {
         id: Set(patel.id),
@@ -113,34 +83,14 @@ fn worker(store: &Store, clock: &ManualClock, smtp: Option<&SmtpServer>, sms: &s
         &mut registry,
         careline::escalation::Senders {
             send: careline::jobs::send::Senders {
-                sms: Some(
-                    careline::notify::twilio::TwilioRest::new(
-                        sms,
-                        SID,
-                        TWILIO_TOKEN,
-                        "+15125550199",
-                        None,
-                    )
-                    .unwrap(),
-                ),
-                email: smtp.map(|s| {
-                    careline::notify::email::Mailer::new(
-                        &s.url(),
-                        "Capitol Eye Care <no-reply@capitoleye.test>",
-                    )
-                    .unwrap()
-                }),
+                sms: Some(sms_sender(sms)),
+                email: mailer(smtp),
                 dialer: None,
             },
             link_base: PUBLIC.into(),
         },
     );
-    Worker::new(
-        store.clone(),
-        registry,
-        Arc::new(clock.clone()),
-        WorkerOptions::default(),
-    )
+    worker_on(store, registry, clock)
 }
 
 async fn notices(store: &Store, email: &str) -> Vec<staff_notifications::StaffNotification> {
@@ -179,33 +129,6 @@ async fn deliveries_to(store: &Store, user_id: Uuid) -> Vec<notification_deliver
         .all(store.db())
         .await
         .unwrap()
-}
-
-/// An email's subject and body as its reader sees them (lettre sends long lines
-/// quoted-printable), through Python's own email parser.
-fn decoded(raw: &str) -> String {
-    let mut child = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import email, sys\n\
-             m = email.message_from_binary_file(sys.stdin.buffer)\n\
-             print(m['subject'])\n\
-             print(m.get_payload(decode=True).decode())",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(raw.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn no_phi(text: &str) {

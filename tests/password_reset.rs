@@ -8,15 +8,16 @@
 mod common;
 
 use careline::config::Config;
-use careline::jobs::{Registry, Worker, WorkerOptions};
+use careline::jobs::{Registry, Worker};
 use careline_domain::{ManualClock, Role};
 use careline_store::jobs::{self, JobFilter, JobState};
 use careline_store::password_resets::{self, EMAIL_JOB, Redeemed};
 use chrono::{Duration, Utc};
+use common::jobs::worker_on;
+use common::receivers::{SmtpServer, free_port, smtp_server_on, smtpd_available};
+use common::web::{client, set_cookie};
 use common::{PASSWORD, TestApp, TestDb, error_code, test_config};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
 const NEW_PASSWORD: &str = "Quiet-Meadow-7731!";
@@ -56,118 +57,6 @@ fn logged_text() -> String {
     String::from_utf8_lossy(&logs().0.lock().unwrap()).into_owned()
 }
 
-// ---------------------------------------------------------------------------------------------
-// A real SMTP server.
-
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn smtpd_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CARELINE_REQUIRE_SMTPD").as_deref() != Ok("1"),
-            "aiosmtpd is required here: pip install aiosmtpd"
-        );
-        eprintln!("NOTE: aiosmtpd is not installed (pip install aiosmtpd): skipped");
-    }
-    ok
-}
-
-/// aiosmtpd on `port` (a free one when `None`).
-fn smtp_server(port: Option<u16>) -> SmtpServer {
-    let maildir = tempfile::tempdir().unwrap();
-    let port = port.unwrap_or_else(free_port);
-    let mut child = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/server.py"))
-        .arg(port.to_string())
-        .arg(maildir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready", "the SMTP server did not start");
-    SmtpServer {
-        child,
-        port,
-        maildir,
-    }
-}
-
-/// A message the server received: envelope recipients and the decoded text body.
-struct Mail {
-    to: Vec<String>,
-    subject: String,
-    body: String,
-}
-
-impl SmtpServer {
-    /// Every message received so far, in order. The body is decoded by Python's own email
-    /// parser (lettre sends long lines quoted-printable).
-    fn messages(&self) -> Vec<Mail> {
-        let mut out = Vec::new();
-        for n in 1.. {
-            let eml = self.maildir.path().join(format!("{n}.eml"));
-            if !eml.exists() {
-                break;
-            }
-            let envelope: Value = serde_json::from_str(
-                &std::fs::read_to_string(self.maildir.path().join(format!("{n}.json"))).unwrap(),
-            )
-            .unwrap();
-            let decoded = Command::new("python3")
-                .args([
-                    "-c",
-                    "import email, json, sys\n\
-                     m = email.message_from_binary_file(open(sys.argv[1], 'rb'))\n\
-                     print(json.dumps({'subject': m['subject'], \
-                     'body': m.get_payload(decode=True).decode()}))",
-                ])
-                .arg(&eml)
-                .output()
-                .unwrap();
-            assert!(decoded.status.success(), "{decoded:?}");
-            let v: Value = serde_json::from_slice(&decoded.stdout).unwrap();
-            out.push(Mail {
-                to: envelope["to"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|t| t.as_str().unwrap().to_string())
-                    .collect(),
-                subject: v["subject"].as_str().unwrap().to_string(),
-                body: v["body"].as_str().unwrap().to_string(),
-            });
-        }
-        out
-    }
-}
-
 /// The token of the reset link in an email body.
 fn token_in(body: &str) -> String {
     let marker = "https://careline.test/reset-password?token=";
@@ -197,13 +86,29 @@ fn config_for(smtp_port: u16) -> Config {
 /// API stamps requests with it).
 fn worker(app: &TestApp, config: &Config) -> (Worker, ManualClock) {
     let clock = ManualClock::new(Utc::now() + Duration::seconds(1));
-    let w = Worker::new(
-        app.store().clone(),
-        careline::jobs::password_reset::registered(Registry::new(), config),
-        Arc::new(clock.clone()),
-        WorkerOptions::default(),
-    );
-    (w, clock)
+    let registry = careline::jobs::password_reset::registered(Registry::new(), config);
+    (worker_on(app.store(), registry, &clock), clock)
+}
+
+/// A server that emails through a fresh SMTP server; `None` (the database dropped, a note
+/// said) when aiosmtpd is not installed and CI does not require it.
+async fn app_with_mail(db: TestDb) -> Option<(TestApp, SmtpServer, Config)> {
+    if !smtpd_available() {
+        db.cleanup().await;
+        return None;
+    }
+    let smtp = smtp_server_on(None);
+    let config = config_for(smtp.port);
+    let app = TestApp::spawn_with(db, config.clone()).await;
+    Some((app, smtp, config))
+}
+
+/// Ask for a reset of `email` and run the worker: the token of the link in the first email.
+async fn emailed_token(app: &TestApp, config: &Config, smtp: &SmtpServer, email: &str) -> String {
+    assert_eq!(forgot(app, email).await.status(), 202);
+    let (w, _) = worker(app, config);
+    w.run_until_idle().await.unwrap();
+    token_in(&smtp.messages()[0].body)
 }
 
 async fn forgot(app: &TestApp, email: &str) -> reqwest::Response {
@@ -251,7 +156,7 @@ on_both_engines!(
             return db.cleanup().await;
         }
         logs();
-        let smtp = smtp_server(None);
+        let smtp = smtp_server_on(None);
         let config = config_for(smtp.port);
         let app = TestApp::spawn_with(db, config.clone()).await;
         let email = "dana.reyes@clinic.test";
@@ -378,12 +283,9 @@ on_both_engines!(
 on_both_engines!(
     unknown_and_deactivated_addresses_get_the_same_answer_and_no_email,
     |db: TestDb| async move {
-        if !smtpd_available() {
-            return db.cleanup().await;
-        }
-        let smtp = smtp_server(None);
-        let config = config_for(smtp.port);
-        let app = TestApp::spawn_with(db, config.clone()).await;
+        let Some((app, smtp, config)) = app_with_mail(db).await else {
+            return;
+        };
         let active = "active@clinic.test";
         let gone = "gone@clinic.test";
         app.user(active, Role::Nurse, None).await;
@@ -460,12 +362,9 @@ on_both_engines!(
 on_both_engines!(
     an_expired_or_superseded_link_is_refused,
     |db: TestDb| async move {
-        if !smtpd_available() {
-            return db.cleanup().await;
-        }
-        let smtp = smtp_server(None);
-        let config = config_for(smtp.port);
-        let app = TestApp::spawn_with(db, config.clone()).await;
+        let Some((app, smtp, config)) = app_with_mail(db).await else {
+            return;
+        };
         let email = "sam.ortiz@clinic.test";
         let uid = app.user(email, Role::Receptionist, None).await;
         assert_eq!(forgot(&app, email).await.status(), 202);
@@ -514,18 +413,12 @@ on_both_engines!(
 on_both_engines!(
     a_password_change_voids_the_links_already_sent,
     |db: TestDb| async move {
-        if !smtpd_available() {
-            return db.cleanup().await;
-        }
-        let smtp = smtp_server(None);
-        let config = config_for(smtp.port);
-        let app = TestApp::spawn_with(db, config.clone()).await;
+        let Some((app, smtp, config)) = app_with_mail(db).await else {
+            return;
+        };
         let email = "changer@clinic.test";
         app.user(email, Role::Nurse, None).await;
-        assert_eq!(forgot(&app, email).await.status(), 202);
-        let (w, _) = worker(&app, &config);
-        w.run_until_idle().await.unwrap();
-        let token = token_in(&smtp.messages()[0].body);
+        let token = emailed_token(&app, &config, &smtp, email).await;
         let access = app.token(email).await;
         let (status, body) = app
             .post(
@@ -546,18 +439,12 @@ on_both_engines!(
 on_both_engines!(
     two_uses_of_one_link_at_once_let_one_win,
     |db: TestDb| async move {
-        if !smtpd_available() {
-            return db.cleanup().await;
-        }
-        let smtp = smtp_server(None);
-        let config = config_for(smtp.port);
-        let app = TestApp::spawn_with(db, config.clone()).await;
+        let Some((app, smtp, config)) = app_with_mail(db).await else {
+            return;
+        };
         let email = "race@clinic.test";
         app.user(email, Role::Nurse, None).await;
-        assert_eq!(forgot(&app, email).await.status(), 202);
-        let (w, _) = worker(&app, &config);
-        w.run_until_idle().await.unwrap();
-        let token = token_in(&smtp.messages()[0].body);
+        let token = emailed_token(&app, &config, &smtp, email).await;
         let (a, b) = tokio::join!(
             reset(&app, &token, "First-Winner-4410!"),
             reset(&app, &token, "Second-Winner-8820!")
@@ -595,7 +482,7 @@ on_both_engines!(
         assert!(error.contains("password reset email"), "{error}");
 
         // The server comes up; the next attempt sends, once.
-        let smtp = smtp_server(Some(port));
+        let smtp = smtp_server_on(Some(port));
         clock.advance(Duration::minutes(2));
         assert_eq!(w.run_until_idle().await.unwrap(), 1);
         let mail = smtp.messages();
@@ -639,25 +526,11 @@ on_both_engines!(
 // ---------------------------------------------------------------------------------------------
 // The dashboard's forms.
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// The double-submit cookie a pre-session page sets, and the page's `_csrf` field.
 async fn form_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
     let r = http.get(url).send().await.unwrap();
     let status = r.status().as_u16();
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("careline_login_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("csrf cookie");
+    let (cookie, _) = set_cookie(&r, "careline_login_csrf").expect("csrf cookie");
     let html = r.text().await.unwrap();
     let marker = "name=\"_csrf\" value=\"";
     let csrf = html
@@ -681,12 +554,9 @@ fn split_page(v: &str) -> (String, String) {
 on_both_engines!(
     the_dashboard_forms_reset_a_password,
     |db: TestDb| async move {
-        if !smtpd_available() {
-            return db.cleanup().await;
-        }
-        let smtp = smtp_server(None);
-        let config = config_for(smtp.port);
-        let app = TestApp::spawn_with(db, config.clone()).await;
+        let Some((app, smtp, config)) = app_with_mail(db).await else {
+            return;
+        };
         let email = "web.user@clinic.test";
         app.user(email, Role::Nurse, None).await;
         let http = client();

@@ -8,19 +8,19 @@
 
 mod common;
 
-use careline::jobs::{Registry, Worker, WorkerOptions};
+use careline::jobs::{Registry, Worker};
 use careline_domain::reminder::ReminderChannel;
 use careline_domain::{Actor, ManualClock, Role};
 use careline_store::Store;
-use careline_store::entity::{job, notification_delivery, user};
+use careline_store::entity::{job, notification_delivery};
 use careline_store::refill_jobs::{NOTIFY_PATIENT, PROVIDER_REMINDER_AFTER, REMIND_PROVIDER};
 use careline_store::refills::{self, RequestedBy};
 use careline_store::staff_notifications;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::receivers::{SID, SmtpServer, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in};
+use common::jobs::{actor, mailer, sms_sender, worker_on};
+use common::receivers::{SmtpServer, decoded, smtp_server, twilio_stand_in};
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::sync::Arc;
 use uuid::Uuid;
 
 const ELEANOR: &str = "+15125550142";
@@ -31,19 +31,6 @@ const NURSE: &str = "nurse@demo.careline.test";
 /// 09:00 in Austin: outside the practice's quiet hours.
 fn asked() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 8, 15, 0, 0).unwrap()
-}
-
-async fn actor(store: &Store, email: &str) -> Actor {
-    let u = user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(store.db())
-        .await
-        .unwrap()
-        .unwrap();
-    Actor {
-        user_id: u.id,
-        role: u.role.parse::<Role>().unwrap(),
-    }
 }
 
 fn admin() -> Actor {
@@ -58,32 +45,12 @@ fn worker(store: &Store, clock: &ManualClock, smtp: Option<&SmtpServer>, sms: &s
     careline::refills::register(
         &mut registry,
         careline::refills::Senders {
-            sms: Some(
-                careline::notify::twilio::TwilioRest::new(
-                    sms,
-                    SID,
-                    TWILIO_TOKEN,
-                    "+15125550199",
-                    None,
-                )
-                .unwrap(),
-            ),
-            email: smtp.map(|s| {
-                careline::notify::email::Mailer::new(
-                    &s.url(),
-                    "Capitol Eye Care <no-reply@capitoleye.test>",
-                )
-                .unwrap()
-            }),
+            sms: Some(sms_sender(sms)),
+            email: mailer(smtp),
             dialer: None,
         },
     );
-    Worker::new(
-        store.clone(),
-        registry,
-        Arc::new(clock.clone()),
-        WorkerOptions::default(),
-    )
+    worker_on(store, registry, clock)
 }
 
 /// Eleanor's medication whose name starts with `name`: (id, full name).
@@ -174,32 +141,6 @@ fn says_nothing_clinical(text: &str, medication: &str) {
     ] {
         assert!(!lower.contains(&word), "{word:?} in {text}");
     }
-}
-
-/// An email's subject and body as its reader sees them, through Python's email parser.
-fn decoded(raw: &str) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import email, sys\n\
-             m = email.message_from_binary_file(sys.stdin.buffer)\n\
-             print(m['subject'])\n\
-             print(m.get_payload(decode=True).decode())",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(raw.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 on_both_engines!(

@@ -9,7 +9,7 @@
 
 mod common;
 
-use careline::jobs::{Registry, Worker, WorkerOptions};
+use careline::jobs::{Registry, Worker};
 use careline::twilio::signature::expected_signature;
 use careline_domain::appointment::AppointmentStatus;
 use careline_domain::practice::BookingChannel;
@@ -21,6 +21,7 @@ use careline_store::deliveries;
 use careline_store::entity::job;
 use careline_store::reminders::REMINDER;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::jobs::{sms_sender, worker_on};
 use common::receivers::{
     SID, TOKEN as TWILIO_TOKEN, smtp_server, twilio_stand_in, twilio_stand_in_at,
 };
@@ -103,16 +104,7 @@ async fn planned(
 fn worker(store: &Store, senders: careline::reminders::Senders, clock: &ManualClock) -> Worker {
     let mut registry = Registry::new();
     careline::reminders::register(&mut registry, senders, chrono_tz::America::Chicago);
-    Worker::new(
-        store.clone(),
-        registry,
-        Arc::new(clock.clone()),
-        WorkerOptions::default(),
-    )
-}
-
-fn sms_sender(url: &str) -> careline::notify::twilio::TwilioRest {
-    careline::notify::twilio::TwilioRest::new(url, SID, TWILIO_TOKEN, "+15125550199", None).unwrap()
+    worker_on(store, registry, clock)
 }
 
 async fn set_channel(store: &Store, phone: &str, channel: ReminderChannel, email: Option<&str>) {

@@ -9,7 +9,8 @@ use careline_domain::Role;
 use careline_store::calls::{self, NewCall, NewCallEvent, StepUpdate};
 use careline_store::recordings::{self, NewChunk};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use common::{PASSWORD, TestApp, error_code};
+use common::web::{csp_problems, sign_in};
+use common::{TestApp, error_code};
 use serde_json::{Value, json};
 
 const ENDED: &str = "SIP000000000000000000000000000ended";
@@ -243,109 +244,6 @@ on_both_engines!(
     }
 );
 
-/// A browser's session on the dashboard (as in tests/web.rs).
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self.request(path, None).await;
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    async fn request(&self, path: &str, range: Option<&str>) -> reqwest::Response {
-        let mut rq = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie));
-        if let Some(r) = range {
-            rq = rq.header("range", r);
-        }
-        rq.send().await.unwrap()
-    }
-}
-
-fn field_value(html: &str, marker: &str) -> String {
-    let at = html.find(marker).expect(marker) + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = http.get(app.url("/login")).send().await.unwrap();
-    let login_cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("careline_login_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("login cookie");
-    let token = field_value(&r.text().await.unwrap(), "name=\"_csrf\" value=\"");
-    let r = http
-        .post(app.url("/login"))
-        .header("cookie", format!("careline_login_csrf={login_cookie}"))
-        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in of {email}");
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("careline_session="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("session cookie");
-    Browser {
-        http,
-        base: app.base.clone(),
-        cookie,
-    }
-}
-
-/// What the CSP forbids (the scan of tests/web.rs, shortened): inline scripts and styles,
-/// handler attributes, javascript: links, anything from another origin.
-fn csp_problems(html: &str) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
-    let mut problems = Vec::new();
-    for tag in lower.split("<script").skip(1) {
-        let (open, rest) = tag.split_once('>').unwrap_or((tag, ""));
-        if !open.contains(" src=\"/") || !rest.trim_start().starts_with("</script>") {
-            problems.push(format!("inline script: {open}"));
-        }
-    }
-    for bad in [
-        "<style",
-        " style=",
-        "javascript:",
-        "src=\"http",
-        "href=\"http",
-        "src=\"//",
-    ] {
-        if lower.contains(bad) {
-            problems.push(bad.to_string());
-        }
-    }
-    for (i, _) in lower.match_indices(" on") {
-        let name: String = lower[i + 3..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        if !name.is_empty() && lower[i + 3 + name.len()..].starts_with('=') {
-            problems.push(format!("on{name}="));
-        }
-    }
-    problems
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_pages_per_role_with_timeline_player_and_live_list() {
     let app = TestApp::spawn(common::TestDb::new(common::Engine::Sqlite).await.unwrap()).await;
@@ -411,10 +309,7 @@ async fn call_pages_per_role_with_timeline_player_and_live_list() {
     // The player's request: the session cookie and a Range, answered in part and audited as a
     // play by this specialist.
     let r = specialist
-        .request(
-            &format!("/api/v1/calls/{ENDED}/recording"),
-            Some("bytes=0-"),
-        )
+        .get_range(&format!("/api/v1/calls/{ENDED}/recording"), "bytes=0-")
         .await;
     assert_eq!(r.status(), 206);
     assert_eq!(r.headers()["accept-ranges"], "bytes");

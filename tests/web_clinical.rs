@@ -9,107 +9,9 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, s};
+use common::web::{csp_problems, sign_in};
+use common::{TestApp, s};
 use serde_json::{Value, json};
-
-/// A browser's view of the dashboard: its session cookie and the page's CSRF token.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    cookie: String,
-    csrf: String,
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
-}
-
-fn csrf_field(html: &str) -> String {
-    let marker = "name=\"_csrf\" value=\"";
-    let at = html.find(marker).expect("a _csrf field") + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
-    let http = client();
-    let r = http.get(app.url("/login")).send().await.unwrap();
-    let login_cookie = cookie_value(&r, "careline_login_csrf").expect("login cookie");
-    let token = csrf_field(&r.text().await.unwrap());
-    let r = http
-        .post(app.url("/login"))
-        .header("cookie", format!("careline_login_csrf={login_cookie}"))
-        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in of {email}");
-    let mut b = Browser {
-        base: app.base.clone(),
-        http,
-        cookie: cookie_value(&r, "careline_session").expect("session cookie"),
-        csrf: String::new(),
-    };
-    let (status, html) = b.get("/").await;
-    assert_eq!(status, 200, "{html}");
-    b.csrf = csrf_field(&html);
-    b
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    /// Submit a form the way the page does (with its CSRF field): status, Location, body.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
-        form.extend_from_slice(fields);
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status().as_u16(), location, r.text().await.unwrap())
-    }
-}
-
-/// What the CSP forbids, in short (tests/web.rs has the full scan): inline scripts and
-/// styles, handler attributes.
-fn csp_clean(html: &str) -> bool {
-    let lower = html.to_ascii_lowercase();
-    !lower.contains("<style")
-        && !lower.contains(" style=")
-        && !lower.contains("javascript:")
-        && !lower.contains(" onclick=")
-        && lower.matches("<script").count() == lower.matches("<script src=\"/").count()
-}
 
 async fn demo(db: common::TestDb) -> TestApp {
     careline::demo::seed(&db.store).await.unwrap();
@@ -159,7 +61,7 @@ async fn each_role_opens_the_clinical_pages_its_permissions_allow() {
                 if may { 200 } else { 403 },
                 "{login} {page}: {html}"
             );
-            assert!(csp_clean(&html), "{login} {page}");
+            assert!(csp_problems(&html).is_empty(), "{login} {page}");
             // The navigation offers exactly the lists the role may open.
             if !page.ends_with("/new") {
                 assert_eq!(
@@ -201,7 +103,7 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         "nothing clinical for the front desk"
     );
     let (status, location, _) = nurse
-        .post(
+        .submit(
             &format!("{page}/lab-results"),
             &[
                 ("test_name", "Visual field"),
@@ -232,13 +134,13 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
     // The practice's wall clock: 09:30 in Austin is 15:30 UTC in January.
     assert_eq!(visual["collected_at"], "2026-01-05T15:30:00Z");
     let release = format!("/lab-results/{}/release", s(&visual["id"]));
-    assert_eq!(nurse.post(&release, &[]).await.0, 403);
+    assert_eq!(nurse.submit(&release, &[]).await.0, 403);
     let (_, html) = patel.get(&page).await;
     assert!(html.contains(">Release</button>"));
-    let (status, location, _) = patel.post(&release, &[]).await;
+    let (status, location, _) = patel.submit(&release, &[]).await;
     assert_eq!(status, 303);
     assert!(location.starts_with(&page), "{location}");
-    assert_eq!(patel.post(&release, &[]).await.0, 409, "released once");
+    assert_eq!(patel.submit(&release, &[]).await.0, 409, "released once");
 
     // A refill requested from the patient page lands on the queue, flagged; only the
     // provider decides, and the medication shows the fill.
@@ -253,7 +155,7 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         .unwrap()
         .clone();
     let (status, location, _) = nurse
-        .post(
+        .submit(
             &format!("{page}/refill-requests"),
             &[
                 ("medication_id", &s(&alprazolam["id"])),
@@ -274,7 +176,7 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
     assert!(!html.contains(">Approve</button>"), "nurses do not decide");
     assert_eq!(
         nurse
-            .post(&format!("/refills/{refill}/approve"), &[])
+            .submit(&format!("/refills/{refill}/approve"), &[])
             .await
             .0,
         403
@@ -285,7 +187,7 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         "{html}"
     );
     let (status, location, _) = patel
-        .post(
+        .submit(
             &format!("/refills/{refill}/approve"),
             &[("note", "ok for the procedure"), ("back", "pending")],
         )
@@ -319,15 +221,15 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         .unwrap()
         .to_string();
     let ack = format!("/messages/{message}/acknowledge");
-    assert_eq!(reception.post(&ack, &[]).await.0, 303);
-    assert_eq!(reception.post(&ack, &[]).await.0, 409);
+    assert_eq!(reception.submit(&ack, &[]).await.0, 303);
+    assert_eq!(reception.submit(&ack, &[]).await.0, 409);
     let (_, html) = reception.get("/messages?status=acknowledged").await;
     assert!(html.contains(&format!("message-{message}")));
 
     // A prior authorization: a bad code is named at its field, the form keeps what was
     // typed; then a draft, submitted.
     let (status, _, html) = nurse
-        .post(
+        .submit(
             "/prior-authorizations/new",
             &[
                 ("patient_id", &eleanor),
@@ -347,7 +249,7 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
     );
     assert!(html.contains("value=\"XZB123456781\""));
     let (status, location, _) = nurse
-        .post(
+        .submit(
             "/prior-authorizations/new",
             &[
                 ("patient_id", &eleanor),
@@ -371,7 +273,7 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         .unwrap()
         .to_string();
     let (status, _, _) = nurse
-        .post(&format!("/prior-authorizations/{auth}/submit"), &[])
+        .submit(&format!("/prior-authorizations/{auth}/submit"), &[])
         .await;
     assert_eq!(status, 303);
     let (_, p) = app
@@ -501,7 +403,7 @@ on_both_engines!(
             async move {
                 let refs: Vec<(&str, &str)> =
                     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                manager.post("/practice", &refs).await
+                manager.submit("/practice", &refs).await
             }
         };
 
@@ -569,7 +471,7 @@ on_both_engines!(
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert_eq!(nurse.post("/practice", &refs).await.0, 403);
+        assert_eq!(nurse.submit("/practice", &refs).await.0, 403);
         app.stop().await;
     }
 );
@@ -590,7 +492,7 @@ on_both_engines!(
             .await;
         let long_unit = "u".repeat(41);
         let (status, _, html) = nurse
-            .post(
+            .submit(
                 &format!("{page}/lab-results"),
                 &[
                     ("test_name", "Central corneal thickness"),
@@ -603,7 +505,7 @@ on_both_engines!(
             )
             .await;
         assert_eq!(status, 422, "{html}");
-        assert!(csp_clean(&html));
+        assert!(csp_problems(&html).is_empty());
         assert!(
             html.contains("<h1>Eleanor Brooks</h1>"),
             "the patient's page"
@@ -625,7 +527,7 @@ on_both_engines!(
         }
         // What the page itself reads: a flag it does not know and a time that is not one.
         let (status, _, html) = nurse
-            .post(
+            .submit(
                 &format!("{page}/lab-results"),
                 &[
                     ("test_name", "Tonometry"),
@@ -748,7 +650,7 @@ on_both_engines!(the_clinical_lists_are_paged, |db| async move {
         .unwrap()
         .to_string();
     let (status, location, _) = patel
-        .post(
+        .submit(
             &format!("/refills/{refill}/deny"),
             &[("back", "pending"), ("page", "2")],
         )
@@ -760,3 +662,106 @@ on_both_engines!(the_clinical_lists_are_paged, |db| async move {
     );
     app.stop().await;
 });
+
+/// A practice's pages read times by its own clock, not the menu file's: the demo practice
+/// moved to America/Los_Angeles while the menu file says America/Chicago. Its appointment's
+/// page and its patient's lab results show Pacific time, to the practice's own staff and to
+/// an admin of no practice alike; the jobs page, tied to no practice, keeps the menu's zone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_practices_pages_show_its_own_time_zone() {
+    use chrono::{DateTime, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let menu = include_str!("../crates/careline-call/src/default_ivr.toml").replace(
+        "timezone = \"America/New_York\"",
+        "timezone = \"America/Chicago\"",
+    );
+    assert!(menu.contains("America/Chicago"));
+    let ivr_file = dir.path().join("ivr.toml");
+    std::fs::write(&ivr_file, menu).unwrap();
+    let db = common::TestDb::new(common::Engine::Sqlite).await.unwrap();
+    careline::demo::seed(&db.store).await.unwrap();
+    let manager = common::jobs::user_by_email(&db.store, "manager@demo.careline.test").await;
+    let org = manager.organization_id.expect("the manager's practice");
+    common::change_practice(&db.store, org, |s| {
+        s.time_zone = "America/Los_Angeles".into()
+    })
+    .await;
+    let app = TestApp::spawn_with(
+        db,
+        careline::config::Config {
+            ivr_file: Some(ivr_file),
+            ..common::test_config()
+        },
+    )
+    .await;
+    let admin_token = app.token("admin@demo.careline.test").await;
+    let patient = eleanor(&app, &admin_token).await;
+    let (status, list) = app
+        .get(
+            &admin_token,
+            &format!("/api/v1/appointments?patient_id={patient}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let appointment = &list["items"][0];
+    let starts: DateTime<Utc> = s(&appointment["starts_at"]).parse().unwrap();
+    let (status, labs) = app
+        .get(
+            &admin_token,
+            &format!("/api/v1/patients/{patient}/lab-results"),
+        )
+        .await;
+    assert_eq!(status, 200, "{labs}");
+    let collected: DateTime<Utc> = s(&labs
+        .as_array()
+        .or(labs["items"].as_array())
+        .expect("lab results")[0]["collected_at"])
+    .parse()
+    .unwrap();
+    let pacific = chrono_tz::America::Los_Angeles;
+    let central = chrono_tz::America::Chicago;
+    let on_the_appointment = |tz: chrono_tz::Tz| {
+        starts
+            .with_timezone(&tz)
+            .format("%a %-d %b %Y %H:%M %Z")
+            .to_string()
+    };
+    let on_the_patient = |tz: chrono_tz::Tz| {
+        collected
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+
+    for who in ["manager@demo.careline.test", "admin@demo.careline.test"] {
+        let b = sign_in(&app, who).await;
+        let (status, html) = b
+            .get(&format!("/appointments/{}", s(&appointment["id"])))
+            .await;
+        assert_eq!(status, 200, "{who}: {html}");
+        assert!(html.contains(&on_the_appointment(pacific)), "{who}: {html}");
+        assert!(!html.contains(&on_the_appointment(central)), "{who}");
+    }
+    // Results are for those who may read them: the patient's doctor, and the admin.
+    for who in ["dr.patel@demo.careline.test", "admin@demo.careline.test"] {
+        let b = sign_in(&app, who).await;
+        let (status, html) = b.get(&format!("/patients/{patient}")).await;
+        assert_eq!(status, 200, "{who}: {html}");
+        assert!(html.contains(&on_the_patient(pacific)), "{who}: {html}");
+        assert!(!html.contains(&on_the_patient(central)), "{who}");
+    }
+
+    // The jobs page belongs to no practice: the menu file's zone.
+    let (status, jobs) = app.get(&admin_token, "/api/v1/admin/jobs").await;
+    assert_eq!(status, 200, "{jobs}");
+    let run_at: DateTime<Utc> = s(&jobs["items"][0]["run_at"]).parse().unwrap();
+    let admin = sign_in(&app, "admin@demo.careline.test").await;
+    let (status, html) = admin.get("/admin/jobs").await;
+    assert_eq!(status, 200, "{html}");
+    let central_run_at = run_at
+        .with_timezone(&central)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string();
+    assert!(html.contains(&central_run_at), "{central_run_at}: {html}");
+    app.stop().await;
+}

@@ -7,107 +7,9 @@
 mod common;
 
 use careline_store::staff_notifications::{self, NewNotification};
-use common::{PASSWORD, TestApp};
+use common::TestApp;
+use common::web::{csp_problems, sign_in};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-/// A browser's view of the dashboard: its session cookie and the page's CSRF token.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    cookie: String,
-    csrf: String,
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_string())
-}
-
-fn csrf_field(html: &str) -> String {
-    let marker = "name=\"_csrf\" value=\"";
-    let at = html.find(marker).expect("a _csrf field") + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
-    let http = client();
-    let r = http.get(app.url("/login")).send().await.unwrap();
-    let login_cookie = cookie_value(&r, "careline_login_csrf").expect("login cookie");
-    let token = csrf_field(&r.text().await.unwrap());
-    let r = http
-        .post(app.url("/login"))
-        .header("cookie", format!("careline_login_csrf={login_cookie}"))
-        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in of {email}");
-    let mut b = Browser {
-        base: app.base.clone(),
-        http,
-        cookie: cookie_value(&r, "careline_session").expect("session cookie"),
-        csrf: String::new(),
-    };
-    let (status, html) = b.get("/").await;
-    assert_eq!(status, 200, "{html}");
-    b.csrf = csrf_field(&html);
-    b
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    /// Submit a form the way the page does (with its CSRF field): status, Location, body.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
-        form.extend_from_slice(fields);
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status().as_u16(), location, r.text().await.unwrap())
-    }
-}
-
-/// What the CSP forbids, in short (tests/web.rs has the full scan): inline scripts and
-/// styles, handler attributes.
-fn csp_clean(html: &str) -> bool {
-    let lower = html.to_ascii_lowercase();
-    !lower.contains("<style")
-        && !lower.contains(" style=")
-        && !lower.contains("javascript:")
-        && !lower.contains(" onclick=")
-        && lower.matches("<script").count() == lower.matches("<script src=\"/").count()
-}
 
 async fn user_id(app: &TestApp, email: &str) -> uuid::Uuid {
     use careline_store::entity::user;
@@ -194,7 +96,7 @@ async fn the_header_counts_unread_and_the_page_marks_them_read() {
     // The page: his own, newest first, each with its link and Mark as read; a live part.
     let (status, page) = b.get("/notifications").await;
     assert_eq!(status, 200, "{page}");
-    assert!(csp_clean(&page));
+    assert!(csp_problems(&page).is_empty());
     assert!(page.contains("id=\"notifications\" class=\"card\" data-live=\"notifications\""));
     assert!(!page.contains("Dr. Patel's own"));
     let first = page.find(&format!("notification-{newer}")).unwrap();
@@ -205,7 +107,7 @@ async fn the_header_counts_unread_and_the_page_marks_them_read() {
 
     // Mark one read: back to the list, one fewer unread, still listed under "all".
     let (status, location, _) = b
-        .post(
+        .submit(
             &format!("/notifications/{older}/read"),
             &[("show", "unread"), ("page", "1")],
         )
@@ -226,7 +128,7 @@ async fn the_header_counts_unread_and_the_page_marks_them_read() {
 
     // Someone else's: not found, and it stays unread.
     let (status, _, _) = b
-        .post(
+        .submit(
             &format!("/notifications/{his}/read"),
             &[("show", "unread"), ("page", "1")],
         )

@@ -8,96 +8,9 @@ mod common;
 
 use careline_store::jobs::{self, NewJob};
 use chrono::{Duration, Utc};
-use common::{PASSWORD, TestApp};
+use common::TestApp;
+use common::web::{field_value, sign_in};
 use serde_json::json;
-
-/// A browser's session on the dashboard (as in tests/web.rs).
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-fn field_value(html: &str, marker: &str) -> String {
-    let at = html.find(marker).expect(marker) + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn cookie_of(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect(name)
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = http.get(app.url("/login")).send().await.unwrap();
-    let login_cookie = cookie_of(&r, "careline_login_csrf");
-    let token = field_value(&r.text().await.unwrap(), "name=\"_csrf\" value=\"");
-    let r = http
-        .post(app.url("/login"))
-        .header("cookie", format!("careline_login_csrf={login_cookie}"))
-        .form(&[("email", email), ("password", PASSWORD), ("_csrf", &token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in of {email}");
-    let mut b = Browser {
-        cookie: cookie_of(&r, "careline_session"),
-        http,
-        base: app.base.clone(),
-        csrf: String::new(),
-    };
-    let (_, html) = b.get("/").await;
-    b.csrf = field_value(&html, "name=\"_csrf\" value=\"");
-    b
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    /// Submit a form the way the page does (with its CSRF field unless `csrf` is false).
-    async fn post_form(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        csrf: bool,
-    ) -> reqwest::Response {
-        let mut form: Vec<(&str, &str)> = Vec::new();
-        if csrf {
-            form.push(("_csrf", &self.csrf));
-        }
-        form.extend_from_slice(fields);
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", format!("careline_session={}", self.cookie))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.post_form(path, fields, true).await
-    }
-}
 
 /// The `<details>` element of one template on the practice page.
 fn template_block<'a>(html: &'a str, anchor: &str) -> &'a str {
@@ -393,6 +306,157 @@ on_both_engines!(
                 .state,
             "queued"
         );
+        app.stop().await;
+    }
+);
+
+/// The reminder jobs of an appointment.
+async fn reminders_of(store: &careline_store::Store, appointment: uuid::Uuid) -> Vec<jobs::Job> {
+    jobs::list(
+        store,
+        &jobs::JobFilter {
+            state: None,
+            kind: Some(careline_store::reminders::REMINDER.into()),
+        },
+        1,
+        500,
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|j| j.idempotency_key.starts_with(&format!("{appointment}:")))
+    .collect()
+}
+
+on_both_engines!(
+    a_reminder_voided_by_its_appointment_offers_no_retry,
+    |db: common::TestDb| async move {
+        use careline_domain::appointment::AppointmentAction;
+        use careline_domain::practice::BookingChannel;
+        use careline_domain::{Actor, Role};
+        use careline_store::appointments::{self, AppointmentFilter, ChangedBy};
+        careline::demo::seed(&db.store).await.unwrap();
+        let store = db.store.clone();
+        let admin_actor = Actor {
+            user_id: uuid::Uuid::nil(),
+            role: Role::Admin,
+        };
+        // An appointment of the demo's with reminders still to go.
+        let mut a = None;
+        for candidate in
+            appointments::list(&store, &admin_actor, &AppointmentFilter::default(), 1, 100)
+                .await
+                .unwrap()
+                .items
+        {
+            if reminders_of(&store, candidate.id)
+                .await
+                .iter()
+                .any(|j| j.state == "queued")
+            {
+                a = Some(candidate);
+                break;
+            }
+        }
+        let a = a.expect("the demo books reminders");
+        // The appointment is cancelled: its reminders are voided, and say why.
+        appointments::transition(
+            &store,
+            ChangedBy {
+                actor: admin_actor,
+                channel: BookingChannel::Staff,
+            },
+            a.id,
+            AppointmentAction::Cancel,
+            Some("patient called"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let all = reminders_of(&store, a.id).await;
+        assert!(all.iter().all(|j| j.state != "queued"), "{all:?}");
+        let voided: Vec<_> = all.into_iter().filter(|j| j.state == "cancelled").collect();
+        assert!(
+            !voided.is_empty() && voided.iter().all(|j| j.voided()),
+            "{voided:?}"
+        );
+        assert_eq!(
+            voided[0].last_error.as_deref(),
+            Some("voided: the appointment was moved or cancelled")
+        );
+        // A job an operator cancelled is not voided: it can be retried.
+        let other = jobs::enqueue_now(
+            &store,
+            NewJob::new("test.later", json!({}), Utc::now() + Duration::hours(1)),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .job;
+        let other = jobs::cancel(&store, other.id, Utc::now()).await.unwrap();
+        assert!(!other.voided());
+
+        let app = TestApp::spawn(db).await;
+        let admin = sign_in(&app, "admin@demo.careline.test").await;
+        let (status, html) = admin.get("/admin/jobs?state=cancelled").await;
+        assert_eq!(status, 200, "{html}");
+        for j in &voided {
+            let row = html
+                .split(&format!("id=\"job-{}\"", j.id))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_else(|| panic!("no row of {}: {html}", j.id));
+            assert!(!row.contains("/retry\""), "no Retry: {row}");
+            assert!(row.contains("Voided: nothing to retry"), "{row}");
+            assert!(
+                row.contains("the appointment was moved or cancelled"),
+                "{row}"
+            );
+        }
+        assert!(html.contains(&format!("action=\"/admin/jobs/{}/retry\"", other.id)));
+
+        // Posted anyway (a stale page): refused on the page, with a 409 and the reason.
+        let r = admin
+            .post(&format!("/admin/jobs/{}/retry", voided[0].id), &[])
+            .await;
+        assert_eq!(r.status(), 409);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(
+                "Not retried. This job was voided (the appointment was moved or cancelled)"
+            ),
+            "{html}"
+        );
+        // The API: 409 JOB_VOIDED in the error form; the job stays as it was.
+        let token = app.token("admin@demo.careline.test").await;
+        let (status, body) = app
+            .post(
+                &token,
+                &format!("/api/v1/admin/jobs/{}/retry", voided[0].id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(common::error_code(&body), "JOB_VOIDED");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("the appointment was moved or cancelled"),
+            "{body}"
+        );
+        let still = jobs::get(app.store(), voided[0].id).await.unwrap().unwrap();
+        assert_eq!(still.state, "cancelled");
+        // The operator-cancelled one is retried as before.
+        let (status, body) = app
+            .post(
+                &token,
+                &format!("/api/v1/admin/jobs/{}/retry", other.id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
         app.stop().await;
     }
 );

@@ -173,6 +173,10 @@ async fn render(
         ("practice_name", facts.practice_name.clone()),
         ("staff_name", person.full_name.clone()),
         ("waiting_minutes", waiting.to_string()),
+        (
+            "waiting",
+            careline_domain::notification::waiting_words(waiting),
+        ),
         ("dashboard_link", link.to_string()),
     ]);
     template.render(&values).map_err(JobError::permanent)

@@ -235,6 +235,10 @@ async fn reminder_text(
         ("practice_name", facts.practice_name.clone()),
         ("staff_name", facts.provider_name.clone()),
         ("waiting_minutes", waiting.to_string()),
+        (
+            "waiting",
+            careline_domain::notification::waiting_words(waiting),
+        ),
         ("dashboard_link", link(facts.refill_request_id)),
     ]);
     template.render(&values).map_err(JobError::permanent)

@@ -3,13 +3,18 @@
 //! Every read is the API handler's own, so the permission check and audit are the API's; the
 //! audio player loads the API's recording route with the session cookie and seeks with Range
 //! requests, each audited there as a play.
+//!
+//! Times are the practice's: a call to a practice's main number (or about one of its
+//! patients) in that practice's zone, the lists in the zone of the caller's practice; for
+//! someone of no practice, the configured default.
 
 use super::form::blank;
-use super::shell::{Shell, when};
+use super::shell::Shell;
+use super::time::{clock_in, when_in};
 use super::{Staff, WebError, form};
 use crate::api::calls::{events, get, list};
 use crate::api::error::ApiError;
-use crate::api::extract::{ApiPath, ApiQuery};
+use crate::api::extract::{ApiPath, ApiQuery, Caller};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use careline_domain::Permission;
 use careline_store::calls::{CALL_STATUSES, CallSummary, TRANSPORTS};
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 /// One row of a call list.
@@ -33,16 +39,31 @@ pub struct CallRow {
 }
 
 impl CallRow {
-    fn of(c: &CallSummary, now: DateTime<Utc>) -> CallRow {
+    fn of(c: &CallSummary, now: DateTime<Utc>, tz: Tz) -> CallRow {
         CallRow {
             id: c.call_id.clone(),
             transport: c.transport.clone(),
             to_number: c.to_number.clone(),
             status: c.status.clone(),
             steps: c.steps,
-            started: when(c.started_at),
+            started: when_in(c.started_at, tz),
             length: length(c, now),
         }
+    }
+}
+
+/// The zone of one call: the practice whose main number it dialled, else its patient's
+/// practice, else the caller's ([`super::clinical::zone_of`]).
+async fn zone_of_call(state: &AppState, caller: &Caller, c: &CallSummary) -> Result<Tz, WebError> {
+    if let Ok(number) = careline_domain::PhoneNumber::parse(&c.to_number)
+        && let Some(config) =
+            careline_store::practice::by_main_number(&state.store, &number).await?
+    {
+        return Ok(config.settings.tz());
+    }
+    match c.patient_id {
+        Some(p) => super::clinical::zone_of_patient(state, caller, p).await,
+        None => super::clinical::zone_of(state, caller).await,
     }
 }
 
@@ -129,6 +150,7 @@ pub async fn list(
         return Err(ApiError::validation(problems).into());
     }
     let now = caller.now;
+    let tz = super::clinical::zone_of(&state, &caller).await?;
     let result = list::list_calls(State(state), caller, ApiQuery(query))
         .await?
         .0;
@@ -141,7 +163,11 @@ pub async fn list(
     .unwrap_or_default();
     Ok(ListPage {
         shell,
-        rows: result.items.iter().map(|c| CallRow::of(c, now)).collect(),
+        rows: result
+            .items
+            .iter()
+            .map(|c| CallRow::of(c, now, tz))
+            .collect(),
         total: result.total,
         page: result.page,
         pages: form::page_count(&result),
@@ -186,12 +212,17 @@ pub async fn live(
         ..Default::default()
     };
     let now = caller.now;
+    let tz = super::clinical::zone_of(&state, &caller).await?;
     let result = list::list_calls(State(state), caller, ApiQuery(query))
         .await?
         .0;
     Ok(LivePage {
         shell,
-        rows: result.items.iter().map(|c| CallRow::of(c, now)).collect(),
+        rows: result
+            .items
+            .iter()
+            .map(|c| CallRow::of(c, now, tz))
+            .collect(),
         total: result.total,
         page: result.page,
         pages: form::page_count(&result),
@@ -247,6 +278,8 @@ pub async fn detail(
         .await?
         .0;
     let c = &view.call;
+    let tz = zone_of_call(&state, &caller, c).await?;
+    let when = |t: DateTime<Utc>| when_in(t, tz);
     let page = DetailPage {
         shell,
         id: c.call_id.clone(),
@@ -264,7 +297,7 @@ pub async fn detail(
         events: events
             .iter()
             .map(|e| EventView {
-                at: super::time::clock(e.timestamp),
+                at: clock_in(e.timestamp, tz),
                 offset: format!("+{:.1} s", e.duration as f64 / 1000.0),
                 action: e.action.replace('_', " "),
                 result: e.result.replace('_', " "),

@@ -36,6 +36,19 @@ pub(super) async fn zone_of(state: &AppState, caller: &Caller) -> Result<chrono_
     )
 }
 
+/// The zone a patient's page reads times in: the patient's practice's (whoever looks, an
+/// admin too), else the caller's as [`zone_of`].
+pub(super) async fn zone_of_patient(
+    state: &AppState,
+    caller: &Caller,
+    patient: Uuid,
+) -> Result<chrono_tz::Tz, WebError> {
+    match careline_store::practice::of_patient(&state.store, patient).await? {
+        Some(config) => Ok(config.settings.tz()),
+        None => zone_of(state, caller).await,
+    }
+}
+
 /// Patients' names ("Brooks, Eleanor") for the rows shown, read in the caller's scope and
 /// audited as one query; empty for a role that may not read patients.
 pub(super) async fn patient_names(

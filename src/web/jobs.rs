@@ -1,6 +1,8 @@
 //! The operators' jobs page (`/admin/jobs`): the queue at a glance (jobs per state and how
 //! late the oldest due one is), the jobs newest first with state and kind filters, and Retry
-//! and Cancel where the job's state allows. The list, retry and cancel are the API's handlers
+//! and Cancel where the job's state allows. A voided job (a reminder of an appointment since
+//! moved or cancelled: `jobs::Job::voided`) offers no Retry, which would do nothing, and says
+//! so instead. The list, retry and cancel are the API's handlers
 //! (permission JobManage, audited); the counts, the lateness and the kinds to filter by have
 //! no API route of their own and are read from the store after the list's permission check.
 //! A change refused because the job moved on meanwhile is said on the page, not as an error
@@ -58,6 +60,8 @@ pub struct JobRow {
     pub payload: String,
     pub can_retry: bool,
     pub can_cancel: bool,
+    /// Voided (what it was for no longer applies): no Retry, and the row says so.
+    pub voided: bool,
 }
 
 /// What became of an operator's action, said above the list.
@@ -128,11 +132,12 @@ fn row(j: &Job) -> JobRow {
         last_error: j.last_error.clone().unwrap_or_default(),
         key: j.idempotency_key.clone(),
         payload: compact(&j.payload),
-        can_retry: matches!(st, Some(JobState::Dead | JobState::Cancelled)),
+        can_retry: matches!(st, Some(JobState::Dead | JobState::Cancelled)) && !j.voided(),
         can_cancel: matches!(
             st,
             Some(JobState::Queued | JobState::Retrying | JobState::Running)
         ),
+        voided: j.voided(),
     }
 }
 
@@ -276,7 +281,9 @@ pub async fn act(
         }
         Err(e) if e.status == StatusCode::CONFLICT => {
             let now = e.details["current_status"].as_str().unwrap_or("");
-            let text = if action == "retry" {
+            let text = if e.code == jobs::VOIDED_CODE {
+                format!("Not retried. {}", e.message)
+            } else if action == "retry" {
                 format!(
                     "Not retried: the job is {} now. Only a dead or cancelled job can be \
                      retried; a queued, running or retrying one will run anyway.",

@@ -92,7 +92,7 @@ pub async fn section(
     attempt: Option<LabAttempt>,
 ) -> Result<Section, WebError> {
     let can = |p| caller.actor.can(p);
-    let tz = super::clinical::zone_of(state, caller).await?;
+    let tz = super::clinical::zone_of_patient(state, caller, patient).await?;
     let at = |t: DateTime<Utc>| super::time::when_in(t, tz);
     let s = || State(state.clone());
     let labs = if can(Permission::LabResultRead) {
@@ -243,7 +243,7 @@ pub async fn record(
             .errors
             .insert("flag".into(), "must be normal, abnormal or critical".into());
     }
-    let tz = super::clinical::zone_of(&state, &caller).await?;
+    let tz = super::clinical::zone_of_patient(&state, &caller, patient).await?;
     let collected_at =
         NaiveDateTime::parse_from_str(attempt.form.collected_at.trim(), "%Y-%m-%dT%H:%M")
             .ok()

@@ -1,11 +1,16 @@
-//! Times on the dashboard's pages, in the practice's time zone (the menu file's
-//! `[practice] timezone`, validated when the configuration is loaded), each labelled with the
-//! zone's abbreviation (`2026-07-01 12:30 EDT`), so a page never shows a time without saying
-//! whose clock it is. Every page formats its times through here.
+//! Times on the dashboard's pages, each labelled with the zone's abbreviation
+//! (`2026-07-01 12:30 EDT`), so a page never shows a time without saying whose clock it is.
+//! Every page formats its times through here.
 //!
-//! The zone is set for each dashboard request by [`practice_zone`] (a middleware) and read
-//! from a task-local, so the row types shared by several pages format times without each
-//! handler passing the zone along. Outside a request (tests of a helper) it is UTC.
+//! A page about one practice's work (its appointments, patients, results, refills, messages,
+//! calls, notifications) shows them in that practice's own zone (`PracticeSettings::tz`),
+//! passed in with [`when_in`]; see `clinical::zone_of`, `clinical::zone_of_patient` and the
+//! appointment and call pages. A page tied to no one practice (jobs, audit, verification
+//! requests, orders, an admin's lists across practices) uses the configured default, the
+//! menu file's `[practice] timezone`: it is set for each dashboard request by
+//! [`practice_zone`] (a middleware) and read from a task-local by [`when`], so the row types
+//! shared by several such pages format times without each handler passing the zone along.
+//! Outside a request (tests of a helper) it is UTC.
 
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -34,9 +39,9 @@ pub fn when(t: DateTime<Utc>) -> String {
     when_in(t, zone())
 }
 
-/// A time of day to the second (a call's event timeline), with the zone's abbreviation.
-pub fn clock(t: DateTime<Utc>) -> String {
-    t.with_timezone(&zone()).format("%H:%M:%S %Z").to_string()
+/// A time of day to the second (a call's event timeline), in `zone` with its abbreviation.
+pub fn clock_in(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%H:%M:%S %Z").to_string()
 }
 
 /// `when` in a given zone.

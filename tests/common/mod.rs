@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod jobs;
 pub mod receivers;
+pub mod web;
 
 use careline::config::Config;
 use careline::server::Running;
@@ -463,6 +465,31 @@ impl TestDb {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// Change a practice's settings straight in the store (test setup), as its manager would save
+/// them on the configuration page.
+pub async fn change_practice(
+    store: &Store,
+    organization_id: uuid::Uuid,
+    change: impl FnOnce(&mut careline_domain::practice::PracticeSettings),
+) {
+    let mut config = careline_store::practice::get(store, organization_id)
+        .await
+        .unwrap()
+        .expect("a configured practice");
+    change(&mut config.settings);
+    careline_store::practice::put(
+        store,
+        organization_id,
+        &config.settings,
+        careline_store::practice::EhrChange::Keep,
+        None,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 }
 
 /// The patient whose phone is `phone`, found through the phone's blind index as the phone does.

@@ -31,9 +31,9 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// aiosmtpd on a free port, or None (with a note) when it is not installed and CI does not
-/// require it.
-pub fn smtp_server() -> Option<SmtpServer> {
+/// Whether aiosmtpd is installed; when it is not, a note (the test skips its email part), or
+/// a failure where CI requires it (CARELINE_REQUIRE_SMTPD=1).
+pub fn smtpd_available() -> bool {
     let available = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .output()
@@ -44,10 +44,21 @@ pub fn smtp_server() -> Option<SmtpServer> {
             "aiosmtpd is required here: pip install aiosmtpd"
         );
         eprintln!("NOTE: aiosmtpd is not installed (pip install aiosmtpd): skipped");
-        return None;
     }
+    available
+}
+
+/// aiosmtpd on a free port, or None (with a note) when it is not installed and CI does not
+/// require it.
+pub fn smtp_server() -> Option<SmtpServer> {
+    smtpd_available().then(|| smtp_server_on(None))
+}
+
+/// aiosmtpd on `port` (a free one when `None`: a test that starts the server late, after
+/// CareLine was told its port, names it). Call [`smtpd_available`] first.
+pub fn smtp_server_on(port: Option<u16>) -> SmtpServer {
     let maildir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = port.unwrap_or_else(free_port);
     let mut child = Command::new("python3")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/server.py"))
         .arg(port.to_string())
@@ -61,11 +72,56 @@ pub fn smtp_server() -> Option<SmtpServer> {
         .read_line(&mut line)
         .unwrap();
     assert_eq!(line.trim(), "ready", "the SMTP server did not start");
-    Some(SmtpServer {
+    SmtpServer {
         child,
         port,
         maildir,
-    })
+    }
+}
+
+/// A message the server received: envelope recipients, and the subject and text body as
+/// their reader sees them.
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A raw message's subject and body, decoded by Python's own email parser (lettre sends long
+/// lines quoted-printable).
+fn subject_and_body(raw: &str) -> (String, String) {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import email, json, sys\n\
+             m = email.message_from_binary_file(sys.stdin.buffer)\n\
+             print(json.dumps({'subject': m['subject'], \
+             'body': m.get_payload(decode=True).decode()}))",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(raw.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["subject"].as_str().unwrap().to_string(),
+        v["body"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A raw message as its reader sees it: the subject on the first line, then the body.
+pub fn decoded(raw: &str) -> String {
+    let (subject, body) = subject_and_body(raw);
+    format!("{subject}\n{body}\n")
 }
 
 impl SmtpServer {
@@ -95,6 +151,17 @@ impl SmtpServer {
             out.push((to, raw));
         }
         out
+    }
+
+    /// [`SmtpServer::received`], each message decoded.
+    pub fn messages(&self) -> Vec<Mail> {
+        self.received()
+            .into_iter()
+            .map(|(to, raw)| {
+                let (subject, body) = subject_and_body(&raw);
+                Mail { to, subject, body }
+            })
+            .collect()
     }
 
     /// The `smtp_url` setting that reaches this server.

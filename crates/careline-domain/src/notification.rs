@@ -141,9 +141,13 @@ impl NotificationKind {
                 "provider_name",
                 "confirmation_number",
             ],
+            // `waiting` reads as a person says it ("1 minute", "2 hours 5 minutes");
+            // `waiting_minutes`, the bare number, stays for the templates practices saved
+            // before `waiting` existed.
             UrgentMessageEscalation | TaskWaiting => &[
                 "practice_name",
                 "staff_name",
+                "waiting",
                 "waiting_minutes",
                 "dashboard_link",
             ],
@@ -318,18 +322,29 @@ impl Template {
     }
 
     /// Fills the template. Every placeholder it uses must have a value (a missing one is a
-    /// defect of the caller, not something to send half-filled).
+    /// defect of the caller, not something to send half-filled). `{waiting}` not given but
+    /// `{waiting_minutes}` given is read from it ([`waiting_words`]), so a sender that passes
+    /// only the number still fills the built-in wording.
     pub fn render(&self, values: &BTreeMap<&str, String>) -> Result<Rendered, String> {
+        let derived = match (values.get("waiting"), values.get("waiting_minutes")) {
+            (None, Some(m)) => m.trim().parse::<i64>().ok().map(waiting_words),
+            _ => None,
+        };
+        let value = |n: &str| -> Option<&String> {
+            values.get(n).or(if n == "waiting" {
+                derived.as_ref()
+            } else {
+                None
+            })
+        };
         let fill = |text: &str| -> Result<String, String> {
             let mut out = String::with_capacity(text.len() + 32);
             for piece in pieces(text)? {
                 match piece {
                     Piece::Text(t) => out.push_str(&t),
-                    Piece::Value(n) => out.push_str(
-                        values
-                            .get(n)
-                            .ok_or_else(|| format!("no value for {{{n}}}"))?,
-                    ),
+                    Piece::Value(n) => {
+                        out.push_str(value(n).ok_or_else(|| format!("no value for {{{n}}}"))?)
+                    }
                 }
             }
             Ok(out)
@@ -351,6 +366,7 @@ impl Template {
             ("provider_name", "Dr. Priya Patel"),
             ("confirmation_number", "K7M4Q2XP"),
             ("staff_name", "Dr. Priya Patel"),
+            ("waiting", "15 minutes"),
             ("waiting_minutes", "15"),
             ("dashboard_link", "https://careline.example/messages"),
             ("user_name", "Dana Reyes"),
@@ -423,21 +439,32 @@ impl Template {
             ),
             (UrgentMessageEscalation, Sms) => (
                 None,
-                "{practice_name}: an urgent patient message has waited {waiting_minutes} \
-                 minutes. Open {dashboard_link}",
+                "{practice_name}: an urgent patient message has waited {waiting}. Open \
+                 {dashboard_link}",
             ),
-            (UrgentMessageEscalation, Email | InApp) => (
-                Some("Urgent message waiting {waiting_minutes} minutes"),
+            (UrgentMessageEscalation, Email) => (
+                Some("Urgent message waiting {waiting}"),
                 "{staff_name}, an urgent patient message at {practice_name} has not been \
-                 acknowledged for {waiting_minutes} minutes. Open it at {dashboard_link}",
+                 acknowledged for {waiting}. Open it at {dashboard_link}",
+            ),
+            // In-app notices carry their link themselves (the notification opens it): the
+            // text does not repeat a bare path.
+            (UrgentMessageEscalation, InApp) => (
+                Some("Urgent message waiting {waiting}"),
+                "{staff_name}, an urgent patient message at {practice_name} has not been \
+                 acknowledged for {waiting}.",
             ),
             (TaskWaiting, Sms) => (
                 None,
                 "{practice_name}: a task is waiting for you. Open {dashboard_link}",
             ),
-            (TaskWaiting, Email | InApp) => (
+            (TaskWaiting, Email) => (
                 Some("A task is waiting for you"),
                 "{staff_name}, a task at {practice_name} is waiting for you: {dashboard_link}",
+            ),
+            (TaskWaiting, InApp) => (
+                Some("A task is waiting for you"),
+                "{staff_name}, a task at {practice_name} has been waiting for you for {waiting}.",
             ),
             (PasswordReset, Email) => (
                 Some("Reset your CareLine password"),
@@ -465,6 +492,28 @@ impl Template {
             subject: subject.map(str::to_string),
             body: body.to_string(),
         })
+    }
+}
+
+/// How long something has waited, as a person says it: "1 minute", "45 minutes", "1 hour",
+/// "2 hours 5 minutes", "1 day 3 hours" (past a day the minutes no longer matter). What the
+/// escalation and task notices fill `{waiting}` with; never negative ("0 minutes").
+pub fn waiting_words(minutes: i64) -> String {
+    fn unit(n: i64, one: &str) -> String {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    }
+    let m = minutes.max(0);
+    let (days, hours, mins) = (m / 1440, m % 1440 / 60, m % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => unit(m, "minute"),
+        (0, h, 0) => unit(h, "hour"),
+        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        (d, 0, _) => unit(d, "day"),
+        (d, h, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
     }
 }
 
@@ -569,6 +618,91 @@ mod tests {
             p.iter().any(|(f, m)| f == "channel" && m.contains("email")),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn waiting_reads_as_a_person_says_it() {
+        assert_eq!(waiting_words(0), "0 minutes");
+        assert_eq!(waiting_words(-3), "0 minutes");
+        assert_eq!(waiting_words(1), "1 minute");
+        assert_eq!(waiting_words(45), "45 minutes");
+        assert_eq!(waiting_words(60), "1 hour");
+        assert_eq!(waiting_words(61), "1 hour 1 minute");
+        assert_eq!(waiting_words(125), "2 hours 5 minutes");
+        assert_eq!(waiting_words(120), "2 hours");
+        assert_eq!(waiting_words(1440), "1 day");
+        assert_eq!(waiting_words(1440 + 59), "1 day");
+        assert_eq!(waiting_words(2 * 1440 + 3 * 60 + 10), "2 days 3 hours");
+    }
+
+    #[test]
+    fn the_built_in_escalation_says_the_wait_in_words() {
+        let values = |minutes: &str| -> BTreeMap<&str, String> {
+            [
+                ("practice_name", "Capitol Eye Care"),
+                ("staff_name", "Dr. Marcus Chen"),
+                ("waiting_minutes", minutes),
+                ("dashboard_link", "https://careline.example/messages"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect()
+        };
+        let sms =
+            Template::built_in(NotificationKind::UrgentMessageEscalation, Channel::Sms).unwrap();
+        // Only the number given (the senders as they are): `{waiting}` is read from it.
+        let r = sms.render(&values("1")).unwrap();
+        assert_eq!(
+            r.body,
+            "Capitol Eye Care: an urgent patient message has waited 1 minute. Open \
+             https://careline.example/messages"
+        );
+        let email =
+            Template::built_in(NotificationKind::UrgentMessageEscalation, Channel::Email).unwrap();
+        let r = email.render(&values("125")).unwrap();
+        assert_eq!(
+            r.subject.as_deref(),
+            Some("Urgent message waiting 2 hours 5 minutes")
+        );
+        assert!(r.body.contains("for 2 hours 5 minutes."), "{}", r.body);
+        // A value given for `{waiting}` is used as it is.
+        let mut v = values("45");
+        v.insert("waiting", "three quarters of an hour".into());
+        assert!(
+            email
+                .render(&v)
+                .unwrap()
+                .body
+                .contains("three quarters of an hour"),
+            "the sender's words win"
+        );
+        // A practice's template saved with `{waiting_minutes}` still renders as before.
+        let mut own = email.clone();
+        own.body = "Waiting {waiting_minutes} min: {dashboard_link}".into();
+        own.validate().unwrap();
+        assert_eq!(
+            own.render(&values("7")).unwrap().body,
+            "Waiting 7 min: https://careline.example/messages"
+        );
+    }
+
+    #[test]
+    fn in_app_notices_do_not_print_their_link() {
+        for kind in [
+            NotificationKind::UrgentMessageEscalation,
+            NotificationKind::TaskWaiting,
+        ] {
+            let t = Template::built_in(kind, Channel::InApp).unwrap();
+            assert!(!t.body.contains("{dashboard_link}"), "{kind:?}: {}", t.body);
+            let mut v: BTreeMap<&str, String> = BTreeMap::new();
+            for n in ["practice_name", "staff_name", "dashboard_link"] {
+                v.insert(n, format!("<{n}>"));
+            }
+            v.insert("waiting_minutes", "1440".into());
+            let r = t.render(&v).unwrap();
+            assert!(!r.body.contains("<dashboard_link>"), "{}", r.body);
+            assert!(!r.body.contains("minutes"), "{}", r.body);
+        }
     }
 
     #[test]

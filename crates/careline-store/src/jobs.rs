@@ -168,7 +168,27 @@ impl Job {
     pub fn state(&self) -> Option<JobState> {
         JobState::parse(&self.state)
     }
+
+    /// Whether it was voided: cancelled because what it was for no longer applies (see
+    /// [`void_waiting_by_key_prefix`]: an appointment's reminder after the appointment was
+    /// moved or cancelled). Running it again would do nothing useful, so it is not retried.
+    pub fn voided(&self) -> bool {
+        self.state() == Some(JobState::Cancelled)
+            && self.last_error.as_deref().is_some_and(|e| {
+                e.starts_with(VOIDED)
+                    // Reminders voided before the reason was recorded.
+                    || (self.kind == crate::reminders::REMINDER && e == NO_LONGER_WANTED)
+            })
+    }
 }
+
+/// How `last_error` begins on a voided job ([`void_waiting_by_key_prefix`]): the one sign,
+/// kept in the row, that it was voided rather than cancelled by an operator (whose cancel
+/// leaves `last_error` as it was).
+pub const VOIDED: &str = "voided: ";
+
+/// What [`cancel_waiting_by_key_prefix`] records in `last_error`.
+pub const NO_LONGER_WANTED: &str = "cancelled: no longer wanted";
 
 impl From<job::Model> for Job {
     fn from(m: job::Model) -> Job {
@@ -635,8 +655,8 @@ pub async fn cancel(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, 
 }
 
 /// Cancel, on `db` (the transaction of the change that makes them moot), every job of `kind`
-/// whose key starts with `prefix` and that has not started: an appointment cancelled takes its
-/// reminders with it. A running attempt is left to finish; its handler checks for itself
+/// whose key starts with `prefix` and that has not started: an acknowledged message takes its
+/// escalation steps with it. A running attempt is left to finish; its handler checks for itself
 /// whether it is still wanted. Returns how many were cancelled.
 pub async fn cancel_waiting_by_key_prefix(
     db: &impl ConnectionTrait,
@@ -644,16 +664,40 @@ pub async fn cancel_waiting_by_key_prefix(
     prefix: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
+    cancel_waiting(db, kind, prefix, NO_LONGER_WANTED, now).await
+}
+
+/// [`cancel_waiting_by_key_prefix`] for jobs that what happened makes pointless for good, not
+/// only for now: they are voided, `last_error` says `voided: {why}`, and an operator's retry
+/// is refused ([`Job::voided`]). An appointment moved or cancelled voids its reminders: the
+/// move scheduled reminders of its own, and a cancelled visit needs none.
+pub async fn void_waiting_by_key_prefix(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    prefix: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    cancel_waiting(db, kind, prefix, &format!("{VOIDED}{why}"), now).await
+}
+
+async fn cancel_waiting(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    prefix: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
     let t = stored_time(now);
     let stmt = statement(
         db.get_database_backend(),
-        "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?, \
-         last_error = 'cancelled: no longer wanted' \
+        "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?, last_error = ? \
          WHERE kind = ? AND state IN ('queued', 'retrying') \
          AND substr(idempotency_key, 1, ?) = ?",
         vec![
             t.into(),
             t.into(),
+            reason.into(),
             kind.into(),
             (prefix.chars().count() as i32).into(),
             prefix.into(),
@@ -662,8 +706,13 @@ pub async fn cancel_waiting_by_key_prefix(
     Ok(db.execute_raw(stmt).await?.rows_affected())
 }
 
+/// Why a voided job is not retried (409 `JOB_VOIDED`).
+pub const VOIDED_CODE: &str = "JOB_VOIDED";
+
 /// An operator runs a dead or cancelled job again: queued, due `now`, with a fresh set of
-/// attempts. Its key and effects stay, so what it already did is not done twice.
+/// attempts. Its key and effects stay, so what it already did is not done twice. A job
+/// cancelled because it was no longer wanted ([`Job::voided`]) is refused: there is nothing
+/// left for it to do.
 pub async fn retry(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let m = locked(&txn, id).await?;
@@ -676,6 +725,19 @@ pub async fn retry(store: &Store, id: Uuid, now: DateTime<Utc>) -> Result<Job, S
             action: "retry",
         }
         .into());
+    }
+    if Job::from(m.clone()).voided() {
+        txn.rollback().await?;
+        return Err(StoreError::Rule {
+            code: VOIDED_CODE,
+            message: format!(
+                "This job was voided ({}); running it again would do nothing useful.",
+                m.last_error
+                    .as_deref()
+                    .and_then(|e| e.strip_prefix(VOIDED))
+                    .unwrap_or("what it was for no longer applies")
+            ),
+        });
     }
     let t = stored_time(now);
     let mut am: job::ActiveModel = m.into();

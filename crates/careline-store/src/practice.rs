@@ -273,6 +273,24 @@ pub async fn of_doctor(
     }
 }
 
+/// The practice a patient is seen at (their doctor's), if that practice is configured: whose
+/// clock the patient's appointments, results and refills are read by.
+pub async fn of_patient(
+    store: &Store,
+    patient_id: Uuid,
+) -> Result<Option<PracticeConfig>, StoreError> {
+    let doctor = crate::entity::patient::Entity::find_by_id(patient_id)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .next()
+        .map(|p| p.doctor_id);
+    match doctor {
+        Some(d) => of_doctor(store, d).await,
+        None => Ok(None),
+    }
+}
+
 /// The practice whose main number is `number`, if one is: the phone greets and keeps hours
 /// by it. A scan of the configurations (one row a practice; a deployment has a handful).
 pub async fn by_main_number(

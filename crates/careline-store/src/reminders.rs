@@ -86,14 +86,25 @@ fn json(job: &ReminderJob) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(job).map_err(|e| StoreError::Config(format!("reminder payload: {e}")))
 }
 
-/// Cancel every reminder of the appointment still waiting to run (each lead, each retry and
-/// fallback), on `txn`. Returns how many.
+/// Why a voided reminder was cancelled, as its job's `last_error` says (after `voided: `).
+pub const VOID_REASON: &str = "the appointment was moved or cancelled";
+
+/// Void every reminder of the appointment still waiting to run (each lead, each retry and
+/// fallback), on `txn`: the appointment moved (the move schedules its own) or was cancelled.
+/// The jobs record why, and an operator's retry of one is refused. Returns how many.
 pub(crate) async fn void(
     txn: &impl ConnectionTrait,
     appointment_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    jobs::cancel_waiting_by_key_prefix(txn, REMINDER, &format!("{appointment_id}:"), now).await
+    jobs::void_waiting_by_key_prefix(
+        txn,
+        REMINDER,
+        &format!("{appointment_id}:"),
+        VOID_REASON,
+        now,
+    )
+    .await
 }
 
 /// A follow-up of `job` (a call tried again, a fallback channel, a reminder that waited out
