@@ -966,7 +966,7 @@ async fn replay(
             Input::Keys { keys: k } => format!("keys {}", keys(k)),
             Input::Gathered { keys: k } if k.as_str().is_empty() => "no keys (timeout)".into(),
             Input::Gathered { keys: k } => format!("entry {}", keys(k)),
-            Input::Speech { text } => format!("speech ({} characters)", text.as_str().len()),
+            Input::Speech { text, .. } => format!("speech ({} characters)", text.as_str().len()),
             Input::PromptFinished => "prompt finished".into(),
             Input::Timeout => "timer".into(),
             Input::Hangup => "hangup".into(),

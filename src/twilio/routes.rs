@@ -175,8 +175,11 @@ async fn gather(State(state): State<AppState>, request: Request) -> Response {
             return bad_request("the gather URL has no step");
         };
         let input = match hook.get("SpeechResult").filter(|s| !s.is_empty()) {
+            // Twilio's own recognizer gives a confidence too, on its own scale; the engine's
+            // threshold is for ours, so it is not passed on.
             Some(text) => Input::Speech {
                 text: Keys::new(text),
+                confidence: None,
             },
             None => Input::Gathered {
                 keys: Keys::new(hook.get("Digits").unwrap_or("")),

@@ -212,7 +212,7 @@ pub const MAX_RETENTION_DAYS: u32 = 3650;
 
 /// Prompt keys the engine never says itself; a file may set them, and must when the feature
 /// that says them is on (`recording_notice` when recording is announced).
-pub const OPTIONAL_PROMPT_KEYS: &[&str] = &["recording_notice"];
+pub const OPTIONAL_PROMPT_KEYS: &[&str] = &["recording_notice", "speech_not_understood"];
 
 impl Practice {
     pub fn hours_on(&self, day: Weekday) -> Option<Hours> {
@@ -234,6 +234,9 @@ pub struct Session {
     /// The default first-digit and inter-digit timeouts for data entry (dates, numbers).
     pub entry_timeout_ms: u32,
     pub inter_digit_timeout_ms: u32,
+    /// A recognizer's confidence below this is treated as not understood (asked again, then
+    /// a person). 0 to 1; the recognizer's own scale (docs/voice-agent.md).
+    pub speech_min_confidence: f32,
 }
 
 /// Everything the engine needs to run a call: menus, prompts, practice rules, limits.
@@ -446,6 +449,7 @@ struct SessionSpec {
     agent_key: Option<Spanned<String>>,
     entry_timeout_secs: Option<Spanned<f64>>,
     inter_digit_timeout_secs: Option<Spanned<f64>>,
+    speech_min_confidence: Option<Spanned<f64>>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -1122,6 +1126,7 @@ fn session_of(text: &str, s: Option<&SessionSpec>, problems: &mut Vec<Problem>) 
         agent_key: '0',
         entry_timeout_ms: 8_000,
         inter_digit_timeout_ms: 4_000,
+        speech_min_confidence: 0.3,
     };
     let Some(s) = s else {
         return session;
@@ -1176,6 +1181,15 @@ fn session_of(text: &str, s: Option<&SessionSpec>, problems: &mut Vec<Problem>) 
         l,
         problems,
     );
+    if let Some(c) = &s.speech_min_confidence {
+        match *c.get_ref() {
+            x if (0.0..=1.0).contains(&x) => session.speech_min_confidence = x as f32,
+            x => problems.push(Problem {
+                line: line(c.span()),
+                message: format!("session.speech_min_confidence must be between 0 and 1 (got {x})"),
+            }),
+        }
+    }
     if let Some(k) = &s.agent_key {
         match k.get_ref().as_str() {
             "0" | "*" | "#" => session.agent_key = k.get_ref().chars().next().unwrap_or('0'),

@@ -604,6 +604,7 @@ fn speech_digits_and_words_work_like_keys() {
     let mut p = Phone::patient_at_menu(false);
     let out = p.feed(Input::Speech {
         text: Keys::new("representative please"),
+        confidence: None,
     });
     assert_eq!(transfer(&out), Some(TransferTarget::Agent));
 }

@@ -486,6 +486,7 @@ fn words_of_an_emergency_come_before_anything_else() {
     assert!(has_prompt(&out, "auth_dob"));
     let out = p.feed(Input::Speech {
         text: Keys::new("I think I'm having a heart attack"),
+        confidence: None,
     });
     assert_eq!(
         out.iter()
@@ -502,6 +503,7 @@ fn words_of_an_emergency_come_before_anything_else() {
     let mut q = Phone::patient_at_menu(false);
     let out = q.feed(Input::Speech {
         text: Keys::new("representative"),
+        confidence: None,
     });
     assert!(!has_prompt(&out, "emergency_911"));
     assert_eq!(transfer(&out), Some(TransferTarget::Agent));
@@ -574,6 +576,7 @@ fn a_practice_line_greets_keeps_hours_and_knows_emergency_words_from_its_configu
     let (mut p, _) = practice_line_call(tuesday_10am());
     let out = p.feed(Input::Speech {
         text: Keys::new("my son has an eye injury"),
+        confidence: None,
     });
     assert!(has_prompt(&out, "emergency_911"), "{out:?}");
 }

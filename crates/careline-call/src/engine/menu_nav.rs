@@ -56,6 +56,7 @@ impl Call {
             inter_digit_timeout_ms: menu.inter_digit_timeout_ms,
             barge_in: menu.barge_in,
             secret: false,
+            listen: None,
         };
         self.ask(Phase::Menu, spec);
     }

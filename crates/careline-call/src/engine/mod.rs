@@ -22,6 +22,7 @@ mod reminders;
 mod scheduling;
 mod types;
 mod verification;
+mod voice;
 
 use appointments::Booking;
 pub use types::{
@@ -30,6 +31,7 @@ pub use types::{
     RefillOutcome, Request, ServiceBooking, SlotOffer, Subject, Territory, TimedInput,
     TransferTarget, Urgency, VisitType,
 };
+pub use voice::Listen;
 
 use crate::menu::{Action, CallConfig};
 use chrono::NaiveDate;
@@ -178,6 +180,8 @@ pub struct Call {
     outbound: Option<Outbound>,
     failures: u32,
     timeouts: u32,
+    /// Words not understood in the current step (two hand the caller to a person).
+    misheard: u32,
     phase: Phase,
     entry: String,
     gather: Option<GatherState>,
@@ -209,6 +213,7 @@ impl Call {
             outbound: None,
             failures: 0,
             timeouts: 0,
+            misheard: 0,
             phase: Phase::NotStarted,
             entry: String::new(),
             gather: None,
@@ -301,6 +306,7 @@ impl Call {
             }
             Input::Keys { keys } => {
                 self.last_activity = self.now;
+                self.misheard = 0;
                 for k in keys.0.chars() {
                     self.key(k);
                     if self.gather.is_none() {
@@ -312,21 +318,20 @@ impl Call {
             }
             Input::Gathered { keys } => {
                 self.last_activity = self.now;
+                self.misheard = 0;
                 if self.gather.is_some() {
                     self.gather = None;
                     let entry = keys.0.trim_end_matches(['#', '*']).to_string();
                     self.complete(entry);
                 }
             }
-            Input::Speech { text } => {
+            Input::Speech { text, confidence } => {
                 self.last_activity = self.now;
                 // Words of an emergency come before anything the caller was asked.
                 if self.signals_emergency(text.as_str()) {
                     self.emergency("speech");
-                } else if self.gather.is_some() {
-                    self.gather = None;
-                    let entry = speech_to_keys(text.as_str(), self.cfg.session.agent_key);
-                    self.complete(entry);
+                } else {
+                    self.heard(text.as_str(), confidence);
                 }
             }
             Input::PromptFinished => {
@@ -392,6 +397,7 @@ impl Call {
             phase,
             Phase::Dob { .. } | Phase::Pin { .. } | Phase::ProviderPin { .. }
         );
+        spec.listen = self.listen_for(&phase);
         self.phase = phase;
         self.entry.clear();
         self.gather = Some(GatherState {
@@ -412,6 +418,7 @@ impl Call {
             inter_digit_timeout_ms: self.cfg.session.inter_digit_timeout_ms,
             barge_in: true,
             secret: false,
+            listen: None,
         }
     }
 
@@ -425,6 +432,7 @@ impl Call {
             inter_digit_timeout_ms: self.cfg.session.inter_digit_timeout_ms,
             barge_in: true,
             secret: false,
+            listen: None,
         }
     }
 
@@ -854,35 +862,4 @@ impl Call {
             }
         }
     }
-}
-
-/// Spoken digits and a few words to keys: "one two three" → "123", "representative" → the
-/// agent key. Anything else is not understood (an empty entry).
-fn speech_to_keys(text: &str, agent_key: char) -> String {
-    let mut out = String::new();
-    for word in text
-        .to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let k = match word {
-            "zero" | "oh" => "0",
-            "one" => "1",
-            "two" | "to" | "too" => "2",
-            "three" => "3",
-            "four" | "for" => "4",
-            "five" => "5",
-            "six" => "6",
-            "seven" => "7",
-            "eight" => "8",
-            "nine" => "9",
-            "agent" | "representative" | "operator" | "person" => {
-                return agent_key.to_string();
-            }
-            w if w.chars().all(|c| c.is_ascii_digit()) => w,
-            _ => continue,
-        };
-        out.push_str(k);
-    }
-    out
 }

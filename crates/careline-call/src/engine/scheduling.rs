@@ -157,7 +157,7 @@ impl Call {
             .unwrap_or_else(|| code.replace('_', " "))
     }
 
-    fn local_now(&self) -> chrono::DateTime<chrono_tz::Tz> {
+    pub(super) fn local_now(&self) -> chrono::DateTime<chrono_tz::Tz> {
         let utc = DateTime::<Utc>::from_timestamp_millis(self.now).unwrap_or_default();
         self.cfg
             .practice

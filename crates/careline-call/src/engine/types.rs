@@ -56,9 +56,12 @@ pub enum Input {
     Gathered {
         keys: Keys,
     },
-    /// Speech recognised by the transport: spoken digits and a few words are understood.
+    /// Words recognised by the transport, understood at the step they answer
+    /// (`engine::voice`). `confidence`: the recognizer's, 0 to 1, when it gives one.
     Speech {
         text: Keys,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confidence: Option<f32>,
     },
     /// The transport finished playing the prompts: digit timers start now.
     PromptFinished,
@@ -488,6 +491,9 @@ pub struct Gather {
     /// leaves the caller's audio out of the recording until the next gather.
     #[serde(default)]
     pub secret: bool,
+    /// What the caller may say instead of pressing keys, for the recognizer's grammar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<super::voice::Listen>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

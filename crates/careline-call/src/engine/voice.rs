@@ -1,0 +1,436 @@
+//! The voice agent's side of the call engine: what a caller's words mean at the step they were
+//! said in. Every step already understands a key entry (a menu digit, a date of birth as eight
+//! digits, 1 for yes); a sentence becomes the entry that step would have received, so every
+//! flow works by voice and by keypad alike, a caller can mix the two, and a recorded call
+//! replays exactly (the words are an input, and understanding is pure).
+//!
+//! What each step listens for ([`Listen`]) goes out with its gather, so a transport's
+//! recognizer loads that step's grammar (`Listen::grammar`). Words that mean nothing at the
+//! step, or a recognition below `session.speech_min_confidence`, are asked again once ("Sorry,
+//! I didn't catch that"); a second time in the same step hands the caller to a person.
+//! Emergency words are handled before any of this (`Call::handle`).
+
+use super::{Call, Output, Phase};
+use crate::menu::Action;
+use crate::understanding::{
+    self, Context, DateSpec, Intent, Step, YesNo, intent::match_name, parse_date, parse_digits,
+    parse_dob, parse_yes_no, words,
+};
+use serde::{Deserialize, Serialize};
+
+/// What a step listens for, for the recognizer's grammar. Sent with each gather.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Listen {
+    /// "How can I help you?": every intent, with dates and times.
+    Intent,
+    YesNo,
+    /// A number said digit by digit (a PIN, an order number, a callback number).
+    Digits,
+    DateOfBirth,
+    /// A day (and time) for a visit or service.
+    DateTime,
+    /// One of these names (visit types, medications, services).
+    Choice {
+        names: Vec<String>,
+    },
+    /// One of these short commands (the step's own words: "next", "cancel it"…).
+    Phrases {
+        phrases: Vec<String>,
+    },
+}
+
+impl Listen {
+    /// The JSGF grammar a recognizer listens with at this step.
+    pub fn grammar(&self) -> String {
+        match self {
+            Listen::Intent => understanding::grammar(&Step::Intent { providers: &[] }),
+            Listen::YesNo => understanding::grammar(&Step::YesNo),
+            Listen::Digits => understanding::grammar(&Step::Digits),
+            Listen::DateOfBirth => understanding::grammar(&Step::DateOfBirth),
+            Listen::DateTime => understanding::grammar(&Step::DateTime),
+            Listen::Choice { names } => understanding::grammar(&Step::Medication { names }),
+            Listen::Phrases { phrases } => phrases_grammar(phrases),
+        }
+    }
+}
+
+/// A grammar of whole phrases, each reduced to the words the parsers read.
+fn phrases_grammar(phrases: &[String]) -> String {
+    let mut alts: Vec<String> = phrases
+        .iter()
+        .map(|p| words(p).join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    alts.sort();
+    alts.dedup();
+    if alts.is_empty() {
+        alts.push("representative".into());
+    }
+    format!(
+        "#JSGF V1.0;\ngrammar careline;\npublic <utterance> = [um | uh] ({});\n",
+        alts.join(" | ")
+    )
+}
+
+/// The words a slot offer understands besides yes and no.
+const SLOT_PHRASES: &[&str] = &[
+    "yes",
+    "yeah",
+    "yes please",
+    "book it",
+    "that works",
+    "sure",
+    "no",
+    "no thanks",
+    "next",
+    "the next one",
+    "another time",
+    "a different time",
+    "something else",
+    "representative",
+];
+
+/// What a caller may say about one of their appointments.
+const APPOINTMENT_PHRASES: &[&str] = &[
+    "cancel it",
+    "cancel the appointment",
+    "move it",
+    "reschedule it",
+    "change it",
+    "next",
+    "the next one",
+    "main menu",
+    "go back",
+    "representative",
+];
+
+const URGENCY_PHRASES: &[&str] = &[
+    "routine",
+    "it's routine",
+    "not urgent",
+    "urgent",
+    "it's urgent",
+    "emergency",
+    "representative",
+];
+
+const REMINDER_PHRASES: &[&str] = &[
+    "yes",
+    "yes i'll be there",
+    "confirm",
+    "confirm it",
+    "no",
+    "cancel it",
+    "move it",
+    "reschedule it",
+    "representative",
+];
+
+fn phrases(list: &[&str]) -> Listen {
+    Listen::Phrases {
+        phrases: list.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+fn has(text: &str, any: &[&str]) -> bool {
+    words(text).iter().any(|w| any.contains(&w.as_str()))
+}
+
+fn yes_no_key(text: &str) -> Option<String> {
+    parse_yes_no(text).map(|a| match a {
+        YesNo::Yes => "1".to_string(),
+        YesNo::No => "2".to_string(),
+    })
+}
+
+impl Call {
+    /// What the step about to be asked listens for.
+    pub(super) fn listen_for(&self, phase: &Phase) -> Option<Listen> {
+        Some(match phase {
+            Phase::Menu => Listen::Intent,
+            Phase::ConfirmOption { .. }
+            | Phase::ScheduleConfirm { .. }
+            | Phase::CancelConfirm { .. }
+            | Phase::RefillConfirm { .. }
+            | Phase::ServiceChoice { .. } => Listen::YesNo,
+            Phase::ReminderChoice { .. } => phrases(REMINDER_PHRASES),
+            Phase::Dob { .. } => Listen::DateOfBirth,
+            Phase::Pin { .. }
+            | Phase::ProviderNpi { .. }
+            | Phase::ProviderPin { .. }
+            | Phase::OrderNumber { .. }
+            | Phase::CallbackNumber { .. } => Listen::Digits,
+            Phase::ScheduleDate { .. } => Listen::DateTime,
+            Phase::ProviderUrgency { .. } => phrases(URGENCY_PHRASES),
+            Phase::VisitType { types, .. } => Listen::Choice {
+                names: types.iter().map(|t| t.name.clone()).collect(),
+            },
+            Phase::MedicationChoice { medications, .. } => Listen::Choice {
+                names: medications.iter().map(|m| m.name.clone()).collect(),
+            },
+            Phase::ScheduleType { .. } => Listen::Choice {
+                names: self.service_names().into_iter().map(|(_, n)| n).collect(),
+            },
+            Phase::SlotOffer { .. } => phrases(SLOT_PHRASES),
+            Phase::MyAppointment { .. } => phrases(APPOINTMENT_PHRASES),
+            _ => return None,
+        })
+    }
+
+    /// The wound-care services by their digit and spoken name in the caller's language.
+    fn service_names(&self) -> Vec<(String, String)> {
+        self.cfg
+            .practice
+            .service_types
+            .iter()
+            .filter_map(|s| {
+                let name = s
+                    .name
+                    .get(&self.language)
+                    .or_else(|| s.name.get(&self.cfg.default_language))?;
+                Some((s.digit.clone(), name.clone()))
+            })
+            .collect()
+    }
+
+    /// Recognized words while a step waits for an entry. `confidence`: the recognizer's, when
+    /// it gave one (Twilio's speech result and the simulator give none).
+    pub(super) fn heard(&mut self, text: &str, confidence: Option<f32>) {
+        if self.gather.is_none() {
+            return;
+        }
+        let listened = self.listen_for(&self.phase).map(|l| match l {
+            Listen::Intent => "intent",
+            Listen::YesNo => "yes_no",
+            Listen::Digits => "digits",
+            Listen::DateOfBirth => "date_of_birth",
+            Listen::DateTime => "date_time",
+            Listen::Choice { .. } => "choice",
+            Listen::Phrases { .. } => "phrases",
+        });
+        let sure_enough = confidence.is_none_or(|c| c >= self.cfg.session.speech_min_confidence);
+        let entry = if sure_enough {
+            // Digits said at any step stand for the keys ("one" at a menu is 1).
+            self.entries_for(text)
+                .or_else(|| parse_digits(text).map(|d| vec![d]))
+        } else {
+            None
+        };
+        // Only what kind of step and how sure: never the words (they may be a birth date).
+        let details = serde_json::json!({
+            "call_id": self.call_id,
+            "step": listened,
+            "confidence": confidence,
+        });
+        match entry {
+            Some(entries) => {
+                self.misheard = 0;
+                self.event("speech", "understood", None, Some(details));
+                // A menu path goes on only while each step is a menu waiting for a choice; the
+                // menus passed through are not read out (their events are kept).
+                let last = entries.len().saturating_sub(1);
+                for (i, entry) in entries.into_iter().enumerate() {
+                    if i > 0 && !(self.gather.is_some() && matches!(self.phase, Phase::Menu)) {
+                        break;
+                    }
+                    let mark = self.out.len();
+                    self.gather = None;
+                    self.complete(entry);
+                    if i < last && self.gather.is_some() && matches!(self.phase, Phase::Menu) {
+                        let passed: Vec<Output> = self.out.drain(mark..).collect();
+                        self.out
+                            .extend(passed.into_iter().filter(|o| matches!(o, Output::Event(_))));
+                    }
+                }
+            }
+            None => {
+                self.misheard += 1;
+                self.event("speech", "not_understood", None, Some(details));
+                self.gather = None;
+                if self.misheard >= 2 {
+                    self.misheard = 0;
+                    self.transfer_agent("the caller's words were not understood twice");
+                } else {
+                    self.say_text(
+                        self.prompt_or("speech_not_understood", "Sorry, I didn't catch that."),
+                        Some("speech_not_understood".into()),
+                    );
+                    // The step's own "nothing entered" path asks its question again.
+                    self.complete(String::new());
+                }
+            }
+        }
+    }
+
+    /// The menu file's prompt, else built-in English words (prompts the voice agent added,
+    /// which older menu files do not have).
+    fn prompt_or(&self, key: &str, default: &str) -> String {
+        let has = |lang: &str| self.cfg.prompts.get(lang).and_then(|p| p.get(key)).cloned();
+        has(&self.language)
+            .or_else(|| has(&self.cfg.default_language))
+            .unwrap_or_else(|| default.to_string())
+    }
+
+    /// The key entries `text` stands for from the current step (one, or a menu path);
+    /// `None`: it means nothing here.
+    fn entries_for(&self, text: &str) -> Option<Vec<String>> {
+        if matches!(self.phase, Phase::Menu) {
+            let mut ctx = Context::new(self.local_now().date_naive());
+            ctx.triggers = self
+                .practice
+                .as_ref()
+                .map(|p| p.escalation_triggers.as_slice())
+                .unwrap_or_default();
+            let meant = understanding::understand(text, &ctx);
+            if let Some(path) = meant.intent.and_then(|i| self.menu_path_for(i)) {
+                return Some(path);
+            }
+        }
+        self.entry_for(text).map(|e| vec![e])
+    }
+
+    /// The key entry `text` stands for at the current step; `None`: it means nothing here.
+    fn entry_for(&self, text: &str) -> Option<String> {
+        let today = self.local_now().date_naive();
+        let triggers = self
+            .practice
+            .as_ref()
+            .map(|p| p.escalation_triggers.as_slice())
+            .unwrap_or_default();
+        let mut ctx = Context::new(today);
+        ctx.triggers = triggers;
+        let meant = understanding::understand(text, &ctx);
+        let agent = self.cfg.session.agent_key.to_string();
+        if meant.intent == Some(Intent::Agent) {
+            return Some(agent);
+        }
+        match &self.phase {
+            Phase::Menu => None,
+            Phase::ConfirmOption { .. }
+            | Phase::ScheduleConfirm { .. }
+            | Phase::CancelConfirm { .. }
+            | Phase::RefillConfirm { .. }
+            | Phase::ServiceChoice { .. } => yes_no_key(text),
+            Phase::ReminderChoice { .. } => {
+                if has(text, &["cancel", "move", "reschedule", "change"]) {
+                    Some("2".into())
+                } else if has(text, &["confirm"]) {
+                    Some("1".into())
+                } else {
+                    yes_no_key(text)
+                }
+            }
+            Phase::Dob { .. } => parse_dob(text, today).map(|d| d.format("%m%d%Y").to_string()),
+            Phase::Pin { .. }
+            | Phase::ProviderNpi { .. }
+            | Phase::ProviderPin { .. }
+            | Phase::OrderNumber { .. }
+            | Phase::CallbackNumber { .. } => parse_digits(text),
+            Phase::ScheduleDate { .. } => match parse_date(text, today)? {
+                DateSpec::Day { date } => Some(date.format("%m%d%Y").to_string()),
+                // A range ("next week"): its first day; the step checks it is open.
+                range => Some(range.first().format("%m%d%Y").to_string()),
+            },
+            Phase::ProviderUrgency { .. } => {
+                if has(text, &["routine"]) || meant.slots.urgent == Some(false) {
+                    Some("1".into())
+                } else if has(text, &["urgent"]) || meant.slots.urgent == Some(true) {
+                    Some("2".into())
+                } else {
+                    None
+                }
+            }
+            Phase::VisitType { types, .. } => {
+                let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
+                let chosen = match_name(text, &names)?;
+                names
+                    .iter()
+                    .position(|n| *n == chosen)
+                    .map(|i| (i + 1).to_string())
+            }
+            Phase::MedicationChoice { medications, .. } => {
+                let names: Vec<String> = medications.iter().map(|m| m.name.clone()).collect();
+                let chosen = match_name(text, &names)?;
+                names
+                    .iter()
+                    .position(|n| *n == chosen)
+                    .map(|i| (i + 1).to_string())
+            }
+            Phase::ScheduleType { .. } => {
+                let services = self.service_names();
+                let names: Vec<String> = services.iter().map(|(_, n)| n.clone()).collect();
+                let chosen = match_name(text, &names)?;
+                services
+                    .into_iter()
+                    .find(|(_, n)| *n == chosen)
+                    .map(|(digit, _)| digit)
+            }
+            Phase::SlotOffer { .. } => {
+                if has(text, &["next", "another", "different", "else", "other"]) {
+                    Some("2".into())
+                } else if has(text, &["book", "works", "take"]) {
+                    Some("1".into())
+                } else {
+                    yes_no_key(text)
+                }
+            }
+            Phase::MyAppointment { list, index, .. } => {
+                if has(text, &["cancel"]) || meant.intent == Some(Intent::Cancel) {
+                    Some("1".into())
+                } else if has(text, &["move", "reschedule", "change"])
+                    || meant.intent == Some(Intent::Reschedule)
+                {
+                    Some("2".into())
+                } else if has(text, &["next"]) && index + 1 < list.len() {
+                    Some("3".into())
+                } else if has(text, &["menu", "back"]) {
+                    Some("9".into())
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The keys from the current menu to what the caller asked: its own option, else an
+    /// option of a menu one level down ("5" then "2"). `None`: no menu here offers it.
+    fn menu_path_for(&self, intent: Intent) -> Option<Vec<String>> {
+        let wanted: &[Action] = match intent {
+            Intent::Schedule => &[Action::BookAppointment, Action::ScheduleService],
+            Intent::Reschedule | Intent::Cancel | Intent::Inquiry => &[Action::MyAppointments],
+            Intent::LabResults => &[Action::LabResults],
+            Intent::PrescriptionRefill => &[Action::RequestRefill],
+            Intent::MessageProvider => &[Action::LeaveMessage, Action::ContactProvider],
+            Intent::OrderStatus => &[Action::CheckOrderStatus],
+            Intent::InsuranceVerification | Intent::PriorAuthorization => {
+                &[Action::VerifyInsurance]
+            }
+            // Hours are not a menu action yet; a person can tell them.
+            Intent::HoursAndDirections | Intent::Agent | Intent::Emergency => {
+                return Some(vec![self.cfg.session.agent_key.to_string()]);
+            }
+        };
+        let menu = self.current_menu()?;
+        let here = |m: &crate::menu::Menu| {
+            wanted.iter().find_map(|a| {
+                m.options
+                    .iter()
+                    .find(|(_, o)| o.action == *a)
+                    .map(|(k, _)| k.clone())
+            })
+        };
+        if let Some(k) = here(menu) {
+            return Some(vec![k]);
+        }
+        menu.options.iter().find_map(|(k, o)| {
+            let sub = o
+                .next_menu
+                .as_ref()
+                .filter(|_| o.action == Action::Menu)
+                .and_then(|id| self.cfg.menus.get(id))?;
+            here(sub).map(|inner| vec![k.clone(), inner])
+        })
+    }
+}
