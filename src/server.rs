@@ -164,9 +164,8 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
         None => None,
     };
-    let mut registry = crate::jobs::housekeeping::registry(
-        careline_store::audit::AuditWriter::spawn(store.clone()),
-    );
+    let audit = careline_store::audit::AuditWriter::spawn(store.clone());
+    let mut registry = crate::jobs::housekeeping::registry(audit.clone());
     let mut senders = reminder_senders(&config)?;
     // Calls go through the SIP trunk when one is configured, else through Twilio.
     if let Some(sip) = sip.as_ref().filter(|_| config.sip_trunk_uri.is_some()) {
@@ -178,6 +177,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .unwrap_or(chrono_tz::UTC);
     crate::reminders::register(&mut registry, senders, zone);
     crate::payer::register(&mut registry, crate::payer::default_adapter());
+    crate::prior_auth_expiry::register(&mut registry, audit);
     crate::escalation::register(&mut registry, escalation_senders(&config)?);
     crate::refills::register(&mut registry, refill_senders(&config)?);
     let registry = crate::jobs::password_reset::registered(registry, &config);
