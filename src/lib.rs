@@ -15,6 +15,7 @@ pub mod keys;
 pub mod metrics;
 pub mod notify;
 pub mod payer;
+pub mod prior_auth_expiry;
 pub mod refills;
 pub mod reminders;
 pub mod server;

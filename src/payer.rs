@@ -11,14 +11,18 @@
 //! (it needs a contract, credentials and a network), so `LocalPayerSimulator` plays the payer
 //! inside this process: it acknowledges a request with a reference of its own (`SIM-…`) and,
 //! asked for its status, decides. The decision is deterministic from the request, so tests and
-//! demos can rely on it: a member id ending in `0` is denied, every other request approved.
-//! Nothing leaves the machine; nothing it says is a real payer's answer.
+//! demos can rely on it: a member id ending in `0` is denied, every other request approved,
+//! valid for 90 days from the day it is approved (`SIMULATED_VALIDITY_DAYS`; a real payer
+//! states its own dates). Nothing leaves the machine; nothing it says is a real payer's answer.
+//!
+//! An approval's validity is kept with it; the recurring `prior_auth.expire` job
+//! (`crate::prior_auth_expiry`) moves it to `expired` when its last day has ended.
 
 use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
-use careline_domain::clinical::{PriorAuthAction, PriorAuthStatus};
+use careline_domain::clinical::{PriorAuthAction, PriorAuthStatus, Validity};
 use careline_store::jobs::{self, Effect, NewJob};
 use careline_store::prior_auth::{self, PAYER_POLL, PAYER_SUBMIT, PriorAuthorization};
-use chrono::Duration as ChronoDuration;
+use chrono::{Duration as ChronoDuration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +33,9 @@ use uuid::Uuid;
 pub enum PayerStatus {
     /// Not decided yet: ask again later.
     Pending,
-    Approved,
+    /// Approved, valid for the payer's dates (the practice's local days, both inclusive);
+    /// `None` when the payer gives no end.
+    Approved(Option<Validity>),
     Denied,
     /// The payer let it lapse.
     Expired,
@@ -49,13 +55,22 @@ pub struct PayerError {
 pub trait PayerAdapter: Send + Sync {
     /// Send a request that is now `submitted`; the payer acknowledges it with its reference.
     async fn submit(&self, request: &PriorAuthorization) -> Result<String, PayerError>;
-    /// Ask where a request the payer acknowledged stands.
-    async fn status(&self, request: &PriorAuthorization) -> Result<PayerStatus, PayerError>;
+    /// Ask where a request the payer acknowledged stands; `today` is the practice's local date
+    /// (an approval's validity is counted from it when the payer counts from "now").
+    async fn status(
+        &self,
+        request: &PriorAuthorization,
+        today: NaiveDate,
+    ) -> Result<PayerStatus, PayerError>;
     /// What this adapter is, for logs and the API's answer (`local-simulator`).
     fn name(&self) -> &'static str;
     /// How long to wait before the first status question, and between the next ones.
     fn poll_every(&self) -> Duration;
 }
+
+/// How long the simulator's approvals last, from the day approved. A stand-in value: a real
+/// payer states each approval's dates.
+pub const SIMULATED_VALIDITY_DAYS: i64 = 90;
 
 /// The local payer simulator (see the module comment): NOT a payer.
 pub struct LocalPayerSimulator;
@@ -87,10 +102,17 @@ impl PayerAdapter for LocalPayerSimulator {
         Ok(format!("SIM-{}", &request.id.simple().to_string()[20..]))
     }
 
-    async fn status(&self, request: &PriorAuthorization) -> Result<PayerStatus, PayerError> {
+    async fn status(
+        &self,
+        request: &PriorAuthorization,
+        today: NaiveDate,
+    ) -> Result<PayerStatus, PayerError> {
         Ok(match Self::decides(request.member_id.expose()) {
             PriorAuthAction::Deny => PayerStatus::Denied,
-            _ => PayerStatus::Approved,
+            _ => PayerStatus::Approved(Some(Validity {
+                from: today,
+                until: today + ChronoDuration::days(SIMULATED_VALIDITY_DAYS),
+            })),
         })
     }
 
@@ -215,13 +237,17 @@ async fn poll(ctx: &JobContext, adapter: &dyn PayerAdapter, job: PayerJob) -> Re
     if request.status != PriorAuthStatus::Pended {
         return Ok(()); // Decided (or withdrawn) meanwhile.
     }
-    let action = match adapter.status(&request).await.map_err(payer_error)? {
+    let today = prior_auth::practice_today(store, id, ctx.now).await?;
+    let action = match adapter.status(&request, today).await.map_err(payer_error)? {
         PayerStatus::Pending => {
             let next = next_poll(ctx, adapter, id, job.poll + 1);
             jobs::enqueue_now(store, next, ctx.now).await?;
             return Ok(());
         }
-        PayerStatus::Approved => PriorAuthAction::Approve,
+        PayerStatus::Approved(validity) => {
+            prior_auth::payer_approve(store, id, validity, ctx.now).await?;
+            return Ok(());
+        }
         PayerStatus::Denied => PriorAuthAction::Deny,
         PayerStatus::Expired => PriorAuthAction::Expire,
     };

@@ -165,9 +165,8 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
         None => None,
     };
     let running = start(store.clone(), config.clone()).await?;
-    let mut registry = crate::jobs::housekeeping::registry(
-        careline_store::audit::AuditWriter::spawn(store.clone()),
-    );
+    let audit = careline_store::audit::AuditWriter::spawn(store.clone());
+    let mut registry = crate::jobs::housekeeping::registry(audit.clone());
     let mut senders = senders(&config)?;
     // Calls go through the SIP trunk when one is configured, else through Twilio.
     if let Some(sip) = sip.as_ref().filter(|_| config.sip_trunk_uri.is_some()) {
@@ -181,6 +180,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
     crate::reminders::register(&mut registry, senders.clone(), zone);
     // The worker polls the same payer the API submits to.
     crate::payer::register(&mut registry, running.state.payer.clone());
+    crate::prior_auth_expiry::register(&mut registry, audit);
     crate::escalation::register(
         &mut registry,
         crate::escalation::Senders {

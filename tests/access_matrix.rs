@@ -237,6 +237,11 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
             PRIOR_AUTH_READERS,
         ),
         ("POST", "/api/v1/prior-authorizations/{id}/submit", CLINICAL),
+        (
+            "POST",
+            "/api/v1/prior-authorizations/{id}/approval",
+            CLINICAL,
+        ),
     ]
 }
 
@@ -463,6 +468,9 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/prior-authorizations") => {
             json!({"patient_id": ids.patient, "payer": "Aetna", "member_id": "W123456789",
                    "procedure_codes": ["67028"], "icd10_codes": ["H35.3211"]})
+        }
+        ("POST", "/api/v1/prior-authorizations/{id}/approval") => {
+            json!({"valid_until": (chrono::Utc::now() + chrono::Duration::days(90)).date_naive()})
         }
         _ => return None,
     })

@@ -1486,11 +1486,13 @@ impl careline::payer::PayerAdapter for Flaky {
     async fn status(
         &self,
         _request: &careline_store::prior_auth::PriorAuthorization,
+        _today: chrono::NaiveDate,
     ) -> Result<careline::payer::PayerStatus, careline::payer::PayerError> {
         use std::sync::atomic::Ordering;
         Ok(match self.questions.fetch_add(1, Ordering::SeqCst) {
             0 => careline::payer::PayerStatus::Pending,
-            _ => careline::payer::PayerStatus::Approved,
+            // A payer that gives no end date: the approval never lapses.
+            _ => careline::payer::PayerStatus::Approved(None),
         })
     }
 

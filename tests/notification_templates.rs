@@ -220,7 +220,7 @@ on_both_engines!(
         assert_eq!(s, 200, "{list}");
         assert_eq!(list["languages"], json!(["en"]));
         let items = list["items"].as_array().unwrap();
-        assert_eq!(items.len(), 18, "every kind by each of its channels");
+        assert_eq!(items.len(), 20, "every kind by each of its channels");
         assert!(
             items
                 .iter()

@@ -2,9 +2,10 @@
 //! on the demo practice, on both engines, with a worker on a clock the test moves. A decided
 //! request tells the patient it was answered — one text at a stand-in of Twilio's Messages
 //! API, or one email at a real SMTP server, by the patient's choice, or nothing for `none` —
-//! never naming the medication or the decision, and never twice. A request still pending 24
-//! hours after it was taken puts one in-app notification in its provider's list; deciding it
-//! before cancels that reminder.
+//! never naming the medication or the decision, and never twice. A request still pending is
+//! followed up with its provider in-app at the practice's openings — the first at least 24
+//! hours after it was taken, then each business day, three times, the third also to the
+//! practice managers; deciding it cancels the waiting reminder.
 
 mod common;
 
@@ -13,7 +14,7 @@ use careline_domain::reminder::ReminderChannel;
 use careline_domain::{Actor, ManualClock, Role};
 use careline_store::Store;
 use careline_store::entity::{job, notification_delivery};
-use careline_store::refill_jobs::{NOTIFY_PATIENT, PROVIDER_REMINDER_AFTER, REMIND_PROVIDER};
+use careline_store::refill_jobs::{NOTIFY_PATIENT, REMIND_PROVIDER};
 use careline_store::refills::{self, RequestedBy};
 use careline_store::staff_notifications;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -27,6 +28,7 @@ const ELEANOR: &str = "+15125550142";
 const ELEANOR_EMAIL: &str = "eleanor.brooks@example.test";
 const PATEL: &str = "dr.patel@demo.careline.test";
 const NURSE: &str = "nurse@demo.careline.test";
+const MANAGER: &str = "manager@demo.careline.test";
 
 /// 09:00 in Austin: outside the practice's quiet hours.
 fn asked() -> DateTime<Utc> {
@@ -97,6 +99,16 @@ async fn job_of(store: &Store, kind: &str, id: Uuid) -> Option<job::Model> {
         .unwrap()
 }
 
+/// The provider's reminder `n` of request `id`.
+async fn reminder_of(store: &Store, id: Uuid, n: u32) -> Option<job::Model> {
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(REMIND_PROVIDER))
+        .filter(job::Column::IdempotencyKey.eq(format!("{id}:reminder{n}")))
+        .one(store.db())
+        .await
+        .unwrap()
+}
+
 async fn set_channel(store: &Store, channel: ReminderChannel) {
     let id = patient_by_phone(store, ELEANOR).await.id;
     careline_store::patients::update(
@@ -155,11 +167,18 @@ on_both_engines!(
         let (med, med_name) = medication(store, "Latanoprost").await;
         let id = take(store, med, t0).await;
 
-        // Taken: the provider's reminder waits 24 hours; nobody is told anything yet.
-        let remind = job_of(store, REMIND_PROVIDER, id).await.expect("queued");
+        // Taken on Tuesday at 09:00: the provider's reminder waits for the first opening at
+        // least 24 hours later (Thursday 08:00 in Austin); nobody is told anything yet.
+        let remind = reminder_of(store, id, 1).await.expect("queued");
         assert_eq!(remind.state, "queued");
-        assert_eq!(remind.run_at, t0 + PROVIDER_REMINDER_AFTER);
-        assert_eq!(remind.payload, serde_json::json!({"refill_request_id": id}));
+        assert_eq!(
+            remind.run_at,
+            Utc.with_ymd_and_hms(2026, 12, 10, 14, 0, 0).unwrap()
+        );
+        assert_eq!(
+            remind.payload,
+            serde_json::json!({"refill_request_id": id, "reminder": 1})
+        );
         assert!(job_of(store, NOTIFY_PATIENT, id).await.is_none());
         w.run_until_idle().await.unwrap();
         assert!(sms_log.lock().unwrap().is_empty());
@@ -167,10 +186,7 @@ on_both_engines!(
         // Approved two hours later: the reminder is cancelled with the decision.
         let decided = t0 + Duration::hours(2);
         decide(store, id, true, decided).await;
-        assert_eq!(
-            job_of(store, REMIND_PROVIDER, id).await.unwrap().state,
-            "cancelled"
-        );
+        assert_eq!(reminder_of(store, id, 1).await.unwrap().state, "cancelled");
         let notify = job_of(store, NOTIFY_PATIENT, id).await.expect("queued");
         assert_eq!(notify.run_at, decided);
 
@@ -265,23 +281,47 @@ on_both_engines!(
     }
 );
 
+/// Friday 11 December 2026, 16:00 in Austin.
+fn friday_afternoon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 11, 22, 0, 0).unwrap()
+}
+
+/// The opening (08:00 in Austin) of December `day`, 2026.
+fn opening(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, day, 14, 0, 0).unwrap()
+}
+
 on_both_engines!(
-    a_refill_still_pending_after_24_hours_reminds_its_provider_once,
+    a_refill_left_pending_is_followed_up_at_openings_then_with_the_managers,
     |db: TestDb| async move {
         let store = &db.store;
         careline::demo::seed(store).await.unwrap();
         let (sms_url, sms_log) = twilio_stand_in().await;
-        let t0 = asked();
+        let t0 = friday_afternoon();
         let clock = ManualClock::new(t0);
         let w = worker(store, &clock, None, &sms_url);
         let (med, med_name) = medication(store, "Latanoprost").await;
         let id = take(store, med, t0).await;
+        let manager = actor(store, MANAGER).await;
+        let manager_notices = || async {
+            staff_notifications::of_user_and_kind(store, manager.user_id, "task_waiting")
+                .await
+                .unwrap()
+        };
 
-        clock.set(t0 + PROVIDER_REMINDER_AFTER - Duration::minutes(1));
-        w.run_until_idle().await.unwrap();
-        assert!(provider_notices(store).await.is_empty());
+        // Not on Saturday, 24 hours later (the practice is closed), nor before Monday's opening.
+        assert_eq!(reminder_of(store, id, 1).await.unwrap().run_at, opening(14));
+        for at in [
+            t0 + Duration::hours(24) + Duration::seconds(1),
+            opening(14) - Duration::minutes(1),
+        ] {
+            clock.set(at);
+            w.run_until_idle().await.unwrap();
+            assert!(provider_notices(store).await.is_empty(), "at {at}");
+        }
 
-        clock.set(t0 + PROVIDER_REMINDER_AFTER + Duration::seconds(1));
+        // Monday at opening: the first reminder, and the second planned for Tuesday's.
+        clock.set(opening(14) + Duration::seconds(1));
         w.run_until_idle().await.unwrap();
         let notices = provider_notices(store).await;
         assert_eq!(notices.len(), 1, "{notices:?}");
@@ -292,7 +332,13 @@ on_both_engines!(
         for word in ["Eleanor", "Brooks", "Latanoprost", &med_name] {
             assert!(!n.body.contains(word) && !n.title.contains(word), "{word}");
         }
-        // Nobody else, no patient notice, and only once.
+        assert_eq!(reminder_of(store, id, 1).await.unwrap().state, "succeeded");
+        let second = reminder_of(store, id, 2).await.expect("planned");
+        assert_eq!(
+            (second.state.as_str(), second.run_at),
+            ("queued", opening(15))
+        );
+        // Nobody else yet, no patient notice; a rerun adds nothing.
         let nurse = actor(store, NURSE).await;
         assert!(
             staff_notifications::of_user_and_kind(store, nurse.user_id, "task_waiting")
@@ -300,12 +346,61 @@ on_both_engines!(
                 .unwrap()
                 .is_empty()
         );
+        assert!(manager_notices().await.is_empty());
         assert!(sms_log.lock().unwrap().is_empty());
-        let j = job_of(store, REMIND_PROVIDER, id).await.unwrap();
-        assert_eq!(j.state, "succeeded");
-        clock.set(t0 + Duration::hours(48));
+        clock.set(opening(15) - Duration::minutes(1));
         w.run_until_idle().await.unwrap();
         assert_eq!(provider_notices(store).await.len(), 1);
+
+        // Tuesday: the second; Wednesday: the third, to the managers as well; then no more.
+        clock.set(opening(15) + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(provider_notices(store).await.len(), 2);
+        assert!(manager_notices().await.is_empty());
+        assert_eq!(reminder_of(store, id, 3).await.unwrap().run_at, opening(16));
+        clock.set(opening(16) + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(provider_notices(store).await.len(), 3);
+        let to_manager = manager_notices().await;
+        assert_eq!(to_manager.len(), 1, "{to_manager:?}");
+        assert_eq!(
+            to_manager[0].link,
+            format!("/refills?status=pending#refill-{id}")
+        );
+        for word in ["Eleanor", "Brooks", "Latanoprost", &med_name] {
+            assert!(!to_manager[0].body.contains(word), "{word}");
+        }
+        assert!(reminder_of(store, id, 4).await.is_none());
+        clock.set(opening(21) + Duration::hours(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(provider_notices(store).await.len(), 3);
+        assert_eq!(manager_notices().await.len(), 1);
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    deciding_a_refill_stops_its_follow_ups,
+    |db: TestDb| async move {
+        let store = &db.store;
+        careline::demo::seed(store).await.unwrap();
+        let (sms_url, _sms_log) = twilio_stand_in().await;
+        let t0 = friday_afternoon();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, None, &sms_url);
+        let (med, _) = medication(store, "Latanoprost").await;
+        let id = take(store, med, t0).await;
+        clock.set(opening(14) + Duration::seconds(1));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(provider_notices(store).await.len(), 1);
+
+        // Decided on Monday afternoon: Tuesday's reminder is cancelled with the decision.
+        decide(store, id, false, opening(14) + Duration::hours(6)).await;
+        assert_eq!(reminder_of(store, id, 2).await.unwrap().state, "cancelled");
+        clock.set(opening(17));
+        w.run_until_idle().await.unwrap();
+        assert_eq!(provider_notices(store).await.len(), 1);
+        assert!(reminder_of(store, id, 3).await.is_none());
         db.cleanup().await;
     }
 );

@@ -280,6 +280,35 @@ on_both_engines!(clinical_work_is_done_through_the_pages, |db| async move {
         .get(&admin, &format!("/api/v1/prior-authorizations/{auth}"))
         .await;
     assert_ne!(p["status"], "draft", "{p}");
+
+    // The payer's approval recorded by staff: a last day before today is shown at the row's
+    // field, as typed; a good one shows as "valid until".
+    let (status, _, html) = nurse
+        .submit(
+            &format!("/prior-authorizations/{auth}/approval"),
+            &[("valid_until", "2020-01-02")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("valid until must not be before the approval date"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"2020-01-02\""));
+    let until = (chrono::Utc::now() + chrono::Duration::days(60)).date_naive();
+    let (status, _, _) = nurse
+        .submit(
+            &format!("/prior-authorizations/{auth}/approval"),
+            &[("valid_until", until.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = nurse.get("/prior-authorizations?status=approved").await;
+    assert!(
+        html.contains(&until.format("%b %-d, %Y").to_string()),
+        "{html}"
+    );
+    assert!(html.contains("Record renewal"));
     app.stop().await;
 });
 

@@ -8,17 +8,23 @@
 //!   call) that it has been answered and to call the practice. Minimum necessary: never the
 //!   medication, never the decision. The send follows the jobs' effect pattern
 //!   (`crate::jobs`) and leaves a delivery (kind `refill_answered`).
-//! - `refill.remind_provider`: a request still pending `PROVIDER_REMINDER_AFTER` after it was
-//!   taken puts an in-app notification (task waiting) in its provider's list, once.
+//! - `refill.remind_provider`: a request still pending puts an in-app notification (task
+//!   waiting) in its provider's list at the practice's first opening at least 24 hours after
+//!   it was taken, and again at each next business day's opening, three times in all; the
+//!   third also goes to the practice managers. Each reminder is its own job (key
+//!   `{request}:reminder{n}`), enqueued by the one before in the transaction that writes its
+//!   notices; the decision cancels the waiting one.
 
 use crate::jobs::send::{self, Message};
 use crate::jobs::{JobContext, JobError, Registry, RetryPolicy};
 use crate::notify::email::Email;
+use careline_domain::clinical::{REFILL_PROVIDER_REMINDERS, next_refill_reminder_at};
 use careline_domain::notification::{Channel, NotificationKind, Template};
 use careline_domain::reminder::{Means, Reach, ReminderChannel, choose_channel};
 use careline_store::deliveries::NewDelivery;
 use careline_store::refill_jobs::{
-    self, NOTIFY_PATIENT, PatientNoticeFacts, ProviderReminderFacts, REMIND_PROVIDER, RefillJob,
+    self, NOTIFY_PATIENT, PatientNoticeFacts, ProviderReminderFacts, ProviderReminderJob,
+    REMIND_PROVIDER, RefillJob,
 };
 use careline_store::staff_notifications::{self, NewNotification};
 use careline_store::{Store, StoreError};
@@ -50,7 +56,9 @@ pub fn register(registry: &mut Registry, senders: Senders) {
     registry
         .register(
             REMIND_PROVIDER,
-            |ctx: JobContext, job: RefillJob| async move { remind_provider(&ctx, job).await },
+            |ctx: JobContext, job: ProviderReminderJob| async move {
+                remind_provider(&ctx, job).await
+            },
         )
         .timeout(Duration::from_secs(60));
 }
@@ -207,11 +215,13 @@ async fn email(
     send::send_message(ctx, "email", delivery(ctx, facts), message).await
 }
 
-/// The in-app reminder's wording: the practice's English task-waiting template, else the
-/// built-in, with values that are never clinical (no patient, no medication).
+/// The in-app reminder's wording for `staff_name` (the provider, or a practice manager): the
+/// practice's English task-waiting template, else the built-in, with values that are never
+/// clinical (no patient, no medication).
 async fn reminder_text(
     store: &Store,
     facts: &ProviderReminderFacts,
+    staff_name: &str,
     waiting: i64,
 ) -> Result<careline_domain::notification::Rendered, JobError> {
     let kind = NotificationKind::TaskWaiting;
@@ -233,7 +243,7 @@ async fn reminder_text(
     };
     let values = BTreeMap::from([
         ("practice_name", facts.practice_name.clone()),
-        ("staff_name", facts.provider_name.clone()),
+        ("staff_name", staff_name.to_string()),
         ("waiting_minutes", waiting.to_string()),
         (
             "waiting",
@@ -244,44 +254,91 @@ async fn reminder_text(
     template.render(&values).map_err(JobError::permanent)
 }
 
-async fn remind_provider(ctx: &JobContext, job: RefillJob) -> Result<(), JobError> {
+/// Whom reminder `n` of a request goes to: the provider (while their account is active),
+/// and with the last reminder the practice managers too. (id, name), without repeats.
+async fn reminded(
+    store: &Store,
+    facts: &ProviderReminderFacts,
+    n: u32,
+) -> Result<Vec<(Uuid, String)>, JobError> {
+    let mut who = Vec::new();
+    if facts.provider_active {
+        who.push((facts.provider_user_id, facts.provider_name.clone()));
+    }
+    if n >= REFILL_PROVIDER_REMINDERS
+        && let Some(org) = facts.organization_id
+    {
+        for m in refill_jobs::practice_managers(store, org).await? {
+            if !who.iter().any(|(id, _)| *id == m.user_id) {
+                who.push((m.user_id, m.full_name));
+            }
+        }
+    }
+    Ok(who)
+}
+
+async fn remind_provider(ctx: &JobContext, job: ProviderReminderJob) -> Result<(), JobError> {
     let store = &ctx.store;
-    let Some(facts) = refill_jobs::provider_reminder(store, job.refill_request_id).await? else {
-        return skip(&job, REMIND_PROVIDER, "the request or its provider is gone");
+    let id = job.refill_request_id;
+    let n = job.reminder.max(1);
+    let plain = RefillJob {
+        refill_request_id: id,
+    };
+    let Some(facts) = refill_jobs::provider_reminder(store, id).await? else {
+        return skip(
+            &plain,
+            REMIND_PROVIDER,
+            "the request or its provider is gone",
+        );
     };
     if !facts.pending {
-        return skip(&job, REMIND_PROVIDER, "the request was decided");
-    }
-    if !facts.provider_active {
-        return skip(&job, REMIND_PROVIDER, "the provider's account is inactive");
+        return skip(&plain, REMIND_PROVIDER, "the request was decided");
     }
     let waiting = (ctx.now - facts.created_at).num_minutes().max(0);
-    let rendered = reminder_text(store, &facts, waiting).await?;
-    let notice = NewNotification {
-        user_id: facts.provider_user_id,
-        kind: NotificationKind::TaskWaiting.as_str().into(),
-        title: rendered
-            .subject
-            .unwrap_or_else(|| "A task is waiting for you".into()),
-        body: rendered.body,
-        link: link(job.refill_request_id),
-        source_key: Some(format!(
-            "{REMIND_PROVIDER}:{}:{}",
-            job.refill_request_id, facts.provider_user_id
-        )),
+    let mut notices = Vec::new();
+    for (user_id, name) in reminded(store, &facts, n).await? {
+        let rendered = reminder_text(store, &facts, &name, waiting).await?;
+        notices.push(NewNotification {
+            user_id,
+            kind: NotificationKind::TaskWaiting.as_str().into(),
+            title: rendered
+                .subject
+                .unwrap_or_else(|| "A task is waiting for you".into()),
+            body: rendered.body,
+            link: link(id),
+            // One per request, reminder and person: a retried job writes nothing new.
+            source_key: Some(format!("{REMIND_PROVIDER}:{id}:{n}:{user_id}")),
+        });
+    }
+    // The next reminder, at the next business day's opening, until the last one.
+    let next = if n < REFILL_PROVIDER_REMINDERS {
+        let at = next_refill_reminder_at(facts.settings.as_ref(), ctx.now);
+        Some(refill_jobs::provider_reminder_job(id, n + 1, at)?)
+    } else {
+        None
     };
     let (txn, gate) = careline_store::begin_write(store).await?;
-    // Decided while this got ready: nothing written.
-    if !refill_jobs::still_pending(&txn, job.refill_request_id).await? {
-        return skip(&job, REMIND_PROVIDER, "the request was decided");
+    // Decided while this got ready: nothing written, nothing scheduled.
+    if !refill_jobs::still_pending(&txn, id).await? {
+        return skip(&plain, REMIND_PROVIDER, "the request was decided");
     }
-    let wrote = staff_notifications::add(&txn, notice, ctx.now)
-        .await?
-        .is_some();
+    let mut wrote = false;
+    for notice in notices {
+        wrote |= staff_notifications::add(&txn, notice, ctx.now)
+            .await?
+            .is_some();
+    }
+    let queued = next.is_some();
+    if let Some(next) = next {
+        careline_store::jobs::enqueue(&txn, next, ctx.now).await?;
+    }
     txn.commit().await.map_err(StoreError::from)?;
     drop(gate);
     if wrote {
         store.outbox_committed();
+    }
+    if queued {
+        store.jobs_enqueued();
     }
     Ok(())
 }

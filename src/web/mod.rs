@@ -98,6 +98,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/prior-authorizations/{id}/submit",
             post(prior_auth::submit),
         )
+        .route(
+            "/prior-authorizations/{id}/approval",
+            post(prior_auth::approve),
+        )
         .route("/practice", get(practice::page).post(practice::save))
         .route(
             "/practice/notification-templates",

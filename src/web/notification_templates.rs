@@ -29,6 +29,8 @@ pub fn kind_label(kind: NotificationKind) -> &'static str {
         NotificationKind::TaskWaiting => "Task waiting",
         NotificationKind::PasswordReset => "Password reset",
         NotificationKind::RefillAnswered => "Refill request answered",
+        NotificationKind::PriorAuthExpiring => "Prior authorization ending soon",
+        NotificationKind::PriorAuthExpired => "Prior authorization expired",
     }
 }
 

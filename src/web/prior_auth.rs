@@ -1,8 +1,9 @@
 //! Prior authorizations on the dashboard: the list (with the payer's answer as it arrives),
 //! drafting one (payer, member id, CPT/HCPCS and ICD-10 codes, each refusal shown at its
-//! field in the API's words) and submitting a draft to the payer. Every read and change is the
-//! API handler's own; the list is paged and refreshes itself when a request is drafted or
-//! moves (the payer's answer included).
+//! field in the API's words), submitting a draft to the payer, and recording the payer's
+//! approval (or its renewal) with its last valid day. Every read and change is the API
+//! handler's own; the list is paged and refreshes itself when a request is drafted or moves
+//! (the payer's answer and an expiry included).
 
 use super::shell::Shell;
 use super::{Staff, WebError, form};
@@ -31,6 +32,13 @@ pub struct AuthRow {
     pub status: &'static str,
     pub reference: String,
     pub draft: bool,
+    /// The last valid day, as shown (empty when none).
+    pub valid_until: String,
+    /// An approval may be recorded (submitted, pended) or renewed (approved, expired).
+    pub approvable: bool,
+    /// A refused approval of this row: the date as typed and the API's words.
+    pub approval_typed: String,
+    pub approval_error: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -59,6 +67,24 @@ pub async fn list(
     Staff(caller): Staff,
     axum::extract::Query(q): axum::extract::Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    render_list(&state, &caller, q, None).await
+}
+
+/// A refused approval: the row, the date as typed, what is wrong.
+struct Refusal {
+    id: Uuid,
+    typed: String,
+    message: String,
+}
+
+async fn render_list(
+    state: &AppState,
+    caller: &Caller,
+    q: ListQuery,
+    refusal: Option<Refusal>,
+) -> Result<Response, WebError> {
+    let state = state.clone();
+    let caller = caller.clone();
     let shell = Shell::load(&state, &caller, "/prior-authorizations").await?;
     let status = form::blank(q.status)
         .filter(|s| PriorAuthStatus::parse(s).is_some())
@@ -97,11 +123,26 @@ pub async fn list(
             status: p.status.as_str(),
             reference: p.payer_reference.clone().unwrap_or_default(),
             draft: p.status == PriorAuthStatus::Draft,
+            valid_until: p
+                .valid_until
+                .map(|d| d.format("%b %-d, %Y").to_string())
+                .unwrap_or_default(),
+            approvable: !matches!(p.status, PriorAuthStatus::Draft | PriorAuthStatus::Denied),
+            approval_typed: refusal
+                .as_ref()
+                .filter(|r| r.id == p.id)
+                .map(|r| r.typed.clone())
+                .unwrap_or_default(),
+            approval_error: refusal
+                .as_ref()
+                .filter(|r| r.id == p.id)
+                .map(|r| r.message.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let filter_query =
         serde_urlencoded::to_string([("status", status.as_str())]).unwrap_or_default();
-    Ok(ListPage {
+    let page = ListPage {
         shell,
         status,
         page: page.page,
@@ -121,8 +162,13 @@ pub async fn list(
         rows,
         total: page.total,
         can_write: caller.actor.can(Permission::PriorAuthWrite),
-    }
-    .into_response())
+    };
+    let status = if refusal.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, page).into_response())
 }
 
 /// The form as typed: codes are one text field each, split on commas and spaces.
@@ -290,6 +336,50 @@ pub async fn create(
                 }
             }
             render(&state, &caller, f, errors, general, e.status).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ApprovalForm {
+    #[serde(default)]
+    pub valid_until: String,
+}
+
+/// POST /prior-authorizations/{id}/approval: record the payer's approval (or its renewal)
+/// with its last valid day; a refused date is shown at its row's field, as typed.
+pub async fn approve(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    axum::Form(f): axum::Form<ApprovalForm>,
+) -> Result<Response, WebError> {
+    let body = api::approve::ApprovalInput {
+        valid_until: form::blank(Some(f.valid_until.clone())),
+    };
+    match api::approve::approve_prior_authorization(
+        State(state.clone()),
+        caller.clone(),
+        ApiPath(id),
+        ApiJson(body),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/prior-authorizations#auth-{id}")).into_response()),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let message = e.details["fields"]
+                .as_array()
+                .and_then(|f| f.first())
+                .and_then(|x| x["message"].as_str())
+                .map(|m| format!("valid until {m}"))
+                .unwrap_or_else(|| e.message.clone());
+            let refusal = Refusal {
+                id,
+                typed: f.valid_until,
+                message,
+            };
+            render_list(&state, &caller, ListQuery::default(), Some(refusal)).await
         }
         Err(e) => Err(e.into()),
     }

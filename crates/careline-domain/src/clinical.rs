@@ -412,6 +412,55 @@ pub fn routine_due_at(settings: &PracticeSettings, now: DateTime<Utc>) -> DateTi
     now + Duration::days(1)
 }
 
+/// The practice's first opening time at or after `t` (its hours and holidays, in its time
+/// zone); within a day of `t` for a practice with no open day in the next four weeks.
+pub fn opening_at_or_after(settings: &PracticeSettings, t: DateTime<Utc>) -> DateTime<Utc> {
+    let tz = settings.tz();
+    let today = t.with_timezone(&tz).date_naive();
+    for ahead in 0..=28 {
+        let day = today + Duration::days(ahead);
+        if let Some(h) = settings.hours_on(day)
+            && let Some(open) = tz.from_local_datetime(&day.and_time(h.open)).earliest()
+            && open.with_timezone(&Utc) >= t
+        {
+            return open.with_timezone(&Utc);
+        }
+    }
+    t + Duration::days(1)
+}
+
+/// A refill request waits this long before its provider is first reminded.
+pub const REFILL_FIRST_REMINDER_AFTER: Duration = Duration::hours(24);
+/// The provider is reminded this many times; the last reminder also goes to the practice
+/// managers, and then the follow-ups stop.
+pub const REFILL_PROVIDER_REMINDERS: u32 = 3;
+
+/// When the provider is reminded of a refill request taken at `taken`: at the practice's
+/// first opening time at least 24 hours later (a request taken on a Friday afternoon on
+/// Monday morning, not on Saturday). Without a practice configuration, 24 hours later.
+pub fn first_refill_reminder_at(
+    settings: Option<&PracticeSettings>,
+    taken: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let earliest = taken + REFILL_FIRST_REMINDER_AFTER;
+    match settings {
+        Some(s) => opening_at_or_after(s, earliest),
+        None => earliest,
+    }
+}
+
+/// When the next reminder follows one that ran at `now`: the opening of the practice's next
+/// business day; a day later without a practice configuration.
+pub fn next_refill_reminder_at(
+    settings: Option<&PracticeSettings>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match settings {
+        Some(s) => routine_due_at(s, now),
+        None => now + Duration::days(1),
+    }
+}
+
 /// Words that mean an emergency whatever the practice configured.
 pub const BUILT_IN_EMERGENCY_PHRASES: &[&str] = &[
     "chest pain",
@@ -509,7 +558,11 @@ pub enum PriorAuthAction {
     Pend,
     Approve,
     Deny,
+    /// Its validity ended (`valid_until` passed in the practice's time zone), or the payer
+    /// says it lapsed.
     Expire,
+    /// A new approval of an approved or lapsed authorization, with a later end date.
+    Renew,
 }
 
 impl PriorAuthAction {
@@ -520,6 +573,7 @@ impl PriorAuthAction {
             PriorAuthAction::Approve => "approve",
             PriorAuthAction::Deny => "deny",
             PriorAuthAction::Expire => "expire",
+            PriorAuthAction::Renew => "renew",
         }
     }
 }
@@ -555,6 +609,7 @@ impl PriorAuthStatus {
             (S::Submitted | S::Pended, A::Approve) => Some(S::Approved),
             (S::Submitted | S::Pended, A::Deny) => Some(S::Denied),
             (S::Approved, A::Expire) => Some(S::Expired),
+            (S::Approved | S::Expired, A::Renew) => Some(S::Approved),
             _ => None,
         };
         next.ok_or(IllegalTransition {
@@ -563,6 +618,48 @@ impl PriorAuthStatus {
             action: action.as_str(),
         })
     }
+}
+
+/// How long an approval lasts: the payer's dates, both inclusive, local to the practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validity {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl PriorAuthStatus {
+    /// The action that records an approval from this status: a first approval while the
+    /// payer has it, a renewal once it was approved (or lapsed).
+    pub fn approval_action(self) -> PriorAuthAction {
+        match self {
+            PriorAuthStatus::Approved | PriorAuthStatus::Expired => PriorAuthAction::Renew,
+            _ => PriorAuthAction::Approve,
+        }
+    }
+}
+
+/// Check an approval's end date against the day it was approved (the practice's local date):
+/// an authorization cannot end before it was given. The text is the field error's.
+pub fn check_valid_until(approved_on: NaiveDate, valid_until: NaiveDate) -> Result<(), String> {
+    if valid_until < approved_on {
+        return Err(format!(
+            "must not be before the approval date ({approved_on})"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an approval valid until `valid_until` has lapsed on the practice's local date
+/// `today`: it is good through the whole of its last day, so it lapses the day after.
+pub fn authorization_lapsed(valid_until: NaiveDate, today: NaiveDate) -> bool {
+    valid_until < today
+}
+
+/// Whether it is time for the "expiring soon" notice: `notice_days` or fewer before the last
+/// day, and not lapsed yet.
+pub fn renewal_notice_due(valid_until: NaiveDate, today: NaiveDate, notice_days: u32) -> bool {
+    !authorization_lapsed(valid_until, today)
+        && valid_until - Duration::days(i64::from(notice_days)) <= today
 }
 
 #[cfg(test)]
@@ -785,5 +882,47 @@ mod tests {
         assert_eq!(S::Approved.apply(A::Expire).unwrap(), S::Expired);
         assert!(S::Draft.apply(A::Approve).is_err());
         assert!(S::Denied.apply(A::Submit).is_err());
+        // A renewal keeps (or brings back) an approval; nothing else is renewed.
+        assert_eq!(S::Approved.apply(A::Renew).unwrap(), S::Approved);
+        assert_eq!(S::Expired.apply(A::Renew).unwrap(), S::Approved);
+        assert!(S::Denied.apply(A::Renew).is_err());
+        assert!(S::Pended.apply(A::Renew).is_err());
+        assert!(S::Expired.apply(A::Expire).is_err());
+        assert_eq!(S::Pended.approval_action(), A::Approve);
+        assert_eq!(S::Expired.approval_action(), A::Renew);
+    }
+
+    #[test]
+    fn a_refill_taken_on_friday_afternoon_is_followed_up_from_monday_morning() {
+        let s = PracticeSettings::starter("Capitol Eye Care"); // weekdays 8 to 5, US Central
+        let utc = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap();
+        // Friday 11 December 2026, 16:00 in Austin (22:00 UTC).
+        let first = first_refill_reminder_at(Some(&s), utc(11, 22));
+        assert_eq!(first, utc(14, 14), "Monday 08:00 in Austin");
+        assert_eq!(next_refill_reminder_at(Some(&s), first), utc(15, 14));
+        assert_eq!(next_refill_reminder_at(Some(&s), utc(15, 14)), utc(16, 14));
+        // Taken on a Tuesday at 07:00: Wednesday's opening is the first at least 24 h on.
+        assert_eq!(first_refill_reminder_at(Some(&s), utc(8, 13)), utc(9, 14));
+        // An opening exactly 24 h on counts.
+        assert_eq!(first_refill_reminder_at(Some(&s), utc(8, 14)), utc(9, 14));
+        assert_eq!(first_refill_reminder_at(None, utc(11, 22)), utc(12, 22));
+    }
+
+    #[test]
+    fn an_approval_is_good_through_its_last_local_day() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2027, 3, d).unwrap();
+        assert!(check_valid_until(day(10), day(10)).is_ok());
+        assert!(
+            check_valid_until(day(10), day(9))
+                .unwrap_err()
+                .contains("2027-03-10")
+        );
+        assert!(!authorization_lapsed(day(10), day(10)));
+        assert!(authorization_lapsed(day(10), day(11)));
+        // Fourteen days' notice: from the 1st for the 15th, not on the 16th (lapsed).
+        assert!(!renewal_notice_due(day(15), day(1) - Duration::days(1), 14));
+        assert!(renewal_notice_due(day(15), day(1), 14));
+        assert!(renewal_notice_due(day(15), day(15), 14));
+        assert!(!renewal_notice_due(day(15), day(16), 14));
     }
 }

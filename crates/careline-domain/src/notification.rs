@@ -39,6 +39,10 @@ pub enum NotificationKind {
     PasswordReset,
     /// To a patient: their refill request was answered (never the medication or the answer).
     RefillAnswered,
+    /// To staff: an approved prior authorization ends soon and needs renewal.
+    PriorAuthExpiring,
+    /// To staff: an approved prior authorization has lapsed and needs renewal.
+    PriorAuthExpired,
 }
 
 /// How a notice reaches a person.
@@ -100,7 +104,7 @@ impl Channel {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::AppointmentReminder,
         NotificationKind::AppointmentConfirmation,
         NotificationKind::AppointmentCancelled,
@@ -108,6 +112,8 @@ impl NotificationKind {
         NotificationKind::TaskWaiting,
         NotificationKind::PasswordReset,
         NotificationKind::RefillAnswered,
+        NotificationKind::PriorAuthExpiring,
+        NotificationKind::PriorAuthExpired,
     ];
 
     /// The name in JSON, paths and storage: `appointment_reminder`, ….
@@ -121,6 +127,8 @@ impl NotificationKind {
             TaskWaiting => "task_waiting",
             PasswordReset => "password_reset",
             RefillAnswered => "refill_answered",
+            PriorAuthExpiring => "prior_auth_expiring",
+            PriorAuthExpired => "prior_auth_expired",
         }
     }
 
@@ -153,6 +161,13 @@ impl NotificationKind {
             ],
             PasswordReset => &["user_name", "reset_link", "expires_minutes"],
             RefillAnswered => &["practice_name", "practice_phone", "patient_first_name"],
+            // The last valid day is not clinical; the drug and diagnosis never appear.
+            PriorAuthExpiring | PriorAuthExpired => &[
+                "practice_name",
+                "staff_name",
+                "valid_until",
+                "dashboard_link",
+            ],
         }
     }
 
@@ -169,6 +184,7 @@ impl NotificationKind {
             }
             PasswordReset => &[Channel::Email],
             RefillAnswered => &[Channel::Sms, Channel::Email],
+            PriorAuthExpiring | PriorAuthExpired => &[Channel::InApp],
         }
     }
 }
@@ -375,6 +391,7 @@ impl Template {
                 "https://careline.example/reset-password?token=…",
             ),
             ("expires_minutes", "30"),
+            ("valid_until", "Tuesday, March 9, 2027"),
         ]
         .into_iter()
         .map(|(k, v)| (k, v.to_string()))
@@ -482,6 +499,18 @@ impl Template {
                 "Hello {patient_first_name},\n\nYour refill request has been answered. For \
                  details, please call us at {practice_phone} or use the patient portal.\n\n\
                  {practice_name}",
+            ),
+            (PriorAuthExpiring, InApp) => (
+                Some("A prior authorization needs renewal"),
+                "{staff_name}, a prior authorization for a patient's request at \
+                 {practice_name} is valid until {valid_until} and needs renewal: \
+                 {dashboard_link}",
+            ),
+            (PriorAuthExpired, InApp) => (
+                Some("A prior authorization has expired"),
+                "{staff_name}, a prior authorization for a patient's request at \
+                 {practice_name} was valid until {valid_until} and has expired; it needs \
+                 renewal: {dashboard_link}",
             ),
             _ => return None,
         };

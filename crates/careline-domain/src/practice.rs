@@ -228,6 +228,10 @@ pub struct PracticeSettings {
     /// person on the escalation chain is notified (1 to 240).
     #[serde(default = "default_urgent_escalation_minutes")]
     pub urgent_escalation_minutes: u32,
+    /// Days before an approved prior authorization's last valid day that the staff who asked
+    /// for it are told it needs renewal (1 to 90).
+    #[serde(default = "default_prior_auth_renewal_notice_days")]
+    pub prior_auth_renewal_notice_days: u32,
 }
 
 fn default_slot_minutes() -> u32 {
@@ -239,6 +243,9 @@ fn default_booking_window_days() -> u32 {
 fn default_urgent_escalation_minutes() -> u32 {
     15
 }
+fn default_prior_auth_renewal_notice_days() -> u32 {
+    14
+}
 
 /// Appointment durations and lead times are counted in whole 5-minute cells: the booking
 /// table holds one row per provider and per patient for each cell an appointment covers,
@@ -247,7 +254,7 @@ pub const CELL_MINUTES: u32 = 5;
 
 impl PracticeSettings {
     /// Every field's name, as sent and shown.
-    pub const FIELDS: [&'static str; 16] = [
+    pub const FIELDS: [&'static str; 17] = [
         "practice_name",
         "phone_number",
         "address",
@@ -264,6 +271,7 @@ impl PracticeSettings {
         "on_call_provider_user_id",
         "reminders",
         "urgent_escalation_minutes",
+        "prior_auth_renewal_notice_days",
     ];
 
     /// The keys of a JSON object that are not fields of the configuration (a misspelt field
@@ -437,6 +445,12 @@ impl PracticeSettings {
                 "must be 1 to 240".into(),
             ));
         }
+        if !(1..=90).contains(&self.prior_auth_renewal_notice_days) {
+            p.push((
+                "prior_auth_renewal_notice_days".into(),
+                "must be 1 to 90".into(),
+            ));
+        }
         p.extend(self.reminders.validate());
         if p.is_empty() { Ok(()) } else { Err(p) }
     }
@@ -494,6 +508,7 @@ impl PracticeSettings {
             on_call_provider_user_id: None,
             reminders: crate::reminder::ReminderSettings::default(),
             urgent_escalation_minutes: default_urgent_escalation_minutes(),
+            prior_auth_renewal_notice_days: default_prior_auth_renewal_notice_days(),
         }
     }
 }

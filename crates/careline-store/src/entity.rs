@@ -1278,6 +1278,9 @@ pub mod prior_authorization {
         pub created_by: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// The approval's first and last valid day (the practice's local dates).
+        pub valid_from: Option<Date>,
+        pub valid_until: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,13 +4,19 @@
 //! the codes are PHI, sealed at rest; the payer's name and reference are not. Drafting and
 //! every move announce it (PRIOR_AUTHORIZATION_CHANGED, its id and status only) in the same
 //! transaction; a move also notifies the patient's doctor (NOTIFICATION_RECEIVED).
+//!
+//! An approval carries how long it lasts (`valid_from`/`valid_until`, the practice's local
+//! dates), from the payer adapter or from staff recording the payer's answer; a renewal
+//! (another approval) moves the end date on. The recurring `prior_auth.expire` job
+//! (`src/prior_auth_expiry.rs`) reads `lapse_candidates` and moves what lapsed with `expire`.
 
 use crate::entity::prior_authorization;
 use crate::outbox::{NewEvent, channel, event};
+use crate::staff_notifications::{self, NewNotification};
 use crate::{Page, Store, StoreError, outbox, patients, scope, stored_time};
-use careline_domain::clinical::{PriorAuthAction, PriorAuthStatus};
+use careline_domain::clinical::{PriorAuthAction, PriorAuthStatus, Validity, check_valid_until};
 use careline_domain::{Actor, Phi};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -39,6 +45,11 @@ pub struct PriorAuthorization {
     pub payer_reference: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The approval's first valid day (the practice's local date); absent until approved.
+    pub valid_from: Option<NaiveDate>,
+    /// The approval's last valid day: it lapses (`expired`) when that day ends in the
+    /// practice's time zone. Absent until approved, or when the payer gave no end.
+    pub valid_until: Option<NaiveDate>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -68,6 +79,8 @@ fn to_auth(store: &Store, m: prior_authorization::Model) -> Result<PriorAuthoriz
         payer_reference: m.payer_reference,
         submitted_at: m.submitted_at,
         decided_at: m.decided_at,
+        valid_from: m.valid_from,
+        valid_until: m.valid_until,
         created_by: m.created_by,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -114,6 +127,8 @@ pub async fn create(
         payer_reference: Set(None),
         submitted_at: Set(None),
         decided_at: Set(None),
+        valid_from: Set(None),
+        valid_until: Set(None),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(t),
         updated_at: Set(t),
@@ -217,26 +232,34 @@ pub const PAYER_SUBMIT: &str = "prior_auth.submit";
 /// while the payer has not decided; payload `{"prior_authorization_id": …, "poll": n}`.
 pub const PAYER_POLL: &str = "prior_auth.poll";
 
+/// What goes with a move besides the new status.
+#[derive(Default)]
+struct Move {
+    payer_reference: Option<String>,
+    /// An approval's (or renewal's) validity; `None` on an approval clears it (no end).
+    validity: Option<Validity>,
+    /// Only if the last valid day is still this one (the expiry sweep: a renewal committed
+    /// meanwhile wins).
+    only_if_valid_until: Option<NaiveDate>,
+    /// The next step's job.
+    then: Option<crate::jobs::NewJob>,
+    /// In-app notices written in the same transaction.
+    notices: Vec<NewNotification>,
+}
+
 /// Move a request by `action`, from the status it was read in (a concurrent move refuses),
-/// with `then` (the next step's job) enqueued in the same transaction.
+/// with what `extra` carries in the same transaction.
 async fn apply(
     store: &Store,
     id: Uuid,
     current: &PriorAuthorization,
     action: PriorAuthAction,
-    payer_reference: Option<&str>,
-    then: Option<crate::jobs::NewJob>,
+    extra: Move,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let next = current.status.apply(action)?;
     let t = stored_time(now);
-    let doctor: Uuid = prior_authorization::Entity::find_by_id(id)
-        .select_only()
-        .column(prior_authorization::Column::DoctorId)
-        .into_tuple()
-        .one(store.db())
-        .await?
-        .ok_or(StoreError::NotFound("prior authorization"))?;
+    let doctor = doctor_of(store, id).await?;
     let (txn, _gate) = crate::begin_write(store).await?;
     let mut u = prior_authorization::Entity::update_many()
         .col_expr(prior_authorization::Column::Status, next.as_str().into())
@@ -245,16 +268,28 @@ async fn apply(
         PriorAuthAction::Submit => {
             u = u.col_expr(prior_authorization::Column::SubmittedAt, Some(t).into());
         }
-        PriorAuthAction::Approve | PriorAuthAction::Deny => {
+        PriorAuthAction::Approve | PriorAuthAction::Renew => {
+            u = u
+                .col_expr(prior_authorization::Column::DecidedAt, Some(t).into())
+                .col_expr(
+                    prior_authorization::Column::ValidFrom,
+                    extra.validity.map(|v| v.from).into(),
+                )
+                .col_expr(
+                    prior_authorization::Column::ValidUntil,
+                    extra.validity.map(|v| v.until).into(),
+                );
+        }
+        PriorAuthAction::Deny => {
             u = u.col_expr(prior_authorization::Column::DecidedAt, Some(t).into());
         }
         PriorAuthAction::Pend | PriorAuthAction::Expire => {}
     }
-    if let Some(r) = payer_reference {
-        u = u.col_expr(
-            prior_authorization::Column::PayerReference,
-            Some(r.to_string()).into(),
-        );
+    if let Some(r) = extra.payer_reference {
+        u = u.col_expr(prior_authorization::Column::PayerReference, Some(r).into());
+    }
+    if let Some(day) = extra.only_if_valid_until {
+        u = u.filter(prior_authorization::Column::ValidUntil.eq(day));
     }
     let res = u
         .filter(prior_authorization::Column::Id.eq(id))
@@ -275,8 +310,11 @@ async fn apply(
         t,
     )
     .await?;
-    let queued = then.is_some();
-    if let Some(job) = then {
+    for n in extra.notices {
+        staff_notifications::add(&txn, n, now).await?;
+    }
+    let queued = extra.then.is_some();
+    if let Some(job) = extra.then {
         crate::jobs::enqueue(&txn, job, now).await?;
     }
     txn.commit().await?;
@@ -307,8 +345,10 @@ pub async fn submit(
         id,
         &current,
         PriorAuthAction::Submit,
-        None,
-        Some(job),
+        Move {
+            then: Some(job),
+            ..Move::default()
+        },
         now,
     )
     .await?;
@@ -342,6 +382,154 @@ pub async fn payer_update_then(
     now: DateTime<Utc>,
 ) -> Result<PriorAuthorization, StoreError> {
     let current = one(store, Condition::all(), id).await?;
-    apply(store, id, &current, action, payer_reference, then, now).await?;
+    let extra = Move {
+        payer_reference: payer_reference.map(str::to_string),
+        then,
+        ..Move::default()
+    };
+    apply(store, id, &current, action, extra, now).await?;
     one(store, Condition::all(), id).await
+}
+
+/// The payer's approval through the adapter, valid as the payer says (`None`: no end date).
+pub async fn payer_approve(
+    store: &Store,
+    id: Uuid,
+    validity: Option<Validity>,
+    now: DateTime<Utc>,
+) -> Result<PriorAuthorization, StoreError> {
+    let current = one(store, Condition::all(), id).await?;
+    let extra = Move {
+        validity,
+        ..Move::default()
+    };
+    apply(store, id, &current, PriorAuthAction::Approve, extra, now).await?;
+    one(store, Condition::all(), id).await
+}
+
+/// The practice's local date at `now` for request `id` (UTC's when its practice has no
+/// configuration), the day approvals and lapses are counted in.
+pub async fn practice_today(
+    store: &Store,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, StoreError> {
+    let doctor_id = doctor_of(store, id).await?;
+    Ok(match crate::practice::of_doctor(store, doctor_id).await? {
+        Some(c) => now.with_timezone(&c.settings.tz()).date_naive(),
+        None => now.date_naive(),
+    })
+}
+
+async fn doctor_of(store: &Store, id: Uuid) -> Result<Uuid, StoreError> {
+    prior_authorization::Entity::find_by_id(id)
+        .select_only()
+        .column(prior_authorization::Column::DoctorId)
+        .into_tuple()
+        .one(store.db())
+        .await?
+        .ok_or(StoreError::NotFound("prior authorization"))
+}
+
+/// Staff record the payer's approval they received themselves (a fax, the payer's portal):
+/// a first approval of a submitted or pended request, or a renewal of an approved or lapsed
+/// one. Valid from the practice's today until `valid_until` (not before today: a field error
+/// otherwise); without `valid_until` it does not lapse.
+pub async fn record_approval(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    valid_until: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<PriorAuthorization, StoreError> {
+    let current = get(store, actor, id).await?;
+    let today = practice_today(store, id, now).await?;
+    let validity = match valid_until {
+        Some(until) => {
+            check_valid_until(today, until).map_err(|m| StoreError::invalid("valid_until", m))?;
+            Some(Validity { from: today, until })
+        }
+        None => None,
+    };
+    let extra = Move {
+        validity,
+        ..Move::default()
+    };
+    let action = current.status.approval_action();
+    apply(store, id, &current, action, extra, now).await?;
+    get(store, actor, id).await
+}
+
+/// An approval that may lapse soon or has lapsed: what the expiry sweep needs, never the
+/// codes or the member id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LapseCandidate {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub doctor_id: Uuid,
+    pub created_by: Option<Uuid>,
+    pub valid_until: NaiveDate,
+}
+
+/// (id, patient, doctor, drafted by, last valid day) as read.
+type LapseRow = (Uuid, Uuid, Uuid, Option<Uuid>, Option<NaiveDate>);
+
+/// Approved requests whose last valid day is on or before `through`, soonest first.
+pub async fn lapse_candidates(
+    store: &Store,
+    through: NaiveDate,
+) -> Result<Vec<LapseCandidate>, StoreError> {
+    let rows: Vec<LapseRow> = prior_authorization::Entity::find()
+        .select_only()
+        .column(prior_authorization::Column::Id)
+        .column(prior_authorization::Column::PatientId)
+        .column(prior_authorization::Column::DoctorId)
+        .column(prior_authorization::Column::CreatedBy)
+        .column(prior_authorization::Column::ValidUntil)
+        .filter(prior_authorization::Column::Status.eq(PriorAuthStatus::Approved.as_str()))
+        .filter(prior_authorization::Column::ValidUntil.is_not_null())
+        .filter(prior_authorization::Column::ValidUntil.lte(through))
+        .order_by_asc(prior_authorization::Column::ValidUntil)
+        .order_by_asc(prior_authorization::Column::Id)
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, patient_id, doctor_id, created_by, until)| {
+            Some(LapseCandidate {
+                id,
+                patient_id,
+                doctor_id,
+                created_by,
+                valid_until: until?,
+            })
+        })
+        .collect())
+}
+
+/// An approval whose last valid day (`valid_until`, as the sweep read it) has ended: approved
+/// → expired, with its live notices and `notices` in the same transaction. `false` when it
+/// changed meanwhile (renewed, or expired by another node): nothing written.
+pub async fn expire(
+    store: &Store,
+    id: Uuid,
+    valid_until: NaiveDate,
+    notices: Vec<NewNotification>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let current = one(store, Condition::all(), id).await?;
+    if current.status != PriorAuthStatus::Approved || current.valid_until != Some(valid_until) {
+        return Ok(false);
+    }
+    let extra = Move {
+        only_if_valid_until: Some(valid_until),
+        notices,
+        ..Move::default()
+    };
+    match apply(store, id, &current, PriorAuthAction::Expire, extra, now).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }

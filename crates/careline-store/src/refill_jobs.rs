@@ -1,18 +1,21 @@
 //! Refill requests as durable jobs (seed 003's refill pipeline: request → provider review →
-//! patient notified). Taking a request enqueues `refill.remind_provider`, due
-//! `PROVIDER_REMINDER_AFTER` later, in the request's transaction; deciding it enqueues
-//! `refill.notify_patient` and cancels the waiting reminder in the decision's transaction.
-//! The sending is the server's (`src/refills`). Payloads are the request's id only.
+//! patient notified). Taking a request enqueues the provider's first reminder
+//! (`refill.remind_provider`, at the practice's first opening at least 24 hours later) in the
+//! request's transaction; each reminder enqueues the next (the next business day's opening)
+//! in the transaction that writes it, up to `REFILL_PROVIDER_REMINDERS`. Deciding the request
+//! enqueues `refill.notify_patient` and cancels the waiting reminder in the decision's
+//! transaction. The sending is the server's (`src/refills`). Payloads are ids (and the
+//! reminder's number) only.
 
 use crate::entity::{patient, refill_request, user};
 use crate::jobs::{self, NewJob};
 use crate::{Store, StoreError};
-use careline_domain::Phi;
-use careline_domain::clinical::RefillStatus;
+use careline_domain::clinical::{REFILL_FIRST_REMINDER_AFTER, RefillStatus};
 use careline_domain::practice::PracticeSettings;
 use careline_domain::reminder::ReminderChannel;
+use careline_domain::{Phi, Role};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -21,9 +24,9 @@ pub const NOTIFY_PATIENT: &str = "refill.notify_patient";
 /// Reminds the provider of a request still waiting for a decision.
 pub const REMIND_PROVIDER: &str = "refill.remind_provider";
 
-/// How long a request waits before its provider is reminded. A constant for every practice
-/// (not a practice setting yet).
-pub const PROVIDER_REMINDER_AFTER: Duration = Duration::hours(24);
+/// How long a request waits at least before its provider is first reminded (then at the
+/// practice's next opening). A constant for every practice (not a practice setting yet).
+pub const PROVIDER_REMINDER_AFTER: Duration = REFILL_FIRST_REMINDER_AFTER;
 
 /// Both kinds' payload: the request's id (also the job's key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,19 +42,40 @@ fn job(kind: &str, id: Uuid, at: DateTime<Utc>) -> Result<NewJob, StoreError> {
     Ok(NewJob::new(kind, payload, at).key(id.to_string()))
 }
 
-/// On the request's transaction: remind its provider if it still waits after
-/// `PROVIDER_REMINDER_AFTER`.
+/// The provider reminder's payload: the request and which reminder this is (from 1). A job
+/// queued before reminders were numbered has none: it is the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderReminderJob {
+    pub refill_request_id: Uuid,
+    #[serde(default = "first")]
+    pub reminder: u32,
+}
+
+fn first() -> u32 {
+    1
+}
+
+/// The `n`th reminder's job, due `at`, keyed `{request}:reminder{n}` (the request's id first,
+/// so the decision cancels any of them by that prefix).
+pub fn provider_reminder_job(id: Uuid, n: u32, at: DateTime<Utc>) -> Result<NewJob, StoreError> {
+    let payload = serde_json::to_value(ProviderReminderJob {
+        refill_request_id: id,
+        reminder: n,
+    })
+    .map_err(|e| StoreError::Config(format!("refill job payload: {e}")))?;
+    Ok(NewJob::new(REMIND_PROVIDER, payload, at).key(format!("{id}:reminder{n}")))
+}
+
+/// On the request's transaction: remind its provider at the practice's first opening at
+/// least `PROVIDER_REMINDER_AFTER` later, if it still waits then.
 pub(crate) async fn taken(
     txn: &impl ConnectionTrait,
     id: Uuid,
+    settings: Option<&PracticeSettings>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    jobs::enqueue(
-        txn,
-        job(REMIND_PROVIDER, id, now + PROVIDER_REMINDER_AFTER)?,
-        now,
-    )
-    .await?;
+    let at = careline_domain::clinical::first_refill_reminder_at(settings, now);
+    jobs::enqueue(txn, provider_reminder_job(id, 1, at)?, now).await?;
     Ok(())
 }
 
@@ -182,6 +206,36 @@ pub struct ProviderReminderFacts {
     pub provider_active: bool,
     pub organization_id: Option<Uuid>,
     pub practice_name: String,
+    /// The practice's hours (when the next reminder is due); `None` without a configuration.
+    pub settings: Option<PracticeSettings>,
+}
+
+/// A practice manager to tell of a request left waiting: id and name only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manager {
+    pub user_id: Uuid,
+    pub full_name: String,
+}
+
+/// The practice's active practice managers, by name.
+pub async fn practice_managers(
+    store: &Store,
+    organization_id: Uuid,
+) -> Result<Vec<Manager>, StoreError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::Role.eq(Role::PracticeManager.as_str()))
+        .filter(user::Column::IsActive.eq(true))
+        .order_by_asc(user::Column::FullName)
+        .order_by_asc(user::Column::Id)
+        .all(store.db())
+        .await?
+        .into_iter()
+        .map(|u| Manager {
+            user_id: u.id,
+            full_name: u.full_name,
+        })
+        .collect())
 }
 
 /// The reminder's facts; `None` when the request or its provider is gone.
@@ -223,5 +277,6 @@ pub async fn provider_reminder(
         provider_active: u.is_active,
         organization_id: u.organization_id,
         practice_name,
+        settings: config.map(|c| c.settings),
     }))
 }

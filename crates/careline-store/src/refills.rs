@@ -252,7 +252,7 @@ pub async fn request(
         t,
     )
     .await?;
-    crate::refill_jobs::taken(&txn, id, now).await?;
+    crate::refill_jobs::taken(&txn, id, config.as_ref().map(|c| &c.settings), now).await?;
     txn.commit().await?;
     store.outbox_committed();
     store.jobs_enqueued();
