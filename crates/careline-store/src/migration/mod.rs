@@ -21,6 +21,7 @@ mod m20261209_000014_reminders;
 mod m20261209_000015_password_resets;
 mod m20261209_000016_notification_templates;
 mod m20261210_000017_staff_notifications;
+mod m20261214_000019_staff_notification_prefs;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000015_password_resets::Migration),
             Box::new(m20261209_000016_notification_templates::Migration),
             Box::new(m20261210_000017_staff_notifications::Migration),
+            Box::new(m20261214_000019_staff_notification_prefs::Migration),
         ]
     }
 }
