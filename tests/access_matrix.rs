@@ -83,6 +83,8 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/ws/tickets", ALL),
         ("GET", "/api/v1/notifications", ALL),
         ("POST", "/api/v1/notifications/{id}/read", ALL),
+        ("GET", "/api/v1/me/notification-preferences", ALL),
+        ("PUT", "/api/v1/me/notification-preferences", ALL),
         ("GET", "/api/v1/admin/audit-logs", ADMIN),
         ("GET", "/api/v1/admin/audit-logs/verify", ADMIN),
         ("GET", "/api/v1/admin/jobs", ADMIN),
@@ -105,6 +107,8 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("POST", "/api/v1/users/{id}/assignments", APPROVERS),
         ("PUT", "/api/v1/users/{id}/role", ADMIN),
         ("PUT", "/api/v1/users/{id}/staff-details", PRACTICE_ADMIN),
+        ("GET", "/api/v1/users/{id}/notification-preferences", ADMIN),
+        ("PUT", "/api/v1/users/{id}/notification-preferences", ADMIN),
         ("GET", "/api/v1/patients", PATIENT_READERS),
         ("POST", "/api/v1/patients", PATIENT_WRITERS),
         ("GET", "/api/v1/patients/search", PATIENT_READERS),
@@ -388,6 +392,11 @@ fn body_for(method: &str, template: &str, ids: &Ids) -> Option<Value> {
         }
         // The role doctor2 has: allowed roles get past authorisation without changing it.
         ("PUT", "/api/v1/users/{id}/role") => json!({"role": "doctor"}),
+        // Changes nothing that matters to the other routes: email stays on, in English.
+        ("PUT", "/api/v1/me/notification-preferences")
+        | ("PUT", "/api/v1/users/{id}/notification-preferences") => {
+            json!({"notify_email": true, "language": "en"})
+        }
         ("PUT", "/api/v1/users/{id}/staff-details") => {
             json!({"employee_id": "E-100", "phone_extension": "214"})
         }

@@ -20,7 +20,9 @@ use careline_store::provider_messages::{self, NewMessage};
 use careline_store::staff_notifications;
 use chrono::{DateTime, Duration, Utc};
 use common::jobs::{actor, mailer, sms_sender, user_by_email, worker_on};
-use common::receivers::{SmtpServer, decoded, smtp_server, twilio_stand_in};
+use common::receivers::{
+    SID, SmtpServer, TOKEN as TWILIO_TOKEN, decoded, smtp_server, twilio_stand_in,
+};
 use common::*;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -39,7 +41,7 @@ const MINUTES: i64 = 10;
 const KIND: &str = "urgent_message_escalation";
 
 /// The demo practice with Dr. Chen on call, a 10-minute escalation and Dr. Patel reachable by
-/// text.
+/// text (a phone, and his consent to texts).
 async fn practice(store: &Store) {
     careline::demo::seed(store).await.unwrap();
     let chen = user_by_email(store, CHEN).await;
@@ -52,6 +54,7 @@ async fn practice(store: &Store) {
     user::Entity::update(user::ActiveModel {
         id: Set(patel.id),
         phone: Set(Some(PATEL_PHONE.into())),
+        notify_sms: Set(true),
         ..Default::default()
     })
     .exec(store.db())
@@ -644,5 +647,222 @@ on_both_engines!(
         }
         assert_eq!(next_event_on(&mut patels).await, None, "not Dr. Patel");
         app.stop().await;
+    }
+);
+
+// Staff's own notification preferences (docs/notifications.md, "Staff preferences"): texts only
+// with consent and until STOP, email only when wanted, the wording in their language.
+
+const CHEN_PHONE: &str = "+15125550162";
+
+/// Run a chain left at `t` through step 2 (the next doctor, Dr. Patel): each step is due N
+/// minutes after the one before ran.
+async fn through_step_2(w: &Worker, clock: &ManualClock, t: DateTime<Utc>) {
+    clock.set(t + Duration::minutes(MINUTES) + Duration::seconds(1));
+    w.run_until_idle().await.unwrap();
+    clock.set(t + Duration::minutes(2 * MINUTES) + Duration::seconds(2));
+    w.run_until_idle().await.unwrap();
+}
+
+/// Twilio calling our SMS webhook about a text from `from`, signed with the account's token.
+async fn text_from(app: &TestApp, from: &str, body: &str) -> (u16, String) {
+    let params: Vec<(String, String)> = [
+        ("AccountSid", SID),
+        ("MessageSid", "SM00000000000000000000000000000091"),
+        ("From", from),
+        ("To", careline::demo::practice::DEMO_PRACTICE_LINE),
+        ("Body", body),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let url = format!("{PUBLIC}/twilio/sms");
+    let sig =
+        careline::twilio::signature::expected_signature(TWILIO_TOKEN.as_bytes(), &url, &params);
+    let r = reqwest::Client::new()
+        .post(app.url("/twilio/sms"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", sig)
+        .body(serde_urlencoded::to_string(&params).unwrap())
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The texts the stand-in received for `to`.
+fn texts_to(log: &std::sync::Mutex<Vec<common::receivers::Received>>, to: &str) -> usize {
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.form["To"] == to)
+        .count()
+}
+
+on_both_engines!(
+    texts_go_only_to_staff_who_consented_and_stop_at_their_stop,
+    |db: TestDb| async move {
+        practice(&db.store).await;
+        // Dr. Chen has a phone too, but never said yes to texts.
+        let chen = user_by_email(&db.store, CHEN).await;
+        user::Entity::update(user::ActiveModel {
+            id: Set(chen.id),
+            phone: Set(Some(CHEN_PHONE.into())),
+            ..Default::default()
+        })
+        .exec(db.store.db())
+        .await
+        .unwrap();
+        let mut config = test_config();
+        config.twilio_auth_token = Some(TWILIO_TOKEN.into());
+        config.twilio_account_sid = Some(SID.into());
+        config.public_url = Some(PUBLIC.into());
+        let app = TestApp::spawn_with(db, config).await;
+        let store = app.store().clone();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        let t0 = Utc::now();
+        let clock = ManualClock::new(t0);
+        let w = worker(&store, &clock, None, &sms_url);
+
+        // The first message: Dr. Chen (step 1) in-app only, Dr. Patel (step 2) by text too.
+        leave(&store, MessageUrgency::Urgent, t0).await;
+        through_step_2(&w, &clock, t0).await;
+        assert_eq!(notices(&store, CHEN).await.len(), 1);
+        assert_eq!(notices(&store, PATEL).await.len(), 1);
+        assert_eq!(texts_to(&sms_log, CHEN_PHONE), 0, "no consent, no text");
+        assert_eq!(texts_to(&sms_log, PATEL_PHONE), 1);
+
+        // Dr. Patel answers STOP: recorded on his account, no reply from us (Twilio's own).
+        let (status, twiml) = text_from(&app, PATEL_PHONE, "Stop").await;
+        assert_eq!(status, 200, "{twiml}");
+        assert!(!twiml.contains("<Message"), "{twiml}");
+        let patel = user_by_email(&store, PATEL).await;
+        assert!(patel.sms_opted_out_at.is_some());
+        assert!(patel.notify_sms, "his choice stays; STOP wins over it");
+        assert!(user_by_email(&store, CHEN).await.sms_opted_out_at.is_none());
+
+        // The next message reaches him in-app only.
+        let t1 = t0 + Duration::hours(1);
+        clock.set(t1);
+        leave(&store, MessageUrgency::Urgent, t1).await;
+        through_step_2(&w, &clock, t1).await;
+        assert_eq!(notices(&store, PATEL).await.len(), 2);
+        assert_eq!(texts_to(&sms_log, PATEL_PHONE), 1, "nothing after STOP");
+
+        // START brings his texts back.
+        let (status, _) = text_from(&app, PATEL_PHONE, "START").await;
+        assert_eq!(status, 200);
+        assert!(
+            user_by_email(&store, PATEL)
+                .await
+                .sms_opted_out_at
+                .is_none()
+        );
+        let t2 = t0 + Duration::hours(2);
+        clock.set(t2);
+        leave(&store, MessageUrgency::Urgent, t2).await;
+        through_step_2(&w, &clock, t2).await;
+        assert_eq!(texts_to(&sms_log, PATEL_PHONE), 2);
+        assert_eq!(texts_to(&sms_log, CHEN_PHONE), 0);
+        app.stop().await;
+    }
+);
+
+on_both_engines!(
+    staff_who_turned_email_off_get_no_email,
+    |db: TestDb| async move {
+        let store = &db.store;
+        practice(store).await;
+        let Some(smtp) = smtp_server() else {
+            eprintln!("skipped: aiosmtpd is not installed");
+            db.cleanup().await;
+            return;
+        };
+        let chen = user_by_email(store, CHEN).await;
+        careline_store::users::set_notification_preferences(
+            store,
+            chen.id,
+            &careline_store::users::PreferencesChange {
+                notify_email: Some(false),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let (sms_url, _log) = twilio_stand_in().await;
+        let t0 = Utc::now();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, Some(&smtp), &sms_url);
+        leave(store, MessageUrgency::Urgent, t0).await;
+        through_step_2(&w, &clock, t0).await;
+        assert_eq!(notices(store, CHEN).await.len(), 1, "in-app, always");
+        assert!(deliveries_to(store, chen.id).await.is_empty());
+        let mail = smtp.received();
+        assert_eq!(
+            mail.iter().map(|m| m.0[0].as_str()).collect::<Vec<_>>(),
+            vec![PATEL],
+            "Dr. Patel still wants email; Dr. Chen does not"
+        );
+        db.cleanup().await;
+    }
+);
+
+on_both_engines!(
+    a_spanish_speaking_doctor_gets_the_practices_spanish_wording,
+    |db: TestDb| async move {
+        let store = &db.store;
+        practice(store).await;
+        let patel = user_by_email(store, PATEL).await;
+        careline_store::users::set_notification_preferences(
+            store,
+            patel.id,
+            &careline_store::users::PreferencesChange {
+                language: Some("es".into()),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        careline_store::notification_templates::save(
+            store,
+            patel.organization_id.unwrap(),
+            &careline_domain::notification::Template {
+                kind: careline_domain::notification::NotificationKind::UrgentMessageEscalation,
+                channel: careline_domain::notification::Channel::Sms,
+                language: "es".into(),
+                subject: None,
+                body: "{practice_name}: un mensaje urgente espera desde hace {waiting_minutes} \
+                       minutos: {dashboard_link}"
+                    .into(),
+            },
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let (sms_url, sms_log) = twilio_stand_in().await;
+        let t0 = Utc::now();
+        let clock = ManualClock::new(t0);
+        let w = worker(store, &clock, None, &sms_url);
+        let id = leave(store, MessageUrgency::Urgent, t0).await;
+        through_step_2(&w, &clock, t0).await;
+        let texts = sms_log.lock().unwrap().clone();
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert_eq!(
+            texts[0].form["Body"],
+            format!(
+                "Capitol Eye Care: un mensaje urgente espera desde hace {} minutos: \
+                 {PUBLIC}/messages?status=all#message-{id}",
+                2 * MINUTES
+            )
+        );
+        // No Spanish in-app wording was written: the practice's English, else the built-in.
+        let n = notices(store, PATEL).await;
+        assert!(n[0].body.contains("Dr. Priya Patel"), "{}", n[0].body);
+        // Dr. Chen's language is English: he was told in English.
+        assert!(!notices(store, CHEN).await[0].body.contains("mensaje"));
+        db.cleanup().await;
     }
 );

@@ -143,3 +143,114 @@ async fn the_header_counts_unread_and_the_page_marks_them_read() {
     assert!(count_link(&theirs).contains(">1<span"));
     app.stop().await;
 }
+
+/// The page's checkbox named `name`, as rendered.
+fn checkbox(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"));
+    let start = html[..at].rfind("<input").unwrap();
+    let end = at + html[at..].find('>').unwrap() + 1;
+    html[start..end].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_notifications_form_saves_and_shows_refusals_with_what_was_typed() {
+    let db = common::TestDb::new(common::Engine::Sqlite).await.unwrap();
+    careline::demo::seed(&db.store).await.unwrap();
+    let app = TestApp::spawn(db).await;
+    let b = sign_in(&app, "dr.chen@demo.careline.test").await;
+
+    // The menu links to it; it shows the defaults.
+    let (_, home) = b.get("/").await;
+    assert!(home.contains("<a href=\"/me/notifications\">My notifications</a>"));
+    let (status, page) = b.get("/me/notifications").await;
+    assert_eq!(status, 200, "{page}");
+    let problems = common::web::csp_problems(&page);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(page.contains("<h2 id=\"prefs-title\">Notifications</h2>"));
+    assert!(!checkbox(&page, "notify_sms").contains("checked"));
+    assert!(checkbox(&page, "notify_email").contains("checked"));
+    assert!(page.contains("name=\"language\" value=\"en\""));
+
+    // Texts without a phone, and a language that is not one: each refusal at its field, the
+    // form as typed.
+    let (status, _, page) = b
+        .submit(
+            "/me/notifications",
+            &[("notify_sms", "on"), ("language", "Klingon please")],
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(checkbox(&page, "notify_sms").contains("checked"));
+    assert!(checkbox(&page, "notify_sms").contains("aria-invalid=\"true\""));
+    assert!(!checkbox(&page, "notify_email").contains("checked"));
+    assert!(page.contains("id=\"pref-notify_sms-error\""), "{page}");
+    assert!(page.contains("texts need a phone number"), "{page}");
+    assert!(page.contains("name=\"language\" value=\"Klingon please\""));
+    assert!(page.contains("id=\"pref-language-error\""), "{page}");
+    let chen = user_id(&app, "dr.chen@demo.careline.test").await;
+    let stored = careline_store::users::notification_preferences(app.store(), chen)
+        .await
+        .unwrap();
+    assert!(
+        stored.notify_email && stored.language == "en",
+        "nothing saved"
+    );
+
+    // A valid change: saved, back to the page, which says so.
+    let (status, location, _) = b.submit("/me/notifications", &[("language", "es")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, "/me/notifications?saved=1");
+    let (_, page) = b.get(&location).await;
+    assert!(page.contains("Saved."));
+    assert!(!checkbox(&page, "notify_email").contains("checked"));
+    assert!(page.contains("name=\"language\" value=\"es\""));
+    let stored = careline_store::users::notification_preferences(app.store(), chen)
+        .await
+        .unwrap();
+    assert!(!stored.notify_email && !stored.notify_sms);
+    assert_eq!(stored.language, "es");
+
+    // Without the page's CSRF token: refused, nothing changed.
+    let r = b
+        .http
+        .post(format!("{}/me/notifications", b.base))
+        .header("cookie", format!("careline_session={}", b.cookie))
+        .form(&[("notify_email", "on"), ("language", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        careline_store::users::notification_preferences(app.store(), chen)
+            .await
+            .unwrap()
+            .language,
+        "es"
+    );
+
+    // An admin changes his from the users list; he may not open someone else's.
+    let admin = sign_in(&app, "admin@demo.careline.test").await;
+    let (_, users) = admin.get("/admin/users?role=doctor").await;
+    let theirs = format!("/admin/users/{chen}/notifications");
+    assert!(users.contains(&format!("href=\"{theirs}\"")), "{users}");
+    let (status, page) = admin.get(&theirs).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Notifications of Dr. Marcus Chen"));
+    let (status, location, _) = admin
+        .submit(&theirs, &[("notify_email", "on"), ("language", "en")])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("{theirs}?saved=1"));
+    assert!(
+        careline_store::users::notification_preferences(app.store(), chen)
+            .await
+            .unwrap()
+            .notify_email
+    );
+    let patel = user_id(&app, "dr.patel@demo.careline.test").await;
+    let (status, _) = b.get(&format!("/admin/users/{patel}/notifications")).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}

@@ -144,8 +144,8 @@ async fn escalate(ctx: &JobContext, senders: &Senders, job: EscalationJob) -> Re
     Ok(())
 }
 
-/// The practice's wording in English (staff have no language of their own yet), else the
-/// built-in, filled with values that are never clinical.
+/// The practice's wording in the person's language (its English, else the built-in, when it
+/// has none in it), filled with values that are never clinical.
 async fn render(
     store: &Store,
     facts: &EscalationFacts,
@@ -155,9 +155,10 @@ async fn render(
     link: &str,
 ) -> Result<careline_domain::notification::Rendered, JobError> {
     let kind = NotificationKind::UrgentMessageEscalation;
+    let lang = person.language.as_str();
     let template = match facts.organization_id {
         Some(org) => {
-            careline_store::notification_templates::effective(store.db(), org, kind, channel, "en")
+            careline_store::notification_templates::effective(store.db(), org, kind, channel, lang)
                 .await
                 .map_err(|e| match e {
                     StoreError::Invalid(_) => {

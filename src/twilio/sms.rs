@@ -1,11 +1,13 @@
-//! Texts patients send to our number (Twilio's incoming-message webhook, `/twilio/sms`): the
-//! carriers' keywords are honoured for every patient with that number — STOP (and STOPALL,
-//! UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE) stops CareLine's texts to them, START (YES,
-//! UNSTOP) resumes them, HELP (INFO) answers who we are and how to stop. Anything else gets no
-//! reply: this line does not take messages, and a text could hold PHI that must not sit in a
-//! log. Twilio's Advanced Opt-Out sends its own confirmation of STOP and START, so CareLine
-//! only records them; reminders then skip texts and use the next channel that reaches the
-//! patient (`careline_domain::reminder::reminder_channel`).
+//! Texts patients and staff send to our number (Twilio's incoming-message webhook,
+//! `/twilio/sms`): the carriers' keywords are honoured for every patient and every member of
+//! staff with that number — STOP (and STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT,
+//! REVOKE) stops CareLine's texts to them, START (YES, UNSTOP) resumes them, HELP (INFO)
+//! answers who we are and how to stop. Anything else gets no reply: this line does not take
+//! messages, and a text could hold PHI that must not sit in a log. Twilio's Advanced Opt-Out
+//! sends its own confirmation of STOP and START, so CareLine only records them; reminders
+//! then skip texts and use the next channel that reaches the patient
+//! (`careline_domain::reminder::reminder_channel`), and escalations no longer text the member
+//! of staff (`careline_store::escalation::Recipient`).
 
 use super::routes::{bad_request, timed, verify};
 use super::twiml::{self, Verb};
@@ -69,36 +71,49 @@ pub(super) async fn incoming(State(state): State<AppState>, request: Request) ->
         match word {
             Keyword::Stop | Keyword::Start => {
                 let stop = word == Keyword::Stop;
-                match careline_store::patients::set_sms_opt_out(&state.store, &from, stop, now)
-                    .await
-                {
-                    Ok(changed) => {
-                        if !changed.is_empty() {
-                            let what = if stop { "stopped" } else { "resumed" };
-                            let mut event = AuditEvent::new(
-                                AuditType::Rest,
-                                AuditAction::U,
-                                format!("texts {what} by the patient's {word:?} reply"),
-                            )
-                            .outcome(AuditOutcome::Success);
-                            for id in &changed {
-                                event = event.entity("patient", id);
-                            }
-                            if let Err(e) = state.audit(event).await {
-                                return crate::api::error::ApiError::internal(
-                                    "auditing an SMS opt-out failed",
-                                    e,
-                                )
-                                .into_response();
-                            }
-                        }
-                        tracing::info!(keyword = ?word, patients = changed.len(), "SMS keyword recorded");
-                        // Twilio's Advanced Opt-Out confirms to the sender itself.
-                        reply(&[])
+                let what = if stop { "stopped" } else { "resumed" };
+                // A number may be a patient's and a member of staff's (a doctor who is also
+                // a patient of the practice): the carriers stop every text to it, so do we.
+                let patients =
+                    careline_store::patients::set_sms_opt_out(&state.store, &from, stop, now).await;
+                let staff =
+                    careline_store::users::set_sms_opt_out(&state.store, &from, stop, now).await;
+                let (patients, staff) = match (patients, staff) {
+                    (Ok(p), Ok(s)) => (p, s),
+                    (Err(e), _) | (_, Err(e)) => {
+                        return crate::api::error::ApiError::internal(
+                            "recording an SMS opt-out failed",
+                            e,
+                        )
+                        .into_response();
                     }
-                    Err(e) => crate::api::error::ApiError::internal("recording an SMS opt-out failed", e)
-                        .into_response(),
+                };
+                for (whose, entity, changed) in
+                    [("patient", "patient", &patients), ("staff member", "user", &staff)]
+                {
+                    if changed.is_empty() {
+                        continue;
+                    }
+                    let mut event = AuditEvent::new(
+                        AuditType::Rest,
+                        AuditAction::U,
+                        format!("texts {what} by the {whose}'s {word:?} reply"),
+                    )
+                    .outcome(AuditOutcome::Success);
+                    for id in changed {
+                        event = event.entity(entity, id);
+                    }
+                    if let Err(e) = state.audit(event).await {
+                        return crate::api::error::ApiError::internal(
+                            "auditing an SMS opt-out failed",
+                            e,
+                        )
+                        .into_response();
+                    }
                 }
+                tracing::info!(keyword = ?word, patients = patients.len(), staff = staff.len(), "SMS keyword recorded");
+                // Twilio's Advanced Opt-Out confirms to the sender itself.
+                reply(&[])
             }
             Keyword::Help => {
                 let to = hook.get("To").and_then(|t| PhoneNumber::parse(t).ok());

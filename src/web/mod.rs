@@ -2,6 +2,7 @@
 //! assets) that go through the same permission checks and audit as the API — page handlers
 //! call the API's own handlers for every read and change, so the two cannot drift apart.
 
+mod account;
 mod admin;
 mod analytics;
 mod appointments;
@@ -114,6 +115,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/deactivate", post(admin::deactivate))
         .route("/admin/users/{id}/manager", post(admin::assign))
         .route("/admin/users/{id}/role", post(admin::change_role))
+        .route(
+            "/admin/users/{id}/notifications",
+            get(account::users).post(account::save_users),
+        )
+        .route(
+            "/me/notifications",
+            get(account::mine).post(account::save_mine),
+        )
         .route("/admin/audit", get(admin::audit))
         .route("/admin/jobs", get(jobs::list))
         .route("/admin/jobs/{id}/{action}", post(jobs::act))

@@ -153,6 +153,12 @@ impl Shell {
                 current: false,
             });
         }
+        // Everyone's own: how notices reach them besides the dashboard.
+        nav.push(NavItem {
+            href: "/me/notifications",
+            label: "My notifications",
+            current: false,
+        });
         // The longest matching prefix is the current section.
         let current = nav
             .iter()

@@ -114,6 +114,11 @@ pub mod user {
         pub employee_id: Option<String>,
         pub phone_extension: Option<String>,
         pub escalation_availability: Option<Json>,
+        pub notify_sms: bool,
+        pub notify_email: bool,
+        pub language: String,
+        pub sms_consent_at: Option<DateTimeUtc>,
+        pub sms_opted_out_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

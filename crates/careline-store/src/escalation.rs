@@ -89,13 +89,18 @@ pub async fn still_unacknowledged(
 }
 
 /// A member of staff a step notifies: how to reach them (their own account's details, not
-/// PHI).
+/// PHI), as they asked to be reached. A channel they did not ask for is `None`, so the
+/// senders need not know the preferences.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     pub user_id: Uuid,
     pub full_name: String,
+    /// Their address, when they want email.
     pub email: Option<String>,
+    /// Their number, when they consented to texts and it has not answered STOP.
     pub phone: Option<String>,
+    /// The language of their notices (`users::DEFAULT_LANGUAGE` unless they chose one).
+    pub language: String,
 }
 
 /// What a step reads about its message: never its text or its patient.
@@ -118,11 +123,13 @@ impl EscalationFacts {
 }
 
 fn one_user(u: user::Model) -> Recipient {
+    let texts = u.notify_sms && u.sms_opted_out_at.is_none();
     Recipient {
         user_id: u.id,
         full_name: u.full_name,
-        email: Some(u.email).filter(|e| !e.trim().is_empty()),
-        phone: u.phone.filter(|p| !p.trim().is_empty()),
+        email: Some(u.email).filter(|e| u.notify_email && !e.trim().is_empty()),
+        phone: u.phone.filter(|p| texts && !p.trim().is_empty()),
+        language: u.language,
     }
 }
 

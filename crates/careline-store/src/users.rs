@@ -105,6 +105,141 @@ pub async fn set_staff_details(
     get(store, id).await?.ok_or(StoreError::NotFound("user"))
 }
 
+/// The language of a member of staff's notices until they choose one.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// How a member of staff wants CareLine's notices (escalated urgent messages, …) to reach
+/// them besides the dashboard: their own choice, not the practice's. Not PHI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NotificationPreferences {
+    /// Texts to the account's phone. Off until the person turns it on (their consent).
+    pub notify_sms: bool,
+    /// Emails to the account's address.
+    pub notify_email: bool,
+    /// The language of their notices, as the practice's templates name it (`en`, `es`,
+    /// `es-mx`); the practice's English, else the built-in wording, when it has none in it.
+    pub language: String,
+    /// When texts were last turned on: the record of consent.
+    pub sms_consent_at: Option<DateTime<Utc>>,
+    /// When the account's number answered STOP; no texts go until it answers START, whatever
+    /// `notify_sms` says.
+    pub sms_opted_out_at: Option<DateTime<Utc>>,
+    /// Whether the account has a phone number (texts need one).
+    pub has_phone: bool,
+}
+
+fn to_preferences(m: &user::Model) -> NotificationPreferences {
+    NotificationPreferences {
+        notify_sms: m.notify_sms,
+        notify_email: m.notify_email,
+        language: m.language.clone(),
+        sms_consent_at: m.sms_consent_at,
+        sms_opted_out_at: m.sms_opted_out_at,
+        has_phone: m.phone.as_deref().is_some_and(|p| !p.trim().is_empty()),
+    }
+}
+
+/// Why texts cannot be turned on for an account without a phone.
+pub const TEXTS_NEED_A_PHONE: &str = "texts need a phone number on the account: add one first";
+
+/// A change of preferences; `None` leaves one as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PreferencesChange {
+    pub notify_sms: Option<bool>,
+    pub notify_email: Option<bool>,
+    /// Already checked to be a language tag; stored in lower case like the templates'.
+    pub language: Option<String>,
+}
+
+/// A user's notification preferences.
+pub async fn notification_preferences(
+    store: &Store,
+    id: Uuid,
+) -> Result<NotificationPreferences, StoreError> {
+    user::Entity::find_by_id(id)
+        .one(store.db())
+        .await?
+        .map(|m| to_preferences(&m))
+        .ok_or(StoreError::NotFound("user"))
+}
+
+/// Change a user's notification preferences. Turning texts on needs a phone on the account
+/// (`StoreError::Invalid` on `notify_sms` otherwise, read in the same transaction as the
+/// write) and records when (`sms_consent_at`); turning them on again records the new time.
+/// A STOP from the number stays in force: only START from that phone lifts it, as the
+/// carriers (and Twilio's opt-out list) expect.
+pub async fn set_notification_preferences(
+    store: &Store,
+    id: Uuid,
+    change: &PreferencesChange,
+    at: DateTime<Utc>,
+) -> Result<NotificationPreferences, StoreError> {
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let Some(m) = user::Entity::find_by_id(id).one(&txn).await? else {
+        return Err(StoreError::NotFound("user"));
+    };
+    let now_on = change.notify_sms == Some(true) && !m.notify_sms;
+    if change.notify_sms == Some(true) && m.phone.as_deref().is_none_or(|p| p.trim().is_empty()) {
+        return Err(StoreError::invalid("notify_sms", TEXTS_NEED_A_PHONE));
+    }
+    let t = stored_time(at);
+    let mut am: user::ActiveModel = m.into();
+    if let Some(v) = change.notify_sms {
+        am.notify_sms = Set(v);
+    }
+    if now_on {
+        am.sms_consent_at = Set(Some(t));
+    }
+    if let Some(v) = change.notify_email {
+        am.notify_email = Set(v);
+    }
+    if let Some(l) = &change.language {
+        am.language = Set(l.trim().to_ascii_lowercase());
+    }
+    am.updated_at = Set(t);
+    let m = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(to_preferences(&m))
+}
+
+/// Record a STOP (`opted_out`) or START from `phone` for every member of staff whose account
+/// has that number (stored in E.164, as `PhoneNumber` writes it; staff numbers are not PHI).
+/// Returns the users whose state changed.
+pub async fn set_sms_opt_out(
+    store: &Store,
+    phone: &careline_domain::PhoneNumber,
+    opted_out: bool,
+    at: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let t = stored_time(at);
+    let (txn, _gate) = crate::begin_write(store).await?;
+    let ids: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Phone.eq(phone.as_str()))
+        .filter(if opted_out {
+            user::Column::SmsOptedOutAt.is_null()
+        } else {
+            user::Column::SmsOptedOutAt.is_not_null()
+        })
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if !ids.is_empty() {
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::SmsOptedOutAt,
+                (if opted_out { Some(t) } else { None }).into(),
+            )
+            .col_expr(user::Column::UpdatedAt, t.into())
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(ids)
+}
+
 /// What login needs to decide: the user, the stored hash and the lockout state.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -172,6 +307,12 @@ pub async fn create(
         employee_id: Set(None),
         phone_extension: Set(None),
         escalation_availability: Set(None),
+        // Texts need the person's own consent; email is how staff were always reached.
+        notify_sms: Set(false),
+        notify_email: Set(true),
+        language: Set(DEFAULT_LANGUAGE.to_string()),
+        sms_consent_at: Set(None),
+        sms_opted_out_at: Set(None),
     };
     user::Entity::insert(model)
         .exec_without_returning(&txn)

@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod create;
 pub mod get;
 pub mod list;
+pub mod notification_preferences;
 pub mod role;
 pub mod staff_details;
 
@@ -21,5 +22,9 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         ))
         .routes(routes!(role::change_role))
         .routes(routes!(staff_details::set_staff_details))
+        .routes(routes!(
+            notification_preferences::get_user_preferences,
+            notification_preferences::put_user_preferences
+        ))
         .routes(routes!(list::list_roles))
 }

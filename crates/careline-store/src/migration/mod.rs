@@ -22,6 +22,7 @@ mod m20261209_000015_password_resets;
 mod m20261209_000016_notification_templates;
 mod m20261210_000017_staff_notifications;
 mod m20261214_000018_prior_auth_validity;
+mod m20261214_000019_staff_notification_prefs;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000016_notification_templates::Migration),
             Box::new(m20261210_000017_staff_notifications::Migration),
             Box::new(m20261214_000018_prior_auth_validity::Migration),
+            Box::new(m20261214_000019_staff_notification_prefs::Migration),
         ]
     }
 }
