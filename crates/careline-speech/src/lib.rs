@@ -25,6 +25,7 @@ mod audio;
 mod decoder;
 mod ffi;
 mod grammar;
+mod listen;
 mod model;
 
 use std::path::PathBuf;
@@ -35,6 +36,10 @@ pub use audio::{
 };
 pub use decoder::{Decoder, Hypothesis};
 pub use grammar::{Grammar, jsgf_words, normalize_phrase};
+pub use listen::{
+    Aggressiveness, ConfigError, EndReason, Event, FRAME_MS, FRAME_SAMPLES, Listener,
+    ListenerConfig, Utterance,
+};
 pub use model::{Model, PHONE_CMN_INIT, WIDEBAND_CMN_INIT, vendored_model_dir};
 
 /// Why recognition could not be set up or run.
