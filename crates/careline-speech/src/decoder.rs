@@ -141,6 +141,41 @@ impl RawHandle {
     fn frames(&self) -> usize {
         usize::try_from(unsafe { ffi::ps_get_n_frames(self.0) }).unwrap_or(0)
     }
+
+    /// Up to `n` sentences other than `best` from the N-best list of the last utterance, each
+    /// with its fit relative to the list's top path: exp of the per-frame difference of their
+    /// lattice scores, 1.0 = as good as the best. Distinct sentences only: FSG lattices hold
+    /// each sentence more than once (different silences, alternative pronunciations). At most
+    /// a few dozen paths are looked at, so a long utterance cannot make this slow.
+    fn nbest(&self, best: &str, n: usize, frames: usize) -> Vec<(String, f32)> {
+        const MAX_PATHS: usize = 100;
+        let mut out: Vec<(String, f32)> = Vec::new();
+        let mut top: Option<i32> = None;
+        unsafe {
+            let mut it = ffi::ps_nbest(self.0);
+            let mut looked = 0;
+            while !it.is_null() {
+                let mut score = 0;
+                let hyp = ffi::ps_nbest_hyp(it, &mut score);
+                if !hyp.is_null() {
+                    let words = words_only(CStr::from_ptr(hyp));
+                    let top = *top.get_or_insert(score);
+                    if !words.is_empty() && words != best && !out.iter().any(|(w, _)| *w == words) {
+                        let rel = (f64::from(score - top) / frames as f64 * SCORE_TO_LN).exp();
+                        out.push((words, rel.clamp(0.0, 1.0) as f32));
+                    }
+                }
+                looked += 1;
+                if out.len() >= n || looked >= MAX_PATHS {
+                    ffi::ps_nbest_free(it);
+                    break;
+                }
+                // Frees the iterator itself when the list is exhausted.
+                it = ffi::ps_nbest_next(it);
+            }
+        }
+        out
+    }
 }
 
 impl Drop for RawHandle {
@@ -189,9 +224,20 @@ pub struct Hypothesis {
     /// own weights (more alternatives, a little lower), so thresholds belong to each dialogue
     /// step and should come from a larger test set than these.
     ///
+    /// 0.0 (nothing claimed) when the utterance was started without the phone loop
+    /// ([`Decoder::start_with`]`(false)`).
+    ///
     /// (PocketSphinx's own `ps_get_prob` was tried first: its grammar lattices hold each
     /// sentence twice, so it gave about 0.5 for right and wrong sentences alike.)
     pub confidence: f32,
+}
+
+/// What [`Decoder::finish_with`] found.
+pub(crate) struct Detailed {
+    pub(crate) text: String,
+    pub(crate) score: i32,
+    pub(crate) confidence: Option<f32>,
+    pub(crate) alternatives: Vec<(String, f32)>,
 }
 
 /// Where the decoder is in an utterance.
@@ -203,7 +249,8 @@ enum State {
 
 /// A recognizer for one call: one PocketSphinx decoder searching the current grammar, and a
 /// second one beside it fed the same audio with a free phone loop, the yardstick for
-/// [`Hypothesis::confidence`]. The two run frame by frame together, so the confidence costs no
+/// [`Hypothesis::confidence`] (made at the first utterance that asks for it; an utterance can
+/// do without, [`Decoder::start_with`]). The two run frame by frame together, so the confidence costs no
 /// wait at the end of speech, but the phone loop is the larger cost: measured on a loaded
 /// 2-core machine (examples/bench.rs), 0.84 ms of CPU per 20 ms frame with it, 0.28 ms for
 /// the grammar alone. Downsampling its frames (`-ds 2`) or fewer Gaussians (`-topn 2`) made it
@@ -213,7 +260,11 @@ enum State {
 /// decoders are not safe to use from two threads at once, so `&mut self` throughout.
 pub struct Decoder {
     raw: RawHandle,
-    phones: RawHandle,
+    /// The phone loop, made the first time an utterance asks for a confidence (so a call
+    /// that never does pays neither its start-up nor its memory).
+    phones: Option<RawHandle>,
+    /// Whether the current (or last) utterance runs the phone loop beside the grammar.
+    measure: bool,
     model: Model,
     /// Words already added to this decoder's dictionary (PocketSphinx refuses a second add).
     words: HashSet<String>,
@@ -246,7 +297,8 @@ impl Decoder {
     pub fn with_grammar(model: &Model, jsgf: &str) -> Result<Decoder, SpeechError> {
         let mut d = Decoder {
             raw: RawHandle::new(model)?,
-            phones: RawHandle::phone_loop(model)?,
+            phones: None,
+            measure: true,
             model: model.clone(),
             words: HashSet::new(),
             search: false,
@@ -343,17 +395,38 @@ impl Decoder {
 
     /// Starts an utterance to be fed in frames ([`feed`](Decoder::feed)) and ended with
     /// [`finish`](Decoder::finish), for recognition while the caller is still speaking.
+    /// The confidence is measured ([`start_with`](Decoder::start_with)`(true)`).
     pub fn start(&mut self) -> Result<(), SpeechError> {
+        self.start_with(true)
+    }
+
+    /// [`start`](Decoder::start), choosing whether this utterance runs the phone loop that
+    /// [`Hypothesis::confidence`] needs, about three times the CPU per frame of the grammar
+    /// alone. Without it the hypothesis's `confidence` is 0.0 (nothing claimed): for steps
+    /// whose answer is read back to the caller anyway (digits, a date of birth).
+    pub fn start_with(&mut self, confidence: bool) -> Result<(), SpeechError> {
         if self.state == State::InUtterance {
             return Err(SpeechError::InUtterance);
         }
+        if confidence && self.phones.is_none() {
+            self.phones = Some(RawHandle::phone_loop(&self.model)?);
+        }
         self.raw.start()?;
-        if let Err(e) = self.phones.start() {
+        if confidence
+            && let Some(phones) = &self.phones
+            && let Err(e) = phones.start()
+        {
             let _ = self.raw.end();
             return Err(e);
         }
+        self.measure = confidence;
         self.state = State::InUtterance;
         Ok(())
+    }
+
+    /// The phone loop, if this utterance runs it.
+    fn measuring(&self) -> Option<&RawHandle> {
+        self.phones.as_ref().filter(|_| self.measure)
     }
 
     /// Feeds the next 16 kHz samples of the utterance (any length: 320 is 20 ms).
@@ -368,28 +441,57 @@ impl Decoder {
         if self.state != State::InUtterance {
             return Err(SpeechError::NotStarted);
         }
-        let r = self
-            .raw
-            .process(samples, full_utt)
-            .and_then(|()| self.phones.process(samples, full_utt));
+        let r = self.raw.process(samples, full_utt).and_then(|()| {
+            self.measuring()
+                .map_or(Ok(()), |p| p.process(samples, full_utt))
+        });
         if r.is_err() {
             // Leave the decoder ready for the next utterance.
             let _ = self.raw.end();
-            let _ = self.phones.end();
+            if let Some(p) = self.measuring() {
+                let _ = p.end();
+            }
             self.state = State::Idle;
         }
         r
     }
 
+    /// Ends the utterance without a result (the audio turned out not to be speech).
+    pub fn cancel(&mut self) {
+        if self.state == State::InUtterance {
+            let _ = self.raw.end();
+            if let Some(p) = self.measuring() {
+                let _ = p.end();
+            }
+            self.state = State::Idle;
+        }
+    }
+
     /// Ends the utterance (at the end of the caller's speech) and returns what was heard, or
     /// `None` as for [`decode`](Decoder::decode).
     pub fn finish(&mut self) -> Result<Option<Hypothesis>, SpeechError> {
+        Ok(self.finish_with(0)?.map(|d| Hypothesis {
+            text: d.text,
+            score: d.score,
+            confidence: d.confidence.unwrap_or(0.0),
+        }))
+    }
+
+    /// [`finish`](Decoder::finish) with up to `alternatives` other sentences of the grammar
+    /// from PocketSphinx's N-best list, and the confidence left out (`None`) when the
+    /// utterance did not run the phone loop.
+    pub(crate) fn finish_with(
+        &mut self,
+        alternatives: usize,
+    ) -> Result<Option<Detailed>, SpeechError> {
         if self.state != State::InUtterance {
             return Err(SpeechError::NotStarted);
         }
         self.state = State::Idle;
         let ended = self.raw.end();
-        self.phones.end()?;
+        if let Some(p) = self.measuring() {
+            p.end()?;
+        }
         ended?;
         let Some((text, score)) = self.raw.hypothesis() else {
             return Ok(None);
@@ -398,7 +500,7 @@ impl Decoder {
             return Ok(None);
         }
         let frames = self.raw.frames().max(1);
-        let confidence = match self.phones.hypothesis() {
+        let confidence = self.measuring().map(|phones| match phones.hypothesis() {
             Some((_, free)) => {
                 let per_frame = f64::from(score - free) / frames as f64 * SCORE_TO_LN;
                 per_frame.exp().clamp(0.0, 1.0) as f32
@@ -406,11 +508,17 @@ impl Decoder {
             // The phone loop always has a path through audio the grammar matched; if it
             // somehow has none, claim nothing.
             None => 0.0,
+        });
+        let alternatives = if alternatives > 0 {
+            self.raw.nbest(&text, alternatives, frames)
+        } else {
+            Vec::new()
         };
-        Ok(Some(Hypothesis {
+        Ok(Some(Detailed {
             text,
             score,
             confidence,
+            alternatives,
         }))
     }
 

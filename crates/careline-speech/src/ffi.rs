@@ -16,6 +16,12 @@ pub struct RawDecoder {
     _private: [u8; 0],
 }
 
+/// `ps_nbest_t`, opaque.
+#[repr(C)]
+pub struct NBest {
+    _private: [u8; 0],
+}
+
 /// `ps_arg_t`, only ever passed as NULL (the decoder's own argument definitions).
 #[repr(C)]
 pub struct Arg {
@@ -70,6 +76,13 @@ unsafe extern "C" {
     pub fn ps_end_utt(ps: *mut RawDecoder) -> c_int;
     /// The best hypothesis, owned by the decoder until the next call; NULL if none.
     pub fn ps_get_hyp(ps: *mut RawDecoder, out_best_score: *mut i32) -> *const c_char;
+    /// An iterator over the last utterance's N-best paths (NULL if none); free it with
+    /// `ps_nbest_free` unless `ps_nbest_next` returned NULL (which frees it).
+    pub fn ps_nbest(ps: *mut RawDecoder) -> *mut NBest;
+    pub fn ps_nbest_next(nbest: *mut NBest) -> *mut NBest;
+    /// The current path's words, valid until the next call; its score in `out_score`.
+    pub fn ps_nbest_hyp(nbest: *mut NBest, out_score: *mut i32) -> *const c_char;
+    pub fn ps_nbest_free(nbest: *mut NBest);
     pub fn ps_get_n_frames(ps: *mut RawDecoder) -> c_int;
 
     pub fn err_set_callback(callback: ErrCallback, user_data: *mut c_void);

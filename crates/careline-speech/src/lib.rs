@@ -25,7 +25,10 @@ mod audio;
 mod decoder;
 mod ffi;
 mod grammar;
+mod listen;
 mod model;
+mod pool;
+mod recognizer;
 
 use std::path::PathBuf;
 
@@ -35,7 +38,15 @@ pub use audio::{
 };
 pub use decoder::{Decoder, Hypothesis};
 pub use grammar::{Grammar, jsgf_words, normalize_phrase};
+pub use listen::{
+    Aggressiveness, ConfigError, EndReason, Event, FRAME_MS, FRAME_SAMPLES, Listener,
+    ListenerConfig, Utterance,
+};
 pub use model::{Model, PHONE_CMN_INIT, WIDEBAND_CMN_INIT, vendored_model_dir};
+pub use pool::{
+    CallRecognizer, Heard, PendingResult, PoolConfig, RecognizerFactory, RecognizerPool,
+};
+pub use recognizer::{Options, Recognized, Recognizer, SidecarRecognizer, SphinxRecognizer};
 
 /// Why recognition could not be set up or run.
 #[derive(Debug, thiserror::Error)]
@@ -58,4 +69,8 @@ pub enum SpeechError {
     InUtterance,
     #[error("resampling failed: {0}")]
     Resample(String),
+    #[error("{0} is not configured")]
+    NotConfigured(&'static str),
+    #[error("the recognizer pool is overloaded: the utterance was not recognized")]
+    Overloaded,
 }
