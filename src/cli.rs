@@ -134,8 +134,12 @@ struct CallArgs {
     to: String,
     /// Keys to press, entry by entry, instead of reading the keyboard: e.g.
     /// "1 03141958 2468# 10000001#"; "-" is a timeout.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "say")]
     keys: Option<String>,
+    /// Words to say (and keys to press), entry by entry, separated by "|": e.g.
+    /// "I need to move my appointment | june ninth nineteen fifty one | move it".
+    #[arg(long)]
+    say: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -445,9 +449,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                         to: &args.to,
                         agent_number: config.agent_number.as_deref(),
                     };
-                    let t = match args.keys {
-                        Some(script) => {
-                            let entries = crate::simulator::parse_script(&script)?;
+                    let script = match (args.keys, args.say) {
+                        (Some(keys), _) => Some(crate::simulator::parse_script(&keys)?),
+                        (None, Some(said)) => Some(crate::simulator::parse_said(&said)?),
+                        (None, None) => None,
+                    };
+                    let t = match script {
+                        Some(entries) => {
                             let t = crate::simulator::run_script(
                                 &calls, &store, dial, &entries, true, None,
                             )

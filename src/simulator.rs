@@ -1,6 +1,8 @@
 //! The terminal softphone (`careline call`): places a call into the engine through the same
 //! path a Twilio webhook takes, prints what the caller would hear and the call events as they
-//! are stored, and takes keys from the keyboard or from a script given up front.
+//! are stored, and takes keys or words from the keyboard or from a script given up front.
+//! Typed words go in as a recognizer's result would (`Input::Speech`), so spoken dialogues are
+//! tried without audio.
 
 use crate::calls::{Calls, Turn};
 use careline_call::engine::{Input, Keys, Output, TransferTarget};
@@ -17,8 +19,12 @@ pub enum Line {
         max_digits: u32,
         terminator: Option<char>,
         timeout_ms: u32,
+        /// The step understands words too.
+        words: bool,
     },
     Keys(String),
+    /// Words the caller said (typed, in the simulator).
+    Said(String),
     Transfer(String),
     /// The engine asked for a person and there is no agent line to send the caller to.
     NoTransfer(String),
@@ -34,13 +40,18 @@ impl std::fmt::Display for Line {
                 max_digits,
                 terminator,
                 timeout_ms,
+                words,
             } => {
                 write!(f, "  keys?  up to {max_digits}")?;
                 if let Some(t) = terminator {
                     write!(f, ", end with {t}")?;
                 }
+                if *words {
+                    write!(f, ", or words")?;
+                }
                 write!(f, " ({} s)", timeout_ms / 1000)
             }
+            Line::Said(w) => write!(f, "> \"{w}\""),
             Line::Keys(k) if k.is_empty() => write!(f, "> (no keys: timeout)"),
             Line::Keys(k) => write!(f, "> {k}"),
             Line::Transfer(to) => write!(f, "  ->     transferred to {to}"),
@@ -183,6 +194,30 @@ impl<'a> Session<'a> {
         self.show(turn).await
     }
 
+    /// Words for the open prompt, as a recognizer would hand them over.
+    pub async fn speak(&mut self, words: &str) -> Result<(), String> {
+        self.push(Line::Said(words.to_string()));
+        let input = Input::Speech {
+            text: Keys::new(words),
+            confidence: None,
+        };
+        let now = self.tick();
+        let turn = self
+            .calls
+            .feed(&self.call_id, Some(self.step), input, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.show(turn).await
+    }
+
+    /// One entry of a script: keys or words.
+    pub async fn enter(&mut self, entry: &Entry) -> Result<(), String> {
+        match entry {
+            Entry::Keys(k) => self.press(k).await,
+            Entry::Words(w) => self.speak(w).await,
+        }
+    }
+
     pub async fn hang_up(&mut self) -> Result<(), String> {
         if self.ended {
             return Ok(());
@@ -219,6 +254,7 @@ impl<'a> Session<'a> {
                         max_digits: g.max_digits,
                         terminator: g.terminator,
                         timeout_ms: g.first_timeout_ms,
+                        words: g.listen.is_some(),
                     });
                 }
                 Output::Transfer { target, reason } => {
@@ -288,18 +324,18 @@ impl<'a> Session<'a> {
 
 /// Split a script into entries: whitespace or commas separate them; `-` (or `w`) is a
 /// timeout with no keys.
-pub fn parse_script(script: &str) -> Result<Vec<String>, String> {
+pub fn parse_script(script: &str) -> Result<Vec<Entry>, String> {
     script
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|t| !t.is_empty())
         .map(|t| {
             if t == "-" || t.eq_ignore_ascii_case("w") {
-                Ok(String::new())
+                Ok(Entry::Keys(String::new()))
             } else if t
                 .chars()
                 .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
             {
-                Ok(t.to_string())
+                Ok(Entry::Keys(t.to_string()))
             } else {
                 Err(format!(
                     "script entry '{t}' is not keypad keys (0-9, *, #) or - for a timeout"
@@ -307,6 +343,33 @@ pub fn parse_script(script: &str) -> Result<Vec<String>, String> {
             }
         })
         .collect()
+}
+
+/// What the caller does at a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// Keypad keys; empty is a timeout.
+    Keys(String),
+    /// Words, as if spoken.
+    Words(String),
+}
+
+/// Split a spoken script into entries at `|`: an entry of keypad keys (or `-` for a timeout)
+/// is pressed, anything else is said ("I need to move my appointment | 06091951 | move it").
+pub fn parse_said(script: &str) -> Result<Vec<Entry>, String> {
+    let entries: Vec<Entry> = script
+        .split('|')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match parse_script(t) {
+            Ok(mut keys) if keys.len() == 1 => keys.remove(0),
+            _ => Entry::Words(t.to_string()),
+        })
+        .collect();
+    if entries.is_empty() {
+        return Err("the script has no entries (separate them with |)".into());
+    }
+    Ok(entries)
 }
 
 /// Who calls which line, and where that line's transfers to a person go.
@@ -320,12 +383,12 @@ pub struct Dial<'s> {
     pub agent_number: Option<&'s str>,
 }
 
-/// A scripted call: dial, press each entry while the call takes keys, hang up.
+/// A scripted call: dial, press or say each entry while the call takes them, hang up.
 pub async fn run_script(
     calls: &Calls,
     store: &Store,
     call: Dial<'_>,
-    script: &[String],
+    script: &[Entry],
     echo: bool,
     clock: Option<chrono::DateTime<Utc>>,
 ) -> Result<Transcript, String> {
@@ -334,7 +397,7 @@ pub async fn run_script(
         if !s.awaiting_keys() {
             break;
         }
-        s.press(entry).await?;
+        s.enter(entry).await?;
     }
     s.finish().await
 }
@@ -352,7 +415,7 @@ pub async fn run_interactive(
         call.to,
         call.from.unwrap_or("a withheld number")
     );
-    println!("(type keys and Enter; an empty line or waiting is a timeout; h hangs up)");
+    println!("(type keys or words and Enter; an empty line or waiting is a timeout; h hangs up)");
     let mut s = Session::dial(calls, store, call, true, None).await?;
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     while s.awaiting_keys() {
@@ -371,10 +434,11 @@ pub async fn run_interactive(
                             if !s.awaiting_keys() {
                                 break;
                             }
-                            s.press(&e).await?;
+                            s.enter(&e).await?;
                         }
                     }
-                    Err(e) => println!("  ({e})"),
+                    // Not keys: words, as if spoken.
+                    Err(_) => s.speak(line).await?,
                 }
             }
             Ok(Ok(None)) => break,

@@ -616,6 +616,60 @@ fn run(
 }
 
 #[test]
+fn a_spoken_call_from_the_terminal_moves_an_appointment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = careline(d).args(["seed", "--demo"]).output().unwrap();
+    assert!(seed.status.success());
+    // Eleanor calls the practice's line and says what she wants; her date of birth in words.
+    let out = careline(d)
+        .args([
+            "call",
+            "--from",
+            "+15125550142",
+            "--to",
+            "+15125550100",
+            "--say",
+            "I need to move my appointment | june ninth nineteen fifty one | move it | yes",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("> \"I need to move my appointment\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(", or words"),
+        "prompts say they take words: {text}"
+    );
+    assert!(text.contains("event  speech understood"), "{text}");
+    assert!(text.contains("Your appointment is moved to"), "{text}");
+    assert!(text.contains("event  move_appointment success"), "{text}");
+    // Words that mean nothing are asked again.
+    let out = careline(d)
+        .args([
+            "call",
+            "--from",
+            "+15125550142",
+            "--to",
+            "+15125550100",
+            "--say",
+            "purple elephants",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("Sorry, I didn't catch that."), "{text}");
+    assert!(text.contains("event  speech not_understood"), "{text}");
+}
+
+#[test]
 fn the_simulator_says_when_nobody_can_take_the_call() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
