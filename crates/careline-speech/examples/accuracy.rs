@@ -424,7 +424,12 @@ fn main() -> ExitCode {
             }
         }
     }
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let run = |&(v, c, u): &(usize, usize, usize)| -> Result<Outcome, String> {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n.is_multiple_of(100) {
+            eprintln!("accuracy: {n} of {} decoded", jobs.len());
+        }
         let utt = &utterances[u];
         let wav = audio
             .join(&a.voices[v])
