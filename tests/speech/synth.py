@@ -4,7 +4,7 @@ not CareLine's own prompt voice (flite rms), put on a telephone line: band-limit
 300-3400 Hz, 8 kHz, optional line hiss at a given signal-to-noise ratio, G.711 u-law.
 
     synth.py --in sentences.jsonl --out DIR [--voice V]... [--snr clean|DB]... [--seed N]
-             [--deterministic]
+             [--deterministic] [--floor DBFS|none]
     synth.py --check [--voice V]...      # are the voices installed? (exit 3 if not)
     synth.py --list                      # the voices this script knows
 
@@ -20,7 +20,8 @@ Voices:
   espeak-<variant>  Debian's espeak-ng, e.g. espeak-en-us+m3, espeak-en-us+f2.
   flite-<voice>     Debian's flite: kal, slt, awb (rms is CareLine's own prompt voice: refused).
 
-Every condition has a line floor of white hiss at -60 dBFS (a line is never digital zero).
+Every condition has a line floor of white hiss at -60 dBFS (a line is never digital zero;
+--floor changes it, --floor none leaves digital silence).
 Line noise is white noise over the 0-4 kHz band of the 8 kHz line, scaled so that the
 speech's active level (RMS over its 20 ms frames within 35 dB of the loudest) is DB above it;
 it is seeded from the seed, voice and id, so a run is repeatable. The speech itself is cached
@@ -251,15 +252,15 @@ def ulaw_wav(data):
     )
 
 
-def noisy(x, snr_db, seed_text):
-    """x with the line's hiss: always the floor (LINE_FLOOR_DBFS), plus white noise at
-    snr_db below the speech's active level when given."""
+def noisy(x, snr_db, seed_text, floor_dbfs=LINE_FLOOR_DBFS):
+    """x with the line's hiss: the floor (floor_dbfs; None for digital silence), plus white
+    noise at snr_db below the speech's active level when given."""
     import numpy as np
 
     seed = int.from_bytes(hashlib.sha256(seed_text.encode()).digest()[:8], "little")
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal(len(x))
-    level = 10 ** (LINE_FLOOR_DBFS / 20)
+    level = 0.0 if floor_dbfs is None else 10 ** (floor_dbfs / 20)
     if snr_db is not None:
         level = max(level, active_rms(x) / 10 ** (snr_db / 20))
     y = x + noise * level
@@ -297,7 +298,12 @@ def main():
     ap.add_argument(
         "--deterministic",
         action="store_true",
-        help="Piper without its sampling noise: the same audio on every machine and run",
+        help="Piper without its sampling noise: the same audio on every run",
+    )
+    ap.add_argument(
+        "--floor",
+        default=str(LINE_FLOOR_DBFS),
+        help=f"the line's hiss floor in dBFS (default {LINE_FLOOR_DBFS}); 'none': digital silence",
     )
     ap.add_argument("--check", action="store_true", help="check the voices and exit")
     ap.add_argument("--list", action="store_true", help="list the known voices and exit")
@@ -346,6 +352,10 @@ def main():
                 die(f"{a.input}:{n}: bad id {uid!r} or empty text", 2)
             items.append((uid, text))
     conds = parse_conditions(a.snr)
+    try:
+        floor = None if a.floor == "none" else float(a.floor)
+    except ValueError:
+        die(f"--floor {a.floor!r}: dBFS or 'none'", 2)
     out = Path(a.out)
 
     import numpy as np
@@ -379,7 +389,7 @@ def main():
             for uid, text in items:
                 x = np.frombuffer((cache / f"{key(text)}.s16").read_bytes(), dtype="<i2")
                 x = x.astype(np.float64) / 32768.0
-                x = noisy(x, snr, f"{a.seed}\n{voice}\n{uid}")
+                x = noisy(x, snr, f"{a.seed}\n{voice}\n{uid}", floor)
                 (d / f"{uid}.wav").write_bytes(ulaw_wav(ulaw_encode(x)))
             print(f"{voice} {cond}: {len(items)} files in {d}")
         print(f"{voice}: {len(todo)} sentences synthesized, the rest from {cache}")

@@ -19,6 +19,8 @@
 //!   --errors N         misrecognitions listed per step kind (default 12; all go to
 //!                      DIR/results.jsonl)
 //!   --jobs N           decoding threads (default 1, so the timings are one decoder's)
+//!   --floor DBFS       the line's hiss floor (default -60); `none` leaves digital silence
+//!                      around the speech, which PocketSphinx decodes badly (docs/performance.md)
 //! ```
 //!
 //! Prints one row per step kind, voice and line condition: utterances, exact answers (the
@@ -59,6 +61,7 @@ struct Args {
     work: PathBuf,
     errors: usize,
     jobs: usize,
+    synth_args: Vec<String>,
 }
 
 fn usage(msg: &str) -> ! {
@@ -78,6 +81,7 @@ fn args() -> Args {
         work: std::env::temp_dir().join("careline-speech-accuracy"),
         errors: 12,
         jobs: 1,
+        synth_args: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -116,6 +120,7 @@ fn args() -> Args {
             "--work" => a.work = PathBuf::from(value()),
             "--errors" => a.errors = num(value()),
             "--jobs" => a.jobs = num(value()).max(1),
+            "--floor" => a.synth_args.extend(["--floor".to_string(), value()]),
             "-h" | "--help" => usage("options"),
             other => usage(&format!("unknown option {other}")),
         }
@@ -401,7 +406,15 @@ fn main() -> ExitCode {
         .map(|u| (u.id.clone(), u.text.clone()))
         .collect();
     let audio = a.work.join("audio");
-    match suite::synthesize(&items, &audio, &a.voices, &a.snrs, a.seed, false) {
+    match suite::synthesize(
+        &items,
+        &audio,
+        &a.voices,
+        &a.snrs,
+        a.seed,
+        false,
+        &a.synth_args,
+    ) {
         Ok(out) => eprint!("{out}"),
         Err(e @ suite::SynthError::Setup(_)) => {
             eprintln!("accuracy: {e}\n(run tests/speech/install.sh)");

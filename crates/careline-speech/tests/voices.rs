@@ -150,7 +150,7 @@ fn hear_all(test: &str, utterances: &[(Kind, &str, &str)]) {
     let conditions = ["20".to_string()];
     // One directory per test: the tests run in parallel.
     let audio = work.join(test);
-    suite::synthesize(&items, &audio, &voices, &conditions, 1, true).expect("synthesis");
+    suite::synthesize(&items, &audio, &voices, &conditions, 1, true, &[]).expect("synthesis");
 
     let mut failures = Vec::new();
     for ((kind, text, primary), (id, _)) in utterances.iter().zip(&items) {

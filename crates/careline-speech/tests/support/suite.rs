@@ -406,6 +406,7 @@ pub fn synthesize(
     conditions: &[String],
     seed: u64,
     deterministic: bool,
+    extra: &[String],
 ) -> Result<String, SynthError> {
     std::fs::create_dir_all(out).map_err(|e| SynthError::Failed(e.to_string()))?;
     let list = out.join("sentences.jsonl");
@@ -432,6 +433,7 @@ pub fn synthesize(
     if deterministic {
         args.push("--deterministic".to_string());
     }
+    args.extend(extra.iter().cloned());
     run_synth(&args)
 }
 
