@@ -137,6 +137,15 @@ fn has(text: &str, any: &[&str]) -> bool {
     words(text).iter().any(|w| any.contains(&w.as_str()))
 }
 
+/// The key of the name said among `names`, numbered from 1 as the prompt reads them.
+fn choice_key(text: &str, names: Vec<String>) -> Option<String> {
+    let chosen = match_name(text, &names)?;
+    names
+        .iter()
+        .position(|n| *n == chosen)
+        .map(|i| (i + 1).to_string())
+}
+
 fn yes_no_key(text: &str) -> Option<String> {
     parse_yes_no(text).map(|a| match a {
         YesNo::Yes => "1".to_string(),
@@ -275,38 +284,34 @@ impl Call {
     /// The key entries `text` stands for from the current step (one, or a menu path);
     /// `None`: it means nothing here.
     fn entries_for(&self, text: &str) -> Option<Vec<String>> {
-        if matches!(self.phase, Phase::Menu) {
-            let mut ctx = Context::new(self.local_now().date_naive());
-            ctx.triggers = self
-                .practice
-                .as_ref()
-                .map(|p| p.escalation_triggers.as_slice())
-                .unwrap_or_default();
-            let meant = understanding::understand(text, &ctx);
-            if let Some(path) = meant.intent.and_then(|i| self.menu_path_for(i)) {
-                return Some(path);
-            }
-        }
-        self.entry_for(text).map(|e| vec![e])
-    }
-
-    /// The key entry `text` stands for at the current step; `None`: it means nothing here.
-    fn entry_for(&self, text: &str) -> Option<String> {
         let today = self.local_now().date_naive();
-        let triggers = self
+        let mut ctx = Context::new(today);
+        ctx.triggers = self
             .practice
             .as_ref()
             .map(|p| p.escalation_triggers.as_slice())
             .unwrap_or_default();
-        let mut ctx = Context::new(today);
-        ctx.triggers = triggers;
         let meant = understanding::understand(text, &ctx);
+        if matches!(self.phase, Phase::Menu) {
+            // Every intent, a person included, is a path through the menus.
+            return meant.intent.and_then(|i| self.menu_path_for(i));
+        }
+        self.entry_for(text, today, &meant).map(|e| vec![e])
+    }
+
+    /// The key entry `text` (which `meant`) stands for at a step other than a menu; `None`:
+    /// it means nothing here.
+    fn entry_for(
+        &self,
+        text: &str,
+        today: chrono::NaiveDate,
+        meant: &understanding::Understanding,
+    ) -> Option<String> {
         let agent = self.cfg.session.agent_key.to_string();
         if meant.intent == Some(Intent::Agent) {
             return Some(agent);
         }
         match &self.phase {
-            Phase::Menu => None,
             Phase::ConfirmOption { .. }
             | Phase::ScheduleConfirm { .. }
             | Phase::CancelConfirm { .. }
@@ -342,20 +347,10 @@ impl Call {
                 }
             }
             Phase::VisitType { types, .. } => {
-                let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
-                let chosen = match_name(text, &names)?;
-                names
-                    .iter()
-                    .position(|n| *n == chosen)
-                    .map(|i| (i + 1).to_string())
+                choice_key(text, types.iter().map(|t| t.name.clone()).collect())
             }
             Phase::MedicationChoice { medications, .. } => {
-                let names: Vec<String> = medications.iter().map(|m| m.name.clone()).collect();
-                let chosen = match_name(text, &names)?;
-                names
-                    .iter()
-                    .position(|n| *n == chosen)
-                    .map(|i| (i + 1).to_string())
+                choice_key(text, medications.iter().map(|m| m.name.clone()).collect())
             }
             Phase::ScheduleType { .. } => {
                 let services = self.service_names();
