@@ -149,6 +149,39 @@ fn moving_an_appointment_said_in_one_sentence_from_the_first_menu() {
     replays_exactly(&p);
 }
 
+/// The sentence: the day and part of the day said with the request are where the
+/// open times offered start.
+#[test]
+fn a_day_said_with_the_request_is_where_the_open_times_start() {
+    use chrono::TimeZone;
+    let mut p = Phone::patient_at_menu(false);
+    let out = say(&mut p, "I need to move my appointment to friday afternoon");
+    let out = verified_by_voice(&mut p, &out);
+    assert!(matches!(
+        request(&out),
+        Some(Request::MyAppointments { .. })
+    ));
+    p.answer(Answer::Appointments {
+        appointments: vec![appointment(at(15, 9, 30))],
+    });
+    let out = say(&mut p, "move it");
+    // Today is Tuesday, November 24th (New York): Friday afternoon starts on the 27th at noon.
+    let friday_noon = chrono_tz::America::New_York
+        .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(
+        request(&out),
+        Some(Request::OpenSlots {
+            subject: Subject::Patient(PATIENT),
+            visit_type: "routine_exam".into(),
+            after: Some(friday_noon),
+            moving: Some(APPOINTMENT),
+        })
+    );
+    replays_exactly(&p);
+}
+
 #[test]
 fn booking_by_voice_and_keypad_mixed() {
     let mut p = Phone::patient_at_menu(false);

@@ -110,12 +110,19 @@ impl Call {
         }
     }
 
-    /// Ask for open times from `after` on (from now when `None`).
+    /// Ask for open times from `after` on (from now when `None`, or from the day and time
+    /// the caller asked for, when they said one).
     fn find_slots(&mut self, booking: Booking, after: Option<i64>) {
         let Some(subject) = self.subject else {
             self.system_error("booking without a verified caller");
             return;
         };
+        let after = after.or_else(|| {
+            self.wanted
+                .take()
+                .and_then(|w| w.starts(self.cfg.practice.timezone))
+                .filter(|t| *t > self.now)
+        });
         let request = Request::OpenSlots {
             subject,
             visit_type: booking.visit.code.clone(),

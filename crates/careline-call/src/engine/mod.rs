@@ -182,6 +182,9 @@ pub struct Call {
     timeouts: u32,
     /// Words not understood in the current step (two hand the caller to a person).
     misheard: u32,
+    /// A day and time the caller asked for while asking to book or move; the open times
+    /// offered next start there.
+    wanted: Option<voice::Wanted>,
     phase: Phase,
     entry: String,
     gather: Option<GatherState>,
@@ -214,6 +217,7 @@ impl Call {
             failures: 0,
             timeouts: 0,
             misheard: 0,
+            wanted: None,
             phase: Phase::NotStarted,
             entry: String::new(),
             gather: None,

@@ -18,8 +18,30 @@ use crate::understanding::{
 };
 use serde::{Deserialize, Serialize};
 
+/// When the caller wants a visit: a day (or days) and, when said, a time or part of the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Wanted {
+    pub(super) date: DateSpec,
+    pub(super) time: Option<understanding::times::TimeSpec>,
+}
+
+impl Wanted {
+    /// The first moment it covers, in the practice's time zone, as milliseconds.
+    pub(super) fn starts(&self, tz: chrono_tz::Tz) -> Option<i64> {
+        use chrono::TimeZone;
+        let at = match self.time {
+            Some(understanding::times::TimeSpec::At { time }) => time,
+            Some(understanding::times::TimeSpec::Window { from, .. }) => from,
+            None => chrono::NaiveTime::MIN,
+        };
+        tz.from_local_datetime(&self.date.first().and_time(at))
+            .earliest()
+            .map(|t| t.timestamp_millis())
+    }
+}
+
 /// What a step listens for, for the recognizer's grammar. Sent with each gather.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Listen {
     /// "How can I help you?": every intent, with dates and times.
@@ -220,9 +242,12 @@ impl Call {
         });
         let sure_enough = confidence.is_none_or(|c| c >= self.cfg.session.speech_min_confidence);
         let entry = if sure_enough {
+            let (entries, meant) = self.entries_for(text);
+            if entries.is_some() {
+                self.remember_when(&meant);
+            }
             // Digits said at any step stand for the keys ("one" at a menu is 1).
-            self.entries_for(text)
-                .or_else(|| parse_digits(text).map(|d| vec![d]))
+            entries.or_else(|| parse_digits(text).map(|d| vec![d]))
         } else {
             None
         };
@@ -281,9 +306,32 @@ impl Call {
             .unwrap_or_else(|| default.to_string())
     }
 
+    /// A day or time said with a request to book or move ("move my appointment to next
+    /// Tuesday morning"), kept for the open times asked next: they start there.
+    fn remember_when(&mut self, meant: &understanding::Understanding) {
+        let asking = matches!(
+            self.phase,
+            Phase::Menu | Phase::MyAppointment { .. } | Phase::VisitType { .. }
+        );
+        let booking = matches!(
+            meant.intent,
+            Some(Intent::Schedule | Intent::Reschedule) | None
+        );
+        if !asking || !booking {
+            return;
+        }
+        let time = meant
+            .slots
+            .time
+            .or_else(|| meant.slots.part_of_day.map(|p| p.window()));
+        if let Some(date) = meant.slots.date {
+            self.wanted = Some(Wanted { date, time });
+        }
+    }
+
     /// The key entries `text` stands for from the current step (one, or a menu path);
-    /// `None`: it means nothing here.
-    fn entries_for(&self, text: &str) -> Option<Vec<String>> {
+    /// `None`: it means nothing here. Also what the words meant.
+    fn entries_for(&self, text: &str) -> (Option<Vec<String>>, understanding::Understanding) {
         let today = self.local_now().date_naive();
         let mut ctx = Context::new(today);
         ctx.triggers = self
@@ -294,9 +342,11 @@ impl Call {
         let meant = understanding::understand(text, &ctx);
         if matches!(self.phase, Phase::Menu) {
             // Every intent, a person included, is a path through the menus.
-            return meant.intent.and_then(|i| self.menu_path_for(i));
+            let path = meant.intent.and_then(|i| self.menu_path_for(i));
+            return (path, meant);
         }
-        self.entry_for(text, today, &meant).map(|e| vec![e])
+        let entry = self.entry_for(text, today, &meant).map(|e| vec![e]);
+        (entry, meant)
     }
 
     /// The key entry `text` (which `meant`) stands for at a step other than a menu; `None`:
