@@ -530,6 +530,7 @@ fn capitol_eye_care() -> PracticeLine {
         holidays: vec![],
         greeting: Some("Thank you for calling Capitol Eye Care.".into()),
         handoff_staff: vec![],
+        address: Some("1200 Congress Avenue, Austin, TX".into()),
         escalation_triggers: vec![careline_domain::practice::EscalationTrigger {
             phrase: "eye injury".into(),
             action: careline_domain::practice::EscalationAction::Emergency,
@@ -881,4 +882,30 @@ fn a_reminder_call_can_cancel_or_move_and_never_speaks_to_the_wrong_person() {
     });
     assert!(out.iter().any(|o| matches!(o, Output::Hangup)), "{out:?}");
     says_no_detail(&out);
+}
+
+/// "What are your hours?" on a practice's line: the hours and the address from the
+/// practice's settings, at once and without verification, then the menu again.
+#[test]
+fn hours_and_directions_are_told_from_the_practice_settings() {
+    let (mut p, out) = practice_line_call(tuesday_10am());
+    assert!(gather(&out).is_some(), "{out:?}");
+    let out = p.feed(Input::Speech {
+        text: Keys::new("what are your hours"),
+        confidence: Some(0.9),
+    });
+    assert!(
+        said(
+            &out,
+            "Capitol Eye Care is open Monday through Friday, nine A M to five P M."
+        ),
+        "{out:?}"
+    );
+    assert!(
+        said(&out, "We are at 1200 Congress Avenue, Austin, TX."),
+        "{out:?}"
+    );
+    assert!(event(&out, "hours_and_directions").is_some(), "{out:?}");
+    assert!(request(&out).is_none(), "no verification: {out:?}");
+    assert!(gather(&out).is_some(), "the menu again: {out:?}");
 }

@@ -171,6 +171,10 @@ pub struct PracticeLine {
     /// always rings the agent line.
     #[serde(default)]
     pub handoff_staff: Vec<HandoffStaff>,
+    /// The office's street address as it is read out ("1200 Congress Avenue, Austin, TX"),
+    /// for callers who ask where it is.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 /// A member of the practice's staff who takes handoffs from the phone, and when (seed 002's

@@ -155,6 +155,48 @@ fn phrases(list: &[&str]) -> Listen {
     }
 }
 
+/// "Monday through Friday, eight A M to five P M and Saturday, nine A M to twelve noon": days
+/// with the same hours run together.
+pub(super) fn hours_words(week: &careline_domain::practice::WeekHours) -> String {
+    use chrono::{Timelike, Weekday};
+    const DAYS: [(Weekday, &str); 7] = [
+        (Weekday::Mon, "Monday"),
+        (Weekday::Tue, "Tuesday"),
+        (Weekday::Wed, "Wednesday"),
+        (Weekday::Thu, "Thursday"),
+        (Weekday::Fri, "Friday"),
+        (Weekday::Sat, "Saturday"),
+        (Weekday::Sun, "Sunday"),
+    ];
+    let mut runs: Vec<(usize, usize, careline_domain::practice::DayHours)> = Vec::new();
+    for (i, (day, _)) in DAYS.iter().enumerate() {
+        let Some(h) = week.on(*day) else { continue };
+        match runs.last_mut() {
+            Some((_, last, hours)) if *last + 1 == i && *hours == h => *last = i,
+            _ => runs.push((i, i, h)),
+        }
+    }
+    if runs.is_empty() {
+        return "by appointment only".into();
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|(a, b, h)| {
+            let days = match b - a {
+                0 => DAYS[*a].1.to_string(),
+                1 => format!("{} and {}", DAYS[*a].1, DAYS[*b].1),
+                _ => format!("{} through {}", DAYS[*a].1, DAYS[*b].1),
+            };
+            format!(
+                "{days}, {} to {}",
+                crate::speech::time_of_day(h.open.hour(), h.open.minute()),
+                crate::speech::time_of_day(h.close.hour(), h.close.minute())
+            )
+        })
+        .collect();
+    crate::speech::list(&parts)
+}
+
 fn has(text: &str, any: &[&str]) -> bool {
     words(text).iter().any(|w| any.contains(&w.as_str()))
 }
@@ -241,8 +283,14 @@ impl Call {
             Listen::Phrases { .. } => "phrases",
         });
         let sure_enough = confidence.is_none_or(|c| c >= self.cfg.session.speech_min_confidence);
+        let mut hours = false;
         let entry = if sure_enough {
             let (entries, meant) = self.entries_for(text);
+            // Hours and the address are the practice's, not the caller's: told at once, no
+            // verification, then the menu again.
+            hours = matches!(self.phase, Phase::Menu)
+                && meant.intent == Some(Intent::HoursAndDirections)
+                && self.practice.is_some();
             if entries.is_some() {
                 self.remember_when(&meant);
             }
@@ -257,6 +305,13 @@ impl Call {
             "step": listened,
             "confidence": confidence,
         });
+        if hours {
+            self.misheard = 0;
+            self.event("speech", "understood", None, Some(details));
+            self.gather = None;
+            self.tell_hours();
+            return;
+        }
         match entry {
             Some(entries) => {
                 self.misheard = 0;
@@ -304,6 +359,20 @@ impl Call {
         has(&self.language)
             .or_else(|| has(&self.cfg.default_language))
             .unwrap_or_else(|| default.to_string())
+    }
+
+    /// The practice's office hours, and its address when it has one, then the menu again.
+    fn tell_hours(&mut self) {
+        let Some(p) = self.practice.as_ref() else {
+            return;
+        };
+        let mut text = format!("{} is open {}.", p.name, hours_words(&p.business_hours));
+        if let Some(a) = &p.address {
+            text.push_str(&format!(" We are at {a}."));
+        }
+        self.event("hours_and_directions", "told", None, None);
+        self.say_text(text, None);
+        self.present_menu();
     }
 
     /// A day or time said with a request to book or move ("move my appointment to next
@@ -452,7 +521,8 @@ impl Call {
             Intent::InsuranceVerification | Intent::PriorAuthorization => {
                 &[Action::VerifyInsurance]
             }
-            // Hours are not a menu action yet; a person can tell them.
+            // Hours on a practice's line are told at once (`tell_hours`); elsewhere a person
+            // can tell them.
             Intent::HoursAndDirections | Intent::Agent | Intent::Emergency => {
                 return Some(vec![self.cfg.session.agent_key.to_string()]);
             }
