@@ -107,6 +107,14 @@ pub struct Config {
     /// How long a node's claim on a job lasts unrenewed: after a crash, its jobs go to
     /// another node (or to it, restarted) this long after its last renewal.
     pub jobs_lease_secs: u64,
+    /// The voice agent: callers may speak instead of pressing keys (docs/voice-agent.md).
+    /// Twilio calls are then answered with a Media Stream (`<Connect><Stream>`) and SIP calls'
+    /// audio goes through the recognizer; keys work either way.
+    pub speech: bool,
+    /// Recognizer threads; 0 means one per core.
+    pub speech_threads: usize,
+    /// Caller silence that ends an utterance, milliseconds (200–1000).
+    pub speech_end_silence_ms: u32,
 }
 
 /// Settings whose environment variables are taken as text, never parsed.
@@ -180,6 +188,9 @@ impl Default for Config {
             jobs_worker: true,
             jobs_concurrency: 8,
             jobs_lease_secs: 60,
+            speech: false,
+            speech_threads: 0,
+            speech_end_silence_ms: 350,
         }
     }
 }
@@ -430,6 +441,12 @@ impl Config {
         }
         if self.phone_lock_secs < 1 {
             return Err("phone_lock_secs: must be at least 1".into());
+        }
+        if !(200..=1000).contains(&self.speech_end_silence_ms) {
+            return Err("speech_end_silence_ms: must be between 200 and 1000".into());
+        }
+        if self.speech && self.twilio_auth_token.is_some() && self.public_url.is_none() {
+            return Err("speech: Twilio Media Streams need public_url".into());
         }
         self.call_config()?;
         self.check_notifications()?;

@@ -24,4 +24,5 @@ pub mod sip;
 pub mod state;
 pub mod telemetry;
 pub mod twilio;
+pub mod voice_agent;
 pub mod web;

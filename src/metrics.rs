@@ -50,6 +50,20 @@ struct EndpointLabels {
     endpoint: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TransportLabels {
+    transport: String,
+}
+
+/// The voice agent's answer, from the end of the caller's speech to the first reply audio
+/// sent: the target is p50 under 0.4 s and p99 under 0.6 s.
+const SPEECH_REPLY_BUCKETS: [f64; 12] =
+    [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0];
+
+fn speech_histogram() -> Histogram {
+    Histogram::new(SPEECH_REPLY_BUCKETS)
+}
+
 fn webhook_histogram() -> Histogram {
     Histogram::new(WEBHOOK_BUCKETS)
 }
@@ -69,6 +83,9 @@ struct Inner {
     sip_answered: Counter,
     sip_rejected: Family<ReasonLabels, Counter>,
     sip_dialed: Family<OutcomeLabels, Counter>,
+    speech_reply: Family<TransportLabels, Histogram, fn() -> Histogram>,
+    speech_utterances: Family<OutcomeLabels, Counter>,
+    speech_barge_ins: Counter,
     /// The bearer token scrapes must present; `None` serves loopback peers only.
     token: Option<String>,
 }
@@ -101,6 +118,12 @@ impl Metrics {
         let sip_answered = Counter::default();
         let sip_rejected = Family::<ReasonLabels, Counter>::default();
         let sip_dialed = Family::<OutcomeLabels, Counter>::default();
+        let speech_reply =
+            Family::<TransportLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                speech_histogram,
+            );
+        let speech_utterances = Family::<OutcomeLabels, Counter>::default();
+        let speech_barge_ins = Counter::default();
         // Counters get `_total` and units their suffix from the library.
         let mut registry = Registry::default();
         registry.register(
@@ -150,8 +173,27 @@ impl Metrics {
             "Calls placed over SIP, by outcome (answered, busy, no_answer, declined, failed)",
             sip_dialed.clone(),
         );
+        registry.register_with_unit(
+            "careline_speech_reply",
+            "Voice agent: end of the caller's speech to the first reply audio sent, by transport",
+            Unit::Seconds,
+            speech_reply.clone(),
+        );
+        registry.register(
+            "careline_speech_utterances",
+            "Caller utterances recognized, by outcome (recognized, no_match, degraded, failed)",
+            speech_utterances.clone(),
+        );
+        registry.register(
+            "careline_speech_barge_ins",
+            "Prompts stopped because the caller spoke over them",
+            speech_barge_ins.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry,
+            speech_reply,
+            speech_utterances,
+            speech_barge_ins,
             sip_answered,
             sip_rejected,
             sip_dialed,
@@ -228,6 +270,31 @@ impl Metrics {
                 reason: reason.to_string(),
             })
             .inc();
+    }
+
+    /// The voice agent answered an utterance `seconds` after the caller stopped speaking.
+    pub fn speech_reply(&self, transport: &'static str, seconds: f64) {
+        self.0
+            .speech_reply
+            .get_or_create(&TransportLabels {
+                transport: transport.to_string(),
+            })
+            .observe(seconds);
+    }
+
+    /// An utterance's recognition ended: `outcome` is one of recognized, no_match, degraded
+    /// (frames dropped because the recognizer threads were behind), failed.
+    pub fn speech_utterance(&self, outcome: &'static str) {
+        self.0
+            .speech_utterances
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn speech_barge_in(&self) {
+        self.0.speech_barge_ins.inc();
     }
 
     /// Time taken to answer a webhook at `endpoint` (a route name, not a URL with ids).

@@ -156,15 +156,30 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), String> {
             tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
         }
     });
+    let running = start(store.clone(), config.clone()).await?;
+    // The voice agent starts before the first call (a second or two for the model and the
+    // prompts), shared by Twilio's media streams and SIP.
+    let agent = if config.speech {
+        let agent = running.state.voice_agent().await?;
+        tracing::info!("the voice agent is on: callers may speak");
+        Some(agent)
+    } else {
+        None
+    };
     let sip = match crate::sip::SipSettings::from_config(&config)? {
         Some(settings) => {
             let calls = crate::calls::Calls::build(&store, &config)?;
-            let voice = crate::sip::voice(&config, calls.config())?;
-            Some(crate::sip::SipServer::start(settings, calls, Arc::new(voice)).await?)
+            let voice: Arc<dyn crate::sip::Speaker> = match &agent {
+                Some(a) => a.clone(),
+                None => Arc::new(crate::sip::voice(&config, calls.config())?),
+            };
+            Some(
+                crate::sip::SipServer::start_with_agent(settings, calls, voice, agent.clone())
+                    .await?,
+            )
         }
         None => None,
     };
-    let running = start(store.clone(), config.clone()).await?;
     let audit = careline_store::audit::AuditWriter::spawn(store.clone());
     let mut registry = crate::jobs::housekeeping::registry(audit.clone());
     let mut senders = senders(&config)?;

@@ -36,6 +36,9 @@ pub struct Inner {
     pub practice_zone: chrono_tz::Tz,
     /// Where submitted prior authorizations go (the local payer simulator: see `payer`).
     pub payer: std::sync::Arc<dyn crate::payer::PayerAdapter>,
+    /// The voice agent's recognizer and voice, started on first use when `speech` is on
+    /// (`serve` starts it before the first call).
+    voice_agent: tokio::sync::OnceCell<Arc<crate::voice_agent::VoiceAgent>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,6 +49,23 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// The voice agent, started on first use (loading the model takes a second or two, on a
+    /// blocking thread).
+    pub async fn voice_agent(&self) -> Result<Arc<crate::voice_agent::VoiceAgent>, String> {
+        self.voice_agent
+            .get_or_try_init(|| async {
+                let config = self.config.clone();
+                let menus = self.calls.config().clone();
+                tokio::task::spawn_blocking(move || {
+                    crate::voice_agent::VoiceAgent::start(&config, &menus).map(Arc::new)
+                })
+                .await
+                .map_err(|e| format!("voice agent start-up failed: {e}"))?
+            })
+            .await
+            .cloned()
+    }
+
     pub fn new(store: Store, config: Config) -> AppState {
         let audit = AuditWriter::spawn(store.clone());
         let tokens = TokenKeys::new(store.keys().token_secret());
@@ -71,6 +91,7 @@ impl AppState {
             events,
             practice_zone,
             payer,
+            voice_agent: tokio::sync::OnceCell::new(),
         }));
         // Periodically forget sessions and limiter windows that can no longer matter.
         let weak = Arc::downgrade(&state.0);

@@ -291,6 +291,39 @@ impl Calls {
         Ok(turn_of(&inputs, &replayed, &call, stored.step))
     }
 
+    /// The question the call is at, as it was asked: the prompts and gather of the last input
+    /// that asked one. For a transport that must ask it again (a media stream that resumed
+    /// after its socket broke), where [`current`](Self::current) may hold only a step that
+    /// said nothing (the prompt finished).
+    pub async fn question(&self, call_id: &str) -> Result<Turn, CallError> {
+        let (stored, inputs) = self.load(call_id).await?;
+        let (call, replayed) = self.rebuild(&inputs);
+        let asked = replayed
+            .iter()
+            .rposition(|outs| outs.iter().any(|o| matches!(o, Output::Gather(_))));
+        match asked {
+            Some(k) if !call.is_ended() => {
+                let start = inputs[..=k]
+                    .iter()
+                    .rposition(|i| !matches!(i.input, Input::Answer { .. }))
+                    .unwrap_or(0);
+                Ok(Turn {
+                    outputs: replayed[start..=k]
+                        .iter()
+                        .flatten()
+                        .filter(|o| !matches!(o, Output::Event(_) | Output::Request(_)))
+                        .cloned()
+                        .collect(),
+                    step: stored.step,
+                    ended: false,
+                    advanced: false,
+                    deadline: call.deadline(),
+                })
+            }
+            _ => Ok(turn_of(&inputs, &replayed, &call, stored.step)),
+        }
+    }
+
     /// Every input a call received and what the engine did with each, replayed now.
     pub async fn replay(
         &self,

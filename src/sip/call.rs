@@ -184,6 +184,9 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
             return;
         }
     };
+    if let Some(agent) = &shared.agent {
+        media.listen(agent.ears.call());
+    }
     // Answer now; the engine starts (a database write) while the caller's ACK is on its way,
     // so call setup does not wait on the database. Its first prompt waits for the ACK anyway.
     if dialog
@@ -257,6 +260,9 @@ pub(crate) async fn answer(shared: Arc<Shared>, mut tx: Transaction) {
         recording: policy.enabled,
         awaiting_answer,
         up: false,
+        recognizing: None,
+        hearing: false,
+        awaiting_reply: None,
         _slot,
         _route,
     };
@@ -296,6 +302,13 @@ pub(super) struct Control {
     /// The dialog is confirmed already (an outbound call we ACKed): the first prompt plays
     /// at once instead of waiting for the caller's ACK.
     pub(super) up: bool,
+    /// The voice agent's recognition of the caller's last utterance, under way, and when
+    /// they stopped talking.
+    pub(super) recognizing: Option<(careline_speech::PendingResult, std::time::Instant)>,
+    /// The caller is talking (an answer is coming): the question's timeout waits.
+    pub(super) hearing: bool,
+    /// When the caller stopped talking, until the reply starts playing.
+    pub(super) awaiting_reply: Option<std::time::Instant>,
     /// The call's place in `sip_max_calls` and its signal route, held until the call ends.
     pub(super) _slot: Slot,
     pub(super) _route: Route,
@@ -364,6 +377,10 @@ impl Control {
                     Some(_) => Flow::Continue,
                     None => Flow::Stop,
                 },
+                r = recognized(&mut self.recognizing) => {
+                    let stopped = self.recognizing.take().map(|(_, at)| at);
+                    self.speech(r, stopped).await
+                }
                 _ = sleep_until(wake) => {
                     if let Some(t) = first.take() {
                         // No ACK yet: play anyway; rsipstack ends the dialog if none comes.
@@ -372,6 +389,10 @@ impl Control {
                     } else if self.transferring.take().is_some() {
                         // No word on the transfer: the REFER was accepted, so let it go.
                         self.bye().await
+                    } else if self.hearing || self.recognizing.is_some() {
+                        // The caller is answering: the question's timeout waits for it.
+                        self.deadline = Some(Utc::now().timestamp_millis() + 1000);
+                        Flow::Continue
                     } else {
                         self.feed(Input::Timeout).await
                     }
@@ -508,6 +529,17 @@ impl Control {
                 None if self.ended => self.bye().await,
                 None => self.feed(Input::PromptFinished).await,
             },
+            MediaEvent::Speaking => {
+                self.hearing = true;
+                Flow::Continue
+            }
+            MediaEvent::Utterance(r) => {
+                self.hearing = false;
+                if let Some(p) = r.take() {
+                    self.recognizing = Some((p, r.stopped_at));
+                }
+                Flow::Continue
+            }
             MediaEvent::Silence => {
                 self.note(
                     "media",
@@ -519,6 +551,18 @@ impl Control {
                 self.bye().await
             }
         }
+    }
+
+    /// What the caller said, recognized: the engine hears it unless the call is leaving.
+    async fn speech(&mut self, input: Option<Input>, stopped: Option<std::time::Instant>) -> Flow {
+        let Some(input) = input else {
+            return Flow::Continue;
+        };
+        if self.pending.is_some() || self.transferring.is_some() || self.ended {
+            return Flow::Continue;
+        }
+        self.awaiting_reply = stopped;
+        self.feed(input).await
     }
 
     async fn feed(&mut self, input: Input) -> Flow {
@@ -549,10 +593,12 @@ impl Control {
         self.step = turn.step;
         self.deadline = turn.deadline;
         self.ended = turn.ended;
+        self.hearing = false;
         let mut clips = Vec::new();
         let mut barge_in = false;
         let mut gather = false;
         let mut secret = None;
+        let mut listen = None;
         for o in turn.outputs {
             match o {
                 Output::Say {
@@ -564,6 +610,7 @@ impl Control {
                     gather = true;
                     barge_in = g.barge_in;
                     secret = Some(g.secret);
+                    listen = g.listen;
                 }
                 Output::Transfer { target, .. } => self.pending = Some(Final::Transfer(target)),
                 Output::Hangup => self.pending = Some(Final::Hangup),
@@ -574,6 +621,20 @@ impl Control {
             barge_in = false;
             self.deadline = None;
             secret = Some(false);
+            listen = None;
+        }
+        // The voice agent listens for what the new question expects (a turn without a
+        // question leaves it as it is).
+        if let Some(agent) = &self.shared.agent
+            && (gather || self.pending.is_some() || self.ended)
+        {
+            self.media
+                .expect(listen.as_ref().map(|l| agent.ears.expectation(l)));
+        }
+        if !clips.is_empty()
+            && let Some(stopped) = self.awaiting_reply.take()
+        {
+            crate::metrics::global().speech_reply("sip", stopped.elapsed().as_secs_f64());
         }
         // A secret's keys stay out of the recording from its prompt until the next question;
         // steps between (each key of the entry) leave the mask as it is.
@@ -739,6 +800,16 @@ fn host(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+/// The recognition under way, if any: its input for the engine once ready.
+async fn recognized(
+    pending: &mut Option<(careline_speech::PendingResult, std::time::Instant)>,
+) -> Option<Input> {
+    match pending {
+        Some((p, _)) => crate::voice_agent::input_of(p.await),
+        None => std::future::pending().await,
     }
 }
 

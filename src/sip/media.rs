@@ -8,6 +8,7 @@
 //! wake takes. How late each packet leaves against its slot is counted in [`MediaStats`].
 
 use super::recorder::Recorder;
+use crate::voice_agent::{CallEars, Expectation, Heard};
 use careline_media::dtmf::{EventReceiver, TelephoneEvent, ToneDetector};
 use careline_media::g711::Law;
 use careline_media::rtp::{self, RtpHeader};
@@ -39,6 +40,12 @@ pub enum DtmfVia {
 /// What the media threads tell a call's control task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaEvent {
+    /// The caller has been talking for a quarter second (with the voice agent on): an answer
+    /// is coming, so the question's timeout waits. A prompt that allowed barge-in has stopped
+    /// (and `PromptsDone` was sent before this).
+    Speaking,
+    /// The caller finished an utterance; its recognition is under way.
+    Utterance(Recognition),
     /// A key the caller pressed that the call should act on. Keys pressed during a prompt
     /// that may not be interrupted are dropped here, before this event.
     Key { key: char, via: DtmfVia },
@@ -46,6 +53,37 @@ pub enum MediaEvent {
     PromptsDone,
     /// The caller sent no RTP for longer than the silence limit.
     Silence,
+}
+
+/// An utterance's recognition under way: the receiver is taken once, by the control task.
+#[derive(Clone)]
+pub struct Recognition {
+    pending: Arc<std::sync::Mutex<Option<careline_speech::PendingResult>>>,
+    /// When the caller stopped talking: the start of their wait for the reply.
+    pub stopped_at: Instant,
+}
+
+impl Recognition {
+    pub fn take(&self) -> Option<careline_speech::PendingResult> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+}
+
+impl PartialEq for Recognition {
+    fn eq(&self, other: &Recognition) -> bool {
+        Arc::ptr_eq(&self.pending, &other.pending)
+    }
+}
+
+impl Eq for Recognition {}
+
+impl std::fmt::Debug for Recognition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recognition").finish_non_exhaustive()
+    }
 }
 
 /// Where to send, how to encode, and which way audio flows.
@@ -108,6 +146,16 @@ enum Command {
         id: u64,
         on: bool,
     },
+    /// Listen to the caller with the voice agent from now on.
+    Listen {
+        id: u64,
+        ears: Box<CallEars>,
+    },
+    /// What the question now asked listens for (`None`: keys only).
+    Expect {
+        id: u64,
+        expectation: Option<Expectation>,
+    },
     Remove {
         id: u64,
     },
@@ -123,6 +171,8 @@ impl Command {
             | Command::Update { id, .. }
             | Command::Key { id, .. }
             | Command::Mask { id, .. }
+            | Command::Listen { id, .. }
+            | Command::Expect { id, .. }
             | Command::Remove { id } => Some(*id),
         }
     }
@@ -202,6 +252,22 @@ impl MediaHandle {
     /// While on, the recording (if any) has silence for the caller.
     pub fn mask(&self, on: bool) {
         let _ = self.worker.send(Command::Mask { id: self.id, on });
+    }
+
+    /// Hear the caller through the voice agent's ears from now on.
+    pub fn listen(&self, ears: CallEars) {
+        let _ = self.worker.send(Command::Listen {
+            id: self.id,
+            ears: Box::new(ears),
+        });
+    }
+
+    /// What the question now asked listens for (`None`: keys only, or nothing asked).
+    pub fn expect(&self, expectation: Option<Expectation>) {
+        let _ = self.worker.send(Command::Expect {
+            id: self.id,
+            expectation,
+        });
     }
 
     /// A key that arrived by signalling (SIP INFO): it goes through the same barge-in rules
@@ -322,6 +388,9 @@ struct Stream {
     packet: Vec<u8>,
     pcm: Vec<i16>,
     recorder: Option<Recorder>,
+    /// The voice agent, when it listens on this call; `heard` keeps audio short of a frame.
+    ears: Option<Box<CallEars>>,
+    heard: Vec<i16>,
 }
 
 impl Stream {
@@ -353,6 +422,8 @@ impl Stream {
             packet: Vec::with_capacity(rtp::HEADER_LEN + FRAME),
             pcm: Vec::with_capacity(FRAME * 2),
             recorder: None,
+            ears: None,
+            heard: Vec::new(),
         }
     }
 
@@ -449,7 +520,7 @@ impl Stream {
                     keys.push((k, DtmfVia::Rfc4733));
                 }
             } else if pt == self.params.payload_type {
-                if self.tones.is_none() && self.recorder.is_none() {
+                if self.tones.is_none() && self.recorder.is_none() && self.ears.is_none() {
                     continue;
                 }
                 self.pcm.clear();
@@ -464,6 +535,10 @@ impl Stream {
                 }
                 if let Some(r) = &mut self.recorder {
                     r.theirs(packet.header.ssrc, packet.header.timestamp, &self.pcm);
+                }
+                if self.ears.is_some() {
+                    self.heard.extend_from_slice(&self.pcm);
+                    self.hear();
                 }
             } else {
                 stats.packets_ignored.fetch_add(1, Ordering::Relaxed);
@@ -481,6 +556,45 @@ impl Stream {
         }
     }
 
+    /// The caller's audio through the voice agent's ears, a 20 ms frame at a time. Speech
+    /// over a prompt that allows barge-in stops it, as a key does.
+    fn hear(&mut self) {
+        let Some(ears) = &mut self.ears else {
+            return;
+        };
+        let whole = self.heard.len() / FRAME * FRAME;
+        let mut stop = false;
+        let mut heard = Vec::new();
+        ears.set_playing(self.playing);
+        for frame in self.heard[..whole].chunks(FRAME) {
+            match ears.hear(frame) {
+                Some(Heard::Speaking { over_prompt }) => {
+                    stop |= over_prompt && self.barge_in;
+                    heard.push(MediaEvent::Speaking);
+                }
+                Some(Heard::Utterance {
+                    pending,
+                    stopped_at,
+                }) => heard.push(MediaEvent::Utterance(Recognition {
+                    pending: Arc::new(std::sync::Mutex::new(Some(pending))),
+                    stopped_at,
+                })),
+                None => {}
+            }
+        }
+        self.heard.drain(..whole);
+        if stop && self.playing {
+            crate::metrics::global().speech_barge_in();
+            self.queue.clear();
+            self.position = 0;
+            self.playing = false;
+            let _ = self.events.send(MediaEvent::PromptsDone);
+        }
+        for e in heard {
+            let _ = self.events.send(e);
+        }
+    }
+
     /// Barge-in: a key during a prompt stops it when the prompt allows; otherwise the key is
     /// dropped, as the caller was asked to listen first.
     fn key(&mut self, key: char, via: DtmfVia) {
@@ -492,6 +606,10 @@ impl Stream {
             self.position = 0;
             self.playing = false;
             let _ = self.events.send(MediaEvent::PromptsDone);
+        }
+        // The key's own tone may have started an utterance: it is not speech.
+        if let Some(ears) = &mut self.ears {
+            ears.interrupt();
         }
         let _ = self.events.send(MediaEvent::Key { key, via });
     }
@@ -524,6 +642,12 @@ impl Stream {
                 self.params = params;
             }
             Command::Key { key, via, .. } => self.key(key, via),
+            Command::Listen { ears, .. } => self.ears = Some(ears),
+            Command::Expect { expectation, .. } => {
+                if let Some(ears) = &mut self.ears {
+                    ears.expect(expectation);
+                }
+            }
             Command::Mask { on, .. } => {
                 if let Some(r) = &mut self.recorder {
                     r.mask(on);

@@ -325,6 +325,9 @@ impl SipDialer {
                 return DialOutcome::Failed(format!("no media: {e}"));
             }
         };
+        if let Some(agent) = &shared.agent {
+            media.listen(agent.ears.call());
+        }
         let started = Utc::now();
         let (turn, outcome) = match shared
             .calls
@@ -439,6 +442,9 @@ fn control(
         recording,
         awaiting_answer: None,
         up: true,
+        recognizing: None,
+        hearing: false,
+        awaiting_reply: None,
         _slot: slot,
         _route: route,
     }

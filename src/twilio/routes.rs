@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/twilio/voice", post(voice))
         .route("/twilio/gather", post(gather))
         .route("/twilio/status", post(status))
+        .route("/twilio/media", axum::routing::get(super::stream::media))
+        .route("/twilio/stream-ended", post(super::stream::stream_ended))
         .route("/twilio/outbound", post(super::outbound::answered))
         .route("/twilio/outbound-status", post(super::outbound::status))
         .route("/twilio/sms-status", post(super::outbound::sms_status))
@@ -154,6 +156,18 @@ async fn voice(State(state): State<AppState>, request: Request) -> Response {
         let from = hook.get("From").filter(|f| !f.is_empty());
         let now = Utc::now();
         let res = state.calls.start("twilio", &call_id, from, to, now).await;
+        // With the voice agent on, the call's audio goes to our media stream, which speaks
+        // the turn just started; without it (or if the call could not start), TwiML does.
+        if state.config.speech
+            && let (Ok(turn), Some(public)) = (&res, &state.config.public_url)
+            && !turn.ended
+        {
+            return (
+                [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+                super::stream::connect_twiml(public, 0),
+            )
+                .into_response();
+        }
         reply(&state, &call_id, res, now).await
     })
     .await

@@ -59,6 +59,14 @@ pub enum Verb {
         url: String,
     },
     Hangup,
+    /// A bidirectional Media Stream: the call's audio both ways over a WebSocket to `url`
+    /// (`wss://…`), with `<Parameter>`s for the stream's `start` message. When the stream
+    /// ends, Twilio POSTs to `action` and runs the TwiML it answers.
+    Connect {
+        action: String,
+        url: String,
+        parameters: Vec<(String, String)>,
+    },
     /// Messaging TwiML: answer an incoming text with this one.
     Message {
         body: String,
@@ -163,6 +171,33 @@ fn write_verb(out: &mut String, verb: &Verb) {
             text_element(out, "Redirect", &[("method", "POST".into())], url);
         }
         Verb::Hangup => empty_element(out, "Hangup", &[]),
+        Verb::Connect {
+            action,
+            url,
+            parameters,
+        } => {
+            open_tag(
+                out,
+                "Connect",
+                &[("action", action.clone()), ("method", "POST".into())],
+            );
+            out.push('>');
+            open_tag(out, "Stream", &[("url", url.clone())]);
+            if parameters.is_empty() {
+                out.push_str("/>");
+            } else {
+                out.push('>');
+                for (name, value) in parameters {
+                    empty_element(
+                        out,
+                        "Parameter",
+                        &[("name", name.clone()), ("value", value.clone())],
+                    );
+                }
+                out.push_str("</Stream>");
+            }
+            out.push_str("</Connect>");
+        }
         Verb::Message { body } => text_element(out, "Message", &[], body),
     }
 }
@@ -319,6 +354,19 @@ mod tests {
                 url: "/twilio/voice/next".into(),
             },
         ];
+        let connect = response(&[Verb::Connect {
+            action: "https://h/twilio/stream-ended".into(),
+            url: "wss://h/twilio/media".into(),
+            parameters: vec![("attempt".into(), "1".into())],
+        }]);
+        assert_eq!(
+            connect,
+            format!(
+                "{DECL}<Response><Connect action=\"https://h/twilio/stream-ended\" method=\"POST\">\
+                 <Stream url=\"wss://h/twilio/media\"><Parameter name=\"attempt\" value=\"1\"/>\
+                 </Stream></Connect></Response>"
+            )
+        );
         assert_eq!(
             response(&verbs),
             format!(

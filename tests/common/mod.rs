@@ -6,6 +6,8 @@
 
 pub mod jobs;
 pub mod receivers;
+pub mod speech;
+pub mod twilio_phone;
 pub mod web;
 
 use careline::config::Config;

@@ -55,7 +55,9 @@ async fn practice_line(
         greeting: s.voice_agent_greeting,
         escalation_triggers: s.escalation_triggers,
         handoff_staff,
-        address: s.address.map(|a| format!("{}, {}, {}", a.line1, a.city, a.state)),
+        address: s
+            .address
+            .map(|a| format!("{}, {}, {}", a.line1, a.city, a.state)),
     })
 }
 

@@ -1,0 +1,351 @@
+//! The voice agent end to end over Twilio Media Streams: `/twilio/voice` answers with
+//! `<Connect><Stream>`, a client speaking Twilio's message format streams a caller's voice
+//! (synthesized at test time by Piper, paced in real time, on a phone line) to `/twilio/media`,
+//! and CareLine hears it, acts on it and answers with audio. Whole conversations: moving an
+//! appointment by voice, asking for a person (the stream ends and `/twilio/stream-ended`
+//! dials the agent line), barge-in (`clear`), keys on the same stream, a stream that breaks
+//! and resumes where the call was, and messages that are not Twilio's.
+//!
+//! Skipped without the test voices (tests/speech/install.sh) unless CARELINE_REQUIRE_SPEECH=1.
+
+mod common;
+
+use careline::twilio::signature::expected_signature;
+use common::twilio_phone::TwilioStream;
+use common::*;
+use std::time::Duration;
+
+const TOKEN: &str = "test-twilio-auth-token";
+const PUBLIC: &str = "https://careline.example.test";
+const SIGNED_STREAM: &str = "wss://careline.example.test/twilio/media";
+const AGENT: &str = "+15125550199";
+const ELEANOR: &str = "+15125550142";
+const PRACTICE: &str = "+15125550100";
+/// Generous: the recognizer shares two cores with the rest of the test run.
+const WITHIN: Duration = Duration::from_secs(40);
+
+async fn app() -> TestApp {
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    careline::demo::seed(&db.store).await.expect("demo seed");
+    let mut config = test_config();
+    config.twilio_auth_token = Some(TOKEN.into());
+    config.public_url = Some(PUBLIC.into());
+    config.agent_number = Some(AGENT.into());
+    config.speech = true;
+    TestApp::spawn_with(db, config).await
+}
+
+fn form(call_sid: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut p = vec![
+        (
+            "AccountSid".to_string(),
+            "AC0123456789abcdef0123456789abcdef".to_string(),
+        ),
+        ("CallSid".to_string(), call_sid.to_string()),
+        ("From".to_string(), ELEANOR.to_string()),
+        ("To".to_string(), PRACTICE.to_string()),
+        ("Direction".to_string(), "inbound".to_string()),
+    ];
+    p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    p
+}
+
+/// A signed webhook POST; the TwiML it answers.
+async fn webhook(app: &TestApp, path: &str, params: &[(String, String)]) -> String {
+    let sig = expected_signature(TOKEN.as_bytes(), &format!("{PUBLIC}{path}"), params);
+    let r = app
+        .http
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", sig)
+        .body(serde_urlencoded::to_string(params).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.text().await.unwrap()
+}
+
+/// Twilio answers the call: the TwiML must put it on our media stream.
+async fn answer(app: &TestApp, call_sid: &str) -> TwilioStream {
+    let twiml = webhook(app, "/twilio/voice", &form(call_sid, &[])).await;
+    let doc = roxmltree::Document::parse(&twiml).expect("well-formed TwiML");
+    let stream = doc
+        .descendants()
+        .find(|n| n.has_tag_name("Stream"))
+        .unwrap_or_else(|| panic!("no <Stream> in {twiml}"));
+    assert_eq!(stream.attribute("url"), Some(SIGNED_STREAM));
+    let connect = stream.parent().unwrap();
+    assert!(connect.has_tag_name("Connect"));
+    assert_eq!(
+        connect.attribute("action"),
+        Some(format!("{PUBLIC}/twilio/stream-ended?resumes=0").as_str())
+    );
+    open(app, call_sid).await
+}
+
+async fn open(app: &TestApp, call_sid: &str) -> TwilioStream {
+    let ws = format!("{}/twilio/media", app.base.replace("http://", "ws://"));
+    TwilioStream::open(&ws, SIGNED_STREAM, TOKEN, call_sid).await
+}
+
+/// What the recognizer heard in the call (the test's own synthetic caller: no PHI), for the
+/// failure messages.
+async fn heard(app: &TestApp, call_sid: &str) -> Vec<String> {
+    let call = careline_store::calls::load_call(app.store(), call_sid)
+        .await
+        .unwrap()
+        .unwrap();
+    let inputs: Vec<serde_json::Value> = serde_json::from_slice(&call.inputs_json).unwrap();
+    inputs
+        .iter()
+        .filter(|i| i["input"] == "speech")
+        .map(|i| i["text"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+async fn events(app: &TestApp, call_sid: &str) -> Vec<String> {
+    careline_store::calls::call_events(app.store(), call_sid)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| match (e.action.as_str(), &e.details) {
+            // The confidence of a turn the engine did not take, for the failure message.
+            ("speech", Some(d)) if e.result == "not_understood" => {
+                eprintln!("not understood: {d}");
+                format!("{} {}", e.action, e.result)
+            }
+            _ => format!("{} {}", e.action, e.result),
+        })
+        .collect()
+}
+
+fn sid() -> String {
+    format!("CA{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Eleanor moves her appointment by voice alone: her request, her date of birth in words,
+/// "move it", "yes". Each reply's delay after she stops talking is printed (a figure, not
+/// a test: the benchmark is examples/speech_load.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_moves_her_appointment_by_voice_over_a_media_stream() {
+    if !speech::voices_available() {
+        return;
+    }
+    let said = speech::say(
+        "piper-joe",
+        None,
+        &[
+            "I need to move my appointment",
+            "the ninth of june nineteen fifty one",
+            "move it",
+            "yes",
+        ],
+    );
+    let app = app().await;
+    let call = sid();
+    let mut phone = answer(&app, &call).await;
+    let welcome = phone.prompt(WITHIN).await;
+    assert!(
+        welcome.bytes > 8000,
+        "the welcome is spoken over the stream: {welcome:?}"
+    );
+    for (i, audio) in said.into_iter().enumerate() {
+        phone.say(audio);
+        let reply = phone.prompt(WITHIN).await;
+        assert!(!reply.closed, "sentence {i}: the stream closed: {reply:?}");
+        assert!(reply.bytes > 0, "sentence {i}: no reply audio");
+        if let (Some(first), Some(spoke)) = (reply.first_audio, phone.spoke_until()) {
+            eprintln!(
+                "sentence {i}: reply {} ms after the caller's audio ended",
+                first.saturating_duration_since(spoke).as_millis()
+            );
+        }
+    }
+    let ev = events(&app, &call).await;
+    eprintln!("heard: {:?}", heard(&app, &call).await);
+    assert!(
+        ev.iter().filter(|e| *e == "speech understood").count() >= 4,
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter().any(|e| e == "move_appointment success"),
+        "the appointment was moved: {ev:?}"
+    );
+    phone.hang_up();
+    app.stop().await;
+}
+
+/// "A person, please": the agent says so, the stream ends, and the `<Connect>`'s action
+/// dials the practice's agent line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_for_a_person_ends_the_stream_and_dials_the_agent_line() {
+    if !speech::voices_available() {
+        return;
+    }
+    let said = speech::say(
+        "piper-joe",
+        Some(25),
+        &["I would like to speak to a representative please"],
+    );
+    let app = app().await;
+    let call = sid();
+    let mut phone = answer(&app, &call).await;
+    phone.prompt(WITHIN).await;
+    phone.say(said[0].clone());
+    let goodbye = phone.prompt(WITHIN).await;
+    assert!(goodbye.bytes > 0, "{goodbye:?}");
+    let end = phone.prompt(WITHIN).await;
+    assert!(
+        end.closed,
+        "the stream ends after the hand-off prompt: {end:?} {:?} {:?}",
+        heard(&app, &call).await,
+        events(&app, &call).await
+    );
+    let twiml = webhook(
+        &app,
+        "/twilio/stream-ended?resumes=0",
+        &form(&call, &[("CallStatus", "in-progress")]),
+    )
+    .await;
+    assert!(
+        twiml.contains(&format!("<Dial timeout=\"30\">{AGENT}</Dial>")) || twiml.contains(AGENT),
+        "{twiml}"
+    );
+    let ev = events(&app, &call).await;
+    eprintln!("heard: {:?}", heard(&app, &call).await);
+    assert!(ev.iter().any(|e| e.starts_with("transfer")), "{ev:?}");
+    app.stop().await;
+}
+
+/// Talking over the welcome stops it (`clear`), and what was said is used; a key on the same
+/// stream works too (the date of birth keyed after a spoken request).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn barge_in_clears_the_prompt_and_keys_work_beside_speech() {
+    if !speech::voices_available() {
+        return;
+    }
+    let said = speech::say("piper-joe", None, &["I need to move my appointment"]);
+    let app = app().await;
+    let call = sid();
+    let mut phone = answer(&app, &call).await;
+    // The welcome arrives; the caller starts talking before it has played.
+    let welcome = phone.prompt_playing(WITHIN).await;
+    let mark = welcome.mark.clone().expect("the welcome ends with a mark");
+    phone.say(said[0].clone());
+    let mut cleared = false;
+    let reply = loop {
+        let heard = phone.prompt_playing(WITHIN).await;
+        cleared |= heard.cleared;
+        if heard.cleared && heard.mark.is_none() {
+            // Twilio returns the cleared mark.
+            phone.echo_mark(&mark);
+            continue;
+        }
+        if let Some(m) = &heard.mark {
+            phone.echo_mark(m);
+        }
+        if heard.bytes > 0 {
+            break heard;
+        }
+    };
+    assert!(
+        cleared,
+        "the welcome was cleared when the caller spoke over it"
+    );
+    assert!(reply.bytes > 0);
+    // The date-of-birth question, answered with keys.
+    for k in "06091951".chars() {
+        phone.key(k);
+    }
+    let next = phone.prompt(WITHIN).await;
+    assert!(next.bytes > 0);
+    let ev = events(&app, &call).await;
+    eprintln!("heard: {:?}", heard(&app, &call).await);
+    assert!(ev.iter().any(|e| e == "speech understood"), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| e == "authenticate success"),
+        "keys verified the caller: {ev:?}"
+    );
+    phone.hang_up();
+    app.stop().await;
+}
+
+/// The socket breaks mid-call: Twilio asks the `<Connect>`'s action, gets a new stream, and
+/// the call goes on at the question it was at; after three breaks, the keypad.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_stream_resumes_where_the_call_was() {
+    if !speech::voices_available() {
+        return;
+    }
+    let said = speech::say(
+        "piper-joe",
+        None,
+        &[
+            "I need to move my appointment",
+            "the ninth of june nineteen fifty one",
+        ],
+    );
+    let app = app().await;
+    let call = sid();
+    let mut phone = answer(&app, &call).await;
+    phone.prompt(WITHIN).await;
+    phone.say(said[0].clone());
+    let dob_question = phone.prompt(WITHIN).await;
+    assert!(dob_question.bytes > 0);
+    drop(phone);
+    let twiml = webhook(&app, "/twilio/stream-ended?resumes=0", &form(&call, &[])).await;
+    assert!(
+        twiml.contains("stream-ended?resumes=1") && twiml.contains("<Stream"),
+        "{twiml}"
+    );
+    let mut phone = open(&app, &call).await;
+    let again = phone.prompt(WITHIN).await;
+    assert!(
+        again.bytes > 0,
+        "the new stream asks the current question again"
+    );
+    phone.say(said[1].clone());
+    let next = phone.prompt(WITHIN).await;
+    assert!(next.bytes > 0);
+    let ev = events(&app, &call).await;
+    eprintln!("heard: {:?}", heard(&app, &call).await);
+    assert!(ev.iter().any(|e| e == "media_stream resumed"), "{ev:?}");
+    assert!(ev.iter().any(|e| e == "authenticate success"), "{ev:?}");
+    drop(phone);
+    let twiml = webhook(&app, "/twilio/stream-ended?resumes=3", &form(&call, &[])).await;
+    assert!(
+        twiml.contains("<Gather") && !twiml.contains("<Stream"),
+        "{twiml}"
+    );
+    app.stop().await;
+}
+
+/// Messages that are not Twilio's, out of order or malformed, change nothing; an unsigned
+/// upgrade is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_stream_messages_are_ignored_and_unsigned_upgrades_refused() {
+    let app = app().await;
+    let call = sid();
+    let _ = webhook(&app, "/twilio/voice", &form(&call, &[])).await;
+    let r = app.http.get(app.url("/twilio/media")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "INVALID_SIGNATURE");
+    let mut phone = open(&app, &call).await;
+    for bad in [
+        "not json",
+        r#"{"event":"media"}"#,
+        r#"{"event":"media","sequenceNumber":"1","media":{"payload":"***"}}"#,
+        r#"{"event":"dtmf","dtmf":{"digit":"12"}}"#,
+        r#"{"event":"what"}"#,
+    ] {
+        phone.raw(bad);
+    }
+    let welcome = phone.prompt(WITHIN).await;
+    assert!(welcome.bytes > 0, "the call goes on: {welcome:?}");
+    phone.key('0');
+    let reply = phone.prompt(WITHIN).await;
+    assert!(reply.bytes > 0 || reply.closed, "{reply:?}");
+    app.stop().await;
+}
