@@ -176,6 +176,8 @@ pub struct Call {
     greeted: bool,
     /// The staff on duty when the caller was handed to a person.
     handoff_to: Vec<Uuid>,
+    /// The member of staff whose extension the caller was put through to, when one was.
+    handoff_member: Option<Uuid>,
     /// Why CareLine placed this call, for a call it placed.
     outbound: Option<Outbound>,
     failures: u32,
@@ -213,6 +215,7 @@ impl Call {
             presented: false,
             greeted: false,
             handoff_to: Vec::new(),
+            handoff_member: None,
             outbound: None,
             failures: 0,
             timeouts: 0,
@@ -473,8 +476,12 @@ impl Call {
             }
             // The first on duty with an extension of their own takes the call (the services
             // list them by extension); staff without one are reached through the agent line.
-            if let Some(ext) = available.iter().find_map(|s| s.extension.clone()) {
+            if let Some((ext, member)) = available
+                .iter()
+                .find_map(|s| s.extension.clone().map(|e| (e, s.user_id)))
+            {
                 target = TransferTarget::Extension(ext);
+                self.handoff_member = Some(member);
             }
             self.handoff_to = available.iter().map(|s| s.user_id).collect();
         }
@@ -523,6 +530,10 @@ impl Call {
         let mut details = serde_json::json!({ "to": to, "reason": reason });
         if let TransferTarget::Extension(e) = &target {
             details["extension"] = serde_json::json!(e);
+            // Whose extension it is, so the conversation names who took the call.
+            if let Some(member) = self.handoff_member {
+                details["staff_member"] = serde_json::json!(member);
+            }
         }
         if !self.handoff_to.is_empty() {
             // Who may take the call, for the dashboard's context (staff ids, no PHI).

@@ -352,6 +352,31 @@ impl Call {
         }
     }
 
+    /// What `text` said at `at` means, understood as the engine understands words at the
+    /// current step (the practice's day and escalation triggers): the intent and slots a stored
+    /// conversation turn records. Call it before the words are handled.
+    pub fn understand(&self, text: &str, at: super::Millis) -> understanding::Understanding {
+        use chrono::TimeZone;
+        let utc = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(at).unwrap_or_default();
+        let today = self
+            .cfg
+            .practice
+            .timezone
+            .from_utc_datetime(&utc.naive_utc())
+            .date_naive();
+        self.understand_on(text, today)
+    }
+
+    fn understand_on(&self, text: &str, today: chrono::NaiveDate) -> understanding::Understanding {
+        let mut ctx = Context::new(today);
+        ctx.triggers = self
+            .practice
+            .as_ref()
+            .map(|p| p.escalation_triggers.as_slice())
+            .unwrap_or_default();
+        understanding::understand(text, &ctx)
+    }
+
     /// The menu file's prompt, else built-in English words (prompts the voice agent added,
     /// which older menu files do not have).
     fn prompt_or(&self, key: &str, default: &str) -> String {
@@ -402,13 +427,7 @@ impl Call {
     /// `None`: it means nothing here. Also what the words meant.
     fn entries_for(&self, text: &str) -> (Option<Vec<String>>, understanding::Understanding) {
         let today = self.local_now().date_naive();
-        let mut ctx = Context::new(today);
-        ctx.triggers = self
-            .practice
-            .as_ref()
-            .map(|p| p.escalation_triggers.as_slice())
-            .unwrap_or_default();
-        let meant = understanding::understand(text, &ctx);
+        let meant = self.understand_on(text, today);
         if matches!(self.phase, Phase::Menu) {
             // Every intent, a person included, is a path through the menus.
             let path = meant.intent.and_then(|i| self.menu_path_for(i));
