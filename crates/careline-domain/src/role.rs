@@ -125,6 +125,7 @@ impl Role {
                     | ProductRead
                     | CallRead
                     | CallRecordingRead
+                    | VoiceInteractionRead
                     | AnalyticsRead
             ),
             MasterDistributor | Distributor => matches!(
@@ -272,6 +273,9 @@ pub enum Permission {
     CallRecordingRead,
     /// Delete a call's recording before its retention runs out.
     CallRecordingDelete,
+    /// Stored conversations of the voice agent: what callers said and were told, with their
+    /// summaries. PHI and call records both, so for the roles that read both.
+    VoiceInteractionRead,
     /// The IVR metrics.
     AnalyticsRead,
     /// A practice's configuration (hours, appointment types, greeting): read, and change.
@@ -377,6 +381,19 @@ mod tests {
             );
         }
         assert_eq!("Front desk".parse::<Role>().unwrap(), Role::Receptionist);
+    }
+
+    #[test]
+    fn conversations_are_for_those_who_read_call_records_and_phi() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.can(Permission::VoiceInteractionRead),
+                r.can(Permission::CallRead) && r.can(Permission::PatientRead),
+                "{r}"
+            );
+        }
+        assert!(Role::IvrSpecialist.can(Permission::VoiceInteractionRead));
+        assert!(!Role::Doctor.can(Permission::VoiceInteractionRead));
     }
 
     #[test]
