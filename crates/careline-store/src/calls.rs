@@ -197,6 +197,20 @@ pub async fn save_step(
     call_id: &str,
     u: StepUpdate<'_>,
 ) -> Result<bool, StoreError> {
+    save_step_with(store, call_id, u, None).await
+}
+
+/// `save_step`, adding the step's part of the call's conversation (`voice_interactions`) in
+/// the same transaction: the turns are stored exactly when the step is. The conversation is
+/// written under a savepoint: when it cannot be (a transcript that no longer unseals, say),
+/// it is rolled back, logged without PHI, and the step is saved all the same, since a call
+/// must never fail for its record.
+pub async fn save_step_with(
+    store: &Store,
+    call_id: &str,
+    u: StepUpdate<'_>,
+    conversation: Option<&crate::voice_interactions::ConversationStep>,
+) -> Result<bool, StoreError> {
     let (txn, _gate) = crate::begin_write(store).await?;
     let t = stored_time(u.at);
     let mut update = ivr_call::Entity::update_many()
@@ -221,6 +235,26 @@ pub async fn save_step(
         return Ok(false);
     }
     insert_events(&txn, call_id, u.events).await?;
+    if let Some(conversation) = conversation {
+        use sea_orm::TransactionTrait;
+        let savepoint = txn.begin().await?;
+        let recorded = crate::voice_interactions::record_step(
+            &savepoint,
+            store.keys(),
+            call_id,
+            conversation,
+            &u,
+        )
+        .await;
+        match recorded {
+            Ok(()) => savepoint.commit().await?,
+            Err(e) => {
+                savepoint.rollback().await?;
+                // The error names no PHI: a database or decryption failure, the call's id.
+                tracing::error!(call = %call_id, error = %e, "cannot record the call's conversation");
+            }
+        }
+    }
     if u.ended {
         crate::outbox::append(
             &txn,

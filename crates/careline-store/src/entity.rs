@@ -1319,3 +1319,66 @@ pub mod provider_task {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod voice_interaction {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "voice_interactions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub call_id: String,
+        pub transport: String,
+        pub territory_id: Option<Uuid>,
+        pub patient_id: Option<Uuid>,
+        pub caller_number_enc: Option<Vec<u8>>,
+        pub started_at: DateTimeUtc,
+        pub ended_at: Option<DateTimeUtc>,
+        pub transcript_enc: Vec<u8>,
+        pub turn_count: i32,
+        pub intent: Option<String>,
+        pub verification: String,
+        pub action_completed: bool,
+        pub completed_actions: Json,
+        pub escalated: bool,
+        pub escalated_to: Option<String>,
+        pub staff_member_id: Option<Uuid>,
+        pub audio_ref: Option<String>,
+        pub confidence: Json,
+        pub retain_until: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod conversation_turn {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "conversation_turns")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub interaction_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i32,
+        pub step: i32,
+        pub speaker: String,
+        pub text_enc: Vec<u8>,
+        pub intent: Option<String>,
+        pub slots_enc: Option<Vec<u8>>,
+        pub confidence: Option<f64>,
+        pub understanding_score: Option<f64>,
+        pub at: DateTimeUtc,
+        pub reply_ms: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

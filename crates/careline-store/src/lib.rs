@@ -35,6 +35,7 @@ pub mod staff_notifications;
 pub use scope::{MAX_PER_PAGE, Page, clamp_page};
 pub mod users;
 pub mod verification;
+pub mod voice_interactions;
 pub mod ws_tickets;
 
 pub use error::StoreError;

@@ -23,6 +23,7 @@ mod m20261209_000016_notification_templates;
 mod m20261210_000017_staff_notifications;
 mod m20261214_000018_prior_auth_validity;
 mod m20261214_000019_staff_notification_prefs;
+mod m20261215_000020_voice_interactions;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000017_staff_notifications::Migration),
             Box::new(m20261214_000018_prior_auth_validity::Migration),
             Box::new(m20261214_000019_staff_notification_prefs::Migration),
+            Box::new(m20261215_000020_voice_interactions::Migration),
         ]
     }
 }
