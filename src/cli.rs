@@ -468,6 +468,16 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                         }
                         None => crate::simulator::run_interactive(&calls, &store, dial).await?,
                     };
+                    // A call in which the caller spoke left a stored conversation.
+                    if let Some(id) =
+                        careline_store::voice_interactions::of_call(&store, &t.call_id)
+                            .await
+                            .map_err(|e| e.to_string())?
+                    {
+                        println!(
+                            "its conversation is stored: /conversations/{id} on the dashboard, GET /api/v1/voice-interactions/{id}"
+                        );
+                    }
                     if !t.ended {
                         return Err("the call did not end cleanly".into());
                     }

@@ -651,6 +651,11 @@ fn a_spoken_call_from_the_terminal_moves_an_appointment() {
     assert!(text.contains("event  speech understood"), "{text}");
     assert!(text.contains("Your appointment is moved to"), "{text}");
     assert!(text.contains("event  move_appointment success"), "{text}");
+    // The call is stored as a conversation, and the softphone says where to read it.
+    assert!(
+        text.contains("its conversation is stored: /conversations/"),
+        "{text}"
+    );
     // Words that mean nothing are asked again.
     let out = careline(d)
         .args([

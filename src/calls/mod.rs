@@ -10,9 +10,11 @@ pub mod services;
 
 use careline_call::engine::{Call, CallEvent, Input, Output, TimedInput};
 use careline_call::menu::CallConfig;
+use careline_domain::Phi;
 use careline_domain::audit::{AuditAction, AuditOutcome, AuditType};
 use careline_store::audit::{AuditEvent, AuditWriter};
 use careline_store::calls::{self as store_calls, NewCallEvent, StepUpdate};
+use careline_store::voice_interactions::{self, ConversationStep, NewTurn, Speaker};
 use careline_store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use services::{CallContext, Services};
@@ -201,6 +203,16 @@ impl Calls {
         if seen_step.is_some_and(|s| s != stored.step) || call.is_ended() {
             return Ok(turn_of(&inputs, &replayed, &call, stored.step));
         }
+        // What the words mean at the step they answer, before the engine moves on.
+        let heard = match &input {
+            Input::Speech { text, confidence } => Some(Heard {
+                meant: call.understand(text.as_str(), millis(now)),
+                text: text.as_str().to_string(),
+                confidence: *confidence,
+            }),
+            _ => None,
+        };
+        let keyed = matches!(&input, Input::Keys { keys } | Input::Gathered { keys } if !keys.as_str().is_empty());
         let mut new_inputs = vec![TimedInput {
             at: millis(now),
             input,
@@ -246,12 +258,49 @@ impl Calls {
         } else {
             "active"
         };
+        let spoken_before = inputs
+            .iter()
+            .any(|i| matches!(i.input, Input::Speech { .. }));
+        let heard_spoken = heard.is_some();
+        let conversation = (heard.is_some() || spoken_before).then(|| {
+            let mut turns = Vec::new();
+            if heard.is_some() && !spoken_before {
+                // The conversation starts with what the caller was answering.
+                let (prompt_step, prompted_at, prompts) = last_prompts(&inputs, &replayed);
+                if !prompts.is_empty() {
+                    turns.push(agent_turn(prompt_step, prompts, prompted_at));
+                }
+            }
+            let reply = said(&outputs);
+            match heard {
+                Some(h) => turns.push(h.turn(stored.step, now)),
+                None if keyed && !reply.is_empty() => turns.push(NewTurn {
+                    step: stored.step,
+                    speaker: Speaker::Caller,
+                    text: Phi::new(KEYS_PRESSED.to_string()),
+                    intent: None,
+                    slots: None,
+                    confidence: None,
+                    understanding_score: None,
+                    at: now,
+                }),
+                None => {}
+            }
+            if !reply.is_empty() {
+                turns.push(agent_turn(stored.step, reply, now));
+            }
+            ConversationStep {
+                spoken: heard_spoken,
+                turns,
+                summarize: status != "active",
+            }
+        });
         let mut all = inputs;
         all.extend(new_inputs.iter().cloned());
         let json = serde_json::to_vec(&all).map_err(|e| CallError::Corrupt(e.to_string()))?;
         let new_step = stored.step + new_inputs.len() as i32;
         let rows: Vec<NewCallEvent> = events.iter().map(to_row).collect();
-        let saved = store_calls::save_step(
+        let saved = store_calls::save_step_with(
             &self.store,
             call_id,
             StepUpdate {
@@ -265,6 +314,7 @@ impl Calls {
                 events: &rows,
                 at: now,
             },
+            conversation.as_ref(),
         )
         .await?;
         if !saved {
@@ -388,6 +438,19 @@ impl Calls {
             .await
     }
 
+    /// A transport measured how long CareLine took to answer the caller's words fed at
+    /// `step` (the step it fed them at, `Turn::step` before that feed): `reply_ms` from the
+    /// end of the caller's speech to the reply starting, stored on CareLine's turn of the
+    /// conversation. Returns false when that step has no reply in a conversation.
+    pub async fn turn_timing(
+        &self,
+        call_id: &str,
+        step: i32,
+        reply_ms: i64,
+    ) -> Result<bool, CallError> {
+        Ok(voice_interactions::set_reply_ms(&self.store, call_id, step, reply_ms).await?)
+    }
+
     pub fn config_hash(&self) -> &str {
         &self.cfg_hash
     }
@@ -422,6 +485,80 @@ impl Calls {
         }
         Ok(())
     }
+}
+
+/// A caller's turn, as it is stored, when they pressed keys in a conversation: the keys may be
+/// a date of birth or a PIN, and the events already say what they were for.
+pub const KEYS_PRESSED: &str = "(keys pressed)";
+
+/// Words the caller said, and what they meant at the step they answered.
+struct Heard {
+    text: String,
+    confidence: Option<f32>,
+    meant: careline_call::understanding::Understanding,
+}
+
+impl Heard {
+    fn turn(self, step: i32, at: DateTime<Utc>) -> NewTurn {
+        let slots = (self.meant.slots != careline_call::understanding::Slots::default())
+            .then(|| serde_json::to_value(&self.meant.slots).ok())
+            .flatten()
+            .map(Phi::new);
+        NewTurn {
+            step,
+            speaker: Speaker::Caller,
+            text: Phi::new(self.text),
+            intent: self.meant.intent.map(|i| i.as_str().to_string()),
+            slots,
+            confidence: self.confidence,
+            understanding_score: self.meant.intent.map(|_| self.meant.score),
+            at,
+        }
+    }
+}
+
+fn agent_turn(step: i32, text: String, at: DateTime<Utc>) -> NewTurn {
+    NewTurn {
+        step,
+        speaker: Speaker::Agent,
+        text: Phi::new(text),
+        intent: None,
+        slots: None,
+        confidence: None,
+        understanding_score: None,
+        at,
+    }
+}
+
+/// What CareLine said among `outputs`, joined.
+fn said(outputs: &[Output]) -> String {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Say { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What the caller heard since their last input (the prompts their next words answer), with
+/// the step and time of that input.
+fn last_prompts(inputs: &[TimedInput], replayed: &[Vec<Output>]) -> (i32, DateTime<Utc>, String) {
+    let start = inputs
+        .iter()
+        .rposition(|i| !matches!(i.input, Input::Answer { .. }))
+        .unwrap_or(0);
+    let outputs: Vec<Output> = replayed[start.min(replayed.len())..]
+        .iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let at = inputs
+        .get(start)
+        .and_then(|i| DateTime::<Utc>::from_timestamp_millis(i.at))
+        .unwrap_or_default();
+    (start as i32, at, said(&outputs))
 }
 
 /// The turn a rebuilt call is in: what it said and asked since the caller's last input.
