@@ -157,6 +157,10 @@ fn policy() -> Vec<(&'static str, &'static str, &'static [Role])> {
         ("GET", "/api/v1/calls/{call_id}/events", CALL_READERS),
         ("GET", "/api/v1/calls/{call_id}/recording", CALL_READERS),
         ("DELETE", "/api/v1/calls/{call_id}/recording", ADMIN),
+        // Conversations are PHI and call records both: the roles that read both.
+        ("GET", "/api/v1/voice-interactions", CALL_READERS),
+        ("GET", "/api/v1/voice-interactions/{id}", CALL_READERS),
+        ("GET", "/api/v1/voice-interactions/{id}/turns", CALL_READERS),
         ("GET", "/api/v1/analytics/ivr-metrics", CALL_READERS),
         ("GET", "/api/v1/analytics/daily", CALL_READERS),
         (
@@ -290,6 +294,8 @@ struct Ids {
     prior_auth: String,
     /// A queued background job (cancelled by the admin's try, then refused with 409).
     job: String,
+    /// A stored conversation (a call in which Maria spoke).
+    conversation: String,
 }
 
 /// Valid NPIs in sequence (Luhn check digit with the 80840 prefix).
@@ -349,6 +355,10 @@ fn path_for(method: &str, template: &str, ids: &Ids) -> String {
             &format!("/prior-authorizations/{}", ids.prior_auth),
         )
         .replace("/admin/jobs/{id}", &format!("/admin/jobs/{}", ids.job))
+        .replace(
+            "/voice-interactions/{id}",
+            &format!("/voice-interactions/{}", ids.conversation),
+        )
         // Nobody's: every role gets past authorisation to its own 404.
         .replace(
             "/notifications/{id}",
@@ -732,6 +742,35 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
     .unwrap()
     .job
     .id;
+    // A call in which Maria spoke, so the conversation routes answer 200 to the roles allowed.
+    let phone = careline::calls::Calls::build(&store, &common::test_config()).unwrap();
+    let spoken = "SIMmatrixconversation";
+    let turn = phone
+        .start(
+            "simulator",
+            spoken,
+            Some("+15025550142"),
+            "+15025550100",
+            now,
+        )
+        .await
+        .unwrap();
+    phone
+        .feed(
+            spoken,
+            Some(turn.step),
+            careline_call::engine::Input::Speech {
+                text: careline_call::engine::Keys::new("check my order"),
+                confidence: Some(0.9),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let conversation = careline_store::voice_interactions::of_call(&store, spoken)
+        .await
+        .unwrap()
+        .expect("a conversation");
     let ids = Ids {
         patient: maria.to_string(),
         request: approved.id.to_string(),
@@ -764,6 +803,7 @@ on_both_engines!(every_route_every_role, |db: common::TestDb| async move {
         message: message.to_string(),
         prior_auth: prior_auth.to_string(),
         job: job.to_string(),
+        conversation: conversation.to_string(),
     };
 
     // Every route of the generated document has a policy, and every policy a route.

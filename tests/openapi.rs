@@ -167,6 +167,11 @@ async fn parameters_are_declared_where_the_server_reads_them() {
         ("GET", "/api/v1/admin/jobs", "state"),
         ("GET", "/api/v1/admin/jobs", "kind"),
         ("GET", "/api/v1/notifications", "unread"),
+        ("GET", "/api/v1/voice-interactions", "patient_id"),
+        ("GET", "/api/v1/voice-interactions", "from"),
+        ("GET", "/api/v1/voice-interactions", "to"),
+        ("GET", "/api/v1/voice-interactions", "intent"),
+        ("GET", "/api/v1/voice-interactions", "escalated"),
     ] {
         assert!(
             query
@@ -183,8 +188,9 @@ async fn parameters_are_declared_where_the_server_reads_them() {
     // and to, and status, patient_id, page and per_page on each of /refill-requests,
     // /provider-messages and /prior-authorizations, and /provider-tasks's status, page and
     // per_page; then issue 14's /admin/jobs state, kind, page and per_page, and
-    // /notifications's unread, page and per_page.
-    assert_eq!(query.len(), 93, "{query:#?}");
+    // /notifications's unread, page and per_page; then issue 15's /voice-interactions
+    // patient_id, from, to, intent, escalated, page and per_page.
+    assert_eq!(query.len(), 100, "{query:#?}");
 
     // The server reads them from the query: a page that is not a number is refused as an
     // invalid query parameter.

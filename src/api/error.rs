@@ -94,6 +94,7 @@ impl ApiError {
             "job" => "JOB_NOT_FOUND",
             "notification" => "NOTIFICATION_NOT_FOUND",
             "job effect" => "JOB_EFFECT_NOT_FOUND",
+            "voice interaction" => "VOICE_INTERACTION_NOT_FOUND",
             // A subject added without a code here still answers 404, named in the message.
             _ => "NOT_FOUND",
         };

@@ -24,6 +24,7 @@ pub mod provider_tasks;
 pub mod refills;
 pub mod system;
 pub mod users;
+pub mod voice_interactions;
 pub mod ws;
 
 use crate::state::AppState;
@@ -69,7 +70,7 @@ pub struct Page<T> {
 #[openapi(
     info(title = "CareLine API", description = "Back office of the CareLine healthcare IVR platform. Errors use {\"status\":\"error\",\"error\":{\"code\",\"message\",\"details\"}}."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "clinical", description = "Lab results, medications and refill requests, messages for providers, prior authorizations"), (name = "notifications", description = "Each user's own in-app notifications"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
+    tags((name = "auth"), (name = "users"), (name = "patients"), (name = "products"), (name = "verification requests", description = "Insurance verification requests (the seeds' /ivrs paths)"), (name = "orders"), (name = "directory", description = "Organizations, facilities, providers, territories"), (name = "practice", description = "A medical practice's configuration, providers' schedules and blocked time"), (name = "appointments", description = "Open slots, booking and the appointment lifecycle"), (name = "clinical", description = "Lab results, medications and refill requests, messages for providers, prior authorizations"), (name = "notifications", description = "Each user's own in-app notifications"), (name = "voice interactions", description = "The voice agent's stored conversations: summaries, transcripts and turns"), (name = "admin"), (name = "system"), (name = "events", description = "Live events over WebSockets (/ws/*, described in docs/events.md)"))
 )]
 struct ApiDoc;
 
@@ -113,6 +114,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(provider_tasks::routes())
         .merge(notifications::routes())
         .merge(prior_auth::routes())
+        .merge(voice_interactions::routes())
         .merge(ws::routes())
 }
 
