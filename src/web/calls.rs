@@ -109,7 +109,7 @@ struct ListPage {
 
 /// A date field as the first moment of that UTC day (`next_day`: of the day after, so "to"
 /// includes the day it names).
-fn day(
+pub(super) fn day(
     field: &str,
     v: &Option<String>,
     next_day: bool,

@@ -9,6 +9,7 @@ mod appointments;
 mod assets;
 mod calls;
 mod clinical;
+mod conversations;
 mod csrf;
 mod error;
 mod form;
@@ -141,6 +142,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/calls", get(calls::list))
         .route("/calls/live", get(calls::live))
         .route("/calls/{id}", get(calls::detail))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::detail))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,

@@ -118,6 +118,13 @@ impl Shell {
                 current: false,
             });
         }
+        if can(Permission::VoiceInteractionRead) {
+            nav.push(NavItem {
+                href: "/conversations",
+                label: "Conversations",
+                current: false,
+            });
+        }
         if can(Permission::AnalyticsRead) {
             nav.push(NavItem {
                 href: "/analytics",
