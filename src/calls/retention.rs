@@ -1,9 +1,11 @@
 //! Deleting call recordings whose retention ran out, each deletion in the audit trail. Run
-//! hourly as the recurring job `recordings.purge` (`jobs::housekeeping`).
+//! hourly as the recurring job `recordings.purge` (`jobs::housekeeping`). Stored conversations
+//! go the same way seven years after their call (`voice_interactions::RETENTION`), daily as
+//! `conversations.purge`.
 
 use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::audit::{AuditEvent, AuditWriter};
-use careline_store::{Store, StoreError, recordings};
+use careline_store::{Store, StoreError, recordings, voice_interactions};
 use chrono::{DateTime, Utc};
 
 /// Delete what expired by `now`; returns how many calls' recordings went.
@@ -27,4 +29,27 @@ pub async fn purge(
         audit.record(event).await?;
     }
     Ok(calls)
+}
+
+/// Delete the stored conversations whose seven years ran out by `now`; returns how many went.
+pub async fn purge_conversations(
+    store: &Store,
+    audit: &AuditWriter,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let n = voice_interactions::purge_expired(store, now).await?;
+    if n > 0 {
+        tracing::info!(
+            conversations = n,
+            "stored conversations past their retention deleted"
+        );
+        let event = AuditEvent::new(
+            AuditType::Administration,
+            AuditAction::D,
+            format!("stored conversations past retention deleted: {n}"),
+        )
+        .entity("voice_interaction", "*");
+        audit.record(event).await?;
+    }
+    Ok(n)
 }

@@ -1,5 +1,5 @@
 //! CareLine's own recurring jobs, which used to be a loop per task on every node: deleting call
-//! recordings past their retention, trimming the event outbox, refreshing SQLite's planner
+//! recordings past their retention (and stored conversations past theirs), trimming the event outbox, refreshing SQLite's planner
 //! statistics, and forgetting old finished jobs. As recurring jobs each tick runs once across
 //! all nodes, is retried when it fails, and shows in the operators' job list.
 //!
@@ -15,6 +15,8 @@ use std::sync::Arc;
 
 /// Deletes call recordings whose retention ran out (`calls::retention::purge`).
 pub const RECORDINGS_PURGE: &str = "recordings.purge";
+/// Deletes stored conversations seven years after their call (`calls::retention::purge_conversations`).
+pub const CONVERSATIONS_PURGE: &str = "conversations.purge";
 /// Removes live events older than the outbox's retention (`events::RETENTION`).
 pub const EVENTS_TRIM: &str = "events.trim";
 /// Refreshes SQLite's query planner statistics (nothing on PostgreSQL).
@@ -30,13 +32,27 @@ pub const KEEP_FAILED: chrono::Duration = chrono::Duration::days(30);
 /// the hour so they do not start together.
 pub fn registry(audit: AuditWriter) -> Registry {
     let mut r = Registry::new();
+    let recordings_audit = audit.clone();
     r.recurring(RECORDINGS_PURGE, "0 5 * * * *", move |ctx: JobContext| {
-        let audit = audit.clone();
+        let audit = recordings_audit.clone();
         async move {
             crate::calls::retention::purge(&ctx.store, &audit, ctx.now).await?;
             Ok(())
         }
     })
+    .expect("a valid schedule");
+    let conversations_audit = audit.clone();
+    r.recurring(
+        CONVERSATIONS_PURGE,
+        "0 50 4 * * *",
+        move |ctx: JobContext| {
+            let audit = conversations_audit.clone();
+            async move {
+                crate::calls::retention::purge_conversations(&ctx.store, &audit, ctx.now).await?;
+                Ok(())
+            }
+        },
+    )
     .expect("a valid schedule");
     r.recurring(EVENTS_TRIM, "0 15 * * * *", |ctx: JobContext| async move {
         let n =
