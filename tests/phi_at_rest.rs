@@ -1,5 +1,5 @@
-//! PHI at rest: after a patient is created through the API, none of their identifying values
-//! can be found anywhere in the raw database — every byte of the SQLite files, or every text,
+//! PHI at rest: after a patient is created through the API (and calls and speaks to the voice
+//! agent), none of their identifying values can be found anywhere in the raw database — every byte of the SQLite files, or every text,
 //! JSON and bytea column of every PostgreSQL table — while the API still returns them
 //! decrypted to an authorised caller, and the store's record never prints them.
 
@@ -33,6 +33,10 @@ const RXNORM: &str = "99887766";
 const MESSAGE: &str = "asks about the Bramblewick pharmacy hours";
 const PA_MEMBER: &str = "PAQ-55190-KWX";
 const ICD: &str = "H35.3211";
+// A conversation with the voice agent (issue 15): what the patient said, their date of birth
+// said aloud, and their number.
+const SPOKEN: &str = "I need a refill of my Quillonazine before the Bramblewick trip";
+const SPOKEN_DOB: &str = "september seventeenth nineteen forty three";
 
 /// Each value, and distinctive pieces of it, as the needles to look for.
 fn needles() -> Vec<&'static str> {
@@ -71,6 +75,10 @@ fn needles() -> Vec<&'static str> {
         "PAQ-55190",
         ICD,
         "H353211",
+        SPOKEN,
+        "Bramblewick trip",
+        SPOKEN_DOB,
+        "seventeenth nineteen forty",
     ]
 }
 
@@ -178,6 +186,48 @@ on_both_engines!(phi_is_never_stored_in_plaintext, |db| async move {
     assert_eq!(labs[0]["test_name"], LAB_TEST);
     assert_eq!(labs[0]["value"], LAB_VALUE);
 
+    // The patient calls and speaks: a stored conversation with their words, their date of
+    // birth said aloud and their number.
+    let calls = careline::calls::Calls::build(app.store(), &common::test_config()).unwrap();
+    let call_id = "SIMphi-at-rest-conversation";
+    let from = format!("+1{PHONE_DIGITS}");
+    let mut turn = calls
+        .start("simulator", call_id, Some(&from), "+15025550100", now)
+        .await
+        .unwrap();
+    for words in [SPOKEN, SPOKEN_DOB] {
+        turn = calls
+            .feed(
+                call_id,
+                Some(turn.step),
+                careline_call::engine::Input::Speech {
+                    text: careline_call::engine::Keys::new(words),
+                    confidence: Some(0.7),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    calls
+        .feed(call_id, None, careline_call::engine::Input::Hangup, now)
+        .await
+        .unwrap();
+    let conversation = careline_store::voice_interactions::of_call(app.store(), call_id)
+        .await
+        .unwrap()
+        .expect("the call's conversation");
+    let admin = Actor {
+        user_id: uuid::Uuid::nil(),
+        role: Role::Admin,
+    };
+    let stored = careline_store::voice_interactions::get(app.store(), &admin, conversation)
+        .await
+        .unwrap();
+    assert!(stored.transcript.expose().contains(SPOKEN));
+    assert!(stored.transcript.expose().contains(SPOKEN_DOB));
+    assert_eq!(stored.caller_number.unwrap().expose(), &from);
+
     // The API gives an authorised caller the real values.
     let (status, p) = app.get(&t, &format!("/api/v1/patients/{id}")).await;
     assert_eq!(status, 200, "{p}");
@@ -235,6 +285,9 @@ on_both_engines!(phi_is_never_stored_in_plaintext, |db| async move {
             "provider_messages.body_enc",
             "prior_authorizations.member_id_enc",
             "refill_requests.note_enc",
+            "voice_interactions.transcript_enc",
+            "voice_interactions.caller_number_enc",
+            "conversation_turns.text_enc",
         ] {
             assert!(scanned.contains(&column), "{column} was not scanned");
         }
