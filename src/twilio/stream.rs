@@ -440,18 +440,19 @@ impl Session {
         let frames: Vec<i16> = self.partial.drain(..whole).collect();
         for f in frames.chunks(frame) {
             match self.ears.hear(f) {
-                Some(Heard::Speaking { over_prompt }) => {
-                    if over_prompt && self.playing_mark.is_some() && self.barge_in {
-                        crate::metrics::global().speech_barge_in();
-                        // Twilio drops the audio not yet played and returns our mark.
-                        if send(sink, media_stream::clear(&self.stream_sid))
-                            .await
-                            .is_err()
-                        {
-                            return Flow::Close;
-                        }
+                Some(Heard::Speaking { over_prompt })
+                    if over_prompt && self.playing_mark.is_some() && self.barge_in =>
+                {
+                    crate::metrics::global().speech_barge_in();
+                    // Twilio drops the audio not yet played and returns our mark.
+                    if send(sink, media_stream::clear(&self.stream_sid))
+                        .await
+                        .is_err()
+                    {
+                        return Flow::Close;
                     }
                 }
+                Some(Heard::Speaking { .. }) => {}
                 Some(Heard::Utterance {
                     pending,
                     stopped_at,
