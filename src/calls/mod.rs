@@ -541,9 +541,9 @@ fn agent_turn(step: i32, text: String, at: DateTime<Utc>) -> NewTurn {
 }
 
 /// What CareLine said among `outputs`, joined.
-fn said(outputs: &[Output]) -> String {
+fn said<'a>(outputs: impl IntoIterator<Item = &'a Output>) -> String {
     outputs
-        .iter()
+        .into_iter()
         .filter_map(|o| match o {
             Output::Say { text, .. } => Some(text.as_str()),
             _ => None,
@@ -556,19 +556,14 @@ fn said(outputs: &[Output]) -> String {
 /// the step and time of that input.
 fn last_prompts(inputs: &[TimedInput], replayed: &[Vec<Output>]) -> (i32, DateTime<Utc>, String) {
     let start = last_input(inputs);
-    let outputs: Vec<Output> = replayed[start.min(replayed.len())..]
-        .iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let prompts = said(replayed[start.min(replayed.len())..].iter().flatten());
     let at = inputs
         .get(start)
         .and_then(|i| DateTime::<Utc>::from_timestamp_millis(i.at))
         .unwrap_or_default();
-    (start as i32, at, said(&outputs))
+    (start as i32, at, prompts)
 }
 
-/// The turn a rebuilt call is in: what it said and asked since the caller's last input.
 /// The index of the last input that came from outside (not a service's answer): where the
 /// turn the caller is in began.
 fn last_input(inputs: &[TimedInput]) -> usize {
@@ -578,6 +573,7 @@ fn last_input(inputs: &[TimedInput]) -> usize {
         .unwrap_or(0)
 }
 
+/// The turn a rebuilt call is in: what it said and asked since the caller's last input.
 fn turn_of(inputs: &[TimedInput], replayed: &[Vec<Output>], call: &Call, step: i32) -> Turn {
     let start = last_input(inputs);
     Turn {
