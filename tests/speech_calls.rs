@@ -172,6 +172,46 @@ async fn a_caller_moves_her_appointment_by_voice_over_a_media_stream() {
         ev.iter().any(|e| e == "move_appointment success"),
         "the appointment was moved: {ev:?}"
     );
+    // The conversation is stored, and each reply to her words carries the time the transport
+    // measured from the end of her speech to the reply's first audio (written off the call's
+    // path, so it may land a moment after the audio).
+    let id = careline_store::voice_interactions::of_call(app.store(), &call)
+        .await
+        .unwrap()
+        .expect("the call's conversation");
+    let admin = careline_domain::Actor {
+        user_id: uuid::Uuid::nil(),
+        role: careline_domain::Role::Admin,
+    };
+    let mut timed = Vec::new();
+    for _ in 0..50 {
+        let turns = careline_store::voice_interactions::turns(app.store(), &admin, id)
+            .await
+            .unwrap();
+        timed = turns
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.speaker == "caller")
+            .map(|(i, t)| {
+                turns
+                    .get(i + 1)
+                    .filter(|r| r.step == t.step)
+                    .and_then(|r| r.reply_ms)
+            })
+            .collect();
+        if timed.len() >= 4 && timed.iter().all(Option::is_some) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        timed.len() >= 4 && timed.iter().all(Option::is_some),
+        "every reply to her words is timed: {timed:?}"
+    );
+    assert!(
+        timed.iter().flatten().all(|ms| (0..30_000).contains(ms)),
+        "{timed:?}"
+    );
     phone.hang_up();
     app.stop().await;
 }

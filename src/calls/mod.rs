@@ -353,10 +353,7 @@ impl Calls {
             .rposition(|outs| outs.iter().any(|o| matches!(o, Output::Gather(_))));
         match asked {
             Some(k) if !call.is_ended() => {
-                let start = inputs[..=k]
-                    .iter()
-                    .rposition(|i| !matches!(i.input, Input::Answer { .. }))
-                    .unwrap_or(0);
+                let start = last_input(&inputs[..=k]);
                 Ok(Turn {
                     outputs: replayed[start..=k]
                         .iter()
@@ -451,6 +448,19 @@ impl Calls {
         Ok(voice_interactions::set_reply_ms(&self.store, call_id, step, reply_ms).await?)
     }
 
+    /// `turn_timing` off the caller's path: the transports call this as a reply starts to
+    /// play and go on at once; a failure is logged (the call's id, no words).
+    pub fn note_reply_time(&self, call_id: &str, step: i32, waited: std::time::Duration) {
+        let calls = self.clone();
+        let call_id = call_id.to_string();
+        let ms = i64::try_from(waited.as_millis()).unwrap_or(i64::MAX);
+        tokio::spawn(async move {
+            if let Err(e) = calls.turn_timing(&call_id, step, ms).await {
+                tracing::warn!(call = %call_id, error = %e, "cannot store a reply time");
+            }
+        });
+    }
+
     pub fn config_hash(&self) -> &str {
         &self.cfg_hash
     }
@@ -531,9 +541,9 @@ fn agent_turn(step: i32, text: String, at: DateTime<Utc>) -> NewTurn {
 }
 
 /// What CareLine said among `outputs`, joined.
-fn said(outputs: &[Output]) -> String {
+fn said<'a>(outputs: impl IntoIterator<Item = &'a Output>) -> String {
     outputs
-        .iter()
+        .into_iter()
         .filter_map(|o| match o {
             Output::Say { text, .. } => Some(text.as_str()),
             _ => None,
@@ -545,28 +555,27 @@ fn said(outputs: &[Output]) -> String {
 /// What the caller heard since their last input (the prompts their next words answer), with
 /// the step and time of that input.
 fn last_prompts(inputs: &[TimedInput], replayed: &[Vec<Output>]) -> (i32, DateTime<Utc>, String) {
-    let start = inputs
-        .iter()
-        .rposition(|i| !matches!(i.input, Input::Answer { .. }))
-        .unwrap_or(0);
-    let outputs: Vec<Output> = replayed[start.min(replayed.len())..]
-        .iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let start = last_input(inputs);
+    let prompts = said(replayed[start.min(replayed.len())..].iter().flatten());
     let at = inputs
         .get(start)
         .and_then(|i| DateTime::<Utc>::from_timestamp_millis(i.at))
         .unwrap_or_default();
-    (start as i32, at, said(&outputs))
+    (start as i32, at, prompts)
+}
+
+/// The index of the last input that came from outside (not a service's answer): where the
+/// turn the caller is in began.
+fn last_input(inputs: &[TimedInput]) -> usize {
+    inputs
+        .iter()
+        .rposition(|i| !matches!(i.input, Input::Answer { .. }))
+        .unwrap_or(0)
 }
 
 /// The turn a rebuilt call is in: what it said and asked since the caller's last input.
 fn turn_of(inputs: &[TimedInput], replayed: &[Vec<Output>], call: &Call, step: i32) -> Turn {
-    let start = inputs
-        .iter()
-        .rposition(|i| !matches!(i.input, Input::Answer { .. }))
-        .unwrap_or(0);
+    let start = last_input(inputs);
     Turn {
         outputs: replayed[start..]
             .iter()

@@ -307,8 +307,9 @@ pub(super) struct Control {
     pub(super) recognizing: Option<(careline_speech::PendingResult, std::time::Instant)>,
     /// The caller is talking (an answer is coming): the question's timeout waits.
     pub(super) hearing: bool,
-    /// When the caller stopped talking, until the reply starts playing.
-    pub(super) awaiting_reply: Option<std::time::Instant>,
+    /// When the caller stopped talking, until the reply starts playing, and the step their
+    /// words were fed at (whose reply time the conversation keeps).
+    pub(super) awaiting_reply: Option<(std::time::Instant, i32)>,
     /// The call's place in `sip_max_calls` and its signal route, held until the call ends.
     pub(super) _slot: Slot,
     pub(super) _route: Route,
@@ -561,7 +562,7 @@ impl Control {
         if self.pending.is_some() || self.transferring.is_some() || self.ended {
             return Flow::Continue;
         }
-        self.awaiting_reply = stopped;
+        self.awaiting_reply = stopped.map(|t| (t, self.step));
         self.feed(input).await
     }
 
@@ -632,9 +633,13 @@ impl Control {
                 .expect(listen.as_ref().map(|l| agent.ears.expectation(l)));
         }
         if !clips.is_empty()
-            && let Some(stopped) = self.awaiting_reply.take()
+            && let Some((stopped, step)) = self.awaiting_reply.take()
         {
-            crate::metrics::global().speech_reply("sip", stopped.elapsed().as_secs_f64());
+            let waited = stopped.elapsed();
+            crate::metrics::global().speech_reply("sip", waited.as_secs_f64());
+            self.shared
+                .calls
+                .note_reply_time(&self.call_id, step, waited);
         }
         // A secret's keys stay out of the recording from its prompt until the next question;
         // steps between (each key of the entry) leave the mask as it is.

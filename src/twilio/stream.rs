@@ -264,8 +264,9 @@ struct Session {
     marks: u64,
     barge_in: bool,
     recognizing: Option<Pending>,
-    /// When the caller stopped speaking, until the reply's first audio is sent.
-    awaiting_reply: Option<Instant>,
+    /// When the caller stopped speaking, until the reply's first audio is sent, and the step
+    /// their words were fed at (whose reply time the conversation keeps).
+    awaiting_reply: Option<(Instant, i32)>,
     /// The highest media sequence number seen: an older or repeated one is dropped.
     last_sequence: u64,
     /// Caller audio not yet a whole 20 ms frame.
@@ -508,7 +509,7 @@ impl Session {
         if self.pending_final.is_some() || self.ended {
             return Flow::Continue;
         }
-        self.awaiting_reply = stopped_at;
+        self.awaiting_reply = stopped_at.map(|t| (t, self.step));
         self.feed(sink, input).await
     }
 
@@ -593,10 +594,13 @@ impl Session {
                 return Flow::Close;
             }
             if i == 0
-                && let Some(stopped) = self.awaiting_reply.take()
+                && let Some((stopped, step)) = self.awaiting_reply.take()
             {
                 let waited = stopped.elapsed();
                 crate::metrics::global().speech_reply("twilio", waited.as_secs_f64());
+                self.state
+                    .calls
+                    .note_reply_time(&self.call_id, step, waited);
                 tracing::debug!(call = %self.call_id, reply_ms = waited.as_millis() as u64, "voice agent replied");
             }
         }
