@@ -48,26 +48,7 @@ ADMIN=$(login "$API" admin@demo.careline.test)
 CFG=$WORK/baresip
 mkdir -p "$CFG/recordings"
 # baresip also listens for SIP over TLS, on the SIP port + 1; the control port must not be that.
-read -r SIP_PORT CTRL_PORT < <(python3 - <<'PY'
-import socket
-def free(port=0):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t = socket.socket()
-    try:
-        u.bind(("127.0.0.1", port)); t.bind(("127.0.0.1", u.getsockname()[1]))
-        return u.getsockname()[1]
-    except OSError:
-        return None
-while True:
-    sip = free()
-    if sip and sip < 65534 and free(sip + 1):
-        break
-while True:
-    ctrl = free()
-    if ctrl and ctrl not in (sip, sip + 1):
-        break
-print(sip, ctrl)
-PY
-)
+read -r SIP_PORT CTRL_PORT < <(baresip_ports)
 BARESIP_SIP=127.0.0.1:$SIP_PORT
 CTRL=127.0.0.1:$CTRL_PORT
 python3 - "$CFG/microphone.wav" <<'PY'

@@ -70,26 +70,7 @@ with wave.open(out, "wb") as w:
 print("microphone %.1f s" % (len(samples) / 8000))
 PY
 
-read -r SIP_PORT CTRL_PORT < <(python3 - <<'PY'
-import socket
-def free(port=0):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t = socket.socket()
-    try:
-        u.bind(("127.0.0.1", port)); t.bind(("127.0.0.1", u.getsockname()[1]))
-        return u.getsockname()[1]
-    except OSError:
-        return None
-while True:
-    sip = free()
-    if sip and sip < 65534 and free(sip + 1):
-        break
-while True:
-    ctrl = free()
-    if ctrl and ctrl not in (sip, sip + 1):
-        break
-print(sip, ctrl)
-PY
-)
+read -r SIP_PORT CTRL_PORT < <(baresip_ports)
 cat >"$CFG/config" <<EOF
 poll_method		epoll
 net_interface		127.0.0.1

@@ -314,3 +314,27 @@ $said"
     fail "$name: the server logged $got keys by $via (expected $keys) and $other by other ways"
   log "$name: call $call: verified, order $ORDER_NUMBER read out as shipped by UPS, $got keys by $via"
 }
+
+# baresip_ports: "SIP CTRL", two free loopback ports for a baresip: SIP (whose +1, baresip's
+# TLS port, is free too) and its control socket (neither of those).
+baresip_ports() {
+  python3 - <<'PY'
+import socket
+def free(port=0):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t = socket.socket()
+    try:
+        u.bind(("127.0.0.1", port)); t.bind(("127.0.0.1", u.getsockname()[1]))
+        return u.getsockname()[1]
+    except OSError:
+        return None
+while True:
+    sip = free()
+    if sip and sip < 65534 and free(sip + 1):
+        break
+while True:
+    ctrl = free()
+    if ctrl and ctrl not in (sip, sip + 1):
+        break
+print(sip, ctrl)
+PY
+}
