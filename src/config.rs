@@ -355,16 +355,16 @@ impl Config {
             }
         }
         // Variables with the prefix that are not settings of this struct: the config file's
-        // path, the test suite's, and the metrics token (read by `metrics::global`).
-        let mut ignored = vec![
-            "CONFIG",
-            "TEST_DATABASE_URL",
-            "REQUIRE_TWILIO_PY",
-            "REQUIRE_SMTPD",
-            "METRICS_TOKEN",
-        ];
+        // path, the test suite's (its database and every `CARELINE_REQUIRE_*` switch that
+        // turns a skipped test into a failure), and the metrics token (read by
+        // `metrics::global`).
+        let mut ignored = vec!["CONFIG", "TEST_DATABASE_URL", "METRICS_TOKEN"];
         ignored.extend(TEXT_KEYS.iter().map(|(_, var)| &var["CARELINE_".len()..]));
-        fig = fig.merge(Env::prefixed("CARELINE_").ignore(&ignored));
+        fig = fig.merge(
+            Env::prefixed("CARELINE_")
+                .ignore(&ignored)
+                .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("require_")),
+        );
         // Environment values are otherwise read as TOML values: +15025550123 became a number
         // and stopped start-up. These settings are always text, taken as written.
         for (key, var) in TEXT_KEYS {

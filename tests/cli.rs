@@ -807,6 +807,17 @@ fn configuration_errors_name_what_the_user_wrote() {
         ),
         "{e}"
     );
+    // The test suite's switches (CARELINE_REQUIRE_*) are not settings, and CI exports them
+    // around every command the tests start: they must not stop one. (The check itself then
+    // fails on this empty directory's missing keys and database, which is not the point.)
+    let (_, _, err) = run(
+        d,
+        &["config", "check"],
+        &[("CARELINE_REQUIRE_SOMETHING_NEW", "1")],
+        b"",
+    );
+    assert!(err.contains("no key file"), "{err}");
+    assert!(!err.contains("CARELINE_REQUIRE"), "{err}");
     let e = one_error_line(
         d,
         &["config", "check"],
