@@ -49,6 +49,7 @@
  */
 
 #include <assert.h>
+#include <stdlib.h>
 
 #include <pocketsphinx.h>
 #include "util/ckd_alloc.h"
@@ -74,10 +75,14 @@ fsg_history_init(fsg_model_t * fsg, dict_t *dict)
             (glist_t **) ckd_calloc_2d(fsg_model_n_state(fsg),
                                        bin_mdef_n_ciphone(dict->mdef),
                                        sizeof(**h->frame_entries));
+        h->touched = (int32 *) ckd_calloc((size_t) fsg_model_n_state(fsg)
+                                          * h->n_ciphone, sizeof(int32));
     }
     else {
         h->frame_entries = NULL;
+        h->touched = NULL;
     }
+    h->n_touched = 0;
 
     return h;
 }
@@ -102,6 +107,7 @@ fsg_history_free(fsg_history_t *h)
         }
     }
     ckd_free_2d(h->frame_entries);
+    ckd_free(h->touched);
     blkarray_list_free(h->entries);
     ckd_free(h);
 }
@@ -118,6 +124,9 @@ fsg_history_set_fsg(fsg_history_t *h, fsg_model_t *fsg, dict_t *dict)
     if (h->frame_entries)
         ckd_free_2d((void **) h->frame_entries);
     h->frame_entries = NULL;
+    ckd_free(h->touched);
+    h->touched = NULL;
+    h->n_touched = 0;
     h->fsg = fsg;
 
     if (fsg && dict) {
@@ -126,6 +135,8 @@ fsg_history_set_fsg(fsg_history_t *h, fsg_model_t *fsg, dict_t *dict)
             (glist_t **) ckd_calloc_2d(fsg_model_n_state(fsg),
                                        bin_mdef_n_ciphone(dict->mdef),
                                        sizeof(glist_t));
+        h->touched = (int32 *) ckd_calloc((size_t) fsg_model_n_state(fsg)
+                                          * h->n_ciphone, sizeof(int32));
     }
 }
 
@@ -183,6 +194,8 @@ fsg_history_entry_add(fsg_history_t * h,
     new_entry->rc = rc;         /* Note: rc set must be non-empty at this point */
 
     if (!prev_gn) {
+        if (h->frame_entries[s][lc] == NULL)
+            h->touched[h->n_touched++] = s * h->n_ciphone + lc;
         h->frame_entries[s][lc] = glist_add_ptr(h->frame_entries[s][lc],
                                                 (void *) new_entry);
         prev_gn = h->frame_entries[s][lc];
@@ -210,31 +223,41 @@ fsg_history_entry_add(fsg_history_t * h,
 }
 
 
+static int
+cmp_int32(const void *a, const void *b)
+{
+    int32 x = *(const int32 *) a, y = *(const int32 *) b;
+    return (x > y) - (x < y);
+}
+
 /*
  * Transfer the surviving history entries for this frame into the permanent
  * history table.
  */
+/* CareLine: visits only the lists made non-empty in this frame (h->touched), in the same
+   (state, phone) order as upstream's sweep over every pair, so the history table and the
+   results are unchanged. */
 void
 fsg_history_end_frame(fsg_history_t * h)
 {
-    int32 s, lc, ns, np;
+    int32 i, s, lc, np;
     gnode_t *gn;
     fsg_hist_entry_t *entry;
 
-    ns = fsg_model_n_state(h->fsg);
     np = h->n_ciphone;
-
-    for (s = 0; s < ns; s++) {
-        for (lc = 0; lc < np; lc++) {
-            for (gn = h->frame_entries[s][lc]; gn; gn = gnode_next(gn)) {
-                entry = (fsg_hist_entry_t *) gnode_ptr(gn);
-                blkarray_list_append(h->entries, (void *) entry);
-            }
-
-            glist_free(h->frame_entries[s][lc]);
-            h->frame_entries[s][lc] = NULL;
+    qsort(h->touched, h->n_touched, sizeof(int32), cmp_int32);
+    for (i = 0; i < h->n_touched; i++) {
+        s = h->touched[i] / np;
+        lc = h->touched[i] % np;
+        for (gn = h->frame_entries[s][lc]; gn; gn = gnode_next(gn)) {
+            entry = (fsg_hist_entry_t *) gnode_ptr(gn);
+            blkarray_list_append(h->entries, (void *) entry);
         }
+
+        glist_free(h->frame_entries[s][lc]);
+        h->frame_entries[s][lc] = NULL;
     }
+    h->n_touched = 0;
 }
 
 

@@ -151,6 +151,11 @@ typedef struct fsg_history_s {
 				   entry is the first element of the list */
     glist_t **frame_entries;
     int n_ciphone;
+    /* CareLine: the frame_entries lists made non-empty in the current frame, as
+       s * n_ciphone + lc, so that fsg_history_end_frame() visits only those rather than
+       every (state, phone) pair (vendor/README.md, "Changed"). */
+    int32 *touched;
+    int32 n_touched;
 } fsg_history_t;
 
 
