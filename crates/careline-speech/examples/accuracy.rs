@@ -21,6 +21,8 @@
 //!   --jobs N           decoding threads (default 1, so the timings are one decoder's)
 //!   --floor DBFS       the line's hiss floor (default -60); `none` leaves digital silence
 //!                      around the speech, which PocketSphinx decodes badly (docs/performance.md)
+//!   --set NAME=VALUE   a PocketSphinx setting for the grammar decoders (repeatable), to compare
+//!                      search settings; --phone-set the same for the confidence's phone loop
 //! ```
 //!
 //! Prints one row per step kind, voice and line condition: utterances, exact answers (the
@@ -62,6 +64,8 @@ struct Args {
     errors: usize,
     jobs: usize,
     synth_args: Vec<String>,
+    sets: Vec<(String, String)>,
+    phone_sets: Vec<(String, String)>,
 }
 
 fn usage(msg: &str) -> ! {
@@ -82,6 +86,8 @@ fn args() -> Args {
         errors: 12,
         jobs: 1,
         synth_args: Vec::new(),
+        sets: Vec::new(),
+        phone_sets: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -121,6 +127,18 @@ fn args() -> Args {
             "--errors" => a.errors = num(value()),
             "--jobs" => a.jobs = num(value()).max(1),
             "--floor" => a.synth_args.extend(["--floor".to_string(), value()]),
+            "--set" | "--phone-set" => {
+                let v = value();
+                let Some((n, v)) = v.split_once('=') else {
+                    usage(&format!("{flag}: NAME=VALUE"))
+                };
+                let to = if flag == "--set" {
+                    &mut a.sets
+                } else {
+                    &mut a.phone_sets
+                };
+                to.push((n.to_string(), v.to_string()));
+            }
             "-h" | "--help" => usage("options"),
             other => usage(&format!("unknown option {other}")),
         }
@@ -323,7 +341,15 @@ fn main() -> ExitCode {
     let practice = Practice::demo(a.today);
 
     let (model, added) = match suite::model_for_suite(&a.work) {
-        Ok(m) => m,
+        Ok((mut m, added)) => {
+            for (n, v) in &a.sets {
+                m = m.with_setting(n, v);
+            }
+            for (n, v) in &a.phone_sets {
+                m = m.with_phone_loop_setting(n, v);
+            }
+            (m, added)
+        }
         Err(e) => {
             eprintln!("accuracy: the speech model did not load: {e}");
             return ExitCode::from(2);

@@ -38,6 +38,11 @@ pub(crate) struct RawHandle(*mut ffi::RawDecoder);
 
 impl RawHandle {
     pub(crate) fn new(model: &Model) -> Result<RawHandle, SpeechError> {
+        RawHandle::with_settings(model, model.settings())
+    }
+
+    /// [`new`](RawHandle::new) with `extra` PocketSphinx settings after CareLine's own.
+    fn with_settings(model: &Model, extra: &[(String, String)]) -> Result<RawHandle, SpeechError> {
         silence_pocketsphinx();
         let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
         let hmm = model
@@ -57,7 +62,8 @@ impl RawHandle {
             if config.is_null() {
                 return Err(SpeechError::Init("ps_config_init failed".into()));
             }
-            for (name, value) in settings {
+            let extra = extra.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+            for (name, value) in settings.into_iter().chain(extra) {
                 let (n, v) = (cstring(name)?, cstring(value)?);
                 if ffi::ps_config_set_str(config, n.as_ptr(), v.as_ptr()).is_null() {
                     ffi::ps_config_free(config);
@@ -82,7 +88,7 @@ impl RawHandle {
     /// A decoder whose only search is a phone loop: any sequence of the model's phones, with
     /// no language model (`ps_add_allphone` with NULL).
     pub(crate) fn phone_loop(model: &Model) -> Result<RawHandle, SpeechError> {
-        let h = RawHandle::new(model)?;
+        let h = RawHandle::with_settings(model, model.phone_loop_settings())?;
         let name = cstring("phones")?;
         let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
         unsafe {

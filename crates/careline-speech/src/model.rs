@@ -36,6 +36,11 @@ pub fn vendored_model_dir() -> &'static Path {
 pub struct Model {
     inner: Arc<Inner>,
     cmn_init: &'static str,
+    /// PocketSphinx settings given to every decoder made from this model after CareLine's
+    /// own ([`with_setting`](Model::with_setting)): for tuning experiments.
+    settings: Arc<Vec<(String, String)>>,
+    /// The same for the phone loop that measures confidence.
+    phone_loop_settings: Arc<Vec<(String, String)>>,
 }
 
 /// The cepstral mean a streamed utterance starts from, for phone audio upsampled to 16 kHz.
@@ -114,6 +119,8 @@ impl Model {
                 dictionary: words,
             }),
             cmn_init: PHONE_CMN_INIT,
+            settings: Arc::default(),
+            phone_loop_settings: Arc::default(),
         };
         // Start one decoder now, so a model PocketSphinx refuses is reported at startup
         // rather than on the first call.
@@ -130,6 +137,31 @@ impl Model {
     pub fn wideband(mut self) -> Model {
         self.cmn_init = WIDEBAND_CMN_INIT;
         self
+    }
+
+    /// The same model, with a PocketSphinx setting (a command-line option's name without
+    /// its dash, and its value: `("beam", "1e-40")`) for every grammar decoder made from it
+    /// after this call, over CareLine's defaults. For tuning experiments (the examples take
+    /// them on their command lines); a setting PocketSphinx does not know makes decoders fail
+    /// to start with [`SpeechError::Init`].
+    pub fn with_setting(mut self, name: &str, value: &str) -> Model {
+        Arc::make_mut(&mut self.settings).push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// [`with_setting`](Model::with_setting) for the phone loop that measures confidence
+    /// ([`Hypothesis::confidence`](crate::Hypothesis::confidence)) instead.
+    pub fn with_phone_loop_setting(mut self, name: &str, value: &str) -> Model {
+        Arc::make_mut(&mut self.phone_loop_settings).push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub(crate) fn settings(&self) -> &[(String, String)] {
+        &self.settings
+    }
+
+    pub(crate) fn phone_loop_settings(&self) -> &[(String, String)] {
+        &self.phone_loop_settings
     }
 
     /// The initial cepstral mean decoders made from this model start from.
