@@ -18,12 +18,14 @@ use suite::{Kind, Practice};
 /// (step, what the caller says, the main answer it must give). The sentences are ones each
 /// step's grammar holds, taken from those the full suite got right in both voices, clean and
 /// at 20 dB, and that passed here; the expected slots are those of the sentence's own parse.
+/// (Two intent sentences with a day of the month were replaced when the intent grammar lost
+/// days of the month and clock times: "next tuesday morning", "tomorrow".)
 /// Digit strings and dates are the suite's weak steps (docs/performance.md): these pin what
 /// works, as a guard against regressions, not the average; [`KNOWN_WEAK`] holds what fails.
 const UTTERANCES: &[(Kind, &str, &str)] = &[
     (
         Kind::Intent,
-        "i need to make an appointment the twentieth of march morning",
+        "i need to make an appointment next tuesday morning",
         "schedule",
     ),
     (
@@ -31,11 +33,7 @@ const UTTERANCES: &[(Kind, &str, &str)] = &[
         "i want to change my appointment",
         "reschedule",
     ),
-    (
-        Kind::Intent,
-        "um cancel my appointment february twenty ninth",
-        "cancel",
-    ),
+    (Kind::Intent, "um cancel my appointment tomorrow", "cancel"),
     (
         Kind::Intent,
         "um i'd like to check my lab results please",

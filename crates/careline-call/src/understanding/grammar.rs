@@ -19,7 +19,8 @@ use crate::speech;
 /// A dialogue step's kind, with the names it may hear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<'a> {
-    /// "How can I help you?": every intent, with dates, times and the practice's providers.
+    /// "How can I help you?": every intent, with the practice's providers and a few relative
+    /// dates and parts of the day (no day of the month, no clock time: the date step's).
     Intent { providers: &'a [String] },
     /// A confirmation read back: yes or no.
     YesNo,
@@ -73,8 +74,24 @@ fn when_rules() -> String {
     g
 }
 
+/// The few dates and parts of the day the intent step hears with an intent ("move my
+/// appointment to next tuesday afternoon"): days named relative to today, no day of the month
+/// and no clock time. The date-and-time step asks for those (`when_rules`): in the intent
+/// grammar every month, ordinal and clock time made the recognizer's search several times
+/// larger and slower than everything else together (docs/performance.md, "Speech"), and
+/// callers who say them are still understood (the intent is heard; the rest is asked next).
+fn intent_when_rules() -> String {
+    let weekdays = alts(super::dates::WEEKDAYS.iter().map(|(w, _)| (*w).to_string()));
+    format!(
+        "<weekday> = {weekdays};\n\
+         <date> = today | tomorrow | [this | next] <weekday> | on <weekday> | next week;\n\
+         <part> = morning | afternoon | evening;\n\
+         <when> = <date> {{date}} [<part> {{part}}] | in the [early | late] <part> {{part}};\n"
+    )
+}
+
 fn intent_rules(providers: &[String]) -> String {
-    let mut g = when_rules();
+    let mut g = intent_when_rules();
     let names: Vec<String> = providers
         .iter()
         .map(|p| name_words(p).join(" "))
@@ -89,15 +106,16 @@ fn intent_rules(providers: &[String]) -> String {
         " [with doctor <provider> {provider}]".to_string()
     };
     g += "<appt> = an appointment | a follow up | a new appointment | a checkup;\n";
+    // `<when>` once: the recognizer's grammar copies a rule at every reference.
     g += &format!(
-        "<schedule> = [<lead>] (book | schedule) <appt>{with} [<when>] | [<lead>] make an appointment{with} [<when>] \
-         | [<lead>] see the doctor [<when>];\n"
+        "<schedule> = [<lead>] ((book | schedule) <appt>{with} | make an appointment{with} | see the doctor) [<when>];\n"
     );
     g += "<reschedule> = [<lead>] (reschedule | move | change) my appointment [to <when>] | [<lead>] reschedule;\n";
     g += "<cancel> = [<lead>] cancel [my appointment] | [<lead>] cancel my appointment <date> {date};\n";
     g += "<inquiry> = when is my [next] appointment | [<lead>] check my appointments | do i have an appointment [<date> {date}];\n";
     g += "<lab> = [<lead>] (get | hear | check) my (lab results | test results | results) | lab results | test results;\n";
-    g += "<refill> = [<lead>] (refill my prescription | get a refill | request a refill) | prescription refill | refill;\n";
+    g += "<refill> = [<lead>] (refill my prescription | get a refill | request a refill) | (i need | i'd like) a refill \
+          | prescription refill | refill;\n";
     g += "<message> = [<lead>] leave a message [for my doctor] | [<lead>] leave an urgent message {urgent} [for my doctor] \
           | [<lead>] send a message to my doctor;\n";
     g += "<prior> = [<lead>] check [on] my prior authorization | prior authorization [status];\n";
