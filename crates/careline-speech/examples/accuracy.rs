@@ -21,6 +21,15 @@
 //!   --jobs N           decoding threads (default 1, so the timings are one decoder's)
 //!   --floor DBFS       the line's hiss floor (default -60); `none` leaves digital silence
 //!                      around the speech, which PocketSphinx decodes badly (docs/performance.md)
+//!   --sentences KIND=FILE  sample KIND's sentences from the tagged JSGF grammar in FILE instead of
+//!                      the step's own (still decoded with the step's own grammar): how callers
+//!                      who say more than the grammar holds are heard, e.g. the intent
+//!                      grammar of an earlier version, with its dates and times
+//!   --grammar KIND=FILE    decode KIND with the tagged JSGF grammar in FILE (its tags removed)
+//!                      and sample its sentences from it too, instead of the step's own: to
+//!                      compare grammars on the same audio
+//!   --print-grammar KIND   print the step's tagged grammar and exit
+//!   --dither N         the decoders' hiss in 16-bit steps (default careline_speech::DITHER; 0: none)
 //!   --set NAME=VALUE   a PocketSphinx setting for the grammar decoders (repeatable), to compare
 //!                      search settings; --phone-set the same for the confidence's phone loop
 //! ```
@@ -46,7 +55,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use careline_call::understanding::grammar::{Sentence, expand};
+use careline_call::understanding::grammar::{Sentence, expand, strip_tags};
 use careline_call::understanding::{grammar, tagged_grammar};
 use careline_speech::{Decoder, Model, ulaw_8k_to_16k};
 use chrono::NaiveDate;
@@ -66,6 +75,9 @@ struct Args {
     synth_args: Vec<String>,
     sets: Vec<(String, String)>,
     phone_sets: Vec<(String, String)>,
+    sentence_grammars: BTreeMap<Kind, String>,
+    grammars: BTreeMap<Kind, String>,
+    dither: Option<i16>,
 }
 
 fn usage(msg: &str) -> ! {
@@ -88,6 +100,15 @@ fn args() -> Args {
         synth_args: Vec::new(),
         sets: Vec::new(),
         phone_sets: Vec::new(),
+        sentence_grammars: BTreeMap::new(),
+        grammars: BTreeMap::new(),
+        dither: None,
+    };
+    let kind = |k: &str| {
+        Kind::ALL
+            .into_iter()
+            .find(|x| x.name() == k.trim())
+            .unwrap_or_else(|| usage(&format!("unknown step kind {k:?}")))
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -102,17 +123,7 @@ fn args() -> Args {
         match flag.as_str() {
             "--intent" => a.intent = num(value()),
             "--n" => a.n = num(value()),
-            "--kinds" => {
-                a.kinds = value()
-                    .split(',')
-                    .map(|k| {
-                        Kind::ALL
-                            .into_iter()
-                            .find(|x| x.name() == k.trim())
-                            .unwrap_or_else(|| usage(&format!("unknown step kind {k:?}")))
-                    })
-                    .collect()
-            }
+            "--kinds" => a.kinds = value().split(',').map(kind).collect(),
             "--voice" => a.voices.push(value()),
             "--snr" => a
                 .snrs
@@ -127,6 +138,24 @@ fn args() -> Args {
             "--errors" => a.errors = num(value()),
             "--jobs" => a.jobs = num(value()).max(1),
             "--floor" => a.synth_args.extend(["--floor".to_string(), value()]),
+            "--sentences" | "--grammar" => {
+                let v = value();
+                let Some((k, file)) = v.split_once('=') else {
+                    usage(&format!("{flag}: KIND=FILE"))
+                };
+                let g = std::fs::read_to_string(file)
+                    .unwrap_or_else(|e| usage(&format!("{flag} {file}: {e}")));
+                if flag == "--grammar" {
+                    a.grammars.insert(kind(k), g.clone());
+                }
+                a.sentence_grammars.entry(kind(k)).or_insert(g);
+            }
+            "--dither" => a.dither = Some(num(value()) as i16),
+            "--print-grammar" => {
+                let k = kind(&value());
+                print!("{}", tagged_grammar(&Practice::demo(a.today).step(k)));
+                std::process::exit(0);
+            }
             "--set" | "--phone-set" => {
                 let v = value();
                 let Some((n, v)) = v.split_once('=') else {
@@ -174,10 +203,13 @@ struct Utterance {
 fn sentences(
     kind: Kind,
     practice: &Practice,
+    from: Option<&String>,
     n: usize,
     seed: u64,
 ) -> Result<Vec<Sentence>, String> {
-    let g = tagged_grammar(&practice.step(kind));
+    let g = from
+        .cloned()
+        .unwrap_or_else(|| tagged_grammar(&practice.step(kind)));
     if kind != Kind::Intent {
         return sample(&g, n, seed);
     }
@@ -348,6 +380,9 @@ fn main() -> ExitCode {
             for (n, v) in &a.phone_sets {
                 m = m.with_phone_loop_setting(n, v);
             }
+            if let Some(d) = a.dither {
+                m = m.with_dither(d);
+            }
             (m, added)
         }
         Err(e) => {
@@ -370,14 +405,23 @@ fn main() -> ExitCode {
     let mut invalid = 0;
     for (k, kind) in a.kinds.iter().copied().enumerate() {
         let n = if kind == Kind::Intent { a.intent } else { a.n };
-        let list = match sentences(kind, &practice, n, a.seed.wrapping_add(k as u64 * 7919)) {
+        let list = match sentences(
+            kind,
+            &practice,
+            a.sentence_grammars.get(&kind),
+            n,
+            a.seed.wrapping_add(k as u64 * 7919),
+        ) {
             Ok(l) => l,
             Err(e) => {
                 eprintln!("accuracy: the {} grammar does not read: {e}", kind.name());
                 return ExitCode::from(2);
             }
         };
-        let g = grammar(&practice.step(kind));
+        let g = match a.grammars.get(&kind) {
+            Some(tagged) => strip_tags(tagged),
+            None => grammar(&practice.step(kind)),
+        };
         if let Err(e) = Decoder::with_grammar(&model, &g) {
             eprintln!(
                 "accuracy: the recognizer refuses the {} grammar: {e}",

@@ -19,22 +19,25 @@ pub struct Options {
     /// the caller anyway (digits, a date of birth) can rely on the grammar and the read-back.
     pub confidence: bool,
     /// How many other sentences of the grammar to return in [`Recognized::alternatives`]
-    /// (PocketSphinx's N-best list; 0 skips it).
+    /// (PocketSphinx's N-best list; 0 skips it). Not free: the list comes from a word lattice
+    /// PocketSphinx builds after the end of speech, which for the intent grammar costs more
+    /// than decoding the whole utterance did (docs/performance.md), so ask for it only where
+    /// something uses the alternatives.
     pub alternatives: usize,
 }
 
 impl Default for Options {
-    /// Confidence measured, three alternatives.
+    /// Confidence measured, no alternatives.
     fn default() -> Options {
         Options {
             confidence: true,
-            alternatives: 3,
+            alternatives: 0,
         }
     }
 }
 
 impl Options {
-    /// No confidence (grammar only), three alternatives.
+    /// No confidence (grammar only), no alternatives.
     pub fn grammar_only() -> Options {
         Options {
             confidence: false,
