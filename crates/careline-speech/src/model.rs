@@ -45,10 +45,10 @@ pub struct Model {
     dither: i16,
 }
 
-/// The hiss decoders add to the audio before decoding ([`Model::with_dither`]): uniform in
-/// ±8 of 32,768 (about −76 dBFS RMS, one step of µ-law's finest quantization), from a
-/// fixed-seed generator restarted with each utterance, so the same audio always decodes the
-/// same way.
+/// The hiss decoders add to the audio before decoding by default: none. [`Model::with_dither`]
+/// adds one, uniform in ±peak of 32,768 (±8: about −76 dBFS RMS, one step of µ-law's
+/// finest quantization), from a fixed-seed generator restarted with each utterance, so the
+/// same audio always decodes the same way.
 ///
 /// PocketSphinx takes the logarithm of each frame's filter-bank energies: a run of exact
 /// zeros (a muted or silence-suppressed stream, a concealed lost packet, a synthesizer's
@@ -57,8 +57,14 @@ pub struct Model {
 /// silence"). Measured on espeak-ng sentences with exact zeros between words (accuracy
 /// example, `--floor none`, 13 intent and 14 yes/no sentences): intent 46 % / yes-no 57 %
 /// exact without dither, 77 % / 79 % with ±2, 85 % / 86 % with ±8 (a −60 dBFS line floor:
-/// 96 % / 100 %). Far below any phone line's own noise, it changes nothing else.
-pub const DITHER: i16 = 8;
+/// 96 % / 100 %).
+///
+/// Yet with ±8 on by default, every end-to-end spoken call (`tests/speech_calls.rs`: Piper
+/// callers over a µ-law stream with line hiss, through the listener and the recognizer pool)
+/// heard every request as the same wrong sentence ("send a message to my doctor please"), with
+/// `bestpath` on or off; with it off they all pass. The cause is not found yet, so it stays off
+/// until it is: a real line's own noise does the dither's work (the −60 dBFS floor above).
+pub const DITHER: i16 = 0;
 
 /// The cepstral mean a streamed utterance starts from, for phone audio upsampled to 16 kHz.
 ///
