@@ -279,6 +279,13 @@ pub fn date_with_year(d: NaiveDate) -> String {
     format!("{}, {}", date(d), year(d.year()))
 }
 
+/// A date of birth as read back to the caller, without the weekday nobody thinks of it by:
+/// "June ninth, nineteen fifty-one".
+pub fn birth_date(d: NaiveDate) -> String {
+    let month = MONTHS.get(d.month0() as usize).copied().unwrap_or_default();
+    format!("{month} {}, {}", ordinal_day(d.day()), year(d.year()))
+}
+
 /// A year as people say it: 2026 → "twenty twenty-six", 1958 → "nineteen fifty-eight",
 /// 2000 → "two thousand", 2005 → "two thousand five", 1900 → "nineteen hundred",
 /// 1905 → "nineteen oh five", 2010 → "twenty ten".

@@ -270,3 +270,34 @@ fn the_words_never_reach_the_recorded_events() {
         );
     }
 }
+
+/// A date of birth said aloud that does not match is read back ("I heard …") before the
+/// caller is asked again, so a misheard caller knows to say it again or key it; one keyed in
+/// is never read back.
+#[test]
+fn a_spoken_date_of_birth_that_does_not_match_is_read_back() {
+    let mut p = Phone::patient_at_menu(false);
+    let out = say(&mut p, "I need to move my appointment");
+    assert!(has_prompt(&out, "auth_dob"), "{out:?}");
+    let out = say(&mut p, "june ninth nineteen thirty one");
+    assert!(matches!(request(&out), Some(Request::VerifyPatient { .. })));
+    let not_verified = || Answer::Verified {
+        ok: false,
+        locked: false,
+        subject: None,
+        territory: None,
+    };
+    let out = p.answer(not_verified());
+    assert!(
+        said(&out, "I heard June ninth, nineteen thirty-one."),
+        "{out:?}"
+    );
+    assert!(has_prompt(&out, "auth_failed_retry"), "{out:?}");
+    // Keyed this time: a failure is not read back.
+    let out = p.keys("06091931");
+    assert!(matches!(request(&out), Some(Request::VerifyPatient { .. })));
+    let out = p.answer(not_verified());
+    assert!(has_prompt(&out, "auth_failed_retry"), "{out:?}");
+    assert!(!said(&out, "I heard"), "{out:?}");
+    replays_exactly(&p);
+}

@@ -169,6 +169,9 @@ pub struct Call {
     subject: Option<Subject>,
     auth_method: String,
     auth_attempts: u32,
+    /// The date of birth the caller said (not keyed) for the check under way: read back if it
+    /// does not match, so a caller misheard knows what was heard and can key it instead.
+    spoken_dob: Option<chrono::NaiveDate>,
     menu_stack: Vec<String>,
     /// Whether the current menu has been presented (the next time uses the short greeting).
     presented: bool,
@@ -211,6 +214,7 @@ impl Call {
             subject: None,
             auth_method: "none".into(),
             auth_attempts: 0,
+            spoken_dob: None,
             menu_stack: Vec::new(),
             presented: false,
             greeted: false,

@@ -79,6 +79,10 @@ impl Call {
     }
 
     pub(super) fn dob_entry(&mut self, then: String, entry: String) {
+        // Kept only when this entry is the one said (a keyed date replaces a spoken one).
+        self.spoken_dob = self
+            .spoken_dob
+            .filter(|d| d.format("%m%d%Y").to_string() == entry);
         if entry.is_empty() {
             self.entry_failed(true, |c| c.ask_dob(then));
             return;
@@ -231,6 +235,16 @@ impl Call {
             return;
         }
         self.auth_attempts += 1;
+        // A date of birth said aloud may have been misheard: the caller hears what was heard
+        // (their own words, not the record's) before being asked again or handed over.
+        if let Some(d) = self.spoken_dob.take()
+            && !provider
+        {
+            let heard = self
+                .prompt_or("speech_dob_heard", "I heard {date}.")
+                .replace("{date}", &crate::speech::birth_date(d));
+            self.say_text(heard, Some("speech_dob_heard".into()));
+        }
         self.event(
             "authenticate",
             "failure",

@@ -293,6 +293,9 @@ impl Call {
                 && self.practice.is_some();
             if entries.is_some() {
                 self.remember_when(&meant);
+                if matches!(self.phase, Phase::Dob { .. }) {
+                    self.spoken_dob = parse_dob(text, self.local_now().date_naive());
+                }
             }
             // Digits said at any step stand for the keys ("one" at a menu is 1).
             entries.or_else(|| parse_digits(text).map(|d| vec![d]))
@@ -379,7 +382,7 @@ impl Call {
 
     /// The menu file's prompt, else built-in English words (prompts the voice agent added,
     /// which older menu files do not have).
-    fn prompt_or(&self, key: &str, default: &str) -> String {
+    pub(super) fn prompt_or(&self, key: &str, default: &str) -> String {
         let has = |lang: &str| self.cfg.prompts.get(lang).and_then(|p| p.get(key)).cloned();
         has(&self.language)
             .or_else(|| has(&self.cfg.default_language))
