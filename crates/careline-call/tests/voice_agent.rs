@@ -301,3 +301,28 @@ fn a_spoken_date_of_birth_that_does_not_match_is_read_back() {
     assert!(!said(&out, "I heard"), "{out:?}");
     replays_exactly(&p);
 }
+
+/// "Leave an urgent message for my doctor": the urgency said with the request is not asked
+/// again (the emergency advice still is); "leave a message" alone asks it.
+#[test]
+fn an_urgency_said_with_the_message_request_is_not_asked_again() {
+    let mut p = Phone::patient_at_menu(false);
+    let out = say(&mut p, "leave an urgent message for my doctor");
+    assert!(!has_prompt(&out, "message_urgency"), "{out:?}");
+    assert!(said(&out, "dial 9 1 1"), "{out:?}");
+    assert!(
+        matches!(
+            request(&out),
+            Some(Request::LeaveMessage {
+                urgency: Urgency::Urgent,
+                ..
+            })
+        ),
+        "{out:?}"
+    );
+    replays_exactly(&p);
+
+    let mut p = Phone::patient_at_menu(false);
+    let out = say(&mut p, "leave a message for my doctor");
+    assert!(has_prompt(&out, "message_urgency"), "{out:?}");
+}

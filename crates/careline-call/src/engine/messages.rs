@@ -46,6 +46,10 @@ impl Call {
     /// The caller chose to leave a message for their provider (whether or not the office is
     /// open): the emergency advice first, then the urgency.
     pub(super) fn begin_message(&mut self, back_to: Option<String>) {
+        if let Some(key) = self.take_said_urgency() {
+            self.urgency_entry(back_to, key.into());
+            return;
+        }
         self.say("message_urgency", &[]);
         let spec = self.choice_spec();
         self.ask(Phase::ProviderUrgency { back_to }, spec);
@@ -87,7 +91,24 @@ impl Call {
         );
     }
 
+    /// The urgency the caller said with their request ("leave an urgent message"), as the key
+    /// that answers the urgency question, with the emergency advice said in the question's
+    /// place; `None` when they did not say it.
+    fn take_said_urgency(&mut self) -> Option<&'static str> {
+        let urgent = self.said_urgency.take()?;
+        let advice = self.prompt_or(
+            "speech_emergency_advice",
+            "If this is a medical emergency, hang up and dial 9 1 1.",
+        );
+        self.say_text(advice, Some("speech_emergency_advice".into()));
+        Some(if urgent { "2" } else { "1" })
+    }
+
     fn ask_urgency(&mut self, back_to: Option<String>) {
+        if let Some(key) = self.take_said_urgency() {
+            self.urgency_entry(back_to, key.into());
+            return;
+        }
         self.say("provider_closed", &[]);
         let spec = self.choice_spec();
         self.ask(Phase::ProviderUrgency { back_to }, spec);

@@ -172,6 +172,9 @@ pub struct Call {
     /// The date of birth the caller said (not keyed) for the check under way: read back if it
     /// does not match, so a caller misheard knows what was heard and can key it instead.
     spoken_dob: Option<chrono::NaiveDate>,
+    /// Whether the caller said how urgent their message is along with asking to leave one
+    /// ("leave an urgent message for my doctor"): then the urgency is not asked again.
+    said_urgency: Option<bool>,
     menu_stack: Vec<String>,
     /// Whether the current menu has been presented (the next time uses the short greeting).
     presented: bool,
@@ -215,6 +218,7 @@ impl Call {
             auth_method: "none".into(),
             auth_attempts: 0,
             spoken_dob: None,
+            said_urgency: None,
             menu_stack: Vec::new(),
             presented: false,
             greeted: false,

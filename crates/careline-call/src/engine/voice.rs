@@ -296,6 +296,11 @@ impl Call {
                 if matches!(self.phase, Phase::Dob { .. }) {
                     self.spoken_dob = parse_dob(text, self.local_now().date_naive());
                 }
+                if matches!(self.phase, Phase::Menu)
+                    && meant.intent == Some(Intent::MessageProvider)
+                {
+                    self.said_urgency = meant.slots.urgent;
+                }
             }
             // Digits said at any step stand for the keys ("one" at a menu is 1).
             entries.or_else(|| parse_digits(text).map(|d| vec![d]))
@@ -550,24 +555,26 @@ impl Call {
             }
         };
         let menu = self.current_menu()?;
-        let here = |m: &crate::menu::Menu| {
-            wanted.iter().find_map(|a| {
+        // The actions in order of preference ("leave a message" is a message before it is a
+        // call to the provider's line), each looked for in this menu, then one menu down.
+        wanted.iter().find_map(|a| {
+            let key = |m: &crate::menu::Menu| {
                 m.options
                     .iter()
                     .find(|(_, o)| o.action == *a)
                     .map(|(k, _)| k.clone())
+            };
+            if let Some(k) = key(menu) {
+                return Some(vec![k]);
+            }
+            menu.options.iter().find_map(|(k, o)| {
+                let sub = o
+                    .next_menu
+                    .as_ref()
+                    .filter(|_| o.action == Action::Menu)
+                    .and_then(|id| self.cfg.menus.get(id))?;
+                key(sub).map(|inner| vec![k.clone(), inner])
             })
-        };
-        if let Some(k) = here(menu) {
-            return Some(vec![k]);
-        }
-        menu.options.iter().find_map(|(k, o)| {
-            let sub = o
-                .next_menu
-                .as_ref()
-                .filter(|_| o.action == Action::Menu)
-                .and_then(|id| self.cfg.menus.get(id))?;
-            here(sub).map(|inner| vec![k.clone(), inner])
         })
     }
 }
