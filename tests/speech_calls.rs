@@ -4,7 +4,8 @@
 //! and CareLine hears it, acts on it and answers with audio. Whole conversations: moving an
 //! appointment by voice, asking for a person (the stream ends and `/twilio/stream-ended`
 //! dials the agent line), barge-in (`clear`), keys on the same stream, a stream that breaks
-//! and resumes where the call was, and messages that are not Twilio's.
+//! and resumes where the call was, cancelling, lab results, a controlled refill and an urgent
+//! message, and messages that are not Twilio's.
 //!
 //! Skipped without the test voices (tests/speech/install.sh) unless CARELINE_REQUIRE_SPEECH=1.
 
@@ -23,6 +24,14 @@ const ELEANOR: &str = "+15125550142";
 const PRACTICE: &str = "+15125550100";
 /// Generous: the recognizer shares two cores with the rest of the test run.
 const WITHIN: Duration = Duration::from_secs(40);
+/// CareLine's turn is over when nothing more comes for this long (its prompts of one turn are
+/// sent together).
+const QUIET: Duration = Duration::from_millis(1500);
+
+/// At most two of these calls at once: each streams in real time and the recognizer shares the
+/// machine's two cores with the rest of the test run; more at once and a call's audio queue
+/// overflows (frames are dropped, as on an overloaded server) and words are misheard.
+static LINES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 async fn app() -> TestApp {
     let db = TestDb::new(Engine::Sqlite).await.unwrap();
@@ -132,6 +141,7 @@ async fn a_caller_moves_her_appointment_by_voice_over_a_media_stream() {
     if !speech::voices_available() {
         return;
     }
+    let _line = LINES.acquire().await.unwrap();
     let said = speech::say(
         "piper-joe",
         None,
@@ -145,14 +155,14 @@ async fn a_caller_moves_her_appointment_by_voice_over_a_media_stream() {
     let app = app().await;
     let call = sid();
     let mut phone = answer(&app, &call).await;
-    let welcome = phone.prompt(WITHIN).await;
+    let welcome = phone.turn(WITHIN, QUIET).await;
     assert!(
         welcome.bytes > 8000,
         "the welcome is spoken over the stream: {welcome:?}"
     );
     for (i, audio) in said.into_iter().enumerate() {
         phone.say(audio);
-        let reply = phone.prompt(WITHIN).await;
+        let reply = phone.turn(WITHIN, QUIET).await;
         assert!(!reply.closed, "sentence {i}: the stream closed: {reply:?}");
         assert!(reply.bytes > 0, "sentence {i}: no reply audio");
         if let (Some(first), Some(spoke)) = (reply.first_audio, phone.spoke_until()) {
@@ -216,6 +226,78 @@ async fn a_caller_moves_her_appointment_by_voice_over_a_media_stream() {
     app.stop().await;
 }
 
+/// One call from Eleanor: each sentence said (or, written "#2", keyed) after the reply to the
+/// one before; what the call recorded (its events) and what the recognizer heard.
+async fn converse(app: &TestApp, sentences: &[&str]) -> (Vec<String>, Vec<String>) {
+    let spoken: Vec<&str> = sentences
+        .iter()
+        .map(|s| if s.starts_with('#') { "key" } else { s })
+        .collect();
+    let said = speech::say("piper-joe", None, &spoken);
+    let call = sid();
+    let mut phone = answer(app, &call).await;
+    phone.turn(WITHIN, QUIET).await;
+    for (audio, sentence) in said.into_iter().zip(sentences) {
+        // "#2": the caller presses 2 instead of speaking.
+        match sentence.strip_prefix('#') {
+            Some(keys) => keys.chars().for_each(|k| phone.key(k)),
+            None => phone.say(audio),
+        }
+        let reply = phone.turn(WITHIN, QUIET).await;
+        assert!(
+            !reply.closed && reply.bytes > 0,
+            "no reply to {sentence:?}: {reply:?}, heard {:?}",
+            heard(app, &call).await
+        );
+    }
+    phone.hang_up();
+    (events(app, &call).await, heard(app, &call).await)
+}
+
+/// The rest of the practice by voice, one call each: cancelling an appointment (read back and
+/// confirmed), hearing lab results, a refill of a controlled medication (sent to the doctor,
+/// not refilled), and an urgent message said in one sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_lab_results_a_controlled_refill_and_an_urgent_message_by_voice() {
+    if !speech::voices_available() {
+        return;
+    }
+    let _line = LINES.acquire().await.unwrap();
+    let app = app().await;
+    let dob = "the ninth of june nineteen fifty one";
+    let calls: [(&[&str], &str); 4] = [
+        (
+            &["cancel my appointment", dob, "cancel it", "yes"],
+            "cancel_appointment success",
+        ),
+        (
+            &["I'd like to check my lab results", dob],
+            "lab_results success",
+        ),
+        (
+            // Alprazolam is not in the recognizer's dictionary: chosen with its key.
+            &["refill my prescription", dob, "#2", "yes"],
+            "request_refill controlled_substance",
+        ),
+        (
+            &["leave an urgent message for my doctor"],
+            "contact_provider message_left",
+        ),
+    ];
+    for (sentences, done) in calls {
+        let (ev, heard) = converse(&app, sentences).await;
+        assert!(
+            ev.iter().any(|e| e == done),
+            "{sentences:?}: expected {done:?} in {ev:?}; heard {heard:?}"
+        );
+        assert!(
+            !ev.iter().any(|e| e == "speech not_understood"),
+            "{sentences:?}: {ev:?}; heard {heard:?}"
+        );
+    }
+    app.stop().await;
+}
+
 /// "A person, please": the agent says so, the stream ends, and the `<Connect>`'s action
 /// dials the practice's agent line.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,6 +305,7 @@ async fn asking_for_a_person_ends_the_stream_and_dials_the_agent_line() {
     if !speech::voices_available() {
         return;
     }
+    let _line = LINES.acquire().await.unwrap();
     let said = speech::say(
         "piper-joe",
         Some(25),
@@ -265,6 +348,7 @@ async fn barge_in_clears_the_prompt_and_keys_work_beside_speech() {
     if !speech::voices_available() {
         return;
     }
+    let _line = LINES.acquire().await.unwrap();
     let said = speech::say("piper-joe", None, &["I need to move my appointment"]);
     let app = app().await;
     let call = sid();
@@ -318,6 +402,7 @@ async fn a_broken_stream_resumes_where_the_call_was() {
     if !speech::voices_available() {
         return;
     }
+    let _line = LINES.acquire().await.unwrap();
     let said = speech::say(
         "piper-joe",
         None,

@@ -27,6 +27,8 @@ pub struct Ears {
     /// Grammars compiled to JSGF text once per distinct step (most steps' grammars are the
     /// same for every call).
     grammars: Mutex<HashMap<Listen, Arc<str>>>,
+    /// The pronunciation dictionary's owner, to leave out names it cannot say.
+    model: Model,
 }
 
 impl std::fmt::Debug for Ears {
@@ -58,12 +60,16 @@ impl Ears {
                 threads,
                 ..PoolConfig::default()
             },
-            Box::new(move || Box::new(SphinxRecognizer::new(&model))),
+            Box::new({
+                let model = model.clone();
+                move || Box::new(SphinxRecognizer::new(&model))
+            }),
         );
         Ok(Ears {
             pool,
             listener,
             grammars: Mutex::new(HashMap::new()),
+            model,
         })
     }
 
@@ -83,6 +89,29 @@ impl Ears {
         self.pool.dropped_frames()
     }
 
+    /// The step with the names the dictionary has no pronunciation for left out: drug names
+    /// mostly ("alprazolam"), which would make the recognizer refuse the whole grammar, so
+    /// that nothing said at the step was understood and the caller went to a person. Those
+    /// names are chosen with their key, as the prompt offers; a name with a word not written
+    /// in letters is left out too.
+    fn sayable(&self, listen: &Listen) -> Listen {
+        match listen {
+            Listen::Choice { names } => Listen::Choice {
+                names: names
+                    .iter()
+                    .filter(|n| {
+                        n.to_lowercase()
+                            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                            .filter(|w| !w.is_empty())
+                            .all(|w| self.model.has_word(w))
+                    })
+                    .cloned()
+                    .collect(),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// What a step listens with: its grammar, and whether confidence is worth its cost there.
     pub fn expectation(&self, listen: &Listen) -> Expectation {
         let grammar = {
@@ -92,7 +121,7 @@ impl Ears {
             }
             cache
                 .entry(listen.clone())
-                .or_insert_with(|| listen.grammar().into())
+                .or_insert_with(|| self.sayable(listen).grammar().into())
                 .clone()
         };
         Expectation {

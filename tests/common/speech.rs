@@ -100,3 +100,22 @@ pub fn hiss(ms: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// How much of the end of `audio` (8 kHz μ-law) is silence or line noise, in ms: the frames
+/// after the last one within 26 dB of the loudest. The synthesized sentences end in a pause, so
+/// the caller stopped *speaking* this long before the clip stopped playing.
+pub fn trailing_quiet_ms(audio: &[u8]) -> u64 {
+    let rms: Vec<f64> = audio
+        .chunks(160)
+        .map(|f| {
+            let sum: f64 = f
+                .iter()
+                .map(|&b| f64::from(careline_media::g711::ulaw_decode(b)).powi(2))
+                .sum();
+            (sum / f.len() as f64).sqrt()
+        })
+        .collect();
+    let loudest = rms.iter().copied().fold(0.0, f64::max);
+    let last_voiced = rms.iter().rposition(|&r| r >= loudest / 20.0).unwrap_or(0);
+    ((rms.len() - 1 - last_voiced) * 20) as u64
+}

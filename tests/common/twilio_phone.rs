@@ -185,7 +185,35 @@ impl TwilioStream {
         self.prompt_then(within, false).await
     }
 
+    /// CareLine's whole turn: its next prompt (within `within`) and every prompt after it
+    /// until the line has been quiet for `quiet`, as one: the bytes of them all, the first
+    /// audio's time, the last mark. A reply is often several prompts ("You are verified." then
+    /// the appointment), and the welcome too; a caller who speaks after `prompt` alone may be
+    /// answering the first of them while the rest still arrive.
+    pub async fn turn(&mut self, within: Duration, quiet: Duration) -> Heard {
+        let mut heard = self.prompt(within).await;
+        while !heard.closed {
+            let Some(next) = self.prompt_within(quiet, true).await else {
+                break;
+            };
+            heard.bytes += next.bytes;
+            heard.mark = next.mark.or(heard.mark);
+            heard.first_audio = heard.first_audio.or(next.first_audio);
+            heard.cleared |= next.cleared;
+            heard.closed = next.closed;
+        }
+        heard
+    }
+
     async fn prompt_then(&mut self, within: Duration, echo: bool) -> Heard {
+        match self.prompt_within(within, echo).await {
+            Some(heard) => heard,
+            None => panic!("no prompt from CareLine within {within:?}"),
+        }
+    }
+
+    /// The next prompt, or `None` when nothing at all came within `within`.
+    async fn prompt_within(&mut self, within: Duration, echo: bool) -> Option<Heard> {
         let mut heard = Heard {
             bytes: 0,
             mark: None,
@@ -195,9 +223,12 @@ impl TwilioStream {
         };
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            let e = tokio::time::timeout_at(deadline, self.from_agent.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no prompt from CareLine within {within:?}: {heard:?}"));
+            let Ok(e) = tokio::time::timeout_at(deadline, self.from_agent.recv()).await else {
+                if heard.bytes == 0 && !heard.cleared {
+                    return None;
+                }
+                panic!("a prompt from CareLine did not end within {within:?}: {heard:?}");
+            };
             match e {
                 Some(FromAgent::Media { bytes, at }) => {
                     heard.bytes += bytes;
@@ -208,12 +239,12 @@ impl TwilioStream {
                         self.echo_mark(&name);
                     }
                     heard.mark = Some(name);
-                    return heard;
+                    return Some(heard);
                 }
                 Some(FromAgent::Clear) => heard.cleared = true,
                 Some(FromAgent::Closed(_)) | None => {
                     heard.closed = true;
-                    return heard;
+                    return Some(heard);
                 }
             }
         }
