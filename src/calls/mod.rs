@@ -448,9 +448,17 @@ impl Calls {
         Ok(voice_interactions::set_reply_ms(&self.store, call_id, step, reply_ms).await?)
     }
 
-    /// `turn_timing` off the caller's path: the transports call this as a reply starts to
-    /// play and go on at once; a failure is logged (the call's id, no words).
-    pub fn note_reply_time(&self, call_id: &str, step: i32, waited: std::time::Duration) {
+    /// A reply to the caller's words starts to play, `waited` after they stopped talking: the
+    /// `careline_speech_reply_seconds{transport}` metric at once, and `turn_timing` off the
+    /// caller's path (the transport goes on; a failure is logged with the call's id, no words).
+    pub fn note_reply_time(
+        &self,
+        transport: &'static str,
+        call_id: &str,
+        step: i32,
+        waited: std::time::Duration,
+    ) {
+        crate::metrics::global().speech_reply(transport, waited.as_secs_f64());
         let calls = self.clone();
         let call_id = call_id.to_string();
         let ms = i64::try_from(waited.as_millis()).unwrap_or(i64::MAX);

@@ -636,10 +636,9 @@ impl Control {
             && let Some((stopped, step)) = self.awaiting_reply.take()
         {
             let waited = stopped.elapsed();
-            crate::metrics::global().speech_reply("sip", waited.as_secs_f64());
             self.shared
                 .calls
-                .note_reply_time(&self.call_id, step, waited);
+                .note_reply_time("sip", &self.call_id, step, waited);
         }
         // A secret's keys stay out of the recording from its prompt until the next question;
         // steps between (each key of the entry) leave the mask as it is.

@@ -597,10 +597,9 @@ impl Session {
                 && let Some((stopped, step)) = self.awaiting_reply.take()
             {
                 let waited = stopped.elapsed();
-                crate::metrics::global().speech_reply("twilio", waited.as_secs_f64());
                 self.state
                     .calls
-                    .note_reply_time(&self.call_id, step, waited);
+                    .note_reply_time("twilio", &self.call_id, step, waited);
                 tracing::debug!(call = %self.call_id, reply_ms = waited.as_millis() as u64, "voice agent replied");
             }
         }
