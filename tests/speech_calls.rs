@@ -4,8 +4,8 @@
 //! and CareLine hears it, acts on it and answers with audio. Whole conversations: moving an
 //! appointment by voice, asking for a person (the stream ends and `/twilio/stream-ended`
 //! dials the agent line), barge-in (`clear`), keys on the same stream, a stream that breaks
-//! and resumes where the call was, cancelling, lab results, a controlled refill and an urgent
-//! message, and messages that are not Twilio's.
+//! and resumes where the call was, booking, cancelling, lab results, a controlled refill and an
+//! urgent message, and messages that are not Twilio's.
 //!
 //! Skipped without the test voices (tests/speech/install.sh) unless CARELINE_REQUIRE_SPEECH=1.
 
@@ -36,6 +36,26 @@ static LINES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 async fn app() -> TestApp {
     let db = TestDb::new(Engine::Sqlite).await.unwrap();
     careline::demo::seed(&db.store).await.expect("demo seed");
+    // The demo practice hands calls to its staff by office hours; these calls run at any hour
+    // of the wall clock, so nobody keeps a rota here and "a person" is the agent line.
+    for email in ["reception@demo.careline.test", "nurse@demo.careline.test"] {
+        let user = careline_store::users::credentials(&db.store, email)
+            .await
+            .unwrap()
+            .expect("demo staff")
+            .user;
+        careline_store::users::set_staff_details(
+            &db.store,
+            user.id,
+            &careline_store::users::StaffDetails {
+                escalation_availability: None,
+                ..Default::default()
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
     let mut config = test_config();
     config.twilio_auth_token = Some(TOKEN.into());
     config.public_url = Some(PUBLIC.into());
@@ -254,18 +274,23 @@ async fn converse(app: &TestApp, sentences: &[&str]) -> (Vec<String>, Vec<String
     (events(app, &call).await, heard(app, &call).await)
 }
 
-/// The rest of the practice by voice, one call each: cancelling an appointment (read back and
-/// confirmed), hearing lab results, a refill of a controlled medication (sent to the doctor,
-/// not refilled), and an urgent message said in one sentence.
+/// The rest of the practice by voice, one call each: booking a routine exam (the first open
+/// slot, accepted), cancelling an appointment (read back and confirmed), hearing lab results,
+/// a refill of a controlled medication (sent to the doctor, not refilled), and an urgent
+/// message said in one sentence.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancel_lab_results_a_controlled_refill_and_an_urgent_message_by_voice() {
+async fn book_cancel_lab_results_a_controlled_refill_and_an_urgent_message_by_voice() {
     if !speech::voices_available() {
         return;
     }
     let _line = LINES.acquire().await.unwrap();
     let app = app().await;
     let dob = "the ninth of june nineteen fifty one";
-    let calls: [(&[&str], &str); 4] = [
+    let calls: [(&[&str], &str); 5] = [
+        (
+            &["book an appointment", dob, "a routine eye exam", "yes"],
+            "book_appointment success",
+        ),
         (
             &["cancel my appointment", dob, "cancel it", "yes"],
             "cancel_appointment success",
