@@ -710,7 +710,7 @@ on_both_engines!(
             WorkerOptions::default(),
         );
         // The latest tick of each (within its period) runs once at start.
-        assert_eq!(w.run_until_idle().await.unwrap(), 5);
+        assert_eq!(w.run_until_idle().await.unwrap(), 6);
         let done = jobs::list(
             &db.store,
             &jobs::JobFilter {
@@ -727,6 +727,7 @@ on_both_engines!(
         assert_eq!(
             kinds,
             vec![
+                housekeeping::CALLS_PURGE,
                 housekeeping::CONVERSATIONS_PURGE,
                 housekeeping::EVENTS_TRIM,
                 housekeeping::JOBS_PRUNE,
@@ -734,7 +735,7 @@ on_both_engines!(
                 housekeeping::STORE_OPTIMIZE
             ]
         );
-        // A week later the prune forgets those five (succeeded > 7 days ago); the other
+        // A week later the prune forgets those six (succeeded > 7 days ago); the other
         // kinds' latest ticks are queued and run.
         clock.advance(Duration::days(8));
         w.run_until_idle().await.unwrap();

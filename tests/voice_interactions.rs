@@ -501,8 +501,28 @@ on_both_engines!(
                 0
             );
         }
-        // The call records stay.
+        // The call records stay until their own seven years (from the same start) are up;
+        // then `calls.purge` deletes them with their events.
         assert!(calls::load_call(&store, call).await.unwrap().is_some());
+        assert_eq!(
+            calls::purge_expired(&store, due - Duration::seconds(1))
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(!calls::call_events(&store, broken).await.unwrap().is_empty());
+        let purged = calls::purge_expired(&store, due).await.unwrap();
+        assert!(purged >= 3, "{purged}");
+        for gone in [call, keys_only, broken] {
+            assert!(
+                calls::load_call(&store, gone).await.unwrap().is_none(),
+                "{gone}"
+            );
+            assert!(
+                calls::call_events(&store, gone).await.unwrap().is_empty(),
+                "{gone}"
+            );
+        }
         db.cleanup().await;
     }
 );

@@ -1,11 +1,12 @@
 //! Deleting call recordings whose retention ran out, each deletion in the audit trail. Run
 //! hourly as the recurring job `recordings.purge` (`jobs::housekeeping`). Stored conversations
 //! go the same way seven years after their call (`voice_interactions::RETENTION`), daily as
-//! `conversations.purge`.
+//! `conversations.purge`, and so do the call records themselves (`calls::RETENTION`), daily as
+//! `calls.purge`.
 
 use careline_domain::audit::{AuditAction, AuditType};
 use careline_store::audit::{AuditEvent, AuditWriter};
-use careline_store::{Store, StoreError, recordings, voice_interactions};
+use careline_store::{Store, StoreError, calls, recordings, voice_interactions};
 use chrono::{DateTime, Utc};
 
 /// Delete what expired by `now`; returns how many calls' recordings went.
@@ -49,6 +50,27 @@ pub async fn purge_conversations(
             format!("stored conversations past retention deleted: {n}"),
         )
         .entity("voice_interaction", "*");
+        audit.record(event).await?;
+    }
+    Ok(n)
+}
+
+/// Delete the call records (events, sealed inputs, any conversation left) whose seven years ran
+/// out by `now`; returns how many calls went.
+pub async fn purge_calls(
+    store: &Store,
+    audit: &AuditWriter,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let n = calls::purge_expired(store, now).await?;
+    if n > 0 {
+        tracing::info!(calls = n, "call records past their retention deleted");
+        let event = AuditEvent::new(
+            AuditType::Administration,
+            AuditAction::D,
+            format!("call records past retention deleted: {n}"),
+        )
+        .entity("ivr_call", "*");
         audit.record(event).await?;
     }
     Ok(n)

@@ -1,6 +1,7 @@
 //! CareLine's own recurring jobs, which used to be a loop per task on every node: deleting call
-//! recordings past their retention (and stored conversations past theirs), trimming the event outbox, refreshing SQLite's planner
-//! statistics, and forgetting old finished jobs. As recurring jobs each tick runs once across
+//! recordings past their retention (and stored conversations and call records past theirs),
+//! trimming the event outbox, refreshing SQLite's planner statistics, and forgetting old
+//! finished jobs. As recurring jobs each tick runs once across
 //! all nodes, is retried when it fails, and shows in the operators' job list.
 //!
 //! Not here: the sweep of the in-memory session cache and login limiter (`AppState::new`).
@@ -17,6 +18,8 @@ use std::sync::Arc;
 pub const RECORDINGS_PURGE: &str = "recordings.purge";
 /// Deletes stored conversations seven years after their call (`calls::retention::purge_conversations`).
 pub const CONVERSATIONS_PURGE: &str = "conversations.purge";
+/// Deletes call records seven years after they started (`calls::retention::purge_calls`).
+pub const CALLS_PURGE: &str = "calls.purge";
 /// Removes live events older than the outbox's retention (`events::RETENTION`).
 pub const EVENTS_TRIM: &str = "events.trim";
 /// Refreshes SQLite's query planner statistics (nothing on PostgreSQL).
@@ -53,6 +56,15 @@ pub fn registry(audit: AuditWriter) -> Registry {
             }
         },
     )
+    .expect("a valid schedule");
+    let calls_audit = audit.clone();
+    r.recurring(CALLS_PURGE, "0 55 4 * * *", move |ctx: JobContext| {
+        let audit = calls_audit.clone();
+        async move {
+            crate::calls::retention::purge_calls(&ctx.store, &audit, ctx.now).await?;
+            Ok(())
+        }
+    })
     .expect("a valid schedule");
     r.recurring(EVENTS_TRIM, "0 15 * * * *", |ctx: JobContext| async move {
         let n =

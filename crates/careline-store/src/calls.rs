@@ -376,6 +376,70 @@ fn to_summary(m: ivr_call::Model) -> CallSummary {
 
 /// The statuses a call goes through, as the call engine records them.
 pub const CALL_STATUSES: [&str; 3] = ["active", "transferred", "ended"];
+/// How long a call record (its events and its sealed inputs, which hold what the caller keyed
+/// and said) is kept from the call's start: seven years, like the conversation stored with it
+/// (`voice_interactions::RETENTION`).
+pub const RETENTION: chrono::Months = crate::voice_interactions::RETENTION;
+
+/// Delete the call records that started at least `RETENTION` before `now`, with their events
+/// and their stored conversations. A call whose recording the practice keeps longer (up to ten
+/// years) stays until its recording has gone. Returns how many calls went. Each batch of 500 is
+/// its own transaction, so a purge of years of calls never holds the writers for long.
+pub async fn purge_expired(store: &Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    use crate::entity::{call_recording, conversation_turn, voice_interaction};
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Query;
+    let Some(cutoff) = now.checked_sub_months(RETENTION) else {
+        return Ok(0);
+    };
+    let recording_kept = Query::select()
+        .column(call_recording::Column::CallId)
+        .from(call_recording::Entity)
+        .and_where(call_recording::Column::ExpiresAt.gt(now))
+        .to_owned();
+    let ids: Vec<String> = ivr_call::Entity::find()
+        .select_only()
+        .column(ivr_call::Column::CallId)
+        .filter(ivr_call::Column::StartedAt.lte(stored_time(cutoff)))
+        .filter(ivr_call::Column::CallId.not_in_subquery(recording_kept))
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    let mut deleted = 0;
+    for chunk in ids.chunks(500) {
+        let chunk = chunk.to_vec();
+        let (txn, _gate) = crate::begin_write(store).await?;
+        let conversations = Query::select()
+            .column(voice_interaction::Column::Id)
+            .from(voice_interaction::Entity)
+            .and_where(voice_interaction::Column::CallId.is_in(chunk.clone()))
+            .to_owned();
+        conversation_turn::Entity::delete_many()
+            .filter(conversation_turn::Column::InteractionId.in_subquery(conversations))
+            .exec(&txn)
+            .await?;
+        voice_interaction::Entity::delete_many()
+            .filter(voice_interaction::Column::CallId.is_in(chunk.clone()))
+            .exec(&txn)
+            .await?;
+        call_recording::Entity::delete_many()
+            .filter(call_recording::Column::CallId.is_in(chunk.clone()))
+            .exec(&txn)
+            .await?;
+        ivr_call_event::Entity::delete_many()
+            .filter(ivr_call_event::Column::CallId.is_in(chunk.clone()))
+            .exec(&txn)
+            .await?;
+        deleted += ivr_call::Entity::delete_many()
+            .filter(ivr_call::Column::CallId.is_in(chunk))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+    }
+    Ok(deleted)
+}
+
 /// The statuses of a call still in progress.
 pub const IN_PROGRESS: [&str; 2] = ["active", "transferred"];
 /// The transports that carry calls.
