@@ -135,6 +135,11 @@ impl RawHandle {
         Ok(())
     }
 
+    fn cepstral_mean(&self) -> Option<String> {
+        let p = unsafe { ffi::ps_get_cmn(self.0, 0) };
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+
     fn end(&self) -> Result<(), SpeechError> {
         if unsafe { ffi::ps_end_utt(self.0) } < 0 {
             return Err(SpeechError::Decode("ps_end_utt"));
@@ -509,6 +514,13 @@ impl Decoder {
             }
             self.state = State::Idle;
         }
+    }
+
+    /// The cepstral mean the next streamed utterance starts from (after a whole-utterance
+    /// [`decode`](Decoder::decode), that utterance's own), in the format of
+    /// [`PHONE_CMN_INIT`](crate::PHONE_CMN_INIT): how the model's starting means were measured.
+    pub fn cepstral_mean(&self) -> Option<String> {
+        self.raw.cepstral_mean()
     }
 
     /// Ends the utterance (at the end of the caller's speech) and returns what was heard, or

@@ -84,6 +84,9 @@ unsafe extern "C" {
     pub fn ps_nbest_hyp(nbest: *mut NBest, out_score: *mut i32) -> *const c_char;
     pub fn ps_nbest_free(nbest: *mut NBest);
     pub fn ps_get_n_frames(ps: *mut RawDecoder) -> c_int;
+    /// The current cepstral mean as comma-separated numbers (`cmninit`'s format), owned by the
+    /// decoder until the next call; `update` non-zero recomputes it from the audio so far.
+    pub fn ps_get_cmn(ps: *mut RawDecoder, update: c_int) -> *const c_char;
 
     pub fn err_set_callback(callback: ErrCallback, user_data: *mut c_void);
     pub fn err_set_loglevel(lvl: c_int) -> c_int;

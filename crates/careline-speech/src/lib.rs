@@ -42,7 +42,9 @@ pub use listen::{
     Aggressiveness, ConfigError, EndReason, Event, FRAME_MS, FRAME_SAMPLES, Listener,
     ListenerConfig, Utterance,
 };
-pub use model::{DITHER, Model, PHONE_CMN_INIT, WIDEBAND_CMN_INIT, vendored_model_dir};
+pub use model::{
+    DITHER, Model, PHONE_CMN_INIT, PHONE_CMN_INIT_DITHERED, WIDEBAND_CMN_INIT, vendored_model_dir,
+};
 pub use pool::{
     CallRecognizer, Heard, PendingResult, PoolConfig, RecognizerFactory, RecognizerPool,
 };

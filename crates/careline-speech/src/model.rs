@@ -35,7 +35,9 @@ pub fn vendored_model_dir() -> &'static Path {
 #[derive(Clone)]
 pub struct Model {
     inner: Arc<Inner>,
-    cmn_init: &'static str,
+    /// Audio recorded with its full 16 kHz band ([`Model::wideband`]) rather than phone audio
+    /// upsampled.
+    wideband: bool,
     /// PocketSphinx settings given to every decoder made from this model after CareLine's
     /// own ([`with_setting`](Model::with_setting)): for tuning experiments.
     settings: Arc<Vec<(String, String)>>,
@@ -45,8 +47,8 @@ pub struct Model {
     dither: i16,
 }
 
-/// The hiss decoders add to the audio before decoding by default: none. [`Model::with_dither`]
-/// adds one, uniform in ±peak of 32,768 (±8: about −76 dBFS RMS, one step of µ-law's
+/// The hiss decoders add to the audio before decoding by default: ±8. [`Model::with_dither`]
+/// sets another, uniform in ±peak of 32,768 (±8: about −76 dBFS RMS, one step of µ-law's
 /// finest quantization), from a fixed-seed generator restarted with each utterance, so the
 /// same audio always decodes the same way.
 ///
@@ -59,12 +61,14 @@ pub struct Model {
 /// exact without dither, 77 % / 79 % with ±2, 85 % / 86 % with ±8 (a −60 dBFS line floor:
 /// 96 % / 100 %).
 ///
-/// Yet with ±8 on by default, every end-to-end spoken call (`tests/speech_calls.rs`: Piper
+/// When ±8 was first turned on, every end-to-end spoken call (`tests/speech_calls.rs`: Piper
 /// callers over a µ-law stream with line hiss, through the listener and the recognizer pool)
-/// heard every request as the same wrong sentence ("send a message to my doctor please"), with
-/// `bestpath` on or off; with it off they all pass. The cause is not found yet, so it stays off
-/// until it is: a real line's own noise does the dither's work (the −60 dBFS floor above).
-pub const DITHER: i16 = 0;
+/// heard every request as the same wrong sentence ("send a message to my doctor please"). The
+/// cause: streamed utterances start from a cepstral mean measured without dither, and the
+/// dither moves phone audio's mean far (it fills the empty band above 4 kHz), so a call's
+/// first utterance — the request — was normalized wrongly. Decoders with dither now start
+/// from [`PHONE_CMN_INIT_DITHERED`], measured with it, and every end-to-end call passes.
+pub const DITHER: i16 = 8;
 
 /// The cepstral mean a streamed utterance starts from, for phone audio upsampled to 16 kHz.
 ///
@@ -78,6 +82,15 @@ pub const DITHER: i16 = 0;
 /// its batch CMN. Later utterances of a call adapt from the previous ones.
 pub const PHONE_CMN_INIT: &str =
     "42.74,27.51,-42.28,39.78,-13.32,-4.39,12.45,-29.02,18.26,-10.44,-6.27,9.77,-15.08";
+
+/// [`PHONE_CMN_INIT`] for decoders that add a dither: the same three recordings through the
+/// same line, decoded with ±8 of dither (`Decoder::cepstral_mean` after a whole-utterance
+/// decode, averaged). The dither fills the band above 4 kHz, empty in phone audio, so the
+/// mean moves far (c1 27.5 → 16.4, c2 −42.3 → −27.3): a stream started from the undithered
+/// mean misheard a call's first utterance, which is why the end-to-end calls failed with
+/// dither on (see [`DITHER`]).
+pub const PHONE_CMN_INIT_DITHERED: &str =
+    "45.97,16.41,-27.32,24.95,-2.87,-7.61,8.37,-20.28,9.06,-4.60,-7.18,6.24,-9.24";
 
 /// PocketSphinx's own initial cepstral mean, for wideband (16 kHz microphone) audio.
 pub const WIDEBAND_CMN_INIT: &str = "40,3,-1";
@@ -94,7 +107,7 @@ impl std::fmt::Debug for Model {
         f.debug_struct("Model")
             .field("acoustic_dir", &self.inner.acoustic_dir)
             .field("words", &self.inner.dictionary.len())
-            .field("cmn_init", &self.cmn_init)
+            .field("cmn_init", &self.cmn_init())
             .finish()
     }
 }
@@ -141,7 +154,7 @@ impl Model {
                 acoustic_dir: acoustic_dir.to_path_buf(),
                 dictionary: words,
             }),
-            cmn_init: PHONE_CMN_INIT,
+            wideband: false,
             settings: Arc::default(),
             phone_loop_settings: Arc::default(),
             dither: DITHER,
@@ -159,7 +172,7 @@ impl Model {
     /// ([`Decoder::decode`](crate::Decoder::decode)) are normalized over themselves unless the
     /// decoder has streamed before.
     pub fn wideband(mut self) -> Model {
-        self.cmn_init = WIDEBAND_CMN_INIT;
+        self.wideband = true;
         self
     }
 
@@ -200,9 +213,14 @@ impl Model {
         &self.phone_loop_settings
     }
 
-    /// The initial cepstral mean decoders made from this model start from.
+    /// The initial cepstral mean decoders made from this model start from: for phone audio,
+    /// the one measured with this model's dither or without.
     pub fn cmn_init(&self) -> &'static str {
-        self.cmn_init
+        match (self.wideband, self.dither > 0) {
+            (true, _) => WIDEBAND_CMN_INIT,
+            (false, false) => PHONE_CMN_INIT,
+            (false, true) => PHONE_CMN_INIT_DITHERED,
+        }
     }
 
     /// The acoustic model directory.
