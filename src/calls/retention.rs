@@ -39,19 +39,7 @@ pub async fn purge_conversations(
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
     let n = voice_interactions::purge_expired(store, now).await?;
-    if n > 0 {
-        tracing::info!(
-            conversations = n,
-            "stored conversations past their retention deleted"
-        );
-        let event = AuditEvent::new(
-            AuditType::Administration,
-            AuditAction::D,
-            format!("stored conversations past retention deleted: {n}"),
-        )
-        .entity("voice_interaction", "*");
-        audit.record(event).await?;
-    }
+    purged(audit, n, "stored conversations", "voice_interaction").await?;
     Ok(n)
 }
 
@@ -63,15 +51,23 @@ pub async fn purge_calls(
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
     let n = calls::purge_expired(store, now).await?;
-    if n > 0 {
-        tracing::info!(calls = n, "call records past their retention deleted");
-        let event = AuditEvent::new(
-            AuditType::Administration,
-            AuditAction::D,
-            format!("call records past retention deleted: {n}"),
-        )
-        .entity("ivr_call", "*");
-        audit.record(event).await?;
-    }
+    purged(audit, n, "call records", "ivr_call").await?;
     Ok(n)
+}
+
+/// Log and audit that `n` rows of `what` (`entity` in the audit trail) past their retention
+/// were deleted; nothing when none were.
+async fn purged(audit: &AuditWriter, n: u64, what: &str, entity: &str) -> Result<(), StoreError> {
+    if n == 0 {
+        return Ok(());
+    }
+    tracing::info!(deleted = n, what, "past their retention: deleted");
+    let event = AuditEvent::new(
+        AuditType::Administration,
+        AuditAction::D,
+        format!("{what} past retention deleted: {n}"),
+    )
+    .entity(entity, "*");
+    audit.record(event).await?;
+    Ok(())
 }

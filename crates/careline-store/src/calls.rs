@@ -386,7 +386,7 @@ pub const RETENTION: chrono::Months = crate::voice_interactions::RETENTION;
 /// years) stays until its recording has gone. Returns how many calls went. Each batch of 500 is
 /// its own transaction, so a purge of years of calls never holds the writers for long.
 pub async fn purge_expired(store: &Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    use crate::entity::{call_recording, conversation_turn, voice_interaction};
+    use crate::entity::call_recording;
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::Query;
     let Some(cutoff) = now.checked_sub_months(RETENTION) else {
@@ -407,21 +407,9 @@ pub async fn purge_expired(store: &Store, now: DateTime<Utc>) -> Result<u64, Sto
         .await?;
     let mut deleted = 0;
     for chunk in ids.chunks(500) {
-        let chunk = chunk.to_vec();
         let (txn, _gate) = crate::begin_write(store).await?;
-        let conversations = Query::select()
-            .column(voice_interaction::Column::Id)
-            .from(voice_interaction::Entity)
-            .and_where(voice_interaction::Column::CallId.is_in(chunk.clone()))
-            .to_owned();
-        conversation_turn::Entity::delete_many()
-            .filter(conversation_turn::Column::InteractionId.in_subquery(conversations))
-            .exec(&txn)
-            .await?;
-        voice_interaction::Entity::delete_many()
-            .filter(voice_interaction::Column::CallId.is_in(chunk.clone()))
-            .exec(&txn)
-            .await?;
+        crate::voice_interactions::delete_of_calls(&txn, chunk).await?;
+        let chunk = chunk.to_vec();
         call_recording::Entity::delete_many()
             .filter(call_recording::Column::CallId.is_in(chunk.clone()))
             .exec(&txn)

@@ -706,18 +706,43 @@ pub async fn purge_expired(store: &Store, at: DateTime<Utc>) -> Result<u64, Stor
     let (txn, _gate) = crate::begin_write(store).await?;
     let mut deleted = 0;
     for chunk in ids.chunks(500) {
-        conversation_turn::Entity::delete_many()
-            .filter(conversation_turn::Column::InteractionId.is_in(chunk.to_vec()))
-            .exec(&txn)
-            .await?;
-        deleted += voice_interaction::Entity::delete_many()
-            .filter(voice_interaction::Column::Id.is_in(chunk.to_vec()))
-            .exec(&txn)
-            .await?
-            .rows_affected;
+        deleted += delete_where(&txn, voice_interaction::Column::Id.is_in(chunk.to_vec())).await?;
     }
     txn.commit().await?;
     Ok(deleted)
+}
+
+/// Delete the conversations of these calls, with their turns (the call records are going).
+pub(crate) async fn delete_of_calls(
+    txn: &impl ConnectionTrait,
+    call_ids: &[String],
+) -> Result<u64, StoreError> {
+    delete_where(
+        txn,
+        voice_interaction::Column::CallId.is_in(call_ids.to_vec()),
+    )
+    .await
+}
+
+/// Delete the conversations `which` selects, turns first (they reference them).
+async fn delete_where(
+    txn: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<u64, StoreError> {
+    let ids = Query::select()
+        .column(voice_interaction::Column::Id)
+        .from(voice_interaction::Entity)
+        .and_where(which.clone())
+        .to_owned();
+    conversation_turn::Entity::delete_many()
+        .filter(conversation_turn::Column::InteractionId.in_subquery(ids))
+        .exec(txn)
+        .await?;
+    Ok(voice_interaction::Entity::delete_many()
+        .filter(which)
+        .exec(txn)
+        .await?
+        .rows_affected)
 }
 
 #[cfg(test)]
